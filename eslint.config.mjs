@@ -1,0 +1,48 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import nx from '@nx/eslint-plugin';
+
+// Who may import whom, written once. Pure libs (the edition catalog, domain rules, PKI math)
+// touch no network, database or file system.
+const ioModules = ['pg', 'typeorm', '@nestjs/*', 'ioredis', 'bullmq', 'undici', 'ws', 'mqtt', 'mqtt-packet', 'node:net', 'node:tls', 'node:fs', 'node:http', 'net', 'tls', 'fs', 'http'];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '.nx/**', '.mqc/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'kind:pure', onlyDependOnLibsWithTags: ['kind:pure'], bannedExternalImports: ioModules },
+            { sourceTag: 'scope:broker', notDependOnLibsWithTags: ['scope:control-plane', 'scope:worker'] },
+            { sourceTag: 'scope:control-plane', notDependOnLibsWithTags: ['scope:broker', 'scope:worker'] },
+            { sourceTag: 'scope:worker', notDependOnLibsWithTags: ['scope:broker', 'scope:control-plane'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Tests may use the testing lib and loosen typing of fixtures; production code may not.
+    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'libs/testing/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    // The testing lib is only for tests.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.integration-spec.ts', 'libs/testing/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: '@mqc/testing', message: 'the testing lib is for tests only' }] }] },
+  },
+  { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+);

@@ -1,0 +1,68 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { envSchema } from './env.schema';
+import { ConfigError } from './config.error';
+import { readOrCreateSecret } from './secrets';
+
+export interface PortRange {
+  first: number;
+  last: number;
+}
+
+/** Everything the three apps read from the environment, validated once. */
+export interface MqcConfig {
+  production: boolean;
+  /** Unset: the embedded PostgreSQL of `dataDir`. */
+  databaseUrl: string | undefined;
+  redisUrl: string;
+  /** Prefix of every Redis key and channel, so deployments (and tests) can share a Redis. */
+  redisPrefix: string;
+  dataDir: string;
+  apiPort: number;
+  brokerAdminPort: number;
+  workerAdminPort: number;
+  operatorToken: string;
+  masterKey: Buffer;
+  publicHost: string;
+  bindHost: string;
+  brokerPorts: PortRange;
+  outboundAllow: string[];
+  nodeName: string;
+  logLevel: string;
+}
+
+/**
+ * Reads and validates the environment. A missing or malformed value throws a ConfigError
+ * naming the variable; secrets left unset are generated into the data directory once.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): MqcConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const dataDir = resolve(e.MQC_DATA_DIR);
+  if (production && !e.MQC_MASTER_KEY) {
+    throw new ConfigError(['MQC_MASTER_KEY: required when NODE_ENV=production (a generated key would live beside the data)']);
+  }
+  return {
+    production,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.MQC_REDIS_PREFIX,
+    dataDir,
+    apiPort: e.MQC_API_PORT,
+    brokerAdminPort: e.MQC_BROKER_ADMIN_PORT,
+    workerAdminPort: e.MQC_WORKER_ADMIN_PORT,
+    operatorToken: e.MQC_OPERATOR_TOKEN ?? readOrCreateSecret(dataDir, 'operator-token', 'hex', 'MQC_OPERATOR_TOKEN'),
+    masterKey: e.MQC_MASTER_KEY ?? Buffer.from(readOrCreateSecret(dataDir, 'master-key', 'hex', 'MQC_MASTER_KEY'), 'hex'),
+    publicHost: e.MQC_PUBLIC_HOST,
+    bindHost: e.MQC_BIND_HOST,
+    brokerPorts: e.MQC_BROKER_PORTS,
+    outboundAllow: e.MQC_OUTBOUND_ALLOW,
+    nodeName: e.MQC_NODE_NAME ?? `${hostname()}-${e.MQC_BROKER_ADMIN_PORT}`,
+    logLevel: e.MQC_LOG_LEVEL,
+  };
+}

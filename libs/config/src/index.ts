@@ -1,0 +1,3 @@
+export { loadConfig, type MqcConfig, type PortRange } from './config';
+export { ConfigError } from './config.error';
+export { exitOnConfigError } from './exit-on-config-error';

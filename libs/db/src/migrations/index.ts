@@ -1,0 +1,4 @@
+import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
+
+/** Every migration, oldest first. Listed, not globbed, so source and build run the same set. */
+export const MIGRATIONS = [InitialSchema1763800000000];

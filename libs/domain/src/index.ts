@@ -1,0 +1,4 @@
+export * from './instance';
+export * from './access-policy';
+export * from './change-event';
+export * from './port-allocation';

@@ -1,0 +1,23 @@
+/** SPEC section 3: PROVISIONING → RUNNING → (UPDATING) → DELETING → DELETED, or FAILED. */
+export const INSTANCE_STATUSES = ['PROVISIONING', 'RUNNING', 'UPDATING', 'DELETING', 'DELETED', 'FAILED'] as const;
+export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
+
+/** The statuses in which a broker node keeps an instance's listeners open. */
+export const SERVED_STATUSES: readonly InstanceStatus[] = ['PROVISIONING', 'RUNNING', 'UPDATING'];
+
+export interface InstancePorts {
+  mqtt: number;
+  mqtts: number;
+  ws: number;
+}
+
+export interface InstanceEndpoints {
+  mqtt: string;
+  mqtts: string;
+  ws: string;
+}
+
+export function endpointsFor(host: string, ports: InstancePorts): InstanceEndpoints {
+  const h = host.includes(':') ? `[${host}]` : host;
+  return { mqtt: `mqtt://${h}:${ports.mqtt}`, mqtts: `mqtts://${h}:${ports.mqtts}`, ws: `ws://${h}:${ports.ws}/mqtt` };
+}
