@@ -41,8 +41,8 @@ export const envSchema = z.object({
   MQC_MASTER_KEY: masterKey.optional(),
   MQC_PUBLIC_HOST: z.string().min(1).default('127.0.0.1'),
   MQC_BIND_HOST: z.string().min(1).default('0.0.0.0'),
-  MQC_BROKER_PORTS: portRange.default('18830-19829'),
-  MQC_OUTBOUND_ALLOW: commaList.default(''),
+  MQC_BROKER_PORTS: portRange.prefault('18830-19829'),
+  MQC_OUTBOUND_ALLOW: commaList.prefault(''),
   MQC_NODE_NAME: z.string().regex(/^[a-zA-Z0-9._-]+$/).optional(),
   MQC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
