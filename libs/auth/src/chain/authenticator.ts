@@ -1,0 +1,53 @@
+import type { AuthenticatorType } from '@mqc/editions';
+
+/** What a client presented on CONNECT (and on the TLS handshake before it). */
+export interface ConnectCredentials {
+  instanceId: string;
+  clientId: string;
+  username?: string;
+  password?: Buffer;
+  peerHost: string;
+  /** 3 = MQTT 3.1, 4 = MQTT 3.1.1, 5 = MQTT 5.0. */
+  protocolVersion: 3 | 4 | 5;
+  /** The verified client certificate of a TLS connection, if any. */
+  certificate?: ClientCertificate;
+  /** MQTT 5 enhanced authentication method (CONNECT property 0x15). */
+  authenticationMethod?: string;
+  authenticationData?: Buffer;
+}
+
+export interface ClientCertificate {
+  commonName: string;
+  subject: string;
+  /** Upper-case hex, no separators. */
+  serialNumber: string;
+  fingerprint256: string;
+  issuerFingerprint256?: string;
+  pem?: string;
+}
+
+/** Why a client is refused; mapped to CONNACK codes once, in connack-codes.ts. */
+export type DenyReason =
+  | 'bad-credentials'
+  | 'not-authorized'
+  | 'bad-authentication-method'
+  | 'quota-exceeded'
+  | 'server-unavailable'
+  | 'banned';
+
+export type AuthResult =
+  | { kind: 'allow'; superuser?: boolean; expiresAt?: Date }
+  | { kind: 'deny'; reason: DenyReason; message?: string }
+  | { kind: 'ignore' };
+
+/**
+ * One link of an instance's chain. `ignore` means "not mine to judge" (no such user, no
+ * credential of my kind); a thrown error or a timeout is a backend failure, judged by policy.
+ */
+export interface Authenticator {
+  readonly id: string;
+  readonly type: AuthenticatorType;
+  authenticate(credentials: ConnectCredentials): Promise<AuthResult>;
+  /** Releases pools, timers and caches when the chain is replaced. */
+  close?(): Promise<void>;
+}
