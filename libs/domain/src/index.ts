@@ -2,3 +2,4 @@ export * from './instance';
 export * from './access-policy';
 export * from './change-event';
 export * from './port-allocation';
+export * from './secret-box';

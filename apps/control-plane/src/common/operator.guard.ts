@@ -1,0 +1,28 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MqcConfig } from '@mqc/config';
+import { bearerToken } from './bearer-token';
+import type { RequestWithCaller } from './caller';
+import { DomainError } from './domain-errors';
+import { CONFIG } from './tokens';
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** `/v1/ops/*`: the operator token from configuration, compared in constant time. */
+@Injectable()
+export class OperatorGuard implements CanActivate {
+  private readonly expected: Buffer;
+
+  constructor(@Inject(CONFIG) config: MqcConfig) {
+    this.expected = digest(config.operatorToken);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<RequestWithCaller>();
+    if (!timingSafeEqual(digest(bearerToken(request)), this.expected)) {
+      throw new DomainError('unauthorized', 'invalid-operator-token', 'the operator token is not valid');
+    }
+    request.caller = { kind: 'operator' };
+    return true;
+  }
+}

@@ -1,0 +1,29 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
+import { parseInput } from '../../common/parse-input';
+import { ResourceIdPipe } from '../../common/resource-id.pipe';
+import { createApiKeySchema } from './api-key.dto';
+import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeyService } from './api-key.service';
+
+@Controller('v1/api-keys')
+@UseGuards(ApiKeyGuard)
+export class ApiKeyController {
+  constructor(private readonly apiKeys: ApiKeyService) {}
+
+  @Get()
+  async list(@TenantCaller() caller: TenantCallerInfo) {
+    return { items: await this.apiKeys.list(caller.tenantId) };
+  }
+
+  @Post()
+  create(@TenantCaller() caller: TenantCallerInfo, @Body() body: unknown) {
+    return this.apiKeys.create(caller.tenantId, parseInput(createApiKeySchema, body).name, caller);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(@TenantCaller() caller: TenantCallerInfo, @Param('id', new ResourceIdPipe('api-key')) id: string): Promise<void> {
+    await this.apiKeys.delete(caller.tenantId, id, caller);
+  }
+}

@@ -1,0 +1,19 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { bearerToken } from '../../common/bearer-token';
+import type { RequestWithCaller } from '../../common/caller';
+import { DomainError } from '../../common/domain-errors';
+import { ApiKeyService } from './api-key.service';
+
+/** Console routes: `Authorization: Bearer <tenant API key>`. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(private readonly apiKeys: ApiKeyService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RequestWithCaller>();
+    const found = await this.apiKeys.authenticate(bearerToken(request));
+    if (!found) throw new DomainError('unauthorized', 'invalid-api-key', 'the API key is not valid');
+    request.caller = { kind: 'tenant', ...found };
+    return true;
+  }
+}

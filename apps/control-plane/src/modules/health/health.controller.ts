@@ -1,0 +1,34 @@
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { METRICS, REDIS } from '../../common/tokens';
+
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(METRICS) private readonly metrics: Registry,
+  ) {}
+
+  @Get('healthz')
+  health() {
+    return { status: 'ok' };
+  }
+
+  /** Ready when PostgreSQL and Redis both answer. */
+  @Get('readyz')
+  async ready(@Res() response: Response): Promise<void> {
+    const checks = await Promise.allSettled([this.dataSource.query('SELECT 1'), this.redis.ping()]);
+    const ready = checks.every((c) => c.status === 'fulfilled');
+    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', database: checks[0]?.status === 'fulfilled', redis: checks[1]?.status === 'fulfilled' });
+  }
+
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4')
+  metricsText(): Promise<string> {
+    return this.metrics.metrics();
+  }
+}

@@ -1,0 +1,131 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import type { MqcConfig } from '@mqc/config';
+import { AuthenticatorEntity, BuiltInUserEntity, InstanceEntity } from '@mqc/db';
+import type { AccessPolicy } from '@mqc/domain';
+import { editionChangeBlockers, type EditionName } from '@mqc/editions';
+import type { ChangeBus, JobProducer } from '@mqc/queue';
+import type { Caller } from '../../common/caller';
+import { DomainError, NotFoundError } from '../../common/domain-errors';
+import { CHANGE_BUS, CONFIG, JOB_PRODUCER } from '../../common/tokens';
+import { AuditService } from '../audit/audit.service';
+import { EditionService } from '../editions/edition.service';
+import { instanceView, type InstanceView } from './instance.view';
+
+const LIVE = In(['PROVISIONING', 'RUNNING', 'UPDATING', 'FAILED', 'DELETING']);
+
+@Injectable()
+export class InstanceService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly editions: EditionService,
+    @Inject(CONFIG) private readonly config: MqcConfig,
+    @Inject(JOB_PRODUCER) private readonly jobs: JobProducer,
+    @Inject(CHANGE_BUS) private readonly changes: ChangeBus,
+  ) {}
+
+  view(instance: InstanceEntity): InstanceView {
+    return instanceView(instance, this.config.publicHost);
+  }
+
+  /** The tenant's instance, or 404 — another tenant's instance is as missing as a deleted one. */
+  async findOwned(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<InstanceEntity> {
+    const instance = await manager.findOneBy(InstanceEntity, { id, tenantId, status: LIVE });
+    if (!instance) throw new NotFoundError('instance');
+    return instance;
+  }
+
+  async create(tenantId: string, input: { name: string; edition: EditionName }, caller: Caller): Promise<InstanceView> {
+    if (!(await this.editions.isAvailable(input.edition))) {
+      throw new DomainError('conflict', 'edition-not-available', `the ${input.edition} edition is not sold at the moment`, { edition: input.edition });
+    }
+    const instance = await this.dataSource.transaction(async (manager) => {
+      const created = await manager.save(
+        manager.create(InstanceEntity, { tenantId, name: input.name, edition: input.edition, status: 'PROVISIONING', statusReason: null }),
+      );
+      await this.audit.record(manager, { tenantId, caller, action: 'instance.create', resourceType: 'instance', resourceId: created.id, details: input });
+      return created;
+    });
+    // The job id makes a retried request enqueue the provisioning once.
+    await this.jobs.enqueue('provision-instance', { instanceId: instance.id }, { jobId: `provision-${instance.id}` });
+    return this.view(instance);
+  }
+
+  async list(tenantId: string, limit: number, cursor?: string): Promise<{ items: InstanceView[]; nextCursor: string | null }> {
+    const query = this.dataSource
+      .getRepository(InstanceEntity)
+      .createQueryBuilder('i')
+      .where('i.tenant_id = :tenantId', { tenantId })
+      .andWhere(`i.status <> 'DELETED'`)
+      .orderBy('i.created_at', 'ASC')
+      .addOrderBy('i.id', 'ASC')
+      .limit(limit + 1);
+    if (cursor) {
+      const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+      if (!at || !id || Number.isNaN(Date.parse(at))) throw new DomainError('bad-request', 'invalid-cursor', 'the cursor is not one this API gave out');
+      query.andWhere('(i.created_at, i.id) > (:at, :id)', { at, id });
+    }
+    const rows = await query.getMany();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const nextCursor = rows.length > limit && last ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString('base64url') : null;
+    return { items: page.map((i) => this.view(i)), nextCursor };
+  }
+
+  async get(tenantId: string, id: string): Promise<InstanceView> {
+    return this.view(await this.findOwned(tenantId, id));
+  }
+
+  async update(tenantId: string, id: string, input: { name?: string; edition?: EditionName }, caller: Caller): Promise<InstanceView> {
+    const updated = await this.dataSource.transaction(async (manager) => {
+      const instance = await this.findOwned(tenantId, id, manager);
+      if (input.edition && input.edition !== instance.edition) await this.checkEditionChange(manager, instance, input.edition);
+      Object.assign(instance, input);
+      const saved = await manager.save(instance);
+      await this.audit.record(manager, { tenantId, caller, action: 'instance.update', resourceType: 'instance', resourceId: id, details: input });
+      return saved;
+    });
+    await this.changes.publish({ kind: 'instance', instanceId: id });
+    return this.view(updated);
+  }
+
+  /** A downgrade that would leave a method or a quota above the target edition is refused. */
+  private async checkEditionChange(manager: EntityManager, instance: InstanceEntity, target: EditionName): Promise<void> {
+    const authenticators = await manager.findBy(AuthenticatorEntity, { instanceId: instance.id });
+    const builtInUsers = await manager.countBy(BuiltInUserEntity, { instanceId: instance.id });
+    const blockers = editionChangeBlockers(target, {
+      enabledTypes: authenticators.filter((a) => a.enabled).map((a) => a.type),
+      counts: { authenticatorsPerChain: authenticators.length, builtInUsers },
+    });
+    if (blockers.length > 0) {
+      throw new DomainError('conflict', 'edition-downgrade-blocked', `the ${target} edition does not allow what this instance uses`, { blockers });
+    }
+  }
+
+  async setAccessPolicy(tenantId: string, id: string, policy: AccessPolicy, caller: Caller): Promise<InstanceView> {
+    const updated = await this.dataSource.transaction(async (manager) => {
+      const instance = await this.findOwned(tenantId, id, manager);
+      instance.anonymousPolicy = policy.anonymous;
+      instance.backendFailurePolicy = policy.onBackendFailure;
+      const saved = await manager.save(instance);
+      await this.audit.record(manager, { tenantId, caller, action: 'instance.access-policy', resourceType: 'instance', resourceId: id, details: { ...policy } });
+      return saved;
+    });
+    await this.changes.publish({ kind: 'chain', instanceId: id });
+    return this.view(updated);
+  }
+
+  async delete(tenantId: string, id: string, caller: Caller): Promise<InstanceView> {
+    const deleting = await this.dataSource.transaction(async (manager) => {
+      const instance = await this.findOwned(tenantId, id, manager);
+      instance.status = 'DELETING';
+      const saved = await manager.save(instance);
+      await this.audit.record(manager, { tenantId, caller, action: 'instance.delete', resourceType: 'instance', resourceId: id });
+      return saved;
+    });
+    await this.jobs.enqueue('deprovision-instance', { instanceId: id }, { jobId: `deprovision-${id}` });
+    await this.changes.publish({ kind: 'instance', instanceId: id });
+    return this.view(deleting);
+  }
+}

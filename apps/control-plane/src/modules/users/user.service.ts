@@ -1,0 +1,121 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { builtInDatabaseConfigSchema, hashPassword, type PasswordHashParams } from '@mqc/auth';
+import { AuthenticatorEntity, BuiltInUserEntity } from '@mqc/db';
+import { EDITIONS } from '@mqc/editions';
+import type { ChangeBus } from '@mqc/queue';
+import type { Caller } from '../../common/caller';
+import { DomainError, NotFoundError } from '../../common/domain-errors';
+import { CHANGE_BUS } from '../../common/tokens';
+import { AuditService } from '../audit/audit.service';
+import { InstanceService } from '../instances/instance.service';
+
+/** Passwords and hashes never leave the API. */
+export interface UserView {
+  userId: string;
+  isSuperuser: boolean;
+  algorithm: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+function view(u: BuiltInUserEntity): UserView {
+  return { userId: u.userId, isSuperuser: u.isSuperuser, algorithm: String(u.algorithm['name']), createdAt: u.createdAt, updatedAt: u.updatedAt };
+}
+
+@Injectable()
+export class UserService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly instances: InstanceService,
+    private readonly audit: AuditService,
+    @Inject(CHANGE_BUS) private readonly changes: ChangeBus,
+  ) {}
+
+  /** New passwords are hashed with the instance's built-in-database authenticator's algorithm. */
+  async preferredHash(manager: EntityManager, instanceId: string): Promise<{ params: PasswordHashParams; userIdType: 'username' | 'clientid' }> {
+    const authenticator = await manager.findOneBy(AuthenticatorEntity, { instanceId, type: 'built-in-database' });
+    const config = builtInDatabaseConfigSchema.parse(authenticator?.config ?? {});
+    return { params: config.passwordHash, userIdType: config.userIdType };
+  }
+
+  async create(tenantId: string, instanceId: string, input: { userId: string; password: string; isSuperuser: boolean }, caller: Caller): Promise<UserView> {
+    const user = await this.dataSource.transaction(async (manager) => {
+      const instance = await this.instances.findOwned(tenantId, instanceId, manager);
+      const count = await manager.countBy(BuiltInUserEntity, { instanceId });
+      const limit = EDITIONS[instance.edition].quotas.builtInUsers;
+      if (count >= limit) throw new DomainError('conflict', 'quota-exceeded', `the ${instance.edition} edition allows ${limit} built-in users`, { quota: 'builtInUsers', limit });
+      if (await manager.existsBy(BuiltInUserEntity, { instanceId, userId: input.userId })) {
+        throw new DomainError('conflict', 'user-exists', `user ${input.userId} already exists`);
+      }
+      const { params } = await this.preferredHash(manager, instanceId);
+      const stored = await hashPassword(input.password, params);
+      const saved = await manager.save(
+        manager.create(BuiltInUserEntity, {
+          instanceId,
+          userId: input.userId,
+          passwordHash: stored.hash,
+          salt: stored.salt,
+          algorithm: { ...stored.params },
+          isSuperuser: input.isSuperuser,
+        }),
+      );
+      await this.audit.record(manager, { tenantId, caller, action: 'user.create', resourceType: 'user', resourceId: input.userId, details: { instanceId, isSuperuser: input.isSuperuser } });
+      return saved;
+    });
+    return view(user);
+  }
+
+  async list(tenantId: string, instanceId: string, limit: number, after?: string): Promise<{ items: UserView[]; nextCursor: string | null }> {
+    await this.instances.findOwned(tenantId, instanceId);
+    const query = this.dataSource
+      .getRepository(BuiltInUserEntity)
+      .createQueryBuilder('u')
+      .where('u.instance_id = :instanceId', { instanceId })
+      .orderBy('u.user_id', 'ASC')
+      .limit(limit + 1);
+    if (after) query.andWhere('u.user_id > :after', { after });
+    const rows = await query.getMany();
+    const page = rows.slice(0, limit);
+    return { items: page.map(view), nextCursor: rows.length > limit ? (page[page.length - 1]?.userId ?? null) : null };
+  }
+
+  private async findOwned(manager: EntityManager, tenantId: string, instanceId: string, userId: string): Promise<BuiltInUserEntity> {
+    await this.instances.findOwned(tenantId, instanceId, manager);
+    const user = await manager.findOneBy(BuiltInUserEntity, { instanceId, userId });
+    if (!user) throw new NotFoundError('user');
+    return user;
+  }
+
+  async get(tenantId: string, instanceId: string, userId: string): Promise<UserView> {
+    return view(await this.findOwned(this.dataSource.manager, tenantId, instanceId, userId));
+  }
+
+  async update(tenantId: string, instanceId: string, userId: string, input: { password?: string; isSuperuser?: boolean }, caller: Caller): Promise<UserView> {
+    const { user, userIdType } = await this.dataSource.transaction(async (manager) => {
+      const found = await this.findOwned(manager, tenantId, instanceId, userId);
+      const preferred = await this.preferredHash(manager, instanceId);
+      if (input.password !== undefined) {
+        const stored = await hashPassword(input.password, preferred.params);
+        Object.assign(found, { passwordHash: stored.hash, salt: stored.salt, algorithm: { ...stored.params } });
+      }
+      if (input.isSuperuser !== undefined) found.isSuperuser = input.isSuperuser;
+      const saved = await manager.save(found);
+      await this.audit.record(manager, { tenantId, caller, action: 'user.update', resourceType: 'user', resourceId: userId, details: { instanceId, passwordChanged: input.password !== undefined } });
+      return { user: saved, userIdType: preferred.userIdType };
+    });
+    await this.changes.publish({ kind: 'credential-changed', instanceId, credential: { type: 'user', userIdType, userId } });
+    return view(user);
+  }
+
+  async delete(tenantId: string, instanceId: string, userId: string, caller: Caller): Promise<void> {
+    const userIdType = await this.dataSource.transaction(async (manager) => {
+      const found = await this.findOwned(manager, tenantId, instanceId, userId);
+      await manager.delete(BuiltInUserEntity, { id: found.id });
+      await this.audit.record(manager, { tenantId, caller, action: 'user.delete', resourceType: 'user', resourceId: userId, details: { instanceId } });
+      return (await this.preferredHash(manager, instanceId)).userIdType;
+    });
+    // Clients logged in as this user are disconnected (SPEC 4: on by default).
+    await this.changes.publish({ kind: 'credential-revoked', instanceId, credential: { type: 'user', userIdType, userId } });
+  }
+}

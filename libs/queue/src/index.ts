@@ -1,0 +1,4 @@
+export * from './redis-connection';
+export * from './change-bus';
+export * from './jobs';
+export * from './job-producer';
