@@ -9,7 +9,6 @@ const plugins = [tsconfigPaths(), swc.vite({ module: { type: 'es6' } })];
 export default defineConfig({
   plugins,
   test: {
-    globalSetup: ['libs/testing/src/global-setup.ts'],
     reporters: ['default', './libs/testing/src/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,0 +1,30 @@
+import { isIP } from 'node:net';
+import type { EntityManager } from 'typeorm';
+import { InstanceEntity } from '@mqc/db';
+import type { SecretBox } from '@mqc/domain';
+import { createCertificateAuthority, issueServerCertificate } from '@mqc/pki';
+
+export const caKeyContext = (instanceId: string) => `instance:${instanceId}:ca-key`;
+export const serverKeyContext = (instanceId: string) => `instance:${instanceId}:server-key`;
+
+/** The names a server certificate covers: the public host, and loopback for local use. */
+export function serverNames(publicHost: string): { dnsNames: string[]; ipAddresses: string[] } {
+  const dnsNames = new Set(['localhost']);
+  const ipAddresses = new Set(['127.0.0.1', '::1']);
+  (isIP(publicHost) ? ipAddresses : dnsNames).add(publicHost);
+  return { dnsNames: [...dnsNames], ipAddresses: [...ipAddresses] };
+}
+
+/** The instance's own CA and a server certificate it signed, made once; private keys sealed. */
+export async function ensureInstanceTls(manager: EntityManager, instanceId: string, publicHost: string, secrets: SecretBox): Promise<void> {
+  const existing = await manager.findOne(InstanceEntity, { where: { id: instanceId }, select: { id: true, caCertPem: true, serverCertPem: true } });
+  if (existing?.caCertPem && existing.serverCertPem) return;
+  const ca = await createCertificateAuthority({ commonName: `MQC instance ${instanceId} CA`, organization: 'MQC', validityDays: 3650 });
+  const server = await issueServerCertificate({ ca, commonName: publicHost, ...serverNames(publicHost), validityDays: 397 });
+  await manager.update(InstanceEntity, { id: instanceId }, {
+    caCertPem: ca.certPem,
+    caKeySealed: secrets.seal(ca.keyPem, caKeyContext(instanceId)),
+    serverCertPem: server.certPem,
+    serverKeySealed: secrets.seal(server.keyPem, serverKeyContext(instanceId)),
+  });
+}

@@ -1,0 +1,19 @@
+import type { MqcConfig } from '@mqc/config';
+import type { SecretBox } from '@mqc/domain';
+import type { Logger } from '@mqc/observability';
+import type { ChangeBus } from '@mqc/queue';
+import type { DataSource } from 'typeorm';
+
+/** What every job is built with. */
+export interface JobContext {
+  config: MqcConfig;
+  dataSource: DataSource;
+  changes: ChangeBus;
+  secrets: SecretBox;
+  logger: Logger;
+}
+
+/** A failure that retrying cannot mend: the job fails at once with this reason. */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}

@@ -1,0 +1,45 @@
+import { InstanceEntity } from '@mqc/db';
+import type { JobPayloads } from '@mqc/queue';
+import { allocatePorts } from './allocate-ports';
+import { ensureInstanceTls } from './instance-tls';
+import type { JobContext } from './job-context';
+import { placeOnNode } from './place-on-node';
+import { waitFor } from './wait-for';
+
+export type ProvisionInstancePayload = JobPayloads['provision-instance'];
+
+/** How long a node may take to open an instance's listeners before the attempt is retried. */
+const SERVING_TIMEOUT_MS = 30_000;
+
+/**
+ * SPEC 3: allocate endpoints, create the instance's CA and server certificate, place it on a
+ * broker node, wait until the node serves it, then RUNNING. Every step is idempotent, so a
+ * retried or resumed job continues where the last attempt stopped.
+ */
+export class ProvisionInstanceJob {
+  constructor(private readonly context: JobContext) {}
+
+  async run({ instanceId }: ProvisionInstancePayload): Promise<void> {
+    const { dataSource, config, changes, secrets, logger } = this.context;
+    const instance = await dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
+    if (!instance || instance.status !== 'PROVISIONING') return;
+
+    const ports = await dataSource.transaction((manager) => allocatePorts(manager, instance, config.brokerPorts));
+    await ensureInstanceTls(dataSource.manager, instanceId, config.publicHost, secrets);
+    const nodeId = await dataSource.transaction((manager) => placeOnNode(manager, instance));
+    await changes.publish({ kind: 'instance', instanceId });
+    logger.info({ instanceId, nodeId, ports }, 'instance placed; waiting for the node to serve it');
+
+    await waitFor(
+      `node ${nodeId} to serve instance ${instanceId}`,
+      async () => {
+        const current = await dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
+        return current?.servingAt ? current : undefined;
+      },
+      SERVING_TIMEOUT_MS,
+    );
+    await dataSource.getRepository(InstanceEntity).update({ id: instanceId, status: 'PROVISIONING' }, { status: 'RUNNING', statusReason: null });
+    await changes.publish({ kind: 'instance', instanceId });
+    logger.info({ instanceId }, 'instance running');
+  }
+}
