@@ -3,3 +3,4 @@ export * from './access-policy';
 export * from './change-event';
 export * from './port-allocation';
 export * from './secret-box';
+export * from './secret-contexts';

@@ -1,11 +1,8 @@
 import { isIP } from 'node:net';
 import type { EntityManager } from 'typeorm';
 import { InstanceEntity } from '@mqc/db';
-import type { SecretBox } from '@mqc/domain';
+import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
 import { createCertificateAuthority, issueServerCertificate } from '@mqc/pki';
-
-export const caKeyContext = (instanceId: string) => `instance:${instanceId}:ca-key`;
-export const serverKeyContext = (instanceId: string) => `instance:${instanceId}:server-key`;
 
 /** The names a server certificate covers: the public host, and loopback for local use. */
 export function serverNames(publicHost: string): { dnsNames: string[]; ipAddresses: string[] } {
@@ -23,8 +20,8 @@ export async function ensureInstanceTls(manager: EntityManager, instanceId: stri
   const server = await issueServerCertificate({ ca, commonName: publicHost, ...serverNames(publicHost), validityDays: 397 });
   await manager.update(InstanceEntity, { id: instanceId }, {
     caCertPem: ca.certPem,
-    caKeySealed: secrets.seal(ca.keyPem, caKeyContext(instanceId)),
+    caKeySealed: secrets.seal(ca.keyPem, SECRET_CONTEXT.instanceCaKey(instanceId)),
     serverCertPem: server.certPem,
-    serverKeySealed: secrets.seal(server.keyPem, serverKeyContext(instanceId)),
+    serverKeySealed: secrets.seal(server.keyPem, SECRET_CONTEXT.instanceServerKey(instanceId)),
   });
 }

@@ -1,0 +1,34 @@
+import type { DataSource } from 'typeorm';
+import type { BuiltInUserRecord, BuiltInUserStore, PasswordHashParams, StoredPassword } from '@mqc/auth';
+
+interface UserRow {
+  user_id: string;
+  password_hash: string;
+  salt: string;
+  algorithm: PasswordHashParams;
+  is_superuser: boolean;
+}
+
+/** The broker's read path to the built-in store: one indexed lookup per CONNECT. */
+export class PgBuiltInUserStore implements BuiltInUserStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async find(instanceId: string, userId: string): Promise<BuiltInUserRecord | undefined> {
+    const rows: UserRow[] = await this.dataSource.query(
+      'SELECT user_id, password_hash, salt, algorithm, is_superuser FROM built_in_users WHERE instance_id = $1 AND user_id = $2',
+      [instanceId, userId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return { userId: row.user_id, passwordHash: row.password_hash, salt: row.salt, algorithm: row.algorithm, isSuperuser: row.is_superuser };
+  }
+
+  /** Re-hash after a login with an older algorithm; only if the row still holds the old hash. */
+  async replaceHash(instanceId: string, userId: string, stored: StoredPassword, previousHash?: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE built_in_users SET password_hash = $3, salt = $4, algorithm = $5, updated_at = now()
+        WHERE instance_id = $1 AND user_id = $2 AND ($6::text IS NULL OR password_hash = $6)`,
+      [instanceId, userId, stored.hash, stored.salt, JSON.stringify(stored.params), previousHash ?? null],
+    );
+  }
+}

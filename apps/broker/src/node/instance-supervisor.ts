@@ -1,0 +1,118 @@
+import { In, type DataSource } from 'typeorm';
+import { InstanceEntity } from '@mqc/db';
+import { SERVED_STATUSES, type ChangeEvent, type RevokedCredential } from '@mqc/domain';
+import type { Logger } from '@mqc/observability';
+import { CONNACK_5 } from '@mqc/auth';
+import type { ConnectedClientInfo } from '../protocol/instance-broker';
+import { InstanceHost, type HostDeps } from './instance-host';
+
+/** Lost change events are repaired by a full resync this often. */
+const RESYNC_MS = 10_000;
+
+function usedCredential(credential: RevokedCredential): (client: ConnectedClientInfo) => boolean {
+  switch (credential.type) {
+    case 'user':
+      return credential.userIdType === 'username' ? (c) => c.username === credential.userId : (c) => c.clientId === credential.userId;
+    case 'device':
+      return (c) => c.clientId === credential.clientId;
+    case 'certificate':
+      return (c) => c.certificateSerial === credential.serial;
+  }
+}
+
+/**
+ * Keeps this node's listeners in line with the database: opens the instances placed here,
+ * closes the ones deleted or moved, reloads chains on change events. Work on one instance is
+ * serialised, so an open and a close never race.
+ */
+export class InstanceSupervisor {
+  private readonly hosts = new Map<string, InstanceHost>();
+  private readonly queues = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly nodeId: () => string,
+    private readonly deps: HostDeps,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.resync();
+    this.timer = setInterval(() => void this.resync().catch((error: unknown) => this.logger.error({ err: error }, 'resync failed')), RESYNC_MS);
+    this.timer.unref();
+  }
+
+  /** Instance id → connected clients, for the heartbeat report. */
+  report(): Record<string, { clients: number }> {
+    return Object.fromEntries([...this.hosts].map(([id, host]) => [id, { clients: host.clients }]));
+  }
+
+  get servedCount(): number {
+    return this.hosts.size;
+  }
+
+  onChange(event: ChangeEvent): void {
+    if (event.kind === 'credential-revoked') {
+      const host = this.hosts.get(event.instanceId);
+      const count = host?.broker.disconnectWhere(usedCredential(event.credential), CONNACK_5.notAuthorized) ?? 0;
+      if (count) this.logger.info({ instanceId: event.instanceId, count }, 'disconnected clients whose credential was revoked');
+      return;
+    }
+    if (event.kind === 'instance' || event.kind === 'chain') void this.reconcile(event.instanceId, true);
+  }
+
+  private async resync(): Promise<void> {
+    const rows = await this.dataSource.getRepository(InstanceEntity).find({
+      select: { id: true },
+      where: { nodeId: this.nodeId(), status: In([...SERVED_STATUSES]) },
+    });
+    const wanted = new Set(rows.map((r) => r.id));
+    const all = new Set([...wanted, ...this.hosts.keys()]);
+    await Promise.all([...all].map((id) => this.reconcile(id, false)));
+  }
+
+  /** Serialises the work on one instance. */
+  private reconcile(instanceId: string, reloadChain: boolean): Promise<void> {
+    const previous = this.queues.get(instanceId) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.reconcileNow(instanceId, reloadChain))
+      .catch((error: unknown) => this.logger.error({ instanceId, err: error }, 'could not apply instance state'));
+    this.queues.set(instanceId, next);
+    void next.then(() => {
+      if (this.queues.get(instanceId) === next) this.queues.delete(instanceId);
+    });
+    return next;
+  }
+
+  private async reconcileNow(instanceId: string, reloadChain: boolean): Promise<void> {
+    if (this.stopped) return;
+    const instance = await this.dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
+    const wanted = !!instance && instance.nodeId === this.nodeId() && SERVED_STATUSES.includes(instance.status);
+    const host = this.hosts.get(instanceId);
+    if (wanted && !host) {
+      this.hosts.set(instanceId, await InstanceHost.open(instance, this.deps));
+      this.logger.info({ instanceId, ports: [instance.mqttPort, instance.mqttsPort, instance.wsPort] }, 'serving instance');
+    } else if (!wanted && host) {
+      await this.closeHost(instanceId, host);
+    } else if (wanted && host && reloadChain) {
+      await host.reloadChain(instance);
+    }
+  }
+
+  private async closeHost(instanceId: string, host: InstanceHost): Promise<void> {
+    this.hosts.delete(instanceId);
+    await host.close();
+    await this.dataSource.query('UPDATE instances SET serving_at = NULL WHERE id = $1 AND node_id = $2', [instanceId, this.nodeId()]);
+    this.logger.info({ instanceId }, 'stopped serving instance');
+  }
+
+  /** Closes every instance's listeners; the rows keep their placement for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await Promise.allSettled([...this.queues.values()]);
+    await Promise.allSettled([...this.hosts].map(([id, host]) => this.closeHost(id, host)));
+  }
+}

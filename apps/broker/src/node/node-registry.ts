@@ -1,0 +1,47 @@
+import type { DataSource } from 'typeorm';
+import type { NodeInstanceReport } from '@mqc/db';
+
+/** How often a node tells the control plane it is alive and what it serves. */
+export const HEARTBEAT_MS = 2_000;
+
+/**
+ * The node's row in `broker_nodes`: registered by name (stable across restarts, so a node
+ * comes back to its instances), heartbeated with a report of each instance's clients.
+ */
+export class NodeRegistry {
+  private timer: NodeJS.Timeout | undefined;
+  id = '';
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly name: string,
+    private readonly report: () => Record<string, NodeInstanceReport>,
+  ) {}
+
+  async register(): Promise<string> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `INSERT INTO broker_nodes (name, started_at, last_seen_at, instances, draining)
+       VALUES ($1, now(), now(), '{}', false)
+       ON CONFLICT (name) DO UPDATE SET started_at = now(), last_seen_at = now(), draining = false
+       RETURNING id`,
+      [this.name],
+    );
+    this.id = rows[0]!.id;
+    this.timer = setInterval(() => void this.heartbeat().catch(() => undefined), HEARTBEAT_MS);
+    this.timer.unref();
+    return this.id;
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.dataSource.query(`UPDATE broker_nodes SET last_seen_at = now(), instances = $2 WHERE id = $1`, [
+      this.id,
+      JSON.stringify(this.report()),
+    ]);
+  }
+
+  /** A stopping node takes no new instances and reports nothing served. */
+  async deregister(): Promise<void> {
+    clearInterval(this.timer);
+    await this.dataSource.query(`UPDATE broker_nodes SET draining = true, instances = '{}' WHERE id = $1`, [this.id]);
+  }
+}

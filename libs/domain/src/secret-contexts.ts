@@ -1,0 +1,6 @@
+/** The SecretBox context of each kind of sealed secret: one place, so sealer and opener agree. */
+export const SECRET_CONTEXT = {
+  instanceCaKey: (instanceId: string) => `instance:${instanceId}:ca-key`,
+  instanceServerKey: (instanceId: string) => `instance:${instanceId}:server-key`,
+  authenticatorSecrets: (authenticatorId: string) => `authenticator:${authenticatorId}:secrets`,
+} as const;
