@@ -2,3 +2,6 @@ export * from './chain/authenticator';
 export * from './chain/connack-codes';
 export * from './chain/chain-metrics';
 export * from './chain/run-chain';
+export * from './password/password-hash-params';
+export * from './password/password-hash';
+export { parseSelfDescribingHash } from './password/self-describing-hash';
