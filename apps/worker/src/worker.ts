@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { MqcConfig } from '@mqc/config';
-import { openMigrated } from '@mqc/db';
+import { createDataSource } from '@mqc/db';
 import { SecretBox } from '@mqc/domain';
 import { createLogger, createMetricsRegistry, startAdminServer, Counter, type Logger } from '@mqc/observability';
 import { ChangeBus, QueueName, connectRedis, type JobName, type JobPayloads } from '@mqc/queue';
@@ -21,7 +21,8 @@ type Handlers = { [N in JobName]: (payload: JobPayloads[N]) => Promise<void> };
 export async function startWorker(config: MqcConfig, databaseUrl: string, adminPort = config.workerAdminPort): Promise<WorkerApp> {
   const logger = createLogger('worker', config.logLevel);
   const redis = await connectRedis(config.redisUrl, 'mqc-worker');
-  const dataSource = await openMigrated({ url: databaseUrl, applicationName: 'mqc-worker', poolSize: 5 });
+  const dataSource = createDataSource({ url: databaseUrl, applicationName: 'mqc-worker', poolSize: 5 });
+  await dataSource.initialize();
   const context: JobContext = { config, dataSource, changes: new ChangeBus(redis, config.redisPrefix), secrets: new SecretBox(config.masterKey), logger };
   const handlers: Handlers = {
     'provision-instance': (p) => new ProvisionInstanceJob(context).run(p),

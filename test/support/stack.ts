@@ -1,0 +1,36 @@
+import type { MqcConfig } from '@mqc/config';
+import { startBroker, type BrokerApp } from '../../apps/broker/src/broker';
+import { startControlPlane, type ControlPlane } from '../../apps/control-plane/src/control-plane';
+import { startWorker, type WorkerApp } from '../../apps/worker/src/worker';
+import { ApiClient } from '@mqc/testing';
+
+export interface Stack {
+  config: MqcConfig;
+  controlPlane: ControlPlane;
+  worker: WorkerApp;
+  broker: BrokerApp;
+  operator: ApiClient;
+  close(): Promise<void>;
+}
+
+/**
+ * The three apps, started in this process the way their main.ts starts them, against a real
+ * database and Redis, on ephemeral ports.
+ */
+export async function startStack(config: MqcConfig, databaseUrl: string): Promise<Stack> {
+  const controlPlane = await startControlPlane(config, databaseUrl, 0);
+  const broker = await startBroker(config, databaseUrl, 0);
+  const worker = await startWorker(config, databaseUrl, 0);
+  return {
+    config,
+    controlPlane,
+    worker,
+    broker,
+    operator: new ApiClient(controlPlane.url, config.operatorToken),
+    async close() {
+      await worker.close();
+      await broker.close();
+      await controlPlane.close();
+    },
+  };
+}
