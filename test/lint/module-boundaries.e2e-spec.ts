@@ -1,0 +1,43 @@
+import { execFileSync } from 'node:child_process';
+import { ESLint } from 'eslint';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+/** Lints a snippet as if it were a file at `filePath`; answers the messages of the boundary rules. */
+async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
+  const eslint = new ESLint({ cwd: process.cwd() });
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? [])
+    .filter((m) => m.ruleId === '@nx/enforce-module-boundaries' || m.ruleId === 'no-restricted-imports')
+    .map((m) => m.message);
+}
+
+describe('the module boundaries', () => {
+  beforeAll(() => {
+    // The rule reads Nx's project graph; make sure it is computed.
+    execFileSync('npx', ['nx', 'show', 'projects'], { stdio: 'ignore' });
+  });
+
+  it('let an app import a lib', async () => {
+    expect(await boundaryErrors('apps/broker/src/probe.ts', "import { EDITIONS } from '@mqc/editions';\nexport const e = EDITIONS;\n")).toEqual([]);
+  });
+
+  it('forbid a lib to import an app', async () => {
+    const errors = await boundaryErrors('libs/auth/src/probe.ts', "import { startBroker } from '../../../apps/broker/src/broker';\nexport const s = startBroker;\n");
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('forbid a pure lib to import I/O', async () => {
+    const errors = await boundaryErrors('libs/editions/src/probe.ts', "import { Client } from 'pg';\nexport const c = Client;\n");
+    expect(errors.join('\n')).toMatch(/pg/);
+  });
+
+  it('forbid a pure lib to import an impure lib', async () => {
+    const errors = await boundaryErrors('libs/domain/src/probe.ts', "import { createDataSource } from '@mqc/db';\nexport const c = createDataSource;\n");
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('keep the testing lib out of production code', async () => {
+    const errors = await boundaryErrors('apps/worker/src/probe.ts', "import { testConfig } from '@mqc/testing';\nexport const t = testConfig;\n");
+    expect(errors.join('\n')).toMatch(/testing/);
+  });
+});
