@@ -5,3 +5,4 @@ export * from './chain/run-chain';
 export * from './password/password-hash-params';
 export * from './password/password-hash';
 export { parseSelfDescribingHash } from './password/self-describing-hash';
+export * from './authenticators/built-in-database.authenticator';

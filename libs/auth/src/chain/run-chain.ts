@@ -64,6 +64,11 @@ export async function runChain(run: ChainRun, credentials: ConnectCredentials): 
       }
     }
   }
+  // [MQTT-4.12.0-1] An enhanced-auth method nobody supports is refused, whatever the
+  // anonymous policy: accepting would skip the AUTH exchange the client asked for.
+  if (credentials.authenticationMethod) {
+    return deny('bad-authentication-method', credentials, `unsupported authentication method ${credentials.authenticationMethod}`);
+  }
   if (policy.anonymous === 'allow') return { kind: 'allow', superuser: false };
   // Nobody accepted the client: a presented password was wrong for every store; no
   // credentials at all is a matter of authorisation.
