@@ -1,0 +1,104 @@
+import type { Duplex } from 'node:stream';
+import { generate, parser as createParser, type Packet, type Parser } from 'mqtt-packet';
+import type { ConnectionInfo } from './instance-broker';
+import type { Message } from './message';
+import type { Session } from './session-store';
+
+/**
+ * `awaiting-connect` → `authenticating` (CONNECT received, pipeline running) → `connected`
+ * (CONNACK 0 sent) → `closed`. Every step after an await checks for `closed`.
+ */
+export type ConnectionState = 'awaiting-connect' | 'authenticating' | 'connected' | 'closed';
+
+/** The will of a connection: published as `message`, its expiry counted from publication. */
+export interface WillIntent {
+  readonly message: Message;
+  readonly expirySeconds?: number;
+  readonly delaySeconds: number;
+}
+
+export function willMessage(will: WillIntent, now = Date.now()): Message {
+  return will.expirySeconds === undefined ? will.message : { ...will.message, expiresAt: now + will.expirySeconds * 1000 };
+}
+
+function uncork(connection: ClientConnection): void {
+  connection.corked = false;
+  connection.stream.uncork();
+}
+
+/** One network connection: its stream, parser, negotiated parameters and timers. No protocol rules here. */
+export class ClientConnection {
+  state: ConnectionState = 'awaiting-connect';
+  readonly parser: Parser = createParser();
+  protocolVersion: 3 | 4 | 5 = 4;
+  clientId = '';
+  username: string | undefined;
+  superuser = false;
+  /** 5.0 authentication method presented on CONNECT, if any. */
+  authenticationMethod: string | undefined;
+  session: Session | undefined;
+  will: WillIntent | undefined;
+
+  /** Keep alive in ms (0: off) and the time of the last bytes received. */
+  keepAliveMs = 0;
+  lastActivity = Date.now();
+
+  /** What the client accepts (5.0 CONNECT properties), applied to what we send it. */
+  sendQuota = 65535;
+  maximumPacketSize = Number.MAX_SAFE_INTEGER;
+  requestProblemInformation = true;
+  /** Topic aliases the client set up (client → server) and the maximum we advertised. */
+  readonly topicAliases = new Map<number, string>();
+  topicAliasMaximum = 0;
+  /** 5.0: the session expiry interval the CONNECT asked for (0 forbids a non-zero one on DISCONNECT). */
+  connectSessionExpiry = 0;
+
+  /** Packets that arrived while CONNECT was being authenticated [MQTT-3.1.4-5]. */
+  readonly pending: Packet[] = [];
+
+  connectTimer: NodeJS.Timeout | undefined;
+  keepAliveTimer: NodeJS.Timeout | undefined;
+  authExpiryTimer: NodeJS.Timeout | undefined;
+  corked = false;
+
+  constructor(
+    readonly stream: Duplex,
+    readonly info: ConnectionInfo,
+  ) {}
+
+  /** Read through a getter so TypeScript does not narrow `state` across awaits and calls. */
+  get isOpen(): boolean {
+    return this.state !== 'closed';
+  }
+
+  get isConnected(): boolean {
+    return this.state === 'connected';
+  }
+
+  /** Writes bytes; writes of one tick leave in one batch (cork now, uncork on next tick). */
+  write(buffer: Buffer): void {
+    if (this.state === 'closed') return;
+    if (!this.corked) {
+      this.corked = true;
+      this.stream.cork();
+      process.nextTick(uncork, this);
+    }
+    this.stream.write(buffer);
+  }
+
+  send(packet: Packet): void {
+    this.write(generate(packet, { protocolVersion: this.protocolVersion }));
+  }
+
+  /** Bytes queued in the socket: beyond a threshold the client counts as slow. */
+  get backlog(): number {
+    return this.stream.writableLength;
+  }
+
+  clearTimers(): void {
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.keepAliveTimer);
+    clearTimeout(this.authExpiryTimer);
+    this.connectTimer = this.keepAliveTimer = this.authExpiryTimer = undefined;
+  }
+}

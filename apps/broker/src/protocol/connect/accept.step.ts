@@ -1,0 +1,72 @@
+import type { IConnackPacket } from 'mqtt-packet';
+import type { ClientConnection } from '../client-connection';
+import { closeConnection, startKeepAlive } from '../connection-lifecycle';
+import { DEFAULT_TOPIC_ALIAS_MAXIMUM, type InstanceContext } from '../instance-context';
+import { drainQueue, resendInflight } from '../outbound';
+import { RC } from '../reason-codes';
+import type { ConnectAttempt, ConnectStep } from './connect-attempt';
+
+const MAX_TIMER_MS = 2_147_483_647;
+
+function connackProperties(ctx: InstanceContext, connection: ClientConnection, attempt: ConnectAttempt): IConnackPacket['properties'] {
+  const { limits } = ctx;
+  return {
+    receiveMaximum: limits.receiveMaximum,
+    maximumPacketSize: limits.maxPacketSize,
+    topicAliasMaximum: connection.topicAliasMaximum,
+    assignedClientIdentifier: attempt.clientIdAssigned ? attempt.clientId : undefined,
+    // [MQTT-3.2.2-?] tell the client when its session expiry was capped.
+    sessionExpiryInterval: attempt.sessionExpiryChanged ? attempt.sessionExpirySeconds : undefined,
+    serverKeepAlive: attempt.serverKeepAlive,
+  };
+}
+
+/**
+ * An `allow` with `expiresAt` ends the connection when the credential expires (JWT `exp`).
+ * Like EMQX's `connection_expire` timeout, 5.0 clients get DISCONNECT 0x87 not authorized.
+ */
+function onAuthExpiry(ctx: InstanceContext, connection: ClientConnection, expiresAt: number): void {
+  connection.authExpiryTimer = undefined;
+  if (connection.state !== 'connected') return;
+  const left = expiresAt - Date.now();
+  if (left > 0) {
+    connection.authExpiryTimer = setTimeout(onAuthExpiry, Math.min(left, MAX_TIMER_MS), ctx, connection, expiresAt);
+    return;
+  }
+  closeConnection(ctx, connection, { reasonCode: RC.notAuthorized, reasonString: 'credential expired', publishWill: true });
+}
+
+/** Applies what was negotiated, sends CONNACK 0, registers the client and resumes its session. */
+export const acceptClient: ConnectStep = (ctx, connection, attempt) => {
+  const { packet } = attempt;
+  const session = connection.session;
+  if (session === undefined || attempt.decision === undefined) return { kind: 'close', reason: 'no session' };
+  connection.clientId = attempt.clientId;
+  connection.username = packet.username;
+  connection.superuser = attempt.decision.superuser;
+  connection.will = attempt.will;
+  connection.keepAliveMs = attempt.keepAliveSeconds * 1000;
+  connection.sendQuota = ctx.limits.maxInflight;
+  if (attempt.protocolVersion === 5) {
+    const properties = packet.properties ?? {};
+    connection.sendQuota = Math.min(ctx.limits.maxInflight, properties.receiveMaximum ?? 65535);
+    connection.maximumPacketSize = properties.maximumPacketSize ?? Number.MAX_SAFE_INTEGER;
+    connection.requestProblemInformation = properties.requestProblemInformation !== false;
+    connection.topicAliasMaximum = ctx.limits.topicAliasMaximum ?? DEFAULT_TOPIC_ALIAS_MAXIMUM;
+    connection.connectSessionExpiry = properties.sessionExpiryInterval ?? 0;
+    connection.authenticationMethod = properties.authenticationMethod;
+    connection.send({ cmd: 'connack', sessionPresent: attempt.sessionPresent, reasonCode: RC.success, properties: connackProperties(ctx, connection, attempt) });
+  } else {
+    // [MQTT-3.2.2-1] [MQTT-3.2.2-2] session present reflects a resumed session.
+    connection.send({ cmd: 'connack', sessionPresent: attempt.sessionPresent, returnCode: 0 });
+  }
+  connection.state = 'connected';
+  ctx.clients.set(connection.clientId, connection);
+  session.connection = connection;
+  startKeepAlive(ctx, connection);
+  const expiresAt = attempt.decision.expiresAt?.getTime();
+  if (expiresAt !== undefined) onAuthExpiry(ctx, connection, expiresAt);
+  resendInflight(connection, session);
+  drainQueue(session);
+  return undefined;
+};

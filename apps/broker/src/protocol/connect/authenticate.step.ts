@@ -1,0 +1,35 @@
+import { CONNACK_311, CONNACK_5, type ConnectCredentials } from '@mqc/auth';
+import type { ConnectStep } from './connect-attempt';
+import { refuse } from './connect-attempt';
+
+/** Runs the instance's authentication chain; a deny carries its own CONNACK code. */
+export const authenticateClient: ConnectStep = async (ctx, connection, attempt) => {
+  const { packet } = attempt;
+  const credentials: ConnectCredentials = {
+    instanceId: ctx.instanceId,
+    clientId: attempt.clientId,
+    username: packet.username,
+    password: packet.password,
+    peerHost: connection.info.remoteAddress,
+    protocolVersion: attempt.protocolVersion,
+    certificate: connection.info.certificate,
+    authenticationMethod: packet.properties?.authenticationMethod,
+    authenticationData: packet.properties?.authenticationData,
+  };
+  let decision;
+  try {
+    decision = await ctx.authenticate(credentials);
+  } catch (error) {
+    ctx.logger.warn({ err: error, clientId: attempt.clientId }, 'authentication chain failed');
+    return refuse(CONNACK_311.serverUnavailable, CONNACK_5.serverUnavailable, 'authentication unavailable');
+  }
+  if (decision.kind === 'deny') {
+    const code = decision.connackCode;
+    return refuse(code, code, decision.message);
+  }
+  if (decision.expiresAt !== undefined && decision.expiresAt.getTime() <= Date.now()) {
+    return refuse(CONNACK_311.notAuthorized, CONNACK_5.notAuthorized, 'credential expired');
+  }
+  attempt.decision = decision;
+  return undefined;
+};

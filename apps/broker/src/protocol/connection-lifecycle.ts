@@ -1,0 +1,153 @@
+import type { Packet } from 'mqtt-packet';
+import type { ClientConnection } from './client-connection';
+import { dispatch } from './dispatcher';
+import type { InstanceContext } from './instance-context';
+import { drainQueue } from './outbound';
+import { RC } from './reason-codes';
+import { detachSession } from './session-lifecycle';
+
+/** How long a closing socket may take to flush before it is destroyed. */
+const CLOSE_FLUSH_MS = 2_000;
+
+export interface CloseOptions {
+  /** 5.0 DISCONNECT reason code sent before closing (only once CONNACK was sent). */
+  reasonCode?: number;
+  reasonString?: string;
+  /** Publish the will (a close without a normal DISCONNECT) [MQTT-3.1.2-8]. */
+  publishWill: boolean;
+}
+
+function destroyStream(connection: ClientConnection): void {
+  connection.stream.destroy();
+}
+
+/**
+ * Closes a connection once: optional 5.0 DISCONNECT, socket ended, timers stopped, the client
+ * unregistered and its session detached (will and session expiry handled there).
+ */
+export function closeConnection(ctx: InstanceContext, connection: ClientConnection, options: CloseOptions): void {
+  if (connection.state === 'closed') return;
+  const wasConnected = connection.state === 'connected';
+  if (wasConnected && connection.protocolVersion === 5 && options.reasonCode !== undefined) {
+    const properties = options.reasonString !== undefined && connection.requestProblemInformation ? { reasonString: options.reasonString } : undefined;
+    connection.send({ cmd: 'disconnect', reasonCode: options.reasonCode, properties });
+  }
+  connection.state = 'closed';
+  connection.clearTimers();
+  ctx.connections.delete(connection);
+  const { stream } = connection;
+  if (connection.corked) {
+    connection.corked = false;
+    stream.uncork();
+  }
+  if (!stream.destroyed) {
+    stream.end();
+    setTimeout(destroyStream, CLOSE_FLUSH_MS, connection).unref();
+  }
+  if (!wasConnected) return;
+  if (ctx.clients.get(connection.clientId) === connection) ctx.clients.delete(connection.clientId);
+  detachSession(ctx, connection, options.publishWill ? connection.will : undefined);
+}
+
+/**
+ * A protocol violation: 5.0 clients get DISCONNECT with the reason code before the close
+ * [MQTT-4.13.1-1]; 3.1.1 clients are just disconnected [MQTT-4.8.0-1]. The will is published.
+ */
+export function violation(ctx: InstanceContext, connection: ClientConnection, reasonCode: number, reason: string): void {
+  ctx.logger.debug({ clientId: connection.clientId, reasonCode, reason }, 'protocol violation, closing');
+  closeConnection(ctx, connection, { reasonCode, reasonString: reason, publishWill: true });
+}
+
+function packetSize(remainingLength: number): number {
+  const lengthBytes = remainingLength < 128 ? 1 : remainingLength < 16_384 ? 2 : remainingLength < 2_097_152 ? 3 : 4;
+  return 1 + lengthBytes + remainingLength;
+}
+
+function onPacket(ctx: InstanceContext, connection: ClientConnection, packet: Packet): void {
+  if (connection.state === 'closed') return;
+  if (packet.length !== undefined && packetSize(packet.length) > ctx.limits.maxPacketSize) {
+    violation(ctx, connection, RC.packetTooLarge, 'packet too large');
+    return;
+  }
+  // [MQTT-3.1.4-5] packets after CONNECT wait until the CONNECT is accepted.
+  if (connection.state === 'authenticating') {
+    connection.pending.push(packet);
+    return;
+  }
+  dispatch(ctx, connection, packet);
+}
+
+function onParseError(ctx: InstanceContext, connection: ClientConnection, error: Error): void {
+  if (connection.state === 'closed') return;
+  if (connection.state === 'awaiting-connect' && error.message === 'Invalid protocol version') {
+    // [MQTT-3.1.2-2] CONNACK 0x01 unacceptable protocol version, in the 3.1.1 format, then close.
+    connection.send({ cmd: 'connack', returnCode: 1, sessionPresent: false });
+    closeConnection(ctx, connection, { publishWill: false });
+    return;
+  }
+  // [MQTT-4.8.0-1] malformed packets close the connection; 5.0 with DISCONNECT 0x81.
+  violation(ctx, connection, RC.malformedPacket, error.message);
+}
+
+/** The parser's packet in progress (mqtt-packet keeps it public); used to refuse oversized packets before buffering them. */
+interface ParserInProgress {
+  packet?: { length?: number };
+}
+
+function onData(ctx: InstanceContext, connection: ClientConnection, chunk: Buffer): void {
+  if (connection.state === 'closed') return;
+  connection.lastActivity = Date.now();
+  connection.parser.parse(chunk);
+  if (!connection.isOpen) return;
+  const remaining = (connection.parser as ParserInProgress).packet?.length;
+  if (remaining !== undefined && remaining > 0 && packetSize(remaining) > ctx.limits.maxPacketSize) {
+    violation(ctx, connection, RC.packetTooLarge, 'packet too large');
+  }
+}
+
+function onConnectTimeout(ctx: InstanceContext, connection: ClientConnection): void {
+  connection.connectTimer = undefined;
+  if (connection.state === 'awaiting-connect') closeConnection(ctx, connection, { publishWill: false });
+}
+
+function onStreamGone(ctx: InstanceContext, connection: ClientConnection): void {
+  closeConnection(ctx, connection, { publishWill: true });
+}
+
+/** Wires a new stream to the instance: parser, connect timeout, close and drain handling. */
+export function attachConnection(ctx: InstanceContext, connection: ClientConnection): void {
+  ctx.connections.add(connection);
+  connection.connectTimer = setTimeout(onConnectTimeout, ctx.limits.connectTimeoutMs, ctx, connection);
+  connection.parser.on('packet', (packet: Packet) => onPacket(ctx, connection, packet));
+  connection.parser.on('error', (error: Error) => onParseError(ctx, connection, error));
+  const { stream } = connection;
+  stream.on('data', (chunk: Buffer) => onData(ctx, connection, chunk));
+  stream.on('error', (error: Error) => {
+    ctx.logger.debug({ clientId: connection.clientId, err: error }, 'stream error');
+    onStreamGone(ctx, connection);
+  });
+  stream.on('end', () => onStreamGone(ctx, connection));
+  stream.on('close', () => onStreamGone(ctx, connection));
+  stream.on('drain', () => {
+    if (connection.session !== undefined && connection.state === 'connected') drainQueue(connection.session);
+  });
+}
+
+function onKeepAliveTimer(ctx: InstanceContext, connection: ClientConnection): void {
+  connection.keepAliveTimer = undefined;
+  if (connection.state !== 'connected') return;
+  const limit = connection.keepAliveMs * 1.5;
+  const idle = Date.now() - connection.lastActivity;
+  if (idle >= limit) {
+    // [MQTT-3.1.2-24] nothing received within 1.5 × keep alive: close as if the network failed (will published).
+    closeConnection(ctx, connection, { reasonCode: RC.keepAliveTimeout, reasonString: 'keep alive timeout', publishWill: true });
+    return;
+  }
+  connection.keepAliveTimer = setTimeout(onKeepAliveTimer, limit - idle, ctx, connection);
+}
+
+/** One timer per connection, re-armed only when it fires, not per packet. */
+export function startKeepAlive(ctx: InstanceContext, connection: ClientConnection): void {
+  if (connection.keepAliveMs === 0) return;
+  connection.keepAliveTimer = setTimeout(onKeepAliveTimer, connection.keepAliveMs * 1.5, ctx, connection);
+}

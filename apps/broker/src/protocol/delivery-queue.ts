@@ -1,0 +1,47 @@
+import type { Delivery } from './message';
+
+/** FIFO of deliveries waiting for an offline or busy client; bounded by the caller. */
+export class DeliveryQueue {
+  private items: (Delivery | undefined)[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(delivery: Delivery): void {
+    this.items.push(delivery);
+  }
+
+  peek(): Delivery | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): Delivery | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const delivery = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return delivery;
+  }
+
+  /** Drops the oldest QoS 0 delivery, or the oldest of all when none is QoS 0; returns it. */
+  dropOldest(): Delivery | undefined {
+    for (let i = this.head; i < this.items.length; i++) {
+      const delivery = this.items[i];
+      if (delivery && delivery.qos === 0) {
+        this.items.splice(i, 1);
+        return delivery;
+      }
+    }
+    return this.shift();
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}

@@ -1,0 +1,100 @@
+import type { IPublishPacket } from 'mqtt-packet';
+import type { ClientConnection } from '../client-connection';
+import { violation } from '../connection-lifecycle';
+import type { InstanceContext } from '../instance-context';
+import type { Message, PublishProperties } from '../message';
+import { RC } from '../reason-codes';
+import { publishMessage } from '../router';
+import { isValidTopicName } from '../topic-validation';
+import { pubackPacket, pubrecPacket } from './ack-packets';
+
+/** The properties forwarded to subscribers: all but the topic alias [MQTT-3.3.2-?]. */
+function forwardable(properties: PublishProperties | undefined): PublishProperties | undefined {
+  if (properties === undefined || properties.topicAlias === undefined) return properties;
+  const { topicAlias: _alias, ...rest } = properties;
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
+/** Resolves the 5.0 topic alias (client → server); undefined after a violation closed the connection. */
+function resolveTopic(ctx: InstanceContext, connection: ClientConnection, packet: IPublishPacket): string | undefined {
+  const alias = packet.properties?.topicAlias;
+  if (alias === undefined) {
+    if (packet.topic.length === 0) {
+      violation(ctx, connection, RC.protocolError, 'empty topic without topic alias');
+      return undefined;
+    }
+    return packet.topic;
+  }
+  // [MQTT-3.3.2-9] [MQTT-3.3.2-10] 0 and values above our topic alias maximum are invalid.
+  if (alias === 0 || alias > connection.topicAliasMaximum) {
+    violation(ctx, connection, RC.topicAliasInvalid, 'topic alias out of range');
+    return undefined;
+  }
+  if (packet.topic.length === 0) {
+    const topic = connection.topicAliases.get(alias);
+    if (topic === undefined) violation(ctx, connection, RC.protocolError, 'unknown topic alias');
+    return topic;
+  }
+  connection.topicAliases.set(alias, packet.topic);
+  return packet.topic;
+}
+
+export function handlePublish(ctx: InstanceContext, connection: ClientConnection, packet: IPublishPacket): void {
+  const session = connection.session;
+  if (session === undefined) return;
+  const now = Date.now();
+  if (!ctx.rate.tryTake(now)) {
+    violation(ctx, connection, RC.messageRateTooHigh, 'message rate too high');
+    return;
+  }
+  const v5 = connection.protocolVersion === 5;
+  const topic = v5 ? resolveTopic(ctx, connection, packet) : packet.topic;
+  if (topic === undefined) return;
+  // [MQTT-3.3.2-2] no wildcards in a topic name; the instance's topic length and depth limits.
+  if (!isValidTopicName(topic, ctx.limits)) {
+    violation(ctx, connection, RC.topicNameInvalid, 'invalid topic name');
+    return;
+  }
+  const { qos } = packet;
+  const packetId = packet.messageId ?? 0;
+  // [MQTT-2.2.1-3] QoS 1 and 2 carry a non-zero packet identifier.
+  if (qos > 0 && packetId === 0) {
+    violation(ctx, connection, RC.protocolError, 'packet identifier 0');
+    return;
+  }
+  if (qos === 2) {
+    // [MQTT-4.3.3-9] a re-sent PUBLISH whose PUBREL is pending is acknowledged, not routed again.
+    if (session.awaitingRelease.has(packetId)) {
+      connection.write(pubrecPacket(packetId));
+      return;
+    }
+    // [MQTT-3.3.4-9] more unreleased QoS 2 messages than our receive maximum.
+    if (v5 && session.awaitingRelease.size >= ctx.limits.receiveMaximum) {
+      violation(ctx, connection, RC.receiveMaximumExceeded, 'receive maximum exceeded');
+      return;
+    }
+  }
+  const properties = v5 ? forwardable(packet.properties) : undefined;
+  if (properties?.subscriptionIdentifier !== undefined) {
+    // [MQTT-3.3.4-6] a client must not send subscription identifiers.
+    violation(ctx, connection, RC.protocolError, 'subscription identifier in PUBLISH');
+    return;
+  }
+  const expiry = properties?.messageExpiryInterval;
+  const message: Message = {
+    topic,
+    payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
+    qos,
+    retain: packet.retain,
+    properties,
+    expiresAt: expiry === undefined ? undefined : now + expiry * 1000,
+    publisherId: connection.clientId,
+  };
+  publishMessage(ctx, message, now);
+  if (qos === 1) {
+    connection.write(pubackPacket(packetId));
+  } else if (qos === 2) {
+    session.awaitingRelease.add(packetId);
+    connection.write(pubrecPacket(packetId));
+  }
+}

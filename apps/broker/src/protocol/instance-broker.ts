@@ -1,0 +1,150 @@
+import type { ChainDecision, ClientCertificate, ConnectCredentials } from '@mqc/auth';
+import type { Duplex } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import { ClientConnection } from './client-connection';
+import { attachConnection, closeConnection } from './connection-lifecycle';
+import type { InstanceContext } from './instance-context';
+import { RateLimiter } from './rate-limiter';
+import { RC } from './reason-codes';
+import { RetainedStore } from './retained-store';
+import { stopSessionTimers } from './session-lifecycle';
+import { SessionStore } from './session-store';
+import { TopicTree } from './topic-tree';
+
+export interface InstanceLimits {
+  maxConnections: number;        // CONNACK 0x97 quota exceeded (5.0) / 3 server unavailable (3.1.1) beyond it
+  messagesPerSecond: number;     // inbound PUBLISH rate across the instance; beyond it: MQTT5 DISCONNECT 0x96 message rate too high, 3.1.1 close
+  maxPacketSize: number;         // bytes, default 1 MiB; advertise in CONNACK (5.0), 0x95 packet too large
+  connectTimeoutMs: number;      // socket that never sends CONNECT is closed (default 10_000)
+  maxTopicLength: number;        // bytes (default 1024)
+  maxTopicLevels: number;        // default 64
+  receiveMaximum: number;        // server's receive maximum advertised to 5.0 clients (default 64)
+  maxInflight: number;           // QoS1/2 messages in flight to one client (default 64), further ones queue
+  maxQueuedMessages: number;     // per offline/slow session (default 1000), then drop oldest QoS0 first
+  maxSessionExpirySeconds: number; // cap (default 7 days)
+  keepAliveMaxSeconds?: number;  // optional server keep alive (5.0)
+  /** Topic alias maximum advertised to 5.0 clients (client → server aliases); default 64. */
+  topicAliasMaximum?: number;
+}
+
+/** The defaults named in the limits' comments, for callers that build limits from partial settings. */
+export const DEFAULT_INSTANCE_LIMITS: InstanceLimits = {
+  maxConnections: 1000,
+  messagesPerSecond: 1000,
+  maxPacketSize: 1024 * 1024,
+  connectTimeoutMs: 10_000,
+  maxTopicLength: 1024,
+  maxTopicLevels: 64,
+  receiveMaximum: 64,
+  maxInflight: 64,
+  maxQueuedMessages: 1000,
+  maxSessionExpirySeconds: 7 * 24 * 3600,
+};
+
+export interface ConnectionInfo { remoteAddress: string; transport: 'tcp' | 'tls' | 'ws'; certificate?: ClientCertificate }
+
+export interface InstanceBrokerOptions {
+  instanceId: string;
+  limits: InstanceLimits;
+  /** Runs the instance's authentication chain; may take long (bcrypt) — never block on it. */
+  authenticate(credentials: ConnectCredentials): Promise<ChainDecision>;
+  logger?: Logger;
+}
+
+export interface ConnectedClientInfo { clientId: string; username?: string; certificateSerial?: string; superuser: boolean; protocolVersion: 3|4|5; remoteAddress: string }
+
+/** How long close() waits for sockets to flush their DISCONNECT before destroying them. */
+const CLOSE_GRACE_MS = 1_000;
+
+function waitForClose(stream: Duplex): Promise<void> {
+  if (stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      stream.destroy();
+      resolve();
+    }, CLOSE_GRACE_MS);
+    timer.unref();
+    stream.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * The MQTT 3.1.1 + 5.0 engine of one tenant instance: its own topic tree, sessions and
+ * retained messages, nothing shared with other instances. Sessions and retained messages are
+ * kept in memory and do not survive a broker restart.
+ */
+export class InstanceBroker {
+  private readonly ctx: InstanceContext;
+
+  constructor(options: InstanceBrokerOptions) {
+    this.ctx = {
+      instanceId: options.instanceId,
+      limits: { ...options.limits },
+      logger: (options.logger ?? pino({ enabled: false })).child({ instanceId: options.instanceId }),
+      authenticate: options.authenticate,
+      subscriptions: new TopicTree(),
+      retained: new RetainedStore(),
+      sessions: new SessionStore(),
+      clients: new Map(),
+      connections: new Set(),
+      rate: new RateLimiter(options.limits.messagesPerSecond),
+      closing: false,
+      routingEpoch: 0,
+    };
+  }
+
+  /** Serves one client stream (TCP, TLS or WebSocket); TLS peers pass their verified certificate in `info`. */
+  handleConnection(stream: Duplex, info: ConnectionInfo): void {
+    if (this.ctx.closing) {
+      stream.destroy();
+      return;
+    }
+    attachConnection(this.ctx, new ClientConnection(stream, info));
+  }
+
+  /** New limits apply to new connections and to every later check (quota, rate, sizes, queues). */
+  updateLimits(limits: InstanceLimits): void {
+    this.ctx.limits = { ...limits };
+    this.ctx.rate.setRate(limits.messagesPerSecond);
+  }
+
+  /** Disconnects matching clients (5.0: DISCONNECT with reasonCode, e.g. 0x87 not authorized after a credential is revoked); returns how many. */
+  disconnectWhere(predicate: (client: ConnectedClientInfo) => boolean, reasonCode: number): number {
+    let count = 0;
+    for (const connection of [...this.ctx.clients.values()]) {
+      const info: ConnectedClientInfo = {
+        clientId: connection.clientId,
+        username: connection.username,
+        certificateSerial: connection.info.certificate?.serialNumber,
+        superuser: connection.superuser,
+        protocolVersion: connection.protocolVersion,
+        remoteAddress: connection.info.remoteAddress,
+      };
+      if (!predicate(info)) continue;
+      // The server closes without a DISCONNECT from the client: the will is published [MQTT-3.1.2-8].
+      closeConnection(this.ctx, connection, { reasonCode, publishWill: true });
+      count++;
+    }
+    return count;
+  }
+
+  get connectedClients(): number {
+    return this.ctx.clients.size;
+  }
+
+  /** 5.0 clients get DISCONNECT 0x8B server shutting down; all sockets closed, timers stopped. Will messages are NOT published on server shutdown. */
+  async close(): Promise<void> {
+    this.ctx.closing = true;
+    const streams: Duplex[] = [];
+    for (const connection of [...this.ctx.connections]) {
+      streams.push(connection.stream);
+      connection.will = undefined;
+      closeConnection(this.ctx, connection, { reasonCode: RC.serverShuttingDown, reasonString: 'server shutting down', publishWill: false });
+    }
+    stopSessionTimers(this.ctx);
+    await Promise.all(streams.map(waitForClose));
+  }
+}

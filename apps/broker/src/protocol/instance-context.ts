@@ -1,0 +1,30 @@
+import type { ChainDecision, ConnectCredentials } from '@mqc/auth';
+import type { Logger } from 'pino';
+import type { ClientConnection } from './client-connection';
+import type { InstanceLimits } from './instance-broker';
+import type { RateLimiter } from './rate-limiter';
+import type { RetainedStore } from './retained-store';
+import type { SessionStore } from './session-store';
+import type { TopicTree } from './topic-tree';
+
+/** Everything one instance owns, passed explicitly to every handler. Nothing here is shared between instances. */
+export interface InstanceContext {
+  readonly instanceId: string;
+  limits: InstanceLimits;
+  readonly logger: Logger;
+  readonly authenticate: (credentials: ConnectCredentials) => Promise<ChainDecision>;
+  readonly subscriptions: TopicTree;
+  readonly retained: RetainedStore;
+  readonly sessions: SessionStore;
+  /** Connected clients (CONNACK 0 sent) by client id. */
+  readonly clients: Map<string, ClientConnection>;
+  /** Every open connection, connected or not. */
+  readonly connections: Set<ClientConnection>;
+  readonly rate: RateLimiter;
+  closing: boolean;
+  /** Incremented once per routed message; see router.ts. */
+  routingEpoch: number;
+}
+
+/** Default topic alias maximum advertised to 5.0 clients when the limits do not set one. */
+export const DEFAULT_TOPIC_ALIAS_MAXIMUM = 64;

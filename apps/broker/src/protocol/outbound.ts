@@ -1,0 +1,81 @@
+import type { InstanceContext } from './instance-context';
+import { isExpired, type Delivery } from './message';
+import { encodeDelivery } from './publish-encoder';
+import type { Session } from './session-store';
+import type { ClientConnection } from './client-connection';
+
+/** Bytes waiting in a client's socket beyond which new messages queue in its session instead. */
+export const SLOW_CLIENT_BACKLOG = 1024 * 1024;
+
+function canWrite(connection: ClientConnection | undefined): connection is ClientConnection {
+  return connection !== undefined && connection.state === 'connected' && connection.backlog <= SLOW_CLIENT_BACKLOG;
+}
+
+/**
+ * Sends a delivery now. Returns false when the client's in-flight window is full and the
+ * delivery must wait. A packet larger than the client's maximum packet size is discarded as
+ * if it had been sent [MQTT-3.1.2-25].
+ */
+function send(connection: ClientConnection, session: Session, delivery: Delivery, now: number): boolean {
+  if (delivery.qos === 0) {
+    const buffer = encodeDelivery(delivery, connection.protocolVersion, 0, false, now);
+    if (buffer.length <= connection.maximumPacketSize) connection.write(buffer);
+    return true;
+  }
+  // [MQTT-3.3.4-9] no more unacknowledged QoS 1/2 PUBLISHes than the client's receive maximum.
+  if (session.inflight.size >= connection.sendQuota) return false;
+  const packetId = session.allocatePacketId();
+  if (packetId === undefined) return false;
+  const buffer = encodeDelivery(delivery, connection.protocolVersion, packetId, false, now);
+  if (buffer.length > connection.maximumPacketSize) return true;
+  session.inflight.set(packetId, { delivery, phase: 'publish' });
+  connection.write(buffer);
+  return true;
+}
+
+function enqueue(ctx: InstanceContext, session: Session, delivery: Delivery): void {
+  const max = ctx.limits.maxQueuedMessages;
+  if (max <= 0) return;
+  while (session.queue.length >= max) {
+    // Full: drop the oldest QoS 0 message first, then the oldest of any QoS.
+    const dropped = session.queue.dropOldest();
+    ctx.logger.debug({ clientId: session.clientId, topic: dropped?.message.topic }, 'session queue full, message dropped');
+  }
+  session.queue.push(delivery);
+}
+
+/** Hands a delivery to a session: sent now when its client is online and keeping up, queued otherwise. */
+export function deliver(ctx: InstanceContext, session: Session, delivery: Delivery, now: number): void {
+  const connection = session.connection;
+  if (session.queue.length === 0 && canWrite(connection) && send(connection, session, delivery, now)) return;
+  enqueue(ctx, session, delivery);
+}
+
+/** Sends queued deliveries while the client's window and socket allow. */
+export function drainQueue(session: Session, now = Date.now()): void {
+  const connection = session.connection;
+  while (session.queue.length > 0 && canWrite(connection)) {
+    const delivery = session.queue.peek() as Delivery;
+    // [MQTT-3.3.2-5] an expired message is not delivered.
+    if (isExpired(delivery.message, now)) {
+      session.queue.shift();
+      continue;
+    }
+    if (!send(connection, session, delivery, now)) return;
+    session.queue.shift();
+  }
+}
+
+/**
+ * On reconnect to a persistent session, resend unacknowledged PUBLISH with DUP = 1 and
+ * PUBREL packets, in their original order [MQTT-4.4.0-1], [MQTT-3.3.1-1].
+ */
+export function resendInflight(connection: ClientConnection, session: Session, now = Date.now()): void {
+  for (const [packetId, entry] of session.inflight) {
+    if (entry.phase === 'pubrel') {
+      connection.send({ cmd: 'pubrel', messageId: packetId });
+    } else {
+      connection.write(encodeDelivery(entry.delivery, connection.protocolVersion, packetId, true, now));
+    }
+  }
+}

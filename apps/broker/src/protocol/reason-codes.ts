@@ -1,0 +1,35 @@
+/** MQTT 5.0 reason codes the engine sends (MQTT 5.0 section 2.4). */
+export const RC = {
+  success: 0x00,
+  normalDisconnection: 0x00,
+  grantedQos0: 0x00,
+  disconnectWithWill: 0x04,
+  noMatchingSubscribers: 0x10,
+  noSubscriptionExisted: 0x11,
+  unspecifiedError: 0x80,
+  malformedPacket: 0x81,
+  protocolError: 0x82,
+  implementationSpecificError: 0x83,
+  unsupportedProtocolVersion: 0x84,
+  clientIdentifierNotValid: 0x85,
+  notAuthorized: 0x87,
+  badAuthenticationMethod: 0x8c,
+  serverUnavailable: 0x88,
+  serverShuttingDown: 0x8b,
+  keepAliveTimeout: 0x8d,
+  sessionTakenOver: 0x8e,
+  topicFilterInvalid: 0x8f,
+  topicNameInvalid: 0x90,
+  packetIdentifierInUse: 0x91,
+  packetIdentifierNotFound: 0x92,
+  receiveMaximumExceeded: 0x93,
+  topicAliasInvalid: 0x94,
+  packetTooLarge: 0x95,
+  messageRateTooHigh: 0x96,
+  quotaExceeded: 0x97,
+  sharedSubscriptionsNotSupported: 0x9e,
+  subscriptionIdentifiersNotSupported: 0xa1,
+} as const;
+
+/** MQTT 3.1.1 SUBACK failure return code (section 3.9.3). */
+export const SUBACK_FAILURE_311 = 0x80;

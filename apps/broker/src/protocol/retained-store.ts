@@ -1,0 +1,112 @@
+import { isExpired, type Message } from './message';
+
+class RetainedNode {
+  readonly children = new Map<string, RetainedNode>();
+  message: Message | undefined;
+}
+
+function isDollar(level: string): boolean {
+  return level.charCodeAt(0) === 0x24;
+}
+
+/**
+ * Retained messages of one instance, in a trie by topic level so a SUBSCRIBE walks only the
+ * branches its filter can match. In memory: retained messages do not survive a broker restart.
+ */
+export class RetainedStore {
+  private readonly root = new RetainedNode();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Stores, replaces, or with an empty payload clears the retained message of the topic [MQTT-3.3.1-5], [MQTT-3.3.1-10]. */
+  apply(message: Message): void {
+    if (message.payload.length === 0) this.delete(message.topic);
+    else this.set(message);
+  }
+
+  private set(message: Message): void {
+    let node = this.root;
+    for (const level of message.topic.split('/')) {
+      let child = node.children.get(level);
+      if (child === undefined) {
+        child = new RetainedNode();
+        node.children.set(level, child);
+      }
+      node = child;
+    }
+    if (node.message === undefined) this.count++;
+    node.message = message;
+  }
+
+  private delete(topic: string): void {
+    const levels = topic.split('/');
+    const path: RetainedNode[] = [this.root];
+    let node = this.root;
+    for (const level of levels) {
+      const child = node.children.get(level);
+      if (child === undefined) return;
+      path.push(child);
+      node = child;
+    }
+    if (node.message === undefined) return;
+    node.message = undefined;
+    this.count--;
+    for (let i = levels.length; i > 0; i--) {
+      const current = path[i];
+      if (current.message !== undefined || current.children.size > 0) break;
+      path[i - 1].children.delete(levels[i - 1]);
+    }
+  }
+
+  /** Retained messages whose topic matches the filter, expired ones left out. */
+  match(filter: string, now: number): Message[] {
+    const out: Message[] = [];
+    this.collect(this.root, filter.split('/'), 0, out, now);
+    return out;
+  }
+
+  private collect(node: RetainedNode, levels: readonly string[], index: number, out: Message[], now: number): void {
+    if (index === levels.length) {
+      this.take(node, out, now);
+      return;
+    }
+    const level = levels[index];
+    if (level === '#') {
+      this.take(node, out, now);
+      for (const [name, child] of node.children) {
+        // [MQTT-4.7.2-1] wildcards at the first level do not match `$` topics.
+        if (index === 0 && isDollar(name)) continue;
+        this.collectAll(child, out, now);
+      }
+      return;
+    }
+    if (level === '+') {
+      for (const [name, child] of node.children) {
+        if (index === 0 && isDollar(name)) continue;
+        this.collect(child, levels, index + 1, out, now);
+      }
+      return;
+    }
+    const child = node.children.get(level);
+    if (child !== undefined) this.collect(child, levels, index + 1, out, now);
+  }
+
+  private collectAll(node: RetainedNode, out: Message[], now: number): void {
+    this.take(node, out, now);
+    for (const child of node.children.values()) this.collectAll(child, out, now);
+  }
+
+  private take(node: RetainedNode, out: Message[], now: number): void {
+    const message = node.message;
+    if (message === undefined) return;
+    if (isExpired(message, now)) {
+      // Lazily forget expired retained messages (MQTT 5.0 section 3.3.2.3.3).
+      this.delete(message.topic);
+      return;
+    }
+    out.push(message);
+  }
+}

@@ -1,0 +1,77 @@
+import type { InstanceContext } from './instance-context';
+import { deliver } from './outbound';
+import type { Message } from './message';
+import type { Session, Subscription } from './session-store';
+import type { SharedGroup } from './topic-tree';
+
+function pickMember(group: SharedGroup): Subscription | undefined {
+  const { members } = group;
+  if (members.length === 0) return undefined;
+  // Round-robin, preferring members whose client is online.
+  for (let tries = 0; tries < members.length; tries++) {
+    const member = members[group.next++ % members.length];
+    if (member.session.connection?.state === 'connected') return member;
+  }
+  return members[group.next++ % members.length];
+}
+
+/**
+ * Routes a message to every matching subscription: the topic is matched once; a client with
+ * several matching subscriptions gets one copy at the highest granted QoS carrying all their
+ * subscription identifiers [MQTT-3.3.4-2], [MQTT-3.3.4-3]. Each shared group delivers to one
+ * member. Returns how many sessions it was handed to.
+ *
+ * Sessions carry per-pass scratch fields (matchEpoch …) so merging needs no map; delivery
+ * never re-enters routing synchronously.
+ */
+export function route(ctx: InstanceContext, message: Message, now = Date.now()): number {
+  const matched: Subscription[] = [];
+  const groups: SharedGroup[] = [];
+  ctx.subscriptions.match(message.topic.split('/'), matched, groups);
+  if (matched.length === 0 && groups.length === 0) return 0;
+
+  const epoch = ++ctx.routingEpoch;
+  const sessions: Session[] = [];
+  for (const subscription of matched) {
+    // [MQTT-3.8.3-3] no local: not sent back to the publishing client.
+    if (subscription.noLocal && subscription.session.clientId === message.publisherId) continue;
+    const session = subscription.session;
+    if (session.matchEpoch !== epoch) {
+      session.matchEpoch = epoch;
+      session.matchQos = subscription.qos;
+      session.matchRetainAsPublished = subscription.retainAsPublished;
+      session.matchSubscriptionIds = subscription.subscriptionId === undefined ? undefined : [subscription.subscriptionId];
+      sessions.push(session);
+    } else {
+      if (subscription.qos > session.matchQos) session.matchQos = subscription.qos;
+      if (subscription.retainAsPublished) session.matchRetainAsPublished = true;
+      if (subscription.subscriptionId !== undefined) (session.matchSubscriptionIds ??= []).push(subscription.subscriptionId);
+    }
+  }
+  for (const session of sessions) {
+    deliver(ctx, session, {
+      message,
+      qos: message.qos < session.matchQos ? message.qos : session.matchQos,
+      // [MQTT-3.3.1-9] retain is cleared on normal delivery unless retain-as-published [MQTT-3.3.1-13].
+      retain: message.retain && session.matchRetainAsPublished,
+      subscriptionIds: session.matchSubscriptionIds,
+    }, now);
+  }
+  for (const group of groups) {
+    const member = pickMember(group);
+    if (member === undefined) continue;
+    deliver(ctx, member.session, {
+      message,
+      qos: message.qos < member.qos ? message.qos : member.qos,
+      retain: message.retain && member.retainAsPublished,
+      subscriptionIds: member.subscriptionId === undefined ? undefined : [member.subscriptionId],
+    }, now);
+  }
+  return sessions.length + groups.length;
+}
+
+/** Publishes a message into the instance: the retained store first, then subscribers. */
+export function publishMessage(ctx: InstanceContext, message: Message, now = Date.now()): number {
+  if (message.retain) ctx.retained.apply(message);
+  return route(ctx, message, now);
+}

@@ -1,0 +1,86 @@
+import { willMessage, type ClientConnection, type WillIntent } from './client-connection';
+import type { InstanceContext } from './instance-context';
+import { publishMessage } from './router';
+import type { Session } from './session-store';
+
+/** Longest delay Node's setTimeout accepts; longer expiries re-arm. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function publishDelayedWill(ctx: InstanceContext, session: Session): void {
+  const will = session.delayedWill;
+  if (will === undefined) return;
+  clearTimeout(will.timer);
+  session.delayedWill = undefined;
+  publishMessage(ctx, willMessage(will.will));
+}
+
+/** Ends a session: its subscriptions leave the topic tree, queued messages are dropped, a pending will goes out [MQTT-3.1.3-9]. */
+export function endSession(ctx: InstanceContext, session: Session): void {
+  clearTimeout(session.expiryTimer);
+  session.expiryTimer = undefined;
+  for (const subscription of session.subscriptions.values()) ctx.subscriptions.remove(subscription);
+  session.subscriptions.clear();
+  session.queue.clear();
+  session.inflight.clear();
+  ctx.sessions.delete(session);
+  publishDelayedWill(ctx, session);
+}
+
+/** Cancels the delayed will when a connection resumes the session [MQTT-3.1.3-9]. */
+export function cancelDelayedWill(session: Session): void {
+  if (session.delayedWill === undefined) return;
+  clearTimeout(session.delayedWill.timer);
+  session.delayedWill = undefined;
+}
+
+function armExpiry(ctx: InstanceContext, session: Session, deadline: number): void {
+  const delay = Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now()));
+  session.expiryTimer = setTimeout(onExpiryTimer, delay, ctx, session, deadline);
+  session.expiryTimer.unref();
+}
+
+function onExpiryTimer(ctx: InstanceContext, session: Session, deadline: number): void {
+  session.expiryTimer = undefined;
+  if (session.connection !== undefined) return;
+  if (Date.now() < deadline) armExpiry(ctx, session, deadline);
+  else endSession(ctx, session);
+}
+
+/**
+ * A connection let go of its session. With expiry 0 the session ends now; otherwise it waits
+ * `expirySeconds` for the client to come back. The will goes out now, after its delay, or when
+ * the session ends, whichever is first [MQTT-3.1.2-8], [MQTT-3.1.3-9].
+ */
+export function detachSession(ctx: InstanceContext, connection: ClientConnection, will: WillIntent | undefined): void {
+  const session = connection.session;
+  if (session === undefined || session.connection !== connection) {
+    if (will !== undefined) publishMessage(ctx, willMessage(will));
+    return;
+  }
+  session.connection = undefined;
+  if (session.expirySeconds === 0) {
+    endSession(ctx, session);
+    if (will !== undefined) publishMessage(ctx, willMessage(will));
+    return;
+  }
+  if (will !== undefined) {
+    if (will.delaySeconds === 0) {
+      publishMessage(ctx, willMessage(will));
+    } else {
+      const timer = setTimeout(publishDelayedWill, Math.min(MAX_TIMER_MS, will.delaySeconds * 1000), ctx, session);
+      timer.unref();
+      session.delayedWill = { will, timer };
+    }
+  }
+  armExpiry(ctx, session, Date.now() + session.expirySeconds * 1000);
+}
+
+/** Stops every timer of every session without publishing wills (instance shutdown). */
+export function stopSessionTimers(ctx: InstanceContext): void {
+  for (const session of ctx.sessions.values()) {
+    clearTimeout(session.expiryTimer);
+    session.expiryTimer = undefined;
+    if (session.delayedWill !== undefined) clearTimeout(session.delayedWill.timer);
+    session.delayedWill = undefined;
+  }
+}

@@ -1,0 +1,95 @@
+import type { QoS } from 'mqtt-packet';
+import { DeliveryQueue } from './delivery-queue';
+import type { Delivery } from './message';
+import type { ClientConnection, WillIntent } from './client-connection';
+
+/**
+ * Sessions live in memory, per instance: they and their queued messages do not survive a
+ * broker restart (a restarted node starts every instance with no sessions and no retained
+ * messages; clients that reconnect get sessionPresent = false).
+ */
+export interface Subscription {
+  readonly session: Session;
+  /** The filter as the client sent it, `$share/group/` included: the key in the session. */
+  readonly key: string;
+  /** The filter matched against topic names. */
+  readonly filter: string;
+  readonly shareGroup?: string;
+  qos: QoS;
+  noLocal: boolean;
+  retainAsPublished: boolean;
+  retainHandling: number;
+  subscriptionId?: number;
+}
+
+/** An outgoing QoS 1/2 message not yet acknowledged by the client. */
+export interface InflightMessage {
+  readonly delivery: Delivery;
+  /** `publish`: waiting for PUBACK/PUBREC; `pubrel`: PUBREL sent, waiting for PUBCOMP. */
+  phase: 'publish' | 'pubrel';
+}
+
+export interface DelayedWill {
+  readonly will: WillIntent;
+  readonly timer: NodeJS.Timeout;
+}
+
+export class Session {
+  readonly subscriptions = new Map<string, Subscription>();
+  /** Insertion order is send order: redelivered in that order on reconnect [MQTT-4.6.0-1]. */
+  readonly inflight = new Map<number, InflightMessage>();
+  readonly queue = new DeliveryQueue();
+  /** Inbound QoS 2 packet ids whose PUBREL has not arrived yet. */
+  readonly awaitingRelease = new Set<number>();
+  /** Seconds the session outlives its connection; 0 ends it with the connection. */
+  expirySeconds = 0;
+  connection: ClientConnection | undefined;
+  expiryTimer: NodeJS.Timeout | undefined;
+  delayedWill: DelayedWill | undefined;
+  private lastPacketId = 0;
+
+  /** Scratch state of the routing pass that last matched this session (see router.ts). */
+  matchEpoch = 0;
+  matchQos: QoS = 0;
+  matchRetainAsPublished = false;
+  matchSubscriptionIds: number[] | undefined;
+
+  constructor(readonly clientId: string) {}
+
+  /** A packet identifier unused by any in-flight message [MQTT-2.2.1-3]; undefined if all 65535 are taken. */
+  allocatePacketId(): number | undefined {
+    if (this.inflight.size >= 65535) return undefined;
+    let id = this.lastPacketId;
+    do {
+      id = id === 65535 ? 1 : id + 1;
+    } while (this.inflight.has(id));
+    this.lastPacketId = id;
+    return id;
+  }
+}
+
+export class SessionStore {
+  private readonly sessions = new Map<string, Session>();
+
+  get(clientId: string): Session | undefined {
+    return this.sessions.get(clientId);
+  }
+
+  create(clientId: string): Session {
+    const session = new Session(clientId);
+    this.sessions.set(clientId, session);
+    return session;
+  }
+
+  delete(session: Session): void {
+    if (this.sessions.get(session.clientId) === session) this.sessions.delete(session.clientId);
+  }
+
+  values(): IterableIterator<Session> {
+    return this.sessions.values();
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+}
