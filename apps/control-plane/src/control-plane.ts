@@ -36,7 +36,6 @@ export async function startControlPlane(config: MqcConfig, databaseUrl: string, 
   app.useBodyParser('json', { limit: '64mb', type: ['application/json', 'application/*+json'] });
   app.useBodyParser('text', { limit: '64mb', type: ['text/csv', 'text/plain'] });
   app.useGlobalFilters(new ProblemFilter(logger));
-  app.enableShutdownHooks();
   await app.listen(port, config.bindHost);
   const actualPort = (app.getHttpServer().address() as AddressInfo).port;
   logger.info({ port: actualPort }, 'control plane listening');

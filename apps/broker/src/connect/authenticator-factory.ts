@@ -18,5 +18,7 @@ type Factory = (row: AuthenticatorEntity, deps: AuthenticatorDeps) => Authentica
 /** One entry per authenticator type the broker can run. */
 export const AUTHENTICATOR_FACTORIES: Partial<Record<AuthenticatorType, Factory>> = {
   'built-in-database': (row, deps) =>
-    new BuiltInDatabaseAuthenticator(row.id, builtInDatabaseConfigSchema.parse(row.config), new PgBuiltInUserStore(deps.dataSource)),
+    new BuiltInDatabaseAuthenticator(row.id, builtInDatabaseConfigSchema.parse(row.config), new PgBuiltInUserStore(deps.dataSource), {
+      onRehashError: (error, context) => deps.logger.warn({ ...context, err: error }, 're-hash after login failed'),
+    }),
 };
