@@ -60,7 +60,7 @@ export function decodeCertificatePem(pem: string, what = 'certificate'): Decoded
 
 function certificateBlocks(text: string, what = 'certificate bundle'): Buffer[] {
   if (typeof text !== 'string') throw new PkiError('malformed-certificate', `${what}: expected a PEM string`);
-  const blocks = pemDecodeAll(text, 'malformed-certificate');
+  const blocks = pemDecodeAll(text, 'malformed-certificate', `${what}: `);
   if (blocks.length === 0) throw new PkiError('malformed-certificate', `${what}: no "-----BEGIN CERTIFICATE-----" PEM block found`);
   return blocks.map((block, i) => {
     if (block.label !== 'CERTIFICATE') {

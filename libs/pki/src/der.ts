@@ -187,18 +187,18 @@ export function pemEncode(label: string, der: Buffer): string {
 }
 
 /** Every PEM block in `text`, in order; text between blocks (openssl's "subject=" lines) is ignored. */
-export function pemDecodeAll(text: string, errorCode: 'malformed-certificate' | 'invalid-csr'): PemBlock[] {
+export function pemDecodeAll(text: string, errorCode: 'malformed-certificate' | 'invalid-csr', what: string): PemBlock[] {
   const blocks: PemBlock[] = [];
   const re = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const [, label, body, endLabel] = m as unknown as [string, string, string, string];
-    if (label !== endLabel) throw new PkiError(errorCode, `PEM block "BEGIN ${label}" ends with "END ${endLabel}"`);
-    if (body.includes(':')) throw new PkiError(errorCode, `PEM block "${label}" has headers (encrypted or legacy PEM is not accepted)`);
+    if (label !== endLabel) throw new PkiError(errorCode, `${what}PEM block "BEGIN ${label}" ends with "END ${endLabel}"`);
+    if (body.includes(':')) throw new PkiError(errorCode, `${what}PEM block "${label}" has headers (encrypted or legacy PEM is not accepted)`);
     const base64 = body.replace(/\s+/g, '');
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0) {
-      throw new PkiError(errorCode, `PEM block "${label}" is not valid base64`);
+      throw new PkiError(errorCode, `${what}PEM block "${label}" is not valid base64`);
     }
-    if (base64.length === 0) throw new PkiError(errorCode, `PEM block "${label}" is empty`);
+    if (base64.length === 0) throw new PkiError(errorCode, `${what}PEM block "${label}" is empty`);
     blocks.push({ label, der: Buffer.from(base64, 'base64') });
   }
   return blocks;
