@@ -18,9 +18,11 @@ function redactUrl(url: string): string {
  */
 export async function connectRedis(url: string, name: string, timeoutMs = 3_000): Promise<Redis> {
   const redis = new Redis(url, { connectionName: name, maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: timeoutMs });
-  // While we check, swallow ioredis' retry chatter; the error below is the one line we print.
-  const quiet = () => undefined;
-  redis.on('error', quiet);
+  // While we check, keep ioredis' first socket error for the one line we print (its own
+  // rejection only says "Connection is closed").
+  let socketError: Error | undefined;
+  const remember = (error: Error) => (socketError ??= error);
+  redis.on('error', remember);
   try {
     await Promise.race([
       redis.connect().then(() => redis.ping()),
@@ -28,7 +30,10 @@ export async function connectRedis(url: string, name: string, timeoutMs = 3_000)
     ]);
   } catch (error) {
     redis.disconnect();
-    throw new RedisUnreachableError(url, error instanceof Error ? error.message || 'connection refused' : String(error));
+    const cause = socketError ?? error;
+    throw new RedisUnreachableError(url, cause instanceof Error ? cause.message || 'connection refused' : String(cause));
   }
+  redis.off('error', remember);
+  redis.on('error', () => undefined);
   return redis;
 }

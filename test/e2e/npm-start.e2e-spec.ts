@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomInt } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@mqc/testing';
+
+const root = resolve(__dirname, '..', '..');
+const launcher = join(root, 'dist', 'infra', 'local', 'start.js');
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs the built launcher exactly as `npm start` does, with DATABASE_URL unset. */
+function launch(env: Record<string, string>): Run {
+  const environment: NodeJS.ProcessEnv = { ...process.env, TS_NODE_BASEURL: join(root, 'dist'), MQC_LOG_LEVEL: 'warn', ...env };
+  delete environment['DATABASE_URL'];
+  const child = spawn(process.execPath, ['-r', 'tsconfig-paths/register', launcher], { cwd: root, env: environment });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return { child, output: () => output, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
+}
+
+describe('npm start on a fresh data directory', () => {
+  const base = 40_000 + randomInt(0, 200) * 50;
+  const ports = { api: base, broker: base + 1, worker: base + 2 };
+  const dataDir = mkdtempSync(join(tmpdir(), 'mqc-start-'));
+  let run: Run;
+
+  beforeAll(() => {
+    expect(existsSync(launcher), 'npm test builds before it runs the tests').toBe(true);
+    run = launch({
+      MQC_DATA_DIR: dataDir,
+      MQC_API_PORT: String(ports.api),
+      MQC_BROKER_ADMIN_PORT: String(ports.broker),
+      MQC_WORKER_ADMIN_PORT: String(ports.worker),
+      MQC_BROKER_PORTS: `${base + 10}-${base + 49}`,
+      MQC_BIND_HOST: '127.0.0.1',
+      MQC_REDIS_PREFIX: `mqc-start-${base}`,
+    });
+  });
+
+  afterAll(async () => {
+    if (run.child.exitCode === null) {
+      run.child.kill('SIGKILL');
+      await run.exited;
+    }
+  });
+
+  it('runs the embedded PostgreSQL and all three apps, each ready', async () => {
+    for (const port of Object.values(ports)) {
+      await eventually(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+        expect(response.status).toBe(200);
+      }, 60_000, 250);
+    }
+    expect(run.output()).toContain(`embedded PostgreSQL in ${join(dataDir, 'pg')}`);
+    const token = readFileSync(join(dataDir, 'operator-token'), 'utf8').trim();
+    expect(run.output()).toContain(token);
+    const tenants = await fetch(`http://127.0.0.1:${ports.api}/v1/ops/tenants`, { headers: { authorization: `Bearer ${token}` } });
+    expect(tenants.status).toBe(200);
+  });
+
+  it('drains and exits 0 on SIGTERM', async () => {
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.output()).not.toMatch(/exited \(/);
+  });
+});
+
+describe('npm start with bad configuration', () => {
+  it('stops at once with a message naming the variable', async () => {
+    const run = launch({ MQC_DATA_DIR: mkdtempSync(join(tmpdir(), 'mqc-start-')), MQC_BROKER_PORTS: '9000-100' });
+    expect(await run.exited).toBe(78);
+    expect(run.output()).toMatch(/MQC_BROKER_PORTS: ports must be 1-65535 with FIRST <= LAST/);
+  });
+
+  it('stops with one line when Redis cannot be reached', async () => {
+    const run = launch({ MQC_DATA_DIR: mkdtempSync(join(tmpdir(), 'mqc-start-')), REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(await run.exited).toBe(1);
+    const lines = run.output().trim().split('\n');
+    expect(lines.filter((l) => !l.startsWith('MQC: generated'))).toEqual([
+      expect.stringMatching(/^MQC start: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(connect ECONNREFUSED 127\.0\.0\.1:1\); start it or set REDIS_URL$/),
+    ]);
+  });
+});
