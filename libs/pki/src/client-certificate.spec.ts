@@ -33,7 +33,7 @@ describe('issueClientCertificate', () => {
     expect(new X509Certificate(issued.certPem).checkPrivateKey(createPrivateKey(issued.keyPem!))).toBe(true);
   });
 
-  it.each(['rsa', 'ec'] as const)('from an openssl %s CSR: certifies the CSR key, returns no key', async (key) => {
+  it.each(['rsa', 'ec', 'ed25519'] as const)('from an openssl %s CSR: certifies the CSR key, returns no key', async (key) => {
     const { keyFile } = osl.keyAndCsr(`csr-${key}`, 'device-2', key);
     const issued = await issueClientCertificate({ ca, commonName: 'device-2', validityDays: 30, csrPem: tmp.read(`csr-${key}.csr`) });
     expect(issued).not.toHaveProperty('keyPem');

@@ -1,6 +1,6 @@
 import { sign } from 'node:crypto';
-import { OID, bitString, explicit, extension, implicitPrimitive, integer, pemEncode, seq, sha256WithRsa, time, toDer } from './der';
-import { type CertifiedKey, loadSigningCa } from './certificate-builder';
+import { OID, bitString, explicit, extension, integer, pemEncode, seq, sha256WithRsa, time, toDer } from './der';
+import { type CertifiedKey, ext, loadSigningCa } from './certificate-builder';
 import { PkiError } from './pki.error';
 
 const HEX_SERIAL = /^(?:[0-9A-F]{2})*[0-9A-F]{1,2}$/i;
@@ -40,7 +40,7 @@ export function createCrl(o: {
     explicit(
       0,
       seq([
-        extension(OID.authorityKeyIdentifier, false, seq([implicitPrimitive(0, ca.keyId)])),
+        ext.authorityKeyIdentifier(ca.keyId),
         extension(OID.cRLNumber, false, integer(BigInt(o.crlNumber))),
       ]),
     ),

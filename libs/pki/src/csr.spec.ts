@@ -13,7 +13,7 @@ describe('parseCsr', () => {
   });
   afterAll(() => tmp.remove());
 
-  it.each(['rsa', 'ec'] as const)('reads the CN and key of an openssl %s CSR', (key) => {
+  it.each(['rsa', 'ec', 'ed25519'] as const)('reads the CN and key of an openssl %s CSR', (key) => {
     const { keyFile, csrFile } = osl.keyAndCsr(`dev-${key}`, 'device-0042', key);
     const csr = parseCsr(tmp.read(`dev-${key}.csr`));
     expect(csr.commonName).toBe('device-0042');

@@ -48,7 +48,7 @@ export function opensslFailure(args: string[]): string {
   throw new Error(`openssl ${args.join(' ')} unexpectedly succeeded`);
 }
 
-export type KeyAlgorithm = 'rsa' | 'ec';
+export type KeyAlgorithm = 'rsa' | 'ec' | 'ed25519';
 export type Profile = 'ca' | 'leaf' | 'client';
 
 /** An `openssl ca` setup in the scratch dir, for certificates with arbitrary dates (OpenSSL 3.0's x509 has no -not_before). */
@@ -102,7 +102,7 @@ export function opensslCa(tmp: Scratch): OpensslCa {
   const keyAndCsr: OpensslCa['keyAndCsr'] = (name, cn, key = 'rsa') => {
     const keyFile = tmp.path(`${name}.key`);
     const csrFile = tmp.path(`${name}.csr`);
-    const newkey = key === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
+    const newkey = { rsa: ['-newkey', 'rsa:2048'], ec: ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], ed25519: ['-newkey', 'ed25519'] }[key];
     openssl(['req', '-new', ...newkey, '-nodes', '-keyout', keyFile, '-subj', `/CN=${cn}`, '-out', csrFile, '-config', cnf]);
     return { keyFile, csrFile };
   };

@@ -98,6 +98,13 @@ describe('verifyProofOfPossession (SPEC 4.2, registering a tenant CA)', () => {
     expect(e.code).toBe('verification-expired');
   });
 
+  it('refuses a verification certificate that is not valid yet: verification-not-yet-valid', () => {
+    const verification = osl.issue('v-early', { cn: CODE, issuer: 'tenant-ca', profile: 'leaf', from: ahead(2), to: ahead(3) }).certPem;
+    expect(failure(() => verifyProofOfPossession({ caCertPem: tenantCa, verificationCertPem: verification, registrationCode: CODE })).code).toBe(
+      'verification-not-yet-valid',
+    );
+  });
+
   it('refuses a leaf certificate offered as the CA: ca-not-a-ca', () => {
     const leaf = osl.issue('leaf-as-ca', { cn: 'Not a CA', profile: 'leaf', from: ago(1), to: ahead(30) }).certPem;
     const verification = osl.issue('v-leaf', { cn: CODE, issuer: 'leaf-as-ca', profile: 'leaf', from: ago(1), to: ahead(1) }).certPem;
