@@ -44,5 +44,25 @@ export default tseslint.config(
     ignores: ['**/*.spec.ts', '**/*.integration-spec.ts', 'libs/testing/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: '@mqc/testing', message: 'the testing lib is for tests only' }] }] },
   },
+  {
+    // Nx's bannedExternalImports does not see Node built-ins: pure libs are fenced here too
+    // (after the block above, whose no-restricted-imports this one replaces for these files).
+    files: ['libs/editions/src/**/*.ts', 'libs/domain/src/**/*.ts', 'libs/pki/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.spec-helper.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@mqc/testing', message: 'the testing lib is for tests only' }],
+          patterns: [
+            {
+              regex: '^(node:)?(fs|fs/promises|net|tls|http|https|http2|dgram|dns|child_process|worker_threads|cluster)$',
+              message: 'pure libs do no I/O',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
 );

@@ -41,3 +41,10 @@ describe('the module boundaries', () => {
     expect(errors.join('\n')).toMatch(/testing/);
   });
 });
+
+describe('the pure libs', () => {
+  it('may not import Node I/O modules', async () => {
+    const errors = await boundaryErrors('libs/pki/src/probe.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n");
+    expect(errors.join('\n')).toMatch(/pure libs do no I\/O/);
+  });
+});

@@ -17,7 +17,9 @@ export async function ensureInstanceTls(manager: EntityManager, instanceId: stri
   const existing = await manager.findOne(InstanceEntity, { where: { id: instanceId }, select: { id: true, caCertPem: true, serverCertPem: true } });
   if (existing?.caCertPem && existing.serverCertPem) return;
   const ca = await createCertificateAuthority({ commonName: `MQC instance ${instanceId} CA`, organization: 'MQC', validityDays: 3650 });
-  const server = await issueServerCertificate({ ca, commonName: publicHost, ...serverNames(publicHost), validityDays: 397 });
+  // The names clients check are the SANs; the CN is informative and limited to 64 characters.
+  const commonName = publicHost.length <= 64 ? publicHost : `mqc-instance-${instanceId.slice(0, 8)}`;
+  const server = await issueServerCertificate({ ca, commonName, ...serverNames(publicHost), validityDays: 397 });
   await manager.update(InstanceEntity, { id: instanceId }, {
     caCertPem: ca.certPem,
     caKeySealed: secrets.seal(ca.keyPem, SECRET_CONTEXT.instanceCaKey(instanceId)),
