@@ -6,3 +6,5 @@ export * from './password/password-hash-params';
 export * from './password/password-hash';
 export { parseSelfDescribingHash } from './password/self-describing-hash';
 export * from './authenticators/built-in-database.authenticator';
+export * from './config';
+export * from './outbound';

@@ -1,0 +1,3 @@
+export * from './assert-public-url';
+export { parseIp, parseCidr, cidrContains, nonPublicReason, embeddedIpv4, formatIp, type Cidr, type IpBytes } from './ip-address';
+export { parseServiceUrl, formatServiceUrl, type ServiceUrl, type ServiceHost } from './service-url';
