@@ -3,4 +3,6 @@ export const SECRET_CONTEXT = {
   instanceCaKey: (instanceId: string) => `instance:${instanceId}:ca-key`,
   instanceServerKey: (instanceId: string) => `instance:${instanceId}:server-key`,
   authenticatorSecrets: (authenticatorId: string) => `authenticator:${authenticatorId}:secrets`,
+  /** A device's primary or secondary key (SPEC 4.5), bound to the device row's id. */
+  deviceKey: (deviceId: string, which: 'primary' | 'secondary') => `device:${deviceId}:${which}-key`,
 } as const;

@@ -1,8 +1,10 @@
 import { ApiKeyEntity } from './api-key.entity';
 import { AuditEventEntity } from './audit-event.entity';
+import { AuthenticatorMetricsEntity } from './authenticator-metrics.entity';
 import { AuthenticatorEntity } from './authenticator.entity';
 import { BrokerNodeEntity } from './broker-node.entity';
 import { BuiltInUserEntity } from './built-in-user.entity';
+import { DeviceEntity } from './device.entity';
 import { EditionSettingEntity } from './edition-setting.entity';
 import { InstancePortEntity } from './instance-port.entity';
 import { InstanceEntity } from './instance.entity';
@@ -12,14 +14,17 @@ export {
   ApiKeyEntity,
   AuditEventEntity,
   AuthenticatorEntity,
+  AuthenticatorMetricsEntity,
   BrokerNodeEntity,
   BuiltInUserEntity,
+  DeviceEntity,
   EditionSettingEntity,
   InstanceEntity,
   InstancePortEntity,
   TenantEntity,
 };
 export type { NodeInstanceReport } from './broker-node.entity';
+export type { DeviceStatus } from './device.entity';
 
 export const ENTITIES = [
   TenantEntity,
@@ -31,4 +36,6 @@ export const ENTITIES = [
   AuthenticatorEntity,
   BuiltInUserEntity,
   AuditEventEntity,
+  DeviceEntity,
+  AuthenticatorMetricsEntity,
 ];
