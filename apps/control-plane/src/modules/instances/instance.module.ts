@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
+import { InstanceCaController } from './instance-ca.controller';
 import { InstanceController } from './instance.controller';
 import { InstanceService } from './instance.service';
 
 @Global()
-@Module({ controllers: [InstanceController], providers: [InstanceService], exports: [InstanceService] })
+@Module({ controllers: [InstanceController, InstanceCaController], providers: [InstanceService], exports: [InstanceService] })
 export class InstanceModule {}

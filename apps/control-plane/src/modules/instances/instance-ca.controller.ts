@@ -1,0 +1,21 @@
+import { Controller, Get, Header, Param, UseGuards } from '@nestjs/common';
+import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
+import { DomainError } from '../../common/domain-errors';
+import { ResourceIdPipe } from '../../common/resource-id.pipe';
+import { ApiKeyGuard } from '../api-keys/api-key.guard';
+import { InstanceService } from './instance.service';
+
+/** The CA bundle clients need to verify the instance's TLS endpoints (SPEC 3). */
+@Controller('v1/instances/:id/ca.pem')
+@UseGuards(ApiKeyGuard)
+export class InstanceCaController {
+  constructor(private readonly instances: InstanceService) {}
+
+  @Get()
+  @Header('content-type', 'application/x-pem-file')
+  async caBundle(@TenantCaller() caller: TenantCallerInfo, @Param('id', new ResourceIdPipe('instance')) id: string): Promise<string> {
+    const instance = await this.instances.findOwned(caller.tenantId, id);
+    if (!instance.caCertPem) throw new DomainError('conflict', 'ca-not-ready', 'the instance CA is made during provisioning; try again shortly');
+    return instance.caCertPem;
+  }
+}
