@@ -39,6 +39,11 @@ async function client(port: number, options: IClientOptions): Promise<MqttClient
   return c;
 }
 
+/** The first argument of the next `event` from an mqtt.js client. */
+function nextEvent<T>(c: MqttClient, event: 'connect' | 'disconnect' | 'close'): Promise<T> {
+  return new Promise((resolve) => c.once(event, (arg?: unknown) => resolve(arg as T)));
+}
+
 interface Received {
   topic: string;
   payload: string;
@@ -211,7 +216,7 @@ describe('InstanceBroker over TCP with real clients', () => {
         await second.endAsync(true);
       });
       const received = collect(second);
-      const [connack] = (await once(second, 'connect')) as [{ sessionPresent: boolean }];
+      const connack = await nextEvent<{ sessionPresent: boolean }>(second, 'connect');
       expect(connack.sessionPresent).toBe(true);
       expect((await received.take(2)).map((m) => m.payload)).toEqual(['one', 'two']);
     });
@@ -220,11 +225,11 @@ describe('InstanceBroker over TCP with real clients', () => {
   it('take-over: the same client id connecting again closes the old connection (5.0: DISCONNECT 0x8E)', async () => {
     const { port, broker } = await serve();
     const old5 = await client(port, { protocolVersion: 5, clientId: 'same-5' });
-    const disconnected = once(old5, 'disconnect') as Promise<[{ reasonCode: number }]>;
+    const disconnected = nextEvent<{ reasonCode: number }>(old5, 'disconnect');
     await client(port, { protocolVersion: 5, clientId: 'same-5' });
-    expect((await disconnected)[0].reasonCode).toBe(0x8e);
+    expect((await disconnected).reasonCode).toBe(0x8e);
     const old4 = await client(port, { protocolVersion: 4, clientId: 'same-4' });
-    const closed = once(old4, 'close');
+    const closed = nextEvent<void>(old4, 'close');
     await client(port, { protocolVersion: 4, clientId: 'same-4' });
     await closed;
     expect(broker.connectedClients).toBe(2);
