@@ -1,17 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '@mqc/db';
 import { ApiClient, createTestDatabase, eventually, testConfig } from '@mqc/testing';
 import { startStack, type Stack } from '../support/stack';
-
-interface Instance {
-  id: string;
-  status: string;
-  endpoints: { mqtt: string; mqtts: string; ws: string } | null;
-}
+import { connectClient as connect, nextMessage, runningInstance, type InstanceView as Instance } from '../support/instances';
 
 /** The database each run uses: the PostgreSQL server, and the embedded one `npm start` uses. */
 const databases = {
@@ -24,25 +19,6 @@ const databases = {
     return { url: embedded.url, close: () => embedded.close() };
   },
 };
-
-async function runningInstance(api: ApiClient, name: string): Promise<Instance> {
-  const created = await api.post<Instance>('/v1/instances', { name, edition: 'basic' });
-  expect(created.status).toBe(202);
-  expect(created.body.status).toBe('PROVISIONING');
-  return eventually(async () => {
-    const current = await api.get<Instance>(`/v1/instances/${created.body.id}`);
-    expect(current.body.status).toBe('RUNNING');
-    return current.body;
-  }, 30_000);
-}
-
-function connect(url: string, options: mqtt.IClientOptions): Promise<MqttClient> {
-  return mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5_000, ...options });
-}
-
-function nextMessage(client: MqttClient): Promise<{ topic: string; payload: string }> {
-  return new Promise((resolve) => client.once('message', (topic, payload) => resolve({ topic, payload: payload.toString() })));
-}
 
 describe.each(Object.entries(databases))('the first path through the product on %s', (_, openDatabase) => {
   let database: { url: string; close(): Promise<void> };
