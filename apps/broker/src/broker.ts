@@ -5,6 +5,7 @@ import { SecretBox } from '@mqc/domain';
 import { Gauge, createLogger, createMetricsRegistry, startAdminServer, type Logger } from '@mqc/observability';
 import { ChangeBus, connectRedis } from '@mqc/queue';
 import { InstanceSupervisor } from './node/instance-supervisor';
+import { ChainMetricsReporter } from './node/chain-metrics-reporter';
 import { NodeRegistry } from './node/node-registry';
 
 export interface BrokerApp {
@@ -30,7 +31,8 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
     { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics },
     logger,
   );
-  registry = new NodeRegistry(dataSource, config.nodeName, () => supervisor.report());
+  const reporter = new ChainMetricsReporter(dataSource, chainMetrics, () => registry?.id ?? '', logger);
+  registry = new NodeRegistry(dataSource, config.nodeName, () => supervisor.report(), () => reporter.flush());
   const nodeId = await registry.register();
 
   const changes = new ChangeBus(redis, config.redisPrefix);
@@ -60,6 +62,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
       await unsubscribe();
       await registry.deregister().catch(() => undefined);
       await supervisor.stop();
+      await reporter.flush();
       await admin.close();
       await dataSource.destroy();
       await redis.quit().catch(() => redis.disconnect());

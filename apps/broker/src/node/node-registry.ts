@@ -16,6 +16,8 @@ export class NodeRegistry {
     private readonly dataSource: DataSource,
     private readonly name: string,
     private readonly report: () => Record<string, NodeInstanceReport>,
+    /** Work done on every heartbeat besides the report (e.g. flushing metrics). */
+    private readonly onHeartbeat: () => Promise<void> = async () => undefined,
   ) {}
 
   async register(): Promise<string> {
@@ -37,6 +39,7 @@ export class NodeRegistry {
       this.id,
       JSON.stringify(this.report()),
     ]);
+    await this.onHeartbeat();
   }
 
   /** A stopping node takes no new instances and reports nothing served. */
