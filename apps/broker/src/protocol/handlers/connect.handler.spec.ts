@@ -1,6 +1,6 @@
 import { CONNACK_311, CONNACK_5, type ConnectCredentials } from '@mqc/auth';
 import { generate } from 'mqtt-packet';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { allowAll, connectClient, createBroker, denyWith, openClient } from '../testing/broker-fixture';
 
 /** A CONNECT with an empty client id and clean session 0, which mqtt-packet refuses to generate. */
@@ -196,6 +196,42 @@ describe('CONNECT / CONNACK', () => {
     const client = openClient(broker, 4);
     client.send({ cmd: 'pingreq' });
     expect(await client.drainUntilClosed()).toEqual([]);
+    await broker.close();
+  });
+
+  it('5.0: sends a server keep alive when the client asks for none or more than keepAliveMaxSeconds', async () => {
+    const broker = createBroker({ keepAliveMaxSeconds: 30 });
+    expect((await openClient(broker, 5).connect({ clientId: 'a', keepalive: 0 })).properties?.serverKeepAlive).toBe(30);
+    expect((await openClient(broker, 5).connect({ clientId: 'b', keepalive: 60 })).properties?.serverKeepAlive).toBe(30);
+    expect((await openClient(broker, 5).connect({ clientId: 'c', keepalive: 20 })).properties?.serverKeepAlive).toBeUndefined();
+    await broker.close();
+  });
+});
+
+describe('CONNECT: credentials that expire', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('disconnects the client when the allow decision expires (5.0: DISCONNECT 0x87, as EMQX does)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const expiresAt = new Date(Date.now() + 60_000);
+    const broker = createBroker({}, () => Promise.resolve({ kind: 'allow', superuser: false, expiresAt }));
+    const v5 = await connectClient(broker, 5, { clientId: 'jwt5' });
+    const v4 = await connectClient(broker, 4, { clientId: 'jwt4' });
+    vi.advanceTimersByTime(59_000);
+    expect(await v5.nothingReceived()).toBe(true);
+    vi.advanceTimersByTime(1_000);
+    expect((await v5.expect('disconnect')).reasonCode).toBe(0x87);
+    expect(await v4.drainUntilClosed()).toEqual([]);
+    expect(broker.connectedClients).toBe(0);
+    await broker.close();
+  });
+
+  it('refuses a credential that has already expired (not authorized)', async () => {
+    const broker = createBroker({}, () => Promise.resolve({ kind: 'allow', superuser: false, expiresAt: new Date(Date.now() - 1) }));
+    expect((await openClient(broker, 5).connect()).reasonCode).toBe(0x87);
+    expect((await openClient(broker, 4).connect()).returnCode).toBe(5);
     await broker.close();
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectClient, createBroker } from '../testing/broker-fixture';
 import type { PacketClient } from '../testing/packet-client';
 
@@ -117,6 +117,104 @@ describe('PUBLISH QoS 0 and 1', () => {
     client.sendRaw(Buffer.from([0x36, 0x03, 0x00, 0x01, 0x74]));
     expect((await client.expect('disconnect')).reasonCode).toBe(0x81);
     await client.closed;
+    await broker.close();
+  });
+});
+
+describe('PUBLISH: MQTT 5 properties', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('forwards user properties, content type, response topic and correlation data; drops the topic alias', async () => {
+    const broker = createBroker();
+    const sub = await connectClient(broker, 5, { clientId: 'sub' });
+    const pub = await connectClient(broker, 5, { clientId: 'pub' });
+    await subscribe(sub, 't', 1);
+    const properties = { userProperties: { a: '1', b: ['x', 'y'] }, contentType: 'text/plain', responseTopic: 'reply', correlationData: Buffer.from('c'), payloadFormatIndicator: true };
+    pub.publish('t', 'x', { qos: 1, properties: { ...properties, topicAlias: 1 } });
+    const message = await sub.expect('publish');
+    expect(message.properties).toEqual(properties);
+    await broker.close();
+  });
+
+  it('resolves a topic alias set by the client (client → server)', async () => {
+    const broker = createBroker({ topicAliasMaximum: 5 });
+    const sub = await connectClient(broker, 4, { clientId: 'sub' });
+    const pub = await connectClient(broker, 5, { clientId: 'pub' });
+    await subscribe(sub, 'long/topic/name');
+    pub.publish('long/topic/name', 'first', { properties: { topicAlias: 3 } });
+    pub.publish('', 'second', { properties: { topicAlias: 3 } });
+    expect((await sub.expect('publish')).payload.toString()).toBe('first');
+    expect(await sub.expect('publish')).toMatchObject({ topic: 'long/topic/name', payload: Buffer.from('second') });
+    await broker.close();
+  });
+
+  it('a topic alias above the advertised maximum gets DISCONNECT 0x94 [MQTT-3.3.2-10]', async () => {
+    const broker = createBroker({ topicAliasMaximum: 5 });
+    const pub = await connectClient(broker, 5, { clientId: 'pub' });
+    pub.publish('t', 'x', { properties: { topicAlias: 6 } });
+    expect((await pub.expect('disconnect')).reasonCode).toBe(0x94);
+    await broker.close();
+  });
+
+  it('an unknown topic alias with an empty topic is a protocol error (DISCONNECT 0x82)', async () => {
+    const broker = createBroker();
+    const pub = await connectClient(broker, 5, { clientId: 'pub' });
+    pub.publish('', 'x', { properties: { topicAlias: 2 } });
+    expect((await pub.expect('disconnect')).reasonCode).toBe(0x82);
+    await broker.close();
+  });
+
+  it('sends on the remaining message expiry interval and drops expired queued messages [MQTT-3.3.2-5] [MQTT-3.3.2-6]', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const broker = createBroker();
+    const sub = await connectClient(broker, 5, { clientId: 'sub', clean: false, properties: { sessionExpiryInterval: 600 } });
+    await subscribe(sub, 't/#', 1);
+    sub.send({ cmd: 'disconnect', reasonCode: 0 });
+    await sub.closed;
+    const pub = await connectClient(broker, 5, { clientId: 'pub' });
+    pub.publish('t/short', 'short', { qos: 1, properties: { messageExpiryInterval: 5 } });
+    pub.publish('t/long', 'long', { qos: 1, properties: { messageExpiryInterval: 100 } });
+    await pub.expect('puback');
+    await pub.expect('puback');
+    vi.advanceTimersByTime(10_000);
+    const back = await connectClient(broker, 5, { clientId: 'sub', clean: false, properties: { sessionExpiryInterval: 600 } });
+    const message = await back.expect('publish');
+    expect(message.topic).toBe('t/long');
+    expect(message.properties?.messageExpiryInterval).toBe(90);
+    expect(await back.nothingReceived()).toBe(true);
+    await broker.close();
+  });
+
+  it('never sends a client a packet larger than its maximum packet size; smaller ones still arrive [MQTT-3.1.2-25]', async () => {
+    const broker = createBroker();
+    const sub = await connectClient(broker, 5, { clientId: 'sub', properties: { maximumPacketSize: 64 } });
+    const pub = await connectClient(broker, 5, { clientId: 'pub' });
+    await subscribe(sub, 't', 1);
+    pub.publish('t', Buffer.alloc(100), { qos: 1 });
+    pub.publish('t', 'small', { qos: 1 });
+    const message = await sub.expect('publish');
+    expect(message.payload.toString()).toBe('small');
+    await broker.close();
+  });
+
+  it('a subscription identifier in a client PUBLISH is a protocol error [MQTT-3.3.4-6]', async () => {
+    const broker = createBroker();
+    const pub = await connectClient(broker, 5, { clientId: 'pub' });
+    pub.publish('t', 'x', { properties: { subscriptionIdentifier: 3 } });
+    expect((await pub.expect('disconnect')).reasonCode).toBe(0x82);
+    await broker.close();
+  });
+
+  it('includes a reason string in DISCONNECT unless the client asked for no problem information', async () => {
+    const broker = createBroker({ maxTopicLength: 4 });
+    const chatty = await connectClient(broker, 5, { clientId: 'chatty' });
+    chatty.publish('toolong', 'x');
+    expect((await chatty.expect('disconnect')).properties?.reasonString).toBe('invalid topic name');
+    const quiet = await connectClient(broker, 5, { clientId: 'quiet', properties: { requestProblemInformation: false } });
+    quiet.publish('toolong', 'x');
+    expect((await quiet.expect('disconnect')).properties).toBeUndefined();
     await broker.close();
   });
 });

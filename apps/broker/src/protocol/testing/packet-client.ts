@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { generate, parser as createParser, type IConnackPacket, type IConnectPacket, type Packet } from 'mqtt-packet';
+import { generate, parser as createParser, type IConnackPacket, type IConnectPacket, type IPublishPacket, type ISubackPacket, type ISubscribePacket, type ISubscription, type Packet, type QoS } from 'mqtt-packet';
 
 type PacketOf<C extends Packet['cmd']> = Extract<Packet, { cmd: C }>;
 
@@ -83,6 +83,23 @@ export class PacketClient {
       ...options,
     });
     return this.expect('connack');
+  }
+
+  private nextId = 1;
+
+  /** SUBSCRIBE and wait for the SUBACK. */
+  async subscribe(subscriptions: string | ISubscription | ISubscription[], properties?: ISubscribePacket['properties']): Promise<ISubackPacket> {
+    const list = typeof subscriptions === 'string' ? [{ topic: subscriptions, qos: 0 as QoS }] : Array.isArray(subscriptions) ? subscriptions : [subscriptions];
+    this.send({ cmd: 'subscribe', messageId: this.nextId++, subscriptions: list, properties });
+    return this.expect('suback');
+  }
+
+  /** PUBLISH without waiting for acknowledgements (QoS > 0 gets a fresh packet id unless given). */
+  publish(topic: string, payload: string | Buffer, options: Partial<IPublishPacket> = {}): number {
+    const qos = options.qos ?? 0;
+    const messageId = options.messageId ?? (qos > 0 ? this.nextId++ : undefined);
+    this.send({ cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain: false, dup: false, ...options, messageId });
+    return messageId ?? 0;
   }
 
   end(): void {
