@@ -7,14 +7,17 @@ import type { Logger, Registry } from '@mqc/observability';
 import type { ChangeBus, JobProducer } from '@mqc/queue';
 import type { Redis } from 'ioredis';
 import { OperatorGuard } from './common/operator.guard';
+import { OutboundPolicy } from './common/outbound-policy';
 import { CHANGE_BUS, CONFIG, JOB_PRODUCER, LOGGER, METRICS, REDIS, SECRET_BOX } from './common/tokens';
 import { ApiKeyModule } from './modules/api-keys/api-key.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthenticatorModule } from './modules/authenticators/authenticator.module';
+import { DeviceModule } from './modules/devices/device.module';
 import { EditionModule } from './modules/editions/edition.module';
 import { HealthModule } from './modules/health/health.module';
 import { InstanceModule } from './modules/instances/instance.module';
 import { OpsFleetModule } from './modules/nodes/ops-fleet.module';
+import { OpenApiModule } from './modules/openapi/openapi.module';
 import { TenantModule } from './modules/tenants/tenant.module';
 import { UserModule } from './modules/users/user.module';
 
@@ -42,6 +45,7 @@ class RuntimeModule {
       { provide: METRICS, useValue: runtime.metrics },
       { provide: SECRET_BOX, useValue: new SecretBox(runtime.config.masterKey) },
       OperatorGuard,
+      OutboundPolicy,
     ];
     return { module: RuntimeModule, providers, exports: providers };
   }
@@ -63,8 +67,10 @@ export class AppModule {
         TenantModule,
         AuthenticatorModule,
         UserModule,
+        DeviceModule,
         OpsFleetModule,
         HealthModule,
+        OpenApiModule,
       ],
     };
   }

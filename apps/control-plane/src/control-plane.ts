@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MqcConfig } from '@mqc/config';
 import { createLogger, createMetricsRegistry, type Logger } from '@mqc/observability';
@@ -33,7 +34,14 @@ export async function startControlPlane(config: MqcConfig, databaseUrl: string, 
     redis.disconnect();
     throw error;
   }
-  app.useBodyParser('json', { limit: '64mb', type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('json', {
+    limit: '64mb',
+    type: ['application/json', 'application/*+json'],
+    // A user import reports problems by line: it needs the text the JSON came from.
+    verify: (request: IncomingMessage & { rawBody?: Buffer }, _response: unknown, buffer: Buffer) => {
+      if (request.url?.split('?')[0]?.endsWith('/users/import')) request.rawBody = buffer;
+    },
+  });
   app.useBodyParser('text', { limit: '64mb', type: ['text/csv', 'text/plain'] });
   app.useGlobalFilters(new ProblemFilter(logger));
   await app.listen(port, config.bindHost);

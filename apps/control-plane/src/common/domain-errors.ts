@@ -2,7 +2,15 @@
  * Errors the services throw. They know nothing of HTTP; ProblemFilter maps each kind to a
  * status once (RFC 9457 problem details with a stable `code`).
  */
-export type DomainErrorKind = 'bad-request' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'validation' | 'unavailable';
+export type DomainErrorKind =
+  | 'bad-request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'unsupported-media-type'
+  | 'validation'
+  | 'unavailable';
 
 export class DomainError extends Error {
   constructor(

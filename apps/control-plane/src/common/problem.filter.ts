@@ -9,6 +9,7 @@ const STATUS: Readonly<Record<DomainErrorKind, number>> = {
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
+  'unsupported-media-type': 415,
   validation: 422,
   unavailable: 503,
 };

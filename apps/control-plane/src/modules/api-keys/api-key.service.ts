@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ApiKeyEntity } from '@mqc/db';
 import type { Caller } from '../../common/caller';
-import { NotFoundError } from '../../common/domain-errors';
+import { DomainError, NotFoundError } from '../../common/domain-errors';
 import { AuditService } from '../audit/audit.service';
 import { apiKeyPrefix, hashApiKeySecret, newApiKeySecret } from './api-key-secret';
 
@@ -51,8 +51,13 @@ export class ApiKeyService {
 
   async delete(tenantId: string, id: string, caller: Caller): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const result = await manager.delete(ApiKeyEntity, { id, tenantId });
-      if (!result.affected) throw new NotFoundError('api-key');
+      // Lock the tenant's keys so two revocations cannot both leave it keyless.
+      const keys = await manager.find(ApiKeyEntity, { where: { tenantId }, lock: { mode: 'pessimistic_write' } });
+      if (!keys.some((k) => k.id === id)) throw new NotFoundError('api-key');
+      if (keys.length === 1) {
+        throw new DomainError('conflict', 'last-api-key', 'this is the tenant last API key: create another before revoking it');
+      }
+      await manager.delete(ApiKeyEntity, { id, tenantId });
       await this.audit.record(manager, { tenantId, caller, action: 'api-key.delete', resourceType: 'api-key', resourceId: id });
     });
   }
@@ -61,6 +66,10 @@ export class ApiKeyService {
   async authenticate(secret: string): Promise<{ tenantId: string; apiKeyId: string } | undefined> {
     const key = await this.dataSource.getRepository(ApiKeyEntity).findOne({ where: { secretHash: hashApiKeySecret(secret) } });
     if (!key) return undefined;
+    // At most one write a minute per key, so reads do not become writes.
+    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > 60_000) {
+      await this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [key.id]);
+    }
     return { tenantId: key.tenantId, apiKeyId: key.id };
   }
 }

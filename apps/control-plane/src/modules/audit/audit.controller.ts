@@ -1,5 +1,6 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
+import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
 import { ApiKeyGuard } from '../api-keys/api-key.guard';
@@ -7,12 +8,28 @@ import { AuditService } from './audit.service';
 
 const listSchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), before: z.string().regex(/^\d+$/).optional() });
 
+const auditPageSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      actor: z.string().describe('api-key:<id> or operator'),
+      action: z.string(),
+      resourceType: z.string(),
+      resourceId: z.string(),
+      details: z.record(z.string(), z.unknown()),
+      at: z.iso.datetime(),
+    }),
+  ),
+  nextCursor: z.string().nullable().describe('pass as before= for the next (older) page'),
+});
+
 @Controller('v1/audit-events')
 @UseGuards(ApiKeyGuard)
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
+  @ApiDoc({ summary: 'The tenant audit log, newest first', query: listSchema, response: auditPageSchema, problems: [422] })
   async list(@TenantCaller() caller: TenantCallerInfo, @Query() query: unknown) {
     const { limit, before } = parseInput(listSchema, query);
     const events = await this.audit.list(caller.tenantId, { limit, before });

@@ -1,11 +1,44 @@
-import type { z } from 'zod';
-import { builtInDatabaseConfigSchema } from '@mqc/auth';
+import {
+  AUTHENTICATOR_CONFIG_SCHEMAS,
+  SECRET_FIELDS,
+  SECRET_MASK,
+  maskedPaths,
+  outboundUrls,
+  restoreMaskedSecrets,
+  splitSecrets,
+  type ConfigSecret,
+} from '@mqc/auth';
 import type { AuthenticatorType } from '@mqc/editions';
+import { ValidationError } from '../../common/domain-errors';
+
+/** Each authenticator type's configuration schema: the same ones the broker parses with (@mqc/auth). */
+export const CONFIG_SCHEMAS = AUTHENTICATOR_CONFIG_SCHEMAS;
+
+export interface PreparedConfig {
+  /** Validated, defaults filled in, secrets taken out: what `authenticators.config` stores. */
+  config: Record<string, unknown>;
+  /** To seal into `secrets_sealed`. */
+  secrets: ConfigSecret[];
+  /** The URLs the outbound guard must check, with their fields (`config.url`…). */
+  urls: { field: string; url: string }[];
+}
 
 /**
- * Each authenticator type's configuration schema. A type without one cannot be created yet
- * (its issue adds it here and its authenticator to the broker).
+ * Validates a configuration sent to the API. `previous` are the stored secrets when the
+ * configuration replaces an existing one: a SECRET_MASK sent back where the API showed it
+ * keeps the stored secret.
  */
-export const CONFIG_SCHEMAS: Partial<Record<AuthenticatorType, z.ZodType<Record<string, unknown>>>> = {
-  'built-in-database': builtInDatabaseConfigSchema,
-};
+export function prepareConfig(type: AuthenticatorType, input: Record<string, unknown>, previous: readonly ConfigSecret[] = []): PreparedConfig {
+  const restored = restoreMaskedSecrets(input, previous);
+  const masked = maskedPaths(restored, SECRET_FIELDS[type]);
+  if (masked.length > 0) {
+    throw new ValidationError(masked.map((path) => ({ field: ['config', ...path].join('.'), message: `${SECRET_MASK} stands for a stored secret, and there is none here: send the value` })));
+  }
+  const parsed = CONFIG_SCHEMAS[type].safeParse(restored);
+  if (!parsed.success) {
+    throw new ValidationError(parsed.error.issues.map((i) => ({ field: ['config', ...i.path.map(String)].join('.'), message: i.message })));
+  }
+  const full = parsed.data as Record<string, unknown>;
+  const { config, secrets } = splitSecrets(full, SECRET_FIELDS[type]);
+  return { config, secrets, urls: outboundUrls(type, full).map(({ field, url }) => ({ field: `config.${field}`, url })) };
+}

@@ -1,25 +1,57 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
+import { maskSecrets, parseConfigSecrets, serializeConfigSecrets, type ConfigSecret } from '@mqc/auth';
 import { AuthenticatorEntity } from '@mqc/db';
-import { EDITIONS, METHOD_OF_TYPE, editionAllowsType, lowestEditionWith, type AuthenticatorType } from '@mqc/editions';
+import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
+import { EDITIONS, type AuthenticatorType } from '@mqc/editions';
 import type { ChangeBus } from '@mqc/queue';
 import type { Caller } from '../../common/caller';
 import { DomainError, NotFoundError, ValidationError } from '../../common/domain-errors';
-import { CHANGE_BUS } from '../../common/tokens';
+import { assertEditionAllows } from '../../common/edition-gate';
+import { OutboundPolicy } from '../../common/outbound-policy';
+import { CHANGE_BUS, SECRET_BOX } from '../../common/tokens';
 import { AuditService } from '../audit/audit.service';
 import { InstanceService } from '../instances/instance.service';
-import { CONFIG_SCHEMAS } from './authenticator-config';
+import { prepareConfig } from './authenticator-config';
+
+/** Counters summed over the broker nodes that reported them (SPEC 4: metrics per authenticator). */
+export interface AuthenticatorMetricsView {
+  total: number;
+  allow: number;
+  deny: number;
+  ignore: number;
+  error: number;
+  latencyMsAvg: number;
+  latencyMsMax: number;
+  /** The latest report of any node; null until a broker has reported. */
+  reportedAt: Date | null;
+}
 
 export interface AuthenticatorView {
   id: string;
   type: AuthenticatorType;
+  /** Secrets show as SECRET_MASK; sending the mask back keeps them. */
   config: Record<string, unknown>;
   enabled: boolean;
   position: number;
+  metrics: AuthenticatorMetricsView;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
-function view(a: AuthenticatorEntity): AuthenticatorView {
-  return { id: a.id, type: a.type, config: a.config, enabled: a.enabled, position: a.position };
+const NO_METRICS: AuthenticatorMetricsView = { total: 0, allow: 0, deny: 0, ignore: 0, error: 0, latencyMsAvg: 0, latencyMsMax: 0, reportedAt: null };
+
+interface MetricsRow {
+  authenticator_id: string;
+  total: string;
+  allow: string;
+  deny: string;
+  ignore: string;
+  error: string;
+  latency_ms_sum: number;
+  latency_ms_max: number;
+  reported_at: Date;
 }
 
 @Injectable()
@@ -28,23 +60,70 @@ export class AuthenticatorService {
     private readonly dataSource: DataSource,
     private readonly instances: InstanceService,
     private readonly audit: AuditService,
+    private readonly outbound: OutboundPolicy,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
     @Inject(CHANGE_BUS) private readonly changes: ChangeBus,
   ) {}
 
-  private validateConfig(type: AuthenticatorType, config: Record<string, unknown>): Record<string, unknown> {
-    const schema = CONFIG_SCHEMAS[type];
-    if (!schema) throw new DomainError('validation', 'authenticator-type-unsupported', `the ${type} authenticator is not available yet`);
-    const parsed = schema.safeParse(config);
-    if (!parsed.success) {
-      throw new ValidationError(parsed.error.issues.map((i) => ({ field: ['config', ...i.path].join('.'), message: i.message })));
-    }
-    return parsed.data;
+  private openSecrets(row: AuthenticatorEntity): ConfigSecret[] {
+    return row.secretsSealed ? parseConfigSecrets(this.box.openText(row.secretsSealed, SECRET_CONTEXT.authenticatorSecrets(row.id))) : [];
+  }
+
+  private seal(id: string, secrets: ConfigSecret[]): string | null {
+    return secrets.length > 0 ? this.box.seal(serializeConfigSecrets(secrets), SECRET_CONTEXT.authenticatorSecrets(id)) : null;
+  }
+
+  private async metrics(ids: string[]): Promise<Map<string, AuthenticatorMetricsView>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.dataSource.query<MetricsRow[]>(
+      `SELECT authenticator_id, sum(total) AS total, sum(allow) AS allow, sum(deny) AS deny, sum(ignore) AS ignore, sum(error) AS error,
+              sum(latency_ms_sum) AS latency_ms_sum, max(latency_ms_max) AS latency_ms_max, max(updated_at) AS reported_at
+         FROM authenticator_metrics WHERE authenticator_id = ANY($1::uuid[]) GROUP BY authenticator_id`,
+      [ids],
+    );
+    return new Map(
+      rows.map((r) => {
+        const total = Number(r.total);
+        return [
+          r.authenticator_id,
+          {
+            total,
+            allow: Number(r.allow),
+            deny: Number(r.deny),
+            ignore: Number(r.ignore),
+            error: Number(r.error),
+            latencyMsAvg: total > 0 ? Number(r.latency_ms_sum) / total : 0,
+            latencyMsMax: Number(r.latency_ms_max),
+            reportedAt: r.reported_at,
+          },
+        ];
+      }),
+    );
+  }
+
+  private async views(rows: AuthenticatorEntity[]): Promise<AuthenticatorView[]> {
+    const metrics = await this.metrics(rows.map((r) => r.id));
+    return rows.map((a) => ({
+      id: a.id,
+      type: a.type,
+      config: maskSecrets(a.config, this.openSecrets(a)),
+      enabled: a.enabled,
+      position: a.position,
+      metrics: metrics.get(a.id) ?? NO_METRICS,
+      createdAt: a.createdAt,
+      updatedAt: a.updatedAt,
+    }));
+  }
+
+  private async view(row: AuthenticatorEntity): Promise<AuthenticatorView> {
+    const [view] = await this.views([row]);
+    if (!view) throw new Error('unreachable');
+    return view;
   }
 
   async list(tenantId: string, instanceId: string): Promise<AuthenticatorView[]> {
     await this.instances.findOwned(tenantId, instanceId);
-    const rows = await this.dataSource.getRepository(AuthenticatorEntity).find({ where: { instanceId }, order: { position: 'ASC' } });
-    return rows.map(view);
+    return this.views(await this.dataSource.getRepository(AuthenticatorEntity).find({ where: { instanceId }, order: { position: 'ASC' } }));
   }
 
   async create(
@@ -53,32 +132,49 @@ export class AuthenticatorService {
     input: { type: AuthenticatorType; config: Record<string, unknown>; enabled: boolean },
     caller: Caller,
   ): Promise<AuthenticatorView> {
+    const instance = await this.instances.findOwned(tenantId, instanceId);
+    assertEditionAllows(instance.edition, input.type);
+    const prepared = prepareConfig(input.type, input.config);
+    // Resolving names takes time: outside the transaction.
+    await this.outbound.check(prepared.urls);
     const created = await this.dataSource.transaction(async (manager) => {
-      const instance = await this.instances.findOwned(tenantId, instanceId, manager);
-      if (!editionAllowsType(instance.edition, input.type)) {
-        const needed = lowestEditionWith(METHOD_OF_TYPE[input.type]);
-        throw new DomainError('forbidden', 'method-not-in-edition', `the ${input.type} authenticator needs the ${needed} edition or higher`, {
-          edition: instance.edition,
-          requiredEdition: needed,
-        });
-      }
-      const config = this.validateConfig(input.type, input.config);
-      const existing = await manager.find(AuthenticatorEntity, { where: { instanceId }, lock: { mode: 'pessimistic_write' } });
-      const limit = EDITIONS[instance.edition].quotas.authenticatorsPerChain;
+      const locked = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+      assertEditionAllows(locked.edition, input.type);
+      const existing = await manager.find(AuthenticatorEntity, { where: { instanceId } });
+      const limit = EDITIONS[locked.edition].quotas.authenticatorsPerChain;
       if (existing.length >= limit) {
-        throw new DomainError('conflict', 'quota-exceeded', `the ${instance.edition} edition allows ${limit} authenticators per chain`, { quota: 'authenticatorsPerChain', limit });
+        throw new DomainError('conflict', 'quota-exceeded', `the ${locked.edition} edition allows ${limit} authenticators per chain`, {
+          quota: 'authenticatorsPerChain',
+          limit,
+        });
       }
       if (existing.some((a) => a.type === input.type)) {
         throw new DomainError('conflict', 'authenticator-type-exists', `the chain already has a ${input.type} authenticator`);
       }
+      const id = randomUUID();
       const saved = await manager.save(
-        manager.create(AuthenticatorEntity, { instanceId, type: input.type, config, enabled: input.enabled, position: existing.length, secretsSealed: null }),
+        manager.create(AuthenticatorEntity, {
+          id,
+          instanceId,
+          type: input.type,
+          config: prepared.config,
+          enabled: input.enabled,
+          position: existing.length,
+          secretsSealed: this.seal(id, prepared.secrets),
+        }),
       );
-      await this.audit.record(manager, { tenantId, caller, action: 'authenticator.create', resourceType: 'authenticator', resourceId: saved.id, details: { instanceId, type: input.type } });
+      await this.audit.record(manager, {
+        tenantId,
+        caller,
+        action: 'authenticator.create',
+        resourceType: 'authenticator',
+        resourceId: saved.id,
+        details: { instanceId, type: input.type, enabled: input.enabled },
+      });
       return saved;
     });
     await this.changes.publish({ kind: 'chain', instanceId });
-    return view(created);
+    return this.view(created);
   }
 
   private async findOwned(manager: EntityManager, tenantId: string, instanceId: string, id: string): Promise<AuthenticatorEntity> {
@@ -89,7 +185,7 @@ export class AuthenticatorService {
   }
 
   async get(tenantId: string, instanceId: string, id: string): Promise<AuthenticatorView> {
-    return view(await this.findOwned(this.dataSource.manager, tenantId, instanceId, id));
+    return this.view(await this.findOwned(this.dataSource.manager, tenantId, instanceId, id));
   }
 
   async update(
@@ -99,24 +195,45 @@ export class AuthenticatorService {
     input: { config?: Record<string, unknown>; enabled?: boolean },
     caller: Caller,
   ): Promise<AuthenticatorView> {
+    const current = await this.findOwned(this.dataSource.manager, tenantId, instanceId, id);
+    const instance = await this.instances.findOwned(tenantId, instanceId);
+    // Disabling is always allowed; configuring or enabling a method needs the edition.
+    if (input.config !== undefined || input.enabled === true) assertEditionAllows(instance.edition, current.type);
+    const prepared = input.config === undefined ? undefined : prepareConfig(current.type, input.config, this.openSecrets(current));
+    if (prepared) await this.outbound.check(prepared.urls);
     const updated = await this.dataSource.transaction(async (manager) => {
-      const found = await this.findOwned(manager, tenantId, instanceId, id);
-      if (input.config) found.config = this.validateConfig(found.type, input.config);
+      const locked = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+      const found = await manager.findOneBy(AuthenticatorEntity, { id, instanceId });
+      if (!found) throw new NotFoundError('authenticator');
+      if (input.config !== undefined || input.enabled === true) assertEditionAllows(locked.edition, found.type);
+      if (prepared) {
+        found.config = prepared.config;
+        found.secretsSealed = this.seal(found.id, prepared.secrets);
+      }
       if (input.enabled !== undefined) found.enabled = input.enabled;
       const saved = await manager.save(found);
-      await this.audit.record(manager, { tenantId, caller, action: 'authenticator.update', resourceType: 'authenticator', resourceId: id, details: { instanceId, enabled: saved.enabled } });
+      await this.audit.record(manager, {
+        tenantId,
+        caller,
+        action: 'authenticator.update',
+        resourceType: 'authenticator',
+        resourceId: id,
+        details: { instanceId, type: found.type, enabled: saved.enabled, configChanged: prepared !== undefined },
+      });
       return saved;
     });
     await this.changes.publish({ kind: 'chain', instanceId });
-    return view(updated);
+    return this.view(updated);
   }
 
   async delete(tenantId: string, instanceId: string, id: string, caller: Caller): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const found = await this.findOwned(manager, tenantId, instanceId, id);
+      await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+      const found = await manager.findOneBy(AuthenticatorEntity, { id, instanceId });
+      if (!found) throw new NotFoundError('authenticator');
       await manager.delete(AuthenticatorEntity, { id: found.id });
       await manager.query('UPDATE authenticators SET position = position - 1 WHERE instance_id = $1 AND position > $2', [instanceId, found.position]);
-      await this.audit.record(manager, { tenantId, caller, action: 'authenticator.delete', resourceType: 'authenticator', resourceId: id, details: { instanceId } });
+      await this.audit.record(manager, { tenantId, caller, action: 'authenticator.delete', resourceType: 'authenticator', resourceId: id, details: { instanceId, type: found.type } });
     });
     await this.changes.publish({ kind: 'chain', instanceId });
   }
@@ -124,18 +241,19 @@ export class AuthenticatorService {
   /** `ids` must name every authenticator of the chain exactly once. */
   async reorder(tenantId: string, instanceId: string, ids: string[], caller: Caller): Promise<AuthenticatorView[]> {
     const reordered = await this.dataSource.transaction(async (manager) => {
-      await this.instances.findOwned(tenantId, instanceId, manager);
-      const rows = await manager.find(AuthenticatorEntity, { where: { instanceId }, lock: { mode: 'pessimistic_write' } });
+      await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+      const rows = await manager.find(AuthenticatorEntity, { where: { instanceId } });
       const known = new Set(rows.map((r) => r.id));
-      if (ids.length !== rows.length || new Set(ids).size !== ids.length || ids.some((id) => !known.has(id))) {
+      const wanted = ids.map((id) => id.toLowerCase());
+      if (wanted.length !== rows.length || new Set(wanted).size !== wanted.length || wanted.some((id) => !known.has(id))) {
         throw new ValidationError([{ field: 'ids', message: 'must list every authenticator of the chain exactly once' }]);
       }
-      for (const row of rows) row.position = ids.indexOf(row.id);
+      for (const row of rows) row.position = wanted.indexOf(row.id);
       await manager.save(rows);
-      await this.audit.record(manager, { tenantId, caller, action: 'authenticator.reorder', resourceType: 'instance', resourceId: instanceId, details: { ids } });
+      await this.audit.record(manager, { tenantId, caller, action: 'authenticator.reorder', resourceType: 'instance', resourceId: instanceId, details: { ids: wanted } });
       return rows.sort((a, b) => a.position - b.position);
     });
     await this.changes.publish({ kind: 'chain', instanceId });
-    return reordered.map(view);
+    return this.views(reordered);
   }
 }

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Param, Patch, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
+import { AUTH_METHODS, EDITION_NAMES } from '@mqc/editions';
+import { ApiDoc } from '../../common/api-doc';
 import { OperatorGuard } from '../../common/operator.guard';
 import { parseInput } from '../../common/parse-input';
 import { ApiKeyGuard } from '../api-keys/api-key.guard';
@@ -7,12 +9,28 @@ import { EditionService } from './edition.service';
 
 const availabilitySchema = z.object({ available: z.boolean() }).strict();
 
+const editionViewSchema = z.object({
+  name: z.enum(EDITION_NAMES),
+  rank: z.number().int(),
+  methods: z.array(z.enum(AUTH_METHODS)),
+  quotas: z.object({
+    maxConnections: z.number().int(),
+    messagesPerSecond: z.number().int(),
+    authenticatorsPerChain: z.number().int(),
+    registeredCaCertificates: z.number().int(),
+    deviceCertificates: z.number().int(),
+    builtInUsers: z.number().int(),
+  }),
+  available: z.boolean().describe('false while the operator does not sell it; existing instances keep working'),
+});
+
 @Controller('v1/editions')
 @UseGuards(ApiKeyGuard)
 export class EditionController {
   constructor(private readonly editions: EditionService) {}
 
   @Get()
+  @ApiDoc({ summary: 'The catalog: methods and quotas per edition', response: z.object({ items: z.array(editionViewSchema) }) })
   async catalog() {
     return { items: await this.editions.catalog() };
   }
@@ -25,6 +43,7 @@ export class OpsEditionController {
 
   /** Stop or resume selling an edition; existing instances keep working. */
   @Patch(':edition')
+  @ApiDoc({ summary: 'Stop or resume selling an edition; existing instances keep working', body: availabilitySchema, response: editionViewSchema, problems: [404, 422] })
   setAvailable(@Param('edition') edition: string, @Body() body: unknown) {
     return this.editions.setAvailable(edition, parseInput(availabilitySchema, body).available);
   }

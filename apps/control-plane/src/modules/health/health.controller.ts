@@ -3,6 +3,8 @@ import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { ApiDoc } from '../../common/api-doc';
 import { METRICS, REDIS } from '../../common/tokens';
 
 @Controller()
@@ -14,12 +16,14 @@ export class HealthController {
   ) {}
 
   @Get('healthz')
+  @ApiDoc({ summary: 'Liveness', response: z.object({ status: z.literal('ok') }) })
   health() {
     return { status: 'ok' };
   }
 
   /** Ready when PostgreSQL and Redis both answer. */
   @Get('readyz')
+  @ApiDoc({ summary: 'Readiness: PostgreSQL and Redis answer', response: z.object({ status: z.string(), database: z.boolean(), redis: z.boolean() }), problems: [503] })
   async ready(@Res() response: Response): Promise<void> {
     const checks = await Promise.allSettled([this.dataSource.query('SELECT 1'), this.redis.ping()]);
     const ready = checks.every((c) => c.status === 'fulfilled');
@@ -27,6 +31,7 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @ApiDoc({ summary: 'Prometheus metrics', response: { contentType: 'text/plain', description: 'Prometheus text format' } })
   @Header('content-type', 'text/plain; version=0.0.4')
   metricsText(): Promise<string> {
     return this.metrics.metrics();

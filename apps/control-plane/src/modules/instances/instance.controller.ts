@@ -1,14 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { z } from 'zod';
-import { ANONYMOUS_POLICIES, BACKEND_FAILURE_POLICIES } from '@mqc/domain';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
 import { ResourceIdPipe } from '../../common/resource-id.pipe';
 import { ApiKeyGuard } from '../api-keys/api-key.guard';
-import { createInstanceSchema, listInstancesSchema, updateInstanceSchema } from './instance.dto';
+import { accessPolicySchema, createInstanceSchema, instancePageSchema, instanceViewSchema, listInstancesSchema, updateInstanceSchema } from './instance.dto';
 import { InstanceService } from './instance.service';
 
-const accessPolicySchema = z.object({ anonymous: z.enum(ANONYMOUS_POLICIES), onBackendFailure: z.enum(BACKEND_FAILURE_POLICIES) }).strict();
 const instanceId = new ResourceIdPipe('instance');
 
 @Controller('v1/instances')
@@ -18,33 +16,62 @@ export class InstanceController {
 
   @Post()
   @HttpCode(202)
+  @ApiDoc({
+    summary: 'Create an instance: 202, provisioning is queued',
+    description: 'An edition the operator has stopped selling is a 409 edition-not-available.',
+    body: createInstanceSchema,
+    response: instanceViewSchema,
+    problems: [409, 422],
+  })
   create(@TenantCaller() caller: TenantCallerInfo, @Body() body: unknown) {
     return this.instances.create(caller.tenantId, parseInput(createInstanceSchema, body), caller);
   }
 
   @Get()
+  @ApiDoc({ summary: 'List the tenant instances, oldest first', query: listInstancesSchema, response: instancePageSchema, problems: [400, 422] })
   list(@TenantCaller() caller: TenantCallerInfo, @Query() query: unknown) {
     const { limit, cursor } = parseInput(listInstancesSchema, query);
     return this.instances.list(caller.tenantId, limit, cursor);
   }
 
   @Get(':id')
+  @ApiDoc({ summary: 'Get an instance', response: instanceViewSchema })
   get(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string) {
     return this.instances.get(caller.tenantId, id);
   }
 
   @Patch(':id')
+  @ApiDoc({
+    summary: 'Rename an instance or change its edition',
+    description: 'Upgrades always pass; a downgrade that would leave an enabled method or a quota above the target is a 409 edition-downgrade-blocked listing each blocker.',
+    body: updateInstanceSchema,
+    response: instanceViewSchema,
+    problems: [409, 422],
+  })
   update(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown) {
     return this.instances.update(caller.tenantId, id, parseInput(updateInstanceSchema, body), caller);
   }
 
   @Delete(':id')
   @HttpCode(202)
+  @ApiDoc({ summary: 'Delete an instance: 202, status DELETING, deprovisioning is queued', response: instanceViewSchema })
   delete(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string) {
     return this.instances.delete(caller.tenantId, id, caller);
   }
 
+  @Get(':id/ca.pem')
+  @Header('content-type', 'application/x-pem-file')
+  @ApiDoc({
+    summary: 'The CA bundle that signs the instance server certificate',
+    response: { contentType: 'application/x-pem-file', description: 'PEM certificate(s)' },
+    problems: [409],
+  })
+  caBundle(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string) {
+    return this.instances.caBundle(caller.tenantId, id);
+  }
+
   @Put(':id/access-policy')
+  @ApiDoc({ summary: 'Set the access policy (anonymous, onBackendFailure)', body: accessPolicySchema, response: instanceViewSchema, problems: [422] })
   setAccessPolicy(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown) {
     return this.instances.setAccessPolicy(caller.tenantId, id, parseInput(accessPolicySchema, body), caller);
   }

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { MqcConfig } from '@mqc/config';
-import { AuthenticatorEntity, BuiltInUserEntity, InstanceEntity } from '@mqc/db';
+import { AuthenticatorEntity, BuiltInUserEntity, DeviceEntity, InstanceEntity } from '@mqc/db';
 import type { AccessPolicy } from '@mqc/domain';
-import { editionChangeBlockers, type EditionName } from '@mqc/editions';
+import { editionChangeBlockers, type EditionChangeBlocker, type EditionName } from '@mqc/editions';
 import type { ChangeBus, JobProducer } from '@mqc/queue';
 import type { Caller } from '../../common/caller';
 import { DomainError, NotFoundError } from '../../common/domain-errors';
@@ -11,6 +11,13 @@ import { CHANGE_BUS, CONFIG, JOB_PRODUCER } from '../../common/tokens';
 import { AuditService } from '../audit/audit.service';
 import { EditionService } from '../editions/edition.service';
 import { instanceView, type InstanceView } from './instance.view';
+
+function describeBlocker(blocker: EditionChangeBlocker & { devices?: number }): string {
+  if (blocker.kind === 'quota') return `${blocker.quota}: ${blocker.used} used, ${blocker.limit} allowed`;
+  if (blocker.authenticatorType) return `the ${blocker.authenticatorType} authenticator is enabled`;
+  if (blocker.devices !== undefined) return `${blocker.devices} device(s) registered (${blocker.method})`;
+  return `${blocker.method} is in use`;
+}
 
 const LIVE = In(['PROVISIONING', 'RUNNING', 'UPDATING', 'FAILED', 'DELETING']);
 
@@ -36,10 +43,23 @@ export class InstanceService {
     return instance;
   }
 
-  async create(tenantId: string, input: { name: string; edition: EditionName }, caller: Caller): Promise<InstanceView> {
-    if (!(await this.editions.isAvailable(input.edition))) {
-      throw new DomainError('conflict', 'edition-not-available', `the ${input.edition} edition is not sold at the moment`, { edition: input.edition });
+  /** findOwned with the row locked until the transaction ends: chain, quota and edition changes queue up behind it. */
+  async findOwnedForUpdate(tenantId: string, id: string, manager: EntityManager): Promise<InstanceEntity> {
+    const instance = await manager.findOne(InstanceEntity, { where: { id, tenantId, status: LIVE }, lock: { mode: 'pessimistic_write' } });
+    if (!instance) throw new NotFoundError('instance');
+    return instance;
+  }
+
+  private async assertSold(edition: EditionName): Promise<void> {
+    if (!(await this.editions.isAvailable(edition))) {
+      throw new DomainError('conflict', 'edition-not-available', `the ${edition} edition is not sold at the moment; existing ${edition} instances keep working`, {
+        edition,
+      });
     }
+  }
+
+  async create(tenantId: string, input: { name: string; edition: EditionName }, caller: Caller): Promise<InstanceView> {
+    await this.assertSold(input.edition);
     const instance = await this.dataSource.transaction(async (manager) => {
       const created = await manager.save(
         manager.create(InstanceEntity, { tenantId, name: input.name, edition: input.edition, status: 'PROVISIONING', statusReason: null }),
@@ -78,34 +98,60 @@ export class InstanceService {
   }
 
   async update(tenantId: string, id: string, input: { name?: string; edition?: EditionName }, caller: Caller): Promise<InstanceView> {
+    const current = await this.findOwned(tenantId, id);
+    // Moving to another edition buys it: refused while the operator does not sell it.
+    if (input.edition && input.edition !== current.edition) await this.assertSold(input.edition);
     const updated = await this.dataSource.transaction(async (manager) => {
-      const instance = await this.findOwned(tenantId, id, manager);
-      if (input.edition && input.edition !== instance.edition) await this.checkEditionChange(manager, instance, input.edition);
+      const instance = await this.findOwnedForUpdate(tenantId, id, manager);
+      if (instance.status === 'DELETING') throw new DomainError('conflict', 'instance-deleting', 'the instance is being deleted');
+      const from = instance.edition;
+      if (input.edition && input.edition !== from) await this.checkEditionChange(manager, instance, input.edition);
       Object.assign(instance, input);
       const saved = await manager.save(instance);
-      await this.audit.record(manager, { tenantId, caller, action: 'instance.update', resourceType: 'instance', resourceId: id, details: input });
+      const details: Record<string, unknown> = { ...input };
+      if (input.edition && input.edition !== from) details['previousEdition'] = from;
+      await this.audit.record(manager, { tenantId, caller, action: 'instance.update', resourceType: 'instance', resourceId: id, details });
       return saved;
     });
     await this.changes.publish({ kind: 'instance', instanceId: id });
     return this.view(updated);
   }
 
-  /** A downgrade that would leave a method or a quota above the target edition is refused. */
+  /**
+   * A downgrade that would leave an enabled method or a quota above the target edition is
+   * refused with every blocker listed. Registered devices count as use of one device one
+   * secret, whether or not its authenticator is enabled.
+   */
   private async checkEditionChange(manager: EntityManager, instance: InstanceEntity, target: EditionName): Promise<void> {
     const authenticators = await manager.findBy(AuthenticatorEntity, { instanceId: instance.id });
     const builtInUsers = await manager.countBy(BuiltInUserEntity, { instanceId: instance.id });
-    const blockers = editionChangeBlockers(target, {
+    const devices = await manager.countBy(DeviceEntity, { instanceId: instance.id });
+    const blockers: (EditionChangeBlocker & { devices?: number })[] = editionChangeBlockers(target, {
       enabledTypes: authenticators.filter((a) => a.enabled).map((a) => a.type),
       counts: { authenticatorsPerChain: authenticators.length, builtInUsers },
+      methods: devices > 0 ? ['device-secret'] : [],
     });
+    const deviceBlocker = blockers.find((b) => b.kind === 'method' && b.method === 'device-secret' && b.authenticatorType === undefined);
+    if (deviceBlocker) deviceBlocker.devices = devices;
     if (blockers.length > 0) {
-      throw new DomainError('conflict', 'edition-downgrade-blocked', `the ${target} edition does not allow what this instance uses`, { blockers });
+      throw new DomainError('conflict', 'edition-downgrade-blocked', `the ${target} edition does not allow what this instance uses: ${blockers.map(describeBlocker).join('; ')}`, {
+        edition: instance.edition,
+        targetEdition: target,
+        blockers,
+      });
     }
+  }
+
+  /** The CA bundle that signs the instance's server certificate (SPEC 3), once provisioning made it. */
+  async caBundle(tenantId: string, id: string): Promise<string> {
+    const instance = await this.findOwned(tenantId, id);
+    if (!instance.caCertPem) throw new DomainError('conflict', 'instance-not-provisioned', 'the instance has no CA yet: provisioning has not finished');
+    return instance.caCertPem;
   }
 
   async setAccessPolicy(tenantId: string, id: string, policy: AccessPolicy, caller: Caller): Promise<InstanceView> {
     const updated = await this.dataSource.transaction(async (manager) => {
-      const instance = await this.findOwned(tenantId, id, manager);
+      const instance = await this.findOwnedForUpdate(tenantId, id, manager);
       instance.anonymousPolicy = policy.anonymous;
       instance.backendFailurePolicy = policy.onBackendFailure;
       const saved = await manager.save(instance);
@@ -118,7 +164,9 @@ export class InstanceService {
 
   async delete(tenantId: string, id: string, caller: Caller): Promise<InstanceView> {
     const deleting = await this.dataSource.transaction(async (manager) => {
-      const instance = await this.findOwned(tenantId, id, manager);
+      const instance = await this.findOwnedForUpdate(tenantId, id, manager);
+      // Deleting twice is the same request: answered alike, recorded once.
+      if (instance.status === 'DELETING') return instance;
       instance.status = 'DELETING';
       const saved = await manager.save(instance);
       await this.audit.record(manager, { tenantId, caller, action: 'instance.delete', resourceType: 'instance', resourceId: id });

@@ -1,9 +1,12 @@
 import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
 import type { MqcConfig } from '@mqc/config';
 import { BrokerNodeEntity, InstanceEntity } from '@mqc/db';
+import { ApiDoc } from '../../common/api-doc';
 import { OperatorGuard } from '../../common/operator.guard';
 import { CONFIG } from '../../common/tokens';
+import { instanceViewSchema } from '../instances/instance.dto';
 import { instanceView } from '../instances/instance.view';
 
 /** A node that has not heartbeaten for this long is reported offline. */
@@ -18,6 +21,7 @@ export class OpsFleetController {
   ) {}
 
   @Get('nodes')
+  @ApiDoc({ summary: 'Broker nodes, with what each serves', response: z.object({ items: z.array(z.record(z.string(), z.unknown())) }) })
   async nodes() {
     const nodes = await this.dataSource.getRepository(BrokerNodeEntity).find({ order: { name: 'ASC' } });
     const now = Date.now();
@@ -34,6 +38,7 @@ export class OpsFleetController {
   }
 
   @Get('instances')
+  @ApiDoc({ summary: 'Every instance of every tenant', response: z.object({ items: z.array(instanceViewSchema.extend({ tenantId: z.uuid(), nodeId: z.uuid().nullable() })) }) })
   async instances() {
     const rows = await this.dataSource.getRepository(InstanceEntity).find({ order: { createdAt: 'ASC' } });
     return { items: rows.map((i) => ({ ...instanceView(i, this.config.publicHost), tenantId: i.tenantId, nodeId: i.nodeId })) };

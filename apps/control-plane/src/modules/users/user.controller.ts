@@ -1,41 +1,84 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
+import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
 import { ResourceIdPipe } from '../../common/resource-id.pipe';
 import { ApiKeyGuard } from '../api-keys/api-key.guard';
-import { createUserSchema, listUsersSchema, updateUserSchema } from './user.dto';
+import {
+  createUserSchema,
+  importCsvSchema,
+  importJsonSchema,
+  importQuerySchema,
+  importResultSchema,
+  listUsersSchema,
+  updateUserSchema,
+  userPageSchema,
+  userViewSchema,
+} from './user.dto';
+import { UserImportService } from './user-import.service';
 import { UserService } from './user.service';
 
 const instanceId = new ResourceIdPipe('instance');
 
+/** The raw JSON text the body parser keeps for import requests (control-plane.ts), for line numbers. */
+interface RequestWithRawBody extends Request {
+  rawBody?: Buffer;
+}
+
 @Controller('v1/instances/:id/users')
 @UseGuards(ApiKeyGuard)
 export class UserController {
-  constructor(private readonly users: UserService) {}
+  constructor(
+    private readonly users: UserService,
+    private readonly imports: UserImportService,
+  ) {}
 
   @Get()
+  @ApiDoc({ summary: 'List the built-in users, by user id', query: listUsersSchema, response: userPageSchema, problems: [422] })
   list(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Query() query: unknown) {
     const { limit, after } = parseInput(listUsersSchema, query);
     return this.users.list(caller.tenantId, id, limit, after);
   }
 
   @Post()
+  @ApiDoc({ summary: 'Create a built-in user (the password is hashed, never returned)', body: createUserSchema, response: userViewSchema, problems: [409, 422] })
   create(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown) {
     return this.users.create(caller.tenantId, id, parseInput(createUserSchema, body), caller);
   }
 
+  // Declared before ':userId' routes; POST has no ':userId' route, but keep the order explicit.
+  @Post('import')
+  @HttpCode(201)
+  @ApiDoc({
+    summary: 'Import users from CSV or JSON, all or nothing',
+    description: 'type=plain hashes each password with the instance algorithm; type=hash stores the given hashes. A bad row is a 422 listing {line, field, message}; nothing is written.',
+    query: importQuerySchema,
+    body: { description: 'the users', content: { 'text/csv': importCsvSchema, 'application/json': importJsonSchema } },
+    response: importResultSchema,
+    problems: [409, 415, 422],
+  })
+  import(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Query() query: unknown, @Body() body: unknown, @Req() request: RequestWithRawBody) {
+    const { type } = parseInput(importQuerySchema, query);
+    const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    return this.imports.import(caller.tenantId, id, { type, mediaType, body, rawJson: request.rawBody?.toString('utf8') }, caller);
+  }
+
   @Get(':userId')
+  @ApiDoc({ summary: 'Get a built-in user', response: userViewSchema })
   get(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('userId') userId: string) {
     return this.users.get(caller.tenantId, id, userId);
   }
 
   @Patch(':userId')
+  @ApiDoc({ summary: 'Change a password or the superuser flag', body: updateUserSchema, response: userViewSchema, problems: [422] })
   update(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('userId') userId: string, @Body() body: unknown) {
     return this.users.update(caller.tenantId, id, userId, parseInput(updateUserSchema, body), caller);
   }
 
   @Delete(':userId')
   @HttpCode(204)
+  @ApiDoc({ summary: 'Delete a built-in user; its clients are disconnected' })
   async delete(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('userId') userId: string) {
     await this.users.delete(caller.tenantId, id, userId, caller);
   }

@@ -40,16 +40,18 @@ export class UserService {
   }
 
   async create(tenantId: string, instanceId: string, input: { userId: string; password: string; isSuperuser: boolean }, caller: Caller): Promise<UserView> {
+    await this.instances.findOwned(tenantId, instanceId);
+    // A slow hash is made before the transaction, not while it holds the instance's lock.
+    const { params, userIdType } = await this.preferredHash(this.dataSource.manager, instanceId);
+    const stored = await hashPassword(input.password, params);
     const user = await this.dataSource.transaction(async (manager) => {
-      const instance = await this.instances.findOwned(tenantId, instanceId, manager);
+      const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
       const count = await manager.countBy(BuiltInUserEntity, { instanceId });
       const limit = EDITIONS[instance.edition].quotas.builtInUsers;
       if (count >= limit) throw new DomainError('conflict', 'quota-exceeded', `the ${instance.edition} edition allows ${limit} built-in users`, { quota: 'builtInUsers', limit });
       if (await manager.existsBy(BuiltInUserEntity, { instanceId, userId: input.userId })) {
         throw new DomainError('conflict', 'user-exists', `user ${input.userId} already exists`);
       }
-      const { params } = await this.preferredHash(manager, instanceId);
-      const stored = await hashPassword(input.password, params);
       const saved = await manager.save(
         manager.create(BuiltInUserEntity, {
           instanceId,
@@ -63,6 +65,7 @@ export class UserService {
       await this.audit.record(manager, { tenantId, caller, action: 'user.create', resourceType: 'user', resourceId: input.userId, details: { instanceId, isSuperuser: input.isSuperuser } });
       return saved;
     });
+    await this.changes.publish({ kind: 'credential-changed', instanceId, credential: { type: 'user', userIdType, userId: input.userId } });
     return view(user);
   }
 
@@ -92,19 +95,30 @@ export class UserService {
   }
 
   async update(tenantId: string, instanceId: string, userId: string, input: { password?: string; isSuperuser?: boolean }, caller: Caller): Promise<UserView> {
-    const { user, userIdType } = await this.dataSource.transaction(async (manager) => {
+    await this.findOwned(this.dataSource.manager, tenantId, instanceId, userId);
+    const preferred = await this.preferredHash(this.dataSource.manager, instanceId);
+    const stored = input.password === undefined ? undefined : await hashPassword(input.password, preferred.params);
+    const user = await this.dataSource.transaction(async (manager) => {
       const found = await this.findOwned(manager, tenantId, instanceId, userId);
-      const preferred = await this.preferredHash(manager, instanceId);
-      if (input.password !== undefined) {
-        const stored = await hashPassword(input.password, preferred.params);
-        Object.assign(found, { passwordHash: stored.hash, salt: stored.salt, algorithm: { ...stored.params } });
-      }
+      if (stored) Object.assign(found, { passwordHash: stored.hash, salt: stored.salt, algorithm: { ...stored.params } });
       if (input.isSuperuser !== undefined) found.isSuperuser = input.isSuperuser;
       const saved = await manager.save(found);
-      await this.audit.record(manager, { tenantId, caller, action: 'user.update', resourceType: 'user', resourceId: userId, details: { instanceId, passwordChanged: input.password !== undefined } });
-      return { user: saved, userIdType: preferred.userIdType };
+      await this.audit.record(manager, {
+        tenantId,
+        caller,
+        action: 'user.update',
+        resourceType: 'user',
+        resourceId: userId,
+        details: { instanceId, passwordChanged: stored !== undefined, isSuperuser: saved.isSuperuser },
+      });
+      return saved;
     });
-    await this.changes.publish({ kind: 'credential-changed', instanceId, credential: { type: 'user', userIdType, userId } });
+    // A new password ends the sessions made with the old one; a superuser change applies on reconnect.
+    await this.changes.publish({
+      kind: stored ? 'credential-revoked' : 'credential-changed',
+      instanceId,
+      credential: { type: 'user', userIdType: preferred.userIdType, userId },
+    });
     return view(user);
   }
 

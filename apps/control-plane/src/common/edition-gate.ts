@@ -1,0 +1,13 @@
+import { METHOD_OF_TYPE, editionAllowsType, lowestEditionWith, type AuthenticatorType, type EditionName } from '@mqc/editions';
+import { DomainError } from './domain-errors';
+
+/** The method gate (SPEC 2): 403 `method-not-in-edition` naming the lowest edition that includes the method. */
+export function assertEditionAllows(edition: EditionName, type: AuthenticatorType): void {
+  if (editionAllowsType(edition, type)) return;
+  const needed = lowestEditionWith(METHOD_OF_TYPE[type]);
+  throw new DomainError('forbidden', 'method-not-in-edition', `${type} needs the ${needed} edition or higher; this instance is ${edition}`, {
+    edition,
+    requiredEdition: needed,
+    method: METHOD_OF_TYPE[type],
+  });
+}

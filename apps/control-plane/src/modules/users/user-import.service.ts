@@ -1,0 +1,172 @@
+import { Injectable } from '@nestjs/common';
+import { availableParallelism } from 'node:os';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { DataSource } from 'typeorm';
+import { hashPassword, type PasswordHashParams } from '@mqc/auth';
+import { EDITIONS } from '@mqc/editions';
+import type { Caller } from '../../common/caller';
+import { DomainError } from '../../common/domain-errors';
+import { AuditService } from '../audit/audit.service';
+import { InstanceService } from '../instances/instance.service';
+import { findDuplicates, importedHashParams, parseCsvImport, parseJsonImport, type ImportRow, type ImportType, type RowProblem } from './user-import-parser';
+import { UserService } from './user.service';
+
+/** Rows per INSERT … SELECT FROM unnest(…): few round trips, bounded statement size. */
+const CHUNK = 5_000;
+/** Problems listed in a refusal; the count says how many there were in all. */
+const MAX_PROBLEMS_LISTED = 100;
+
+export interface ImportInput {
+  type: ImportType;
+  /** `text/csv` (or `text/plain`) or `application/json`. */
+  mediaType: string;
+  body: unknown;
+  /** The JSON text the body was parsed from, for line numbers. */
+  rawJson?: string;
+}
+
+interface StoredRow {
+  userId: string;
+  hash: string;
+  salt: string;
+  algorithm: string;
+  isSuperuser: boolean;
+}
+
+/** A file with bad rows: nothing was written; each problem names its line. */
+export class ImportRefused extends DomainError {
+  constructor(problems: RowProblem[], message = 'the file was not imported: fix the listed rows') {
+    const sorted = [...problems].sort((a, b) => a.line - b.line);
+    super('validation', 'import-invalid', message, { errors: sorted.slice(0, MAX_PROBLEMS_LISTED), errorCount: sorted.length });
+  }
+}
+
+async function mapBounded<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Bulk import into the built-in store (SPEC 4.1): all rows in one transaction or none; a bad
+ * row, a user id given twice or one that already exists is reported by line number.
+ */
+@Injectable()
+export class UserImportService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly instances: InstanceService,
+    private readonly users: UserService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async import(tenantId: string, instanceId: string, input: ImportInput, caller: Caller): Promise<{ imported: number; type: ImportType }> {
+    await this.instances.findOwned(tenantId, instanceId);
+    const { rows, problems } = this.parse(input);
+    problems.push(...findDuplicates(rows));
+    const { params: preferred } = await this.users.preferredHash(this.dataSource.manager, instanceId);
+    const stored = input.type === 'hash' ? this.hashedRows(rows, preferred, problems) : [];
+    if (problems.length > 0) throw new ImportRefused(problems);
+    // Slow hashes run before the transaction opens, on the libuv pool, a few at a time.
+    const toStore = input.type === 'plain' ? await this.hashRows(rows, preferred) : stored;
+
+    await this.dataSource.transaction(async (manager) => {
+      const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+      const limit = EDITIONS[instance.edition].quotas.builtInUsers;
+      const count = await manager.query<{ n: string }[]>('SELECT count(*) AS n FROM built_in_users WHERE instance_id = $1', [instanceId]);
+      const existing = Number(count[0]?.n ?? 0);
+      if (existing + toStore.length > limit) {
+        throw new DomainError('conflict', 'quota-exceeded', `the ${instance.edition} edition allows ${limit} built-in users; ${existing} exist and the file adds ${toStore.length}`, {
+          quota: 'builtInUsers',
+          limit,
+          used: existing,
+          adding: toStore.length,
+        });
+      }
+      const clashes: RowProblem[] = [];
+      for (let start = 0; start < toStore.length; start += CHUNK) {
+        const chunk = toStore.slice(start, start + CHUNK);
+        const inserted = await manager.query<{ user_id: string }[]>(
+          `INSERT INTO built_in_users (instance_id, user_id, password_hash, salt, algorithm, is_superuser)
+           SELECT $1, u.user_id, u.password_hash, u.salt, u.algorithm::jsonb, u.is_superuser
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[]) AS u(user_id, password_hash, salt, algorithm, is_superuser)
+           ON CONFLICT (instance_id, user_id) DO NOTHING
+           RETURNING user_id`,
+          [instanceId, chunk.map((r) => r.userId), chunk.map((r) => r.hash), chunk.map((r) => r.salt), chunk.map((r) => r.algorithm), chunk.map((r) => r.isSuperuser)],
+        );
+        if (inserted.length < chunk.length) {
+          const added = new Set(inserted.map((r) => r.user_id));
+          chunk.forEach((row, i) => {
+            if (!added.has(row.userId)) clashes.push({ line: rows[start + i]?.line ?? 0, field: 'user_id', message: `user ${row.userId} already exists` });
+          });
+        }
+      }
+      // Rolls back every chunk written so far.
+      if (clashes.length > 0) throw new ImportRefused(clashes, 'the file was not imported: some users already exist');
+      await this.audit.record(manager, {
+        tenantId,
+        caller,
+        action: 'user.import',
+        resourceType: 'instance',
+        resourceId: instanceId,
+        details: { instanceId, type: input.type, count: toStore.length },
+      });
+    });
+    return { imported: toStore.length, type: input.type };
+  }
+
+  private parse(input: ImportInput): { rows: ImportRow[]; problems: RowProblem[] } {
+    if (input.mediaType === 'application/json') return parseJsonImport(input.type, input.body, input.rawJson);
+    if (input.mediaType === 'text/csv' || input.mediaType === 'text/plain') {
+      if (typeof input.body !== 'string') throw new ImportRefused([{ line: 1, field: '(body)', message: 'send the CSV file as the body' }]);
+      return parseCsvImport(input.type, input.body);
+    }
+    throw new DomainError('unsupported-media-type', 'unsupported-media-type', 'send text/csv or application/json', { accepted: ['text/csv', 'application/json'] });
+  }
+
+  /** type=hash: each row's algorithm is its own when self-describing, else the instance's. */
+  private hashedRows(rows: ImportRow[], preferred: PasswordHashParams, problems: RowProblem[]): StoredRow[] {
+    const preferredJson = JSON.stringify(preferred);
+    const stored: StoredRow[] = [];
+    for (const row of rows) {
+      const hash = row.passwordHash ?? '';
+      const found = importedHashParams(hash, preferred);
+      if ('problem' in found) {
+        problems.push({ line: row.line, field: 'password_hash', message: found.problem });
+        continue;
+      }
+      stored.push({
+        userId: row.userId,
+        hash,
+        // A self-describing hash carries its salt.
+        salt: found.selfDescribing ? '' : row.salt,
+        algorithm: found.selfDescribing ? JSON.stringify(found.params) : preferredJson,
+        isSuperuser: row.isSuperuser,
+      });
+    }
+    return stored;
+  }
+
+  private async hashRows(rows: ImportRow[], preferred: PasswordHashParams): Promise<StoredRow[]> {
+    const concurrency = Math.max(2, availableParallelism());
+    const stored: StoredRow[] = [];
+    for (let start = 0; start < rows.length; start += CHUNK) {
+      const chunk = rows.slice(start, start + CHUNK);
+      const hashed = await mapBounded(chunk, concurrency, async (row) => {
+        const result = await hashPassword(row.password ?? '', preferred);
+        return { userId: row.userId, hash: result.hash, salt: result.salt, algorithm: JSON.stringify(result.params), isSuperuser: row.isSuperuser };
+      });
+      stored.push(...hashed);
+      // Fast hashes run on the event loop: let other requests through between chunks.
+      await yieldToEventLoop();
+    }
+    return stored;
+  }
+}
