@@ -7,10 +7,10 @@ import { RC } from '../reason-codes';
 /**
  * The chain decides in one step on CONNECT; multi-step enhanced authentication and
  * re-authentication are not offered. AUTH without an authentication method on CONNECT is a
- * protocol error [MQTT-4.12.0-1]; with one, re-authentication is refused as a bad method.
+ * protocol error [MQTT-4.12.0-1]; re-authentication is refused the same way (0x82 rather than
+ * 0x8C, which mqtt-packet based clients cannot parse in a DISCONNECT).
  */
-export function handleAuth(ctx: InstanceContext, connection: ClientConnection, packet: IAuthPacket): void {
-  const usedMethod = packet.properties?.authenticationMethod !== undefined && connection.authenticationMethod !== undefined;
-  if (usedMethod) violation(ctx, connection, RC.badAuthenticationMethod, 're-authentication is not supported');
-  else violation(ctx, connection, RC.protocolError, 'AUTH without an authentication method on CONNECT');
+export function handleAuth(ctx: InstanceContext, connection: ClientConnection, _packet: IAuthPacket): void {
+  const reason = connection.authenticationMethod === undefined ? 'AUTH without an authentication method on CONNECT' : 're-authentication is not supported';
+  violation(ctx, connection, RC.protocolError, reason);
 }

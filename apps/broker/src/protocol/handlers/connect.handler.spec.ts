@@ -199,6 +199,35 @@ describe('CONNECT / CONNACK', () => {
     await broker.close();
   });
 
+  it('5.0: protocol name MQIsdp with level 5 gets 0x84 unsupported protocol version', async () => {
+    const broker = createBroker();
+    expect((await openClient(broker, 5).connect({ protocolId: 'MQIsdp', protocolVersion: 5 })).reasonCode).toBe(0x84);
+    await broker.close();
+  });
+
+  it('5.0: a client id containing U+0000 gets 0x85 client identifier not valid; 3.1.1 gets 2', async () => {
+    const broker = createBroker();
+    expect((await openClient(broker, 5).connect({ clientId: 'a\u0000b' })).reasonCode).toBe(0x85);
+    expect((await openClient(broker, 4).connect({ clientId: 'a\u0000b' })).returnCode).toBe(2);
+    await broker.close();
+  });
+
+  it('5.0: a will topic with a wildcard gets 0x90 topic name invalid; 3.1.1 is closed', async () => {
+    const broker = createBroker();
+    const will = { topic: 'will/+', payload: Buffer.from('x'), qos: 0 as const, retain: false };
+    expect((await openClient(broker, 5).connect({ will })).reasonCode).toBe(0x90);
+    const v4 = openClient(broker, 4);
+    v4.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: 'w', clean: true, keepalive: 0, will });
+    expect(await v4.drainUntilClosed()).toEqual([]);
+    await broker.close();
+  });
+
+  it('5.0: authentication data without a method is a protocol error (0x82)', async () => {
+    const broker = createBroker();
+    expect((await openClient(broker, 5).connect({ properties: { authenticationData: Buffer.from('x') } })).reasonCode).toBe(0x82);
+    await broker.close();
+  });
+
   it('5.0: sends a server keep alive when the client asks for none or more than keepAliveMaxSeconds', async () => {
     const broker = createBroker({ keepAliveMaxSeconds: 30 });
     expect((await openClient(broker, 5).connect({ clientId: 'a', keepalive: 0 })).properties?.serverKeepAlive).toBe(30);

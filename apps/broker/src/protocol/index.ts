@@ -1,0 +1,9 @@
+export {
+  DEFAULT_INSTANCE_LIMITS,
+  InstanceBroker,
+  type ConnectedClientInfo,
+  type ConnectionInfo,
+  type InstanceBrokerOptions,
+  type InstanceLimits,
+} from './instance-broker';
+export { RC as MQTT5_REASON_CODES } from './reason-codes';
