@@ -71,7 +71,11 @@ function formOf(body: Json): URLSearchParams {
  */
 function headerValue(text: string): string | undefined {
   const wire = Buffer.from(text, 'utf8').toString('latin1');
-  return /[\x00-\x08\x0a-\x1f\x7f]/.test(wire) ? undefined : wire;
+  for (let i = 0; i < wire.length; i++) {
+    const code = wire.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return undefined;
+  }
+  return wire;
 }
 
 /** Counting semaphore whose waiters give up when their signal aborts. */
