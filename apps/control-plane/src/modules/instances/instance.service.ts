@@ -19,6 +19,8 @@ function describeBlocker(blocker: EditionChangeBlocker & { devices?: number }): 
   return `${blocker.method} is in use`;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const LIVE = In(['PROVISIONING', 'RUNNING', 'UPDATING', 'FAILED', 'DELETING']);
 
 @Injectable()
@@ -82,14 +84,16 @@ export class InstanceService {
       .addOrderBy('i.id', 'ASC')
       .limit(limit + 1);
     if (cursor) {
-      const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-      if (!at || !id || Number.isNaN(Date.parse(at))) throw new DomainError('bad-request', 'invalid-cursor', 'the cursor is not one this API gave out');
-      query.andWhere('(i.created_at, i.id) > (:at, :id)', { at, id });
+      // The cursor names the last instance of the previous page; PostgreSQL compares its exact
+      // (microsecond) creation time, which a JavaScript Date would round.
+      const id = Buffer.from(cursor, 'base64url').toString('utf8');
+      if (!UUID.test(id)) throw new DomainError('bad-request', 'invalid-cursor', 'the cursor is not one this API gave out');
+      query.andWhere('(i.created_at, i.id) > (SELECT c.created_at, c.id FROM instances c WHERE c.id = :cursorId AND c.tenant_id = :tenantId)', { cursorId: id });
     }
     const rows = await query.getMany();
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    const nextCursor = rows.length > limit && last ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString('base64url') : null;
+    const nextCursor = rows.length > limit && last ? Buffer.from(last.id).toString('base64url') : null;
     return { items: page.map((i) => this.view(i)), nextCursor };
   }
 
