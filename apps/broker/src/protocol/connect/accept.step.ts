@@ -62,6 +62,7 @@ export const acceptClient: ConnectStep = (ctx, connection, attempt) => {
   }
   connection.state = 'connected';
   ctx.clients.set(connection.clientId, connection);
+  ctx.logger.debug({ clientId: connection.clientId, protocolVersion: attempt.protocolVersion, sessionPresent: attempt.sessionPresent }, 'client connected');
   session.connection = connection;
   startKeepAlive(ctx, connection);
   const expiresAt = attempt.decision.expiresAt?.getTime();
