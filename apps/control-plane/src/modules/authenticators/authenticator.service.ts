@@ -40,6 +40,13 @@ export interface AuthenticatorView {
   updatedAt: Date;
 }
 
+/**
+ * Types a chain holds once: they judge from the instance's own registries (built-in users,
+ * devices, certificates, SCRAM and PSK identities). Webhooks, JWT issuers and external
+ * databases may appear several times, each with its own configuration.
+ */
+const SINGLE_INSTANCE_TYPES: ReadonlySet<AuthenticatorType> = new Set(['built-in-database', 'device-secret', 'x509', 'scram', 'psk']);
+
 const NO_METRICS: AuthenticatorMetricsView = { total: 0, allow: 0, deny: 0, ignore: 0, error: 0, latencyMsAvg: 0, latencyMsMax: 0, reportedAt: null };
 
 interface MetricsRow {
@@ -148,7 +155,7 @@ export class AuthenticatorService {
           limit,
         });
       }
-      if (existing.some((a) => a.type === input.type)) {
+      if (SINGLE_INSTANCE_TYPES.has(input.type) && existing.some((a) => a.type === input.type)) {
         throw new DomainError('conflict', 'authenticator-type-exists', `the chain already has a ${input.type} authenticator`);
       }
       const id = randomUUID();
