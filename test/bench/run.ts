@@ -1,0 +1,111 @@
+/**
+ * `npm run bench`: our broker and aedes side by side, one at a time in their own processes,
+ * under the same load generator and the same authentication work. Reports each broker's CPU
+ * time per delivered message and per CONNACK, and latency at a fixed offered load, with the
+ * ratio ours / aedes. `--quick` shortens every scenario (a smoke run).
+ */
+import { startBrokerProcess, type BrokerKind, type BrokerProcess } from './broker-process';
+import { measureConnectRate } from './scenarios/connect-rate.scenario';
+import { qos0Fanout } from './scenarios/qos0-fanout.scenario';
+import { qos1Latency } from './scenarios/qos1-latency.scenario';
+import { bcryptStorm } from './scenarios/bcrypt-storm.scenario';
+import { credentialsFor, type AuthMode } from './servers/auth-modes';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const KINDS: BrokerKind[] = ['mqc', 'aedes'];
+
+interface Row {
+  scenario: string;
+  metric: string;
+  better: 'lower' | 'higher';
+  values: Record<BrokerKind, number>;
+}
+
+async function onEach(auth: AuthMode, run: (broker: BrokerProcess) => Promise<void>): Promise<void> {
+  for (const kind of KINDS) {
+    const broker = await startBrokerProcess(kind, auth);
+    try {
+      await run(broker);
+    } finally {
+      await broker.stop();
+    }
+  }
+}
+
+const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
+  async 'qos0-fanout'(rows) {
+    const values = { offered: {} as Record<BrokerKind, number>, delivered: {} as Record<BrokerKind, number>, cpu: {} as Record<BrokerKind, number> };
+    await onEach('none', async (broker) => {
+      const r = await qos0Fanout(broker, { rate: quick ? 5_000 : 20_000, seconds: quick ? 1 : 4, subscribers: 5 });
+      values.offered[broker.kind] = r.offeredPerSecond;
+      values.delivered[broker.kind] = r.deliveredPerSecond;
+      values.cpu[broker.kind] = r.cpuMicrosPerDelivery;
+    });
+    rows.push({ scenario: 'QoS 0 fan-out (1 → 5)', metric: 'deliveries/s', better: 'higher', values: values.delivered });
+    rows.push({ scenario: 'QoS 0 fan-out (1 → 5)', metric: 'CPU µs per delivery', better: 'lower', values: values.cpu });
+  },
+  async 'qos1-latency'(rows) {
+    const p50 = {} as Record<BrokerKind, number>;
+    const p99 = {} as Record<BrokerKind, number>;
+    await onEach('none', async (broker) => {
+      const r = await qos1Latency(broker, { rate: 2_000, seconds: quick ? 1 : 5 });
+      p50[broker.kind] = r.p50Ms;
+      p99[broker.kind] = r.p99Ms;
+    });
+    rows.push({ scenario: 'QoS 1 at 2,000 msg/s', metric: 'p50 ms', better: 'lower', values: p50 });
+    rows.push({ scenario: 'QoS 1 at 2,000 msg/s', metric: 'p99 ms', better: 'lower', values: p99 });
+  },
+  async connect(rows) {
+    const modes: AuthMode[] = ['none', 'sha256', 'pbkdf2', 'bcrypt'];
+    for (const mode of modes) {
+      const rate = {} as Record<BrokerKind, number>;
+      const cpu = {} as Record<BrokerKind, number>;
+      await onEach(mode, async (broker) => {
+        const count = quick ? 50 : mode === 'bcrypt' ? 300 : 2_000;
+        const r = await measureConnectRate(broker, { count, concurrency: 20, ...credentialsFor(mode) });
+        if (r.refused > 0) throw new Error(`${broker.kind} refused ${r.refused} ${mode} clients`);
+        rate[broker.kind] = r.connacksPerSecond;
+        cpu[broker.kind] = r.cpuMicrosPerConnack;
+      });
+      rows.push({ scenario: `CONNECT, ${mode}`, metric: 'CONNACKs/s', better: 'higher', values: rate });
+      rows.push({ scenario: `CONNECT, ${mode}`, metric: 'CPU µs per CONNACK', better: 'lower', values: cpu });
+    }
+  },
+  async 'bcrypt-storm'(rows) {
+    const idle = {} as Record<BrokerKind, number>;
+    const storm = {} as Record<BrokerKind, number>;
+    await onEach('bcrypt', async (broker) => {
+      const r = await bcryptStorm(broker, { clients: quick ? 40 : 200, seconds: quick ? 1 : 3 });
+      idle[broker.kind] = r.idleP99Ms;
+      storm[broker.kind] = r.stormP99Ms;
+    });
+    rows.push({ scenario: 'QoS 0 at 500 msg/s, idle', metric: 'p99 ms', better: 'lower', values: idle });
+    rows.push({ scenario: 'QoS 0 at 500 msg/s, during 200 bcrypt CONNECTs', metric: 'p99 ms', better: 'lower', values: storm });
+  },
+};
+
+function format(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2);
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  for (const [name, scenario] of Object.entries(scenarios)) {
+    if (only && !only.split(',').includes(name)) continue;
+    process.stderr.write(`bench: ${name}…\n`);
+    await scenario(rows);
+  }
+  const lines = [
+    '| scenario | metric | MQC | aedes | MQC / aedes |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.scenario} | ${r.metric} (${r.better} is better) | ${format(r.values.mqc)} | ${format(r.values.aedes)} | ${(r.values.mqc / r.values.aedes).toFixed(2)} |`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

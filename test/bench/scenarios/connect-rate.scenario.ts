@@ -1,0 +1,40 @@
+import { RawClient } from '../load/raw-client';
+import type { BrokerProcess } from '../broker-process';
+
+export interface ConnectResult {
+  connacksPerSecond: number;
+  cpuMicrosPerConnack: number;
+  refused: number;
+}
+
+/** Opens `count` connections, `concurrency` at a time, each CONNECT → CONNACK → close. */
+export async function connectRate(
+  port: number,
+  options: { count: number; concurrency: number; username?: string; password?: string; prefix?: string },
+): Promise<{ seconds: number; accepted: number; refused: number }> {
+  let next = 0;
+  let accepted = 0;
+  let refused = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < options.count) {
+      const i = next++;
+      const { client, code } = await RawClient.connect(port, { clientId: `${options.prefix ?? 'c'}-${i}`, username: options.username, password: options.password });
+      if (code === 0) accepted++;
+      else refused++;
+      client.close();
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  return { seconds: (performance.now() - started) / 1000, accepted, refused };
+}
+
+export async function measureConnectRate(
+  broker: BrokerProcess,
+  options: { count: number; concurrency: number; username?: string; password?: string },
+): Promise<ConnectResult> {
+  const cpuBefore = await broker.cpuMicros();
+  const run = await connectRate(broker.port, options);
+  const cpu = (await broker.cpuMicros()) - cpuBefore;
+  return { connacksPerSecond: Math.round(run.accepted / run.seconds), cpuMicrosPerConnack: cpu / Math.max(1, run.accepted), refused: run.refused };
+}

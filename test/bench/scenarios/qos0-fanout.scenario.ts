@@ -1,0 +1,60 @@
+import { RawClient } from '../load/raw-client';
+import type { BrokerProcess } from '../broker-process';
+import { sleep } from '../stats';
+
+export interface Qos0Result {
+  offeredPerSecond: number;
+  deliveredPerSecond: number;
+  cpuMicrosPerDelivery: number;
+}
+
+/**
+ * QoS 0 fan-out at a fixed offered rate: one publisher, `subscribers` subscribers of the same
+ * topic. Subscribers count bytes instead of parsing (every delivery is the same frame), and
+ * the publisher writes one pre-encoded batch every 10 ms, so the load stays cheap.
+ */
+export async function qos0Fanout(broker: BrokerProcess, options: { rate: number; seconds: number; subscribers: number }): Promise<Qos0Result> {
+  const topic = 'bench/qos0';
+  const payload = Buffer.alloc(64, 1);
+  const frame = RawClient.encode({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false });
+  const counters: number[] = [];
+  const subscribers: RawClient[] = [];
+  for (let i = 0; i < options.subscribers; i++) {
+    const client = await RawClient.connectAccepted(broker.port, { clientId: `sub-${i}` });
+    await client.subscribe(topic, 0);
+    const index = counters.push(0) - 1;
+    client.socket.removeAllListeners('data');
+    client.socket.on('data', (chunk: Buffer) => (counters[index]! += chunk.length));
+    subscribers.push(client);
+  }
+  const publisher = await RawClient.connectAccepted(broker.port, { clientId: 'pub' });
+  const perTick = Math.max(1, Math.round(options.rate / 100));
+  const batch = Buffer.concat(Array.from({ length: perTick }, () => frame));
+
+  const cpuBefore = await broker.cpuMicros();
+  const started = performance.now();
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const due = Math.floor(((performance.now() - started) / 1000) * options.rate);
+      while (sent + perTick <= due) {
+        publisher.writeRaw(batch);
+        sent += perTick;
+      }
+      if (performance.now() - started >= options.seconds * 1000) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 10);
+  });
+  await sleep(500);
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = (await broker.cpuMicros()) - cpuBefore;
+  const delivered = counters.reduce((sum, bytes) => sum + Math.floor(bytes / frame.length), 0);
+  for (const client of [publisher, ...subscribers]) client.close();
+  return {
+    offeredPerSecond: Math.round(sent / options.seconds),
+    deliveredPerSecond: Math.round(delivered / elapsed),
+    cpuMicrosPerDelivery: cpu / delivered,
+  };
+}
