@@ -14,7 +14,8 @@ const run = promisify(execFile);
 
 /** Runs mosquitto_sub until it has printed one message; resolves with its output. */
 function mosquittoSubOnce(args: string[]): { ready: Promise<void>; output: Promise<string> } {
-  const child = spawn('mosquitto_sub', [...args, '-C', '1', '-W', '10', '-d']);
+  // Line-buffered, so the SUBACK line arrives while it waits (a pipe would buffer it to the end).
+  const child = spawn('stdbuf', ['-oL', 'mosquitto_sub', ...args, '-C', '1', '-W', '10', '-d']);
   let stdout = '';
   let stderr = '';
   let markReady: () => void = () => undefined;
