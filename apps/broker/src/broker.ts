@@ -24,16 +24,16 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   await dataSource.initialize();
 
   const chainMetrics = new ChainMetrics();
-  let registry: NodeRegistry | undefined;
+  let nodeId = '';
   const supervisor = new InstanceSupervisor(
     dataSource,
-    () => registry?.id ?? '',
-    { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics },
+    () => nodeId,
+    { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, outboundAllow: config.outboundAllow },
     logger,
   );
-  const reporter = new ChainMetricsReporter(dataSource, chainMetrics, () => registry?.id ?? '', logger);
-  registry = new NodeRegistry(dataSource, config.nodeName, () => supervisor.report(), () => reporter.flush());
-  const nodeId = await registry.register();
+  const reporter = new ChainMetricsReporter(dataSource, chainMetrics, () => nodeId, logger);
+  const registry = new NodeRegistry(dataSource, config.nodeName, () => supervisor.report(), () => reporter.flush());
+  nodeId = await registry.register();
 
   const changes = new ChangeBus(redis, config.redisPrefix);
   const unsubscribe = await changes.subscribe((event) => supervisor.onChange(event));

@@ -1,24 +1,48 @@
 import type { DataSource } from 'typeorm';
-import { BuiltInDatabaseAuthenticator, builtInDatabaseConfigSchema, type Authenticator } from '@mqc/auth';
+import {
+  BuiltInDatabaseAuthenticator,
+  DeviceSecretAuthenticator,
+  HttpAuthenticator,
+  JwtAuthenticator,
+  parseStoredConfig,
+  type Authenticator,
+} from '@mqc/auth';
 import type { AuthenticatorEntity } from '@mqc/db';
-import type { SecretBox } from '@mqc/domain';
+import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
 import type { AuthenticatorType } from '@mqc/editions';
 import type { Logger } from '@mqc/observability';
 import { PgBuiltInUserStore } from './built-in-user.store';
+import { PgDeviceSecretStore } from './device-secret.store';
 
 /** What factories may use to build an authenticator. */
 export interface AuthenticatorDeps {
   dataSource: DataSource;
   secrets: SecretBox;
   logger: Logger;
+  /** MQC_OUTBOUND_ALLOW: tenant URLs are checked again at connect time. */
+  outboundAllow: readonly string[];
 }
 
 type Factory = (row: AuthenticatorEntity, deps: AuthenticatorDeps) => Authenticator;
 
+/** The row's configuration with its sealed secrets opened and merged, parsed by the type's schema. */
+function configOf<T extends AuthenticatorType>(type: T, row: AuthenticatorEntity, deps: AuthenticatorDeps) {
+  const opened = row.secretsSealed ? deps.secrets.openText(row.secretsSealed, SECRET_CONTEXT.authenticatorSecrets(row.id)) : undefined;
+  return parseStoredConfig(type, row.config, opened);
+}
+
 /** One entry per authenticator type the broker can run. */
 export const AUTHENTICATOR_FACTORIES: Partial<Record<AuthenticatorType, Factory>> = {
   'built-in-database': (row, deps) =>
-    new BuiltInDatabaseAuthenticator(row.id, builtInDatabaseConfigSchema.parse(row.config), new PgBuiltInUserStore(deps.dataSource), {
+    new BuiltInDatabaseAuthenticator(row.id, configOf('built-in-database', row, deps), new PgBuiltInUserStore(deps.dataSource), {
       onRehashError: (error, context) => deps.logger.warn({ ...context, err: error }, 're-hash after login failed'),
     }),
+  jwt: (row, deps) =>
+    new JwtAuthenticator(row.id, configOf('jwt', row, deps), {
+      outboundAllowList: deps.outboundAllow,
+      jwks: { onStaleRefreshError: (error: unknown) => deps.logger.warn({ authenticatorId: row.id, err: error }, 'JWKS refresh failed; using the cached keys') },
+    }),
+  http: (row, deps) => new HttpAuthenticator(row.id, configOf('http', row, deps), { outboundAllowList: deps.outboundAllow }),
+  'device-secret': (row, deps) =>
+    new DeviceSecretAuthenticator(row.id, configOf('device-secret', row, deps), new PgDeviceSecretStore(deps.dataSource, deps.secrets)),
 };

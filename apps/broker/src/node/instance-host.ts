@@ -1,4 +1,4 @@
-import type { ChainMetrics } from '@mqc/auth';
+import { FailedAuthThrottle, throttledConnackCode, type ChainDecision, type ChainMetrics, type ConnectCredentials } from '@mqc/auth';
 import type { InstanceEntity } from '@mqc/db';
 import { EDITIONS } from '@mqc/editions';
 import type { Logger } from '@mqc/observability';
@@ -45,6 +45,9 @@ export interface HostDeps extends AuthenticatorDeps {
 export class InstanceHost {
   private listeners: Listener[] = [];
   private chain: InstanceChain | undefined;
+  /** Per instance, so one tenant's password-guessing flood never throttles another's devices. */
+  private readonly throttle = new FailedAuthThrottle({ maxSources: 10_000 });
+  private readonly sweeper: NodeJS.Timeout;
   readonly broker: InstanceBroker;
 
   private constructor(
@@ -56,11 +59,33 @@ export class InstanceHost {
       instanceId,
       limits: limitsFor(instance),
       logger: deps.logger.child({ instanceId }),
-      authenticate: (credentials) => {
-        if (!this.chain) return Promise.reject(new Error('the chain is not loaded'));
-        return this.chain.authenticate(credentials);
-      },
+      authenticate: (credentials) => this.authenticate(credentials),
     });
+    this.sweeper = setInterval(() => this.throttle.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  /**
+   * The chain, behind the failed-CONNECT throttle: a source that keeps failing is refused
+   * (CONNACK 0x9F / 3) before any authenticator spends CPU on it.
+   */
+  private async authenticate(credentials: ConnectCredentials): Promise<ChainDecision> {
+    const verdict = this.throttle.check(credentials.peerHost);
+    if (verdict.throttled) {
+      return {
+        kind: 'deny',
+        reason: 'server-unavailable',
+        connackCode: throttledConnackCode(credentials.protocolVersion),
+        message: `too many failed CONNECTs from this address; retry in ${Math.ceil(verdict.retryAfterMs / 1000)} s`,
+      };
+    }
+    if (!this.chain) throw new Error('the chain is not loaded');
+    const decision = await this.chain.authenticate(credentials);
+    // Only refusals of the client's credentials count; a backend failure is not the client's.
+    if (decision.kind === 'deny' && (decision.reason === 'bad-credentials' || decision.reason === 'not-authorized')) {
+      this.throttle.recordFailure(credentials.peerHost);
+    }
+    return decision;
   }
 
   /** Loads the chain, opens the listeners and tells the database the instance is served. */
@@ -111,6 +136,7 @@ export class InstanceHost {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     await Promise.allSettled(this.listeners.map((l) => l.close()));
     this.listeners = [];
     await this.broker.close();
