@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Param, UseGuards } from '@nestjs/common';
+import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { DomainError } from '../../common/domain-errors';
 import { ResourceIdPipe } from '../../common/resource-id.pipe';
@@ -13,6 +14,11 @@ export class InstanceCaController {
 
   @Get()
   @Header('content-type', 'application/x-pem-file')
+  @ApiDoc({
+    summary: 'The CA bundle that signs the instance server certificate',
+    response: { contentType: 'application/x-pem-file', description: 'PEM certificate(s)' },
+    problems: [409],
+  })
   async caBundle(@TenantCaller() caller: TenantCallerInfo, @Param('id', new ResourceIdPipe('instance')) id: string): Promise<string> {
     const instance = await this.instances.findOwned(caller.tenantId, id);
     if (!instance.caCertPem) throw new DomainError('conflict', 'ca-not-ready', 'the instance CA is made during provisioning; try again shortly');

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
@@ -57,17 +57,6 @@ export class InstanceController {
   @ApiDoc({ summary: 'Delete an instance: 202, status DELETING, deprovisioning is queued', response: instanceViewSchema })
   delete(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string) {
     return this.instances.delete(caller.tenantId, id, caller);
-  }
-
-  @Get(':id/ca.pem')
-  @Header('content-type', 'application/x-pem-file')
-  @ApiDoc({
-    summary: 'The CA bundle that signs the instance server certificate',
-    response: { contentType: 'application/x-pem-file', description: 'PEM certificate(s)' },
-    problems: [409],
-  })
-  caBundle(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string) {
-    return this.instances.caBundle(caller.tenantId, id);
   }
 
   @Put(':id/access-policy')

@@ -146,13 +146,6 @@ export class InstanceService {
     }
   }
 
-  /** The CA bundle that signs the instance's server certificate (SPEC 3), once provisioning made it. */
-  async caBundle(tenantId: string, id: string): Promise<string> {
-    const instance = await this.findOwned(tenantId, id);
-    if (!instance.caCertPem) throw new DomainError('conflict', 'instance-not-provisioned', 'the instance has no CA yet: provisioning has not finished');
-    return instance.caCertPem;
-  }
-
   async setAccessPolicy(tenantId: string, id: string, policy: AccessPolicy, caller: Caller): Promise<InstanceView> {
     const updated = await this.dataSource.transaction(async (manager) => {
       const instance = await this.findOwnedForUpdate(tenantId, id, manager);

@@ -196,7 +196,7 @@ describe('instances and editions', () => {
     const id = await newInstance(tenant.api, 'basic', 'ca');
     const early = await tenant.api.get<Problem>(`/v1/instances/${id}/ca.pem`);
     expect(early.status).toBe(409);
-    expect(early.body.code).toBe('instance-not-provisioned');
+    expect(early.body.code).toBe('ca-not-ready');
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
     await sql.query('UPDATE instances SET ca_cert_pem = $2 WHERE id = $1', [id, pem]);
     const bundle = await tenant.api.get<string>(`/v1/instances/${id}/ca.pem`);
