@@ -9,7 +9,7 @@ import { measureConnectRate } from './scenarios/connect-rate.scenario';
 import { qos0Fanout } from './scenarios/qos0-fanout.scenario';
 import { qos1Latency } from './scenarios/qos1-latency.scenario';
 import { bcryptStorm } from './scenarios/bcrypt-storm.scenario';
-import { credentialsFor, type AuthMode } from './servers/auth-modes';
+import { credentialsFor, ensureRsaKeyPair, type AuthMode } from './servers/auth-modes';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -57,13 +57,15 @@ const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
     rows.push({ scenario: 'QoS 1 at 2,000 msg/s', metric: 'p99 ms', better: 'lower', values: p99 });
   },
   async connect(rows) {
-    const modes: AuthMode[] = ['none', 'sha256', 'pbkdf2', 'bcrypt'];
+    const modes: AuthMode[] = ['none', 'sha256', 'pbkdf2', 'bcrypt', 'jwt-hs256', 'jwt-rs256', 'device-token'];
     for (const mode of modes) {
       const rate = {} as Record<BrokerKind, number>;
       const cpu = {} as Record<BrokerKind, number>;
+      const count = quick ? 50 : mode === 'bcrypt' ? 300 : 2_000;
+      const presented = new Map<string, { username?: string; password?: string }>();
+      for (let i = 0; i < count; i++) presented.set(`c-${i}`, await credentialsFor(mode, `c-${i}`));
       await onEach(mode, async (broker) => {
-        const count = quick ? 50 : mode === 'bcrypt' ? 300 : 2_000;
-        const r = await measureConnectRate(broker, { count, concurrency: 20, ...credentialsFor(mode) });
+        const r = await measureConnectRate(broker, { count, concurrency: 20, prefix: 'c', credentials: (clientId) => presented.get(clientId)! });
         if (r.refused > 0) throw new Error(`${broker.kind} refused ${r.refused} ${mode} clients`);
         rate[broker.kind] = r.connacksPerSecond;
         cpu[broker.kind] = r.cpuMicrosPerConnack;
@@ -91,6 +93,7 @@ function format(value: number): string {
 }
 
 async function main(): Promise<void> {
+  ensureRsaKeyPair();
   const rows: Row[] = [];
   for (const [name, scenario] of Object.entries(scenarios)) {
     if (only && !only.split(',').includes(name)) continue;

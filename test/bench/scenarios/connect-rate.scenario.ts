@@ -10,7 +10,7 @@ export interface ConnectResult {
 /** Opens `count` connections, `concurrency` at a time, each CONNECT → CONNACK → close. */
 export async function connectRate(
   port: number,
-  options: { count: number; concurrency: number; username?: string; password?: string; prefix?: string },
+  options: { count: number; concurrency: number; username?: string; password?: string; prefix?: string; credentials?: (clientId: string) => { username?: string; password?: string } },
 ): Promise<{ seconds: number; accepted: number; refused: number }> {
   let next = 0;
   let accepted = 0;
@@ -19,7 +19,9 @@ export async function connectRate(
   const worker = async () => {
     while (next < options.count) {
       const i = next++;
-      const { client, code } = await RawClient.connect(port, { clientId: `${options.prefix ?? 'c'}-${i}`, username: options.username, password: options.password });
+      const clientId = `${options.prefix ?? 'c'}-${i}`;
+      const presented = options.credentials?.(clientId) ?? { username: options.username, password: options.password };
+      const { client, code } = await RawClient.connect(port, { clientId, ...presented });
       if (code === 0) accepted++;
       else refused++;
       client.close();
@@ -31,7 +33,7 @@ export async function connectRate(
 
 export async function measureConnectRate(
   broker: BrokerProcess,
-  options: { count: number; concurrency: number; username?: string; password?: string },
+  options: Parameters<typeof connectRate>[1],
 ): Promise<ConnectResult> {
   const cpuBefore = await broker.cpuMicros();
   const run = await connectRate(broker.port, options);

@@ -1,36 +1,112 @@
-import { BuiltInDatabaseAuthenticator, hashPassword, verifyPassword, type Authenticator, type PasswordHashParams, type StoredPassword } from '@mqc/auth';
+import { generateKeyPairSync } from 'node:crypto';
+import { SignJWT, importPKCS8, jwtVerify, importSPKI } from 'jose';
+import {
+  BuiltInDatabaseAuthenticator,
+  DeviceSecretAuthenticator,
+  JwtAuthenticator,
+  deviceSecretConfigSchema,
+  hashPassword,
+  jwtConfigSchema,
+  signDeviceToken,
+  verifyPassword,
+  type Authenticator,
+  type PasswordHashParams,
+  type StoredPassword,
+} from '@mqc/auth';
 
 /** The authentication work both brokers do on every CONNECT in a scenario. */
-export const AUTH_MODES = ['none', 'sha256', 'pbkdf2', 'bcrypt'] as const;
+export const AUTH_MODES = ['none', 'sha256', 'pbkdf2', 'bcrypt', 'jwt-hs256', 'jwt-rs256', 'device-token'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
-const PARAMS: Record<Exclude<AuthMode, 'none'>, PasswordHashParams> = {
+const PARAMS: Record<'sha256' | 'pbkdf2' | 'bcrypt', PasswordHashParams> = {
   sha256: { name: 'sha256', saltPosition: 'prefix' },
   pbkdf2: { name: 'pbkdf2', macFun: 'sha256', iterations: 4096 },
   bcrypt: { name: 'bcrypt', rounds: 10 },
 };
 
 export const BENCH_USER = { username: 'bench-user', password: 'bench-password-1' };
+const HMAC_SECRET = 'bench-hmac-secret-of-thirty-two-bytes!';
+const DEVICE_KEY = Buffer.alloc(32, 7).toString('base64');
+
+/**
+ * The RS256 key pair is made once by the benchmark and handed to the broker processes in the
+ * environment, so both brokers verify the same tokens.
+ */
+export function ensureRsaKeyPair(): void {
+  if (process.env['BENCH_RS256_PUBLIC']) return;
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  process.env['BENCH_RS256_PUBLIC'] = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  process.env['BENCH_RS256_PRIVATE'] = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
 
 export interface AuthWork {
   /** Our chain for the mode (empty for `none`, with anonymous clients allowed). */
   authenticators: Authenticator[];
   /** The same verification in aedes' authenticate hook. */
-  aedesAuthenticate(username: string | undefined, password: Buffer | undefined): Promise<boolean>;
+  aedesAuthenticate(clientId: string, username: string | undefined, password: Buffer | undefined): Promise<boolean>;
 }
 
 export async function prepareAuthWork(mode: AuthMode): Promise<AuthWork> {
-  if (mode === 'none') return { authenticators: [], aedesAuthenticate: async () => true };
-  const stored: StoredPassword = await hashPassword(BENCH_USER.password, PARAMS[mode]);
-  const record = { userId: BENCH_USER.username, passwordHash: stored.hash, salt: stored.salt, algorithm: stored.params, isSuperuser: false };
-  const store = { find: async (_instanceId: string, userId: string) => (userId === record.userId ? record : undefined) };
-  return {
-    authenticators: [new BuiltInDatabaseAuthenticator('bench', { userIdType: 'username', passwordHash: stored.params }, store)],
-    aedesAuthenticate: async (username, password) =>
-      username === record.userId && password !== undefined && (await verifyPassword(password, stored)),
-  };
+  switch (mode) {
+    case 'none':
+      return { authenticators: [], aedesAuthenticate: async () => true };
+    case 'sha256':
+    case 'pbkdf2':
+    case 'bcrypt': {
+      const stored: StoredPassword = await hashPassword(BENCH_USER.password, PARAMS[mode]);
+      const record = { userId: BENCH_USER.username, passwordHash: stored.hash, salt: stored.salt, algorithm: stored.params, isSuperuser: false };
+      const store = { find: async (_instanceId: string, userId: string) => (userId === record.userId ? record : undefined) };
+      return {
+        authenticators: [new BuiltInDatabaseAuthenticator('bench', { userIdType: 'username', passwordHash: stored.params }, store)],
+        aedesAuthenticate: async (_clientId, username, password) =>
+          username === record.userId && password !== undefined && (await verifyPassword(password, stored)),
+      };
+    }
+    case 'jwt-hs256':
+    case 'jwt-rs256': {
+      const hs = mode === 'jwt-hs256';
+      const config = jwtConfigSchema.parse(hs ? { secret: HMAC_SECRET } : { publicKey: process.env['BENCH_RS256_PUBLIC'] });
+      const key = hs ? new TextEncoder().encode(HMAC_SECRET) : await importSPKI(process.env['BENCH_RS256_PUBLIC']!, 'RS256');
+      return {
+        authenticators: [new JwtAuthenticator('bench', config)],
+        aedesAuthenticate: async (_clientId, _username, password) => {
+          if (!password) return false;
+          await jwtVerify(password.toString(), key, { algorithms: [hs ? 'HS256' : 'RS256'], clockTolerance: 30 });
+          return true;
+        },
+      };
+    }
+    case 'device-token': {
+      // Every device of the bench registry has the same key; the work per CONNECT is the same.
+      const record = (clientId: string) => ({ clientId, status: 'ENABLED' as const, primaryKey: Buffer.from(DEVICE_KEY, 'base64'), secondaryKey: Buffer.alloc(32) });
+      const authenticator = new DeviceSecretAuthenticator('bench', deviceSecretConfigSchema.parse({}), { find: async (_i, clientId) => record(clientId) });
+      return {
+        authenticators: [authenticator],
+        aedesAuthenticate: async (clientId, username, password) => {
+          const result = await authenticator.authenticate({ instanceId: 'bench', clientId, username, password, peerHost: '', protocolVersion: 4 });
+          return result.kind === 'allow';
+        },
+      };
+    }
+  }
 }
 
-export function credentialsFor(mode: AuthMode): { username?: string; password?: string } {
-  return mode === 'none' ? {} : BENCH_USER;
+/** What client `clientId` presents in a mode (tokens made before the clock starts). */
+export async function credentialsFor(mode: AuthMode, clientId: string): Promise<{ username?: string; password?: string }> {
+  const expiry = Math.floor(Date.now() / 1000) + 3600;
+  switch (mode) {
+    case 'none':
+      return {};
+    case 'jwt-hs256':
+      return { username: clientId, password: await new SignJWT({ sub: clientId }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(expiry).sign(new TextEncoder().encode(HMAC_SECRET)) };
+    case 'jwt-rs256':
+      return {
+        username: clientId,
+        password: await new SignJWT({ sub: clientId }).setProtectedHeader({ alg: 'RS256' }).setExpirationTime(expiry).sign(await importPKCS8(process.env['BENCH_RS256_PRIVATE']!, 'RS256')),
+      };
+    case 'device-token':
+      return { username: clientId, password: signDeviceToken(clientId, DEVICE_KEY, expiry) };
+    default:
+      return BENCH_USER;
+  }
 }
