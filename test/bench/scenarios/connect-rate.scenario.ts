@@ -35,6 +35,8 @@ export async function measureConnectRate(
   broker: BrokerProcess,
   options: Parameters<typeof connectRate>[1],
 ): Promise<ConnectResult> {
+  // Warm-up, unmeasured: the JIT compiles the CONNECT path of both brokers first.
+  await connectRate(broker.port, { ...options, count: Math.min(200, options.count), prefix: `${options.prefix ?? 'c'}` });
   const cpuBefore = await broker.cpuMicros();
   const run = await connectRate(broker.port, options);
   const cpu = (await broker.cpuMicros()) - cpuBefore;

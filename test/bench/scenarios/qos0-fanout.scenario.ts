@@ -13,7 +13,7 @@ export interface Qos0Result {
  * topic. Subscribers count bytes instead of parsing (every delivery is the same frame), and
  * the publisher writes one pre-encoded batch every 10 ms, so the load stays cheap.
  */
-export async function qos0Fanout(broker: BrokerProcess, options: { rate: number; seconds: number; subscribers: number }): Promise<Qos0Result> {
+export async function qos0Fanout(broker: BrokerProcess, options: { rate: number; seconds: number; subscribers: number; warmupSeconds?: number }): Promise<Qos0Result> {
   const topic = 'bench/qos0';
   const payload = Buffer.alloc(64, 1);
   const frame = RawClient.encode({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false });
@@ -31,26 +31,35 @@ export async function qos0Fanout(broker: BrokerProcess, options: { rate: number;
   const perTick = Math.max(1, Math.round(options.rate / 100));
   const batch = Buffer.concat(Array.from({ length: perTick }, () => frame));
 
+  const deliveredSoFar = () => counters.reduce((sum, bytes) => sum + Math.floor(bytes / frame.length), 0);
+  const pace = (seconds: number) => {
+    const started = performance.now();
+    let sent = 0;
+    return new Promise<number>((resolve) => {
+      const timer = setInterval(() => {
+        const due = Math.floor(((performance.now() - started) / 1000) * options.rate);
+        while (sent + perTick <= due) {
+          publisher.writeRaw(batch);
+          sent += perTick;
+        }
+        if (performance.now() - started >= seconds * 1000) {
+          clearInterval(timer);
+          resolve(sent);
+        }
+      }, 10);
+    });
+  };
+  // Warm-up, unmeasured, so the JIT has compiled both brokers' hot paths.
+  await pace(options.warmupSeconds ?? 1);
+  await sleep(300);
+  const deliveredBefore = deliveredSoFar();
   const cpuBefore = await broker.cpuMicros();
   const started = performance.now();
-  let sent = 0;
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      const due = Math.floor(((performance.now() - started) / 1000) * options.rate);
-      while (sent + perTick <= due) {
-        publisher.writeRaw(batch);
-        sent += perTick;
-      }
-      if (performance.now() - started >= options.seconds * 1000) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 10);
-  });
+  const sent = await pace(options.seconds);
   await sleep(500);
   const elapsed = (performance.now() - started) / 1000;
   const cpu = (await broker.cpuMicros()) - cpuBefore;
-  const delivered = counters.reduce((sum, bytes) => sum + Math.floor(bytes / frame.length), 0);
+  const delivered = deliveredSoFar() - deliveredBefore;
   for (const client of [publisher, ...subscribers]) client.close();
   return {
     offeredPerSecond: Math.round(sent / options.seconds),
