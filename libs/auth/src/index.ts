@@ -14,3 +14,4 @@ export * from './authenticators/http.authenticator';
 export * from './authenticators/device-secret.authenticator';
 export { JwksCache, JwksUnavailableError, type JwksCacheOptions } from './jwks/jwks-cache';
 export * from './throttle/failed-auth-throttle';
+export * from './password/verified-password-cache';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectCredentials } from '../chain/authenticator';
-import { verifyPassword } from '../password/password-hash';
+import { hashPassword, verifyPassword } from '../password/password-hash';
+import { VerifiedPasswordCache } from '../password/verified-password-cache';
 import type { PasswordHashParams, StoredPassword } from '../password/password-hash-params';
 import { SELF_DESCRIBING_VECTORS, SIMPLE_HASH_VECTORS } from '../password/password-vectors.fixture';
 import {
@@ -301,5 +302,38 @@ describe('builtInDatabaseConfigSchema', () => {
       'userIdType: userIdType must be one of username, clientid',
       'passwordHash.iterations: pbkdf2 iterations must be an integer from 1 to 2000000',
     ]);
+  });
+});
+
+describe('BuiltInDatabaseAuthenticator with its verified-password cache', () => {
+  const credentials = (password: string) => ({ instanceId: 'i', clientId: 'c', username: 'alice', password: Buffer.from(password), peerHost: '127.0.0.1', protocolVersion: 4 as const });
+
+  async function storeWith(password: string) {
+    const stored = await hashPassword(password, { name: 'pbkdf2', macFun: 'sha256', iterations: 1000 });
+    const rows = new Map([['alice', { userId: 'alice', passwordHash: stored.hash, salt: stored.salt, algorithm: stored.params, isSuperuser: false }]]);
+    return { rows, store: { find: async (_i: string, userId: string) => rows.get(userId) } };
+  }
+
+  it('lets a reconnect with the same password in without verifying the hash again', async () => {
+    const { store } = await storeWith('right');
+    const cache = new VerifiedPasswordCache();
+    const authenticator = new BuiltInDatabaseAuthenticator('a', { userIdType: 'username', passwordHash: { name: 'pbkdf2', macFun: 'sha256', iterations: 1000 } }, store, { verifiedCache: cache });
+    expect((await authenticator.authenticate(credentials('right'))).kind).toBe('allow');
+    expect(cache.size).toBe(1);
+    expect((await authenticator.authenticate(credentials('right'))).kind).toBe('allow');
+    expect(cache.size).toBe(1);
+  });
+
+  it('never remembers a wrong password, and forgets a password once the stored hash changes', async () => {
+    const { rows, store } = await storeWith('old');
+    const cache = new VerifiedPasswordCache();
+    const authenticator = new BuiltInDatabaseAuthenticator('a', { userIdType: 'username', passwordHash: { name: 'pbkdf2', macFun: 'sha256', iterations: 1000 } }, store, { verifiedCache: cache });
+    expect((await authenticator.authenticate(credentials('wrong'))).kind).toBe('deny');
+    expect(cache.size).toBe(0);
+    expect((await authenticator.authenticate(credentials('old'))).kind).toBe('allow');
+    const changed = await hashPassword('new', { name: 'pbkdf2', macFun: 'sha256', iterations: 1000 });
+    rows.set('alice', { ...rows.get('alice')!, passwordHash: changed.hash, salt: changed.salt });
+    expect((await authenticator.authenticate(credentials('old'))).kind).toBe('deny');
+    expect((await authenticator.authenticate(credentials('new'))).kind).toBe('allow');
   });
 });

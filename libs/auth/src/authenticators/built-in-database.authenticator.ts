@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AuthResult, Authenticator, ConnectCredentials } from '../chain/authenticator';
 import { effectiveParams, hashPassword, needsRehash, verifyPassword } from '../password/password-hash';
 import { passwordHashParamsSchema, type PasswordHashParams, type StoredPassword } from '../password/password-hash-params';
+import { VerifiedPasswordCache } from '../password/verified-password-cache';
 
 /** A user row of the built-in store (SPEC 4.1): each row records its own algorithm. */
 export interface BuiltInUserRecord {
@@ -41,6 +42,8 @@ export interface BuiltInDatabaseOptions {
    * Defaults to a process warning, so failures are never silent.
    */
   onRehashError?: (error: unknown, context: { instanceId: string; userId: string }) => void;
+  /** The cache of recent successful verifications (one per authenticator by default). */
+  verifiedCache?: VerifiedPasswordCache;
 }
 
 function warnRehashFailed(error: unknown, context: { instanceId: string; userId: string }): void {
@@ -60,6 +63,8 @@ export class BuiltInDatabaseAuthenticator implements Authenticator {
   private readonly onRehashError: NonNullable<BuiltInDatabaseOptions['onRehashError']>;
   /** Re-hashes under way, by instance and user: one at a time per user. */
   private readonly rehashing = new Set<string>();
+  /** Reconnecting devices skip the slow hash while their stored hash is unchanged. */
+  private readonly verified: VerifiedPasswordCache;
 
   constructor(
     readonly id: string,
@@ -68,6 +73,7 @@ export class BuiltInDatabaseAuthenticator implements Authenticator {
     options: BuiltInDatabaseOptions = {},
   ) {
     this.onRehashError = options.onRehashError ?? warnRehashFailed;
+    this.verified = options.verifiedCache ?? new VerifiedPasswordCache();
   }
 
   async authenticate(credentials: ConnectCredentials): Promise<AuthResult> {
@@ -80,7 +86,11 @@ export class BuiltInDatabaseAuthenticator implements Authenticator {
 
     // The row's own algorithm: changing the instance default never locks out existing users.
     const stored: StoredPassword = { hash: user.passwordHash, salt: user.salt, params: user.algorithm };
-    if (!(await verifyPassword(password, stored))) return BAD_CREDENTIALS;
+    const scope = `${credentials.instanceId}\u0000${userId}\u0000${user.salt}`;
+    if (!this.verified.isKnownGood(scope, password, user.passwordHash)) {
+      if (!(await verifyPassword(password, stored))) return BAD_CREDENTIALS;
+      this.verified.remember(scope, password, user.passwordHash);
+    }
 
     if (this.store.replaceHash && needsRehash(effectiveParams(stored), this.config.passwordHash)) {
       // Not awaited: the CONNACK does not wait for a slow hash and a database write.
