@@ -102,9 +102,8 @@ export class InstanceService {
   }
 
   async update(tenantId: string, id: string, input: { name?: string; edition?: EditionName }, caller: Caller): Promise<InstanceView> {
-    const current = await this.findOwned(tenantId, id);
-    // Moving to another edition buys it: refused while the operator does not sell it.
-    if (input.edition && input.edition !== current.edition) await this.assertSold(input.edition);
+    // The operator's switch refuses new instances only (SPEC 2): upgrades always pass, and an
+    // existing instance may move to any edition its usage fits.
     const updated = await this.dataSource.transaction(async (manager) => {
       const instance = await this.findOwnedForUpdate(tenantId, id, manager);
       if (instance.status === 'DELETING') throw new DomainError('conflict', 'instance-deleting', 'the instance is being deleted');
