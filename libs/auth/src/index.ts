@@ -15,3 +15,7 @@ export * from './authenticators/device-secret.authenticator';
 export { JwksCache, JwksUnavailableError, type JwksCacheOptions } from './jwks/jwks-cache';
 export * from './throttle/failed-auth-throttle';
 export * from './password/verified-password-cache';
+export * from './authenticators/postgresql.authenticator';
+export * from './authenticators/mysql.authenticator';
+export { ExternalDatabaseError } from './external/password-row';
+export type { ExternalDatabaseOptions } from './external/guarded-socket';

@@ -4,7 +4,9 @@ import {
   DeviceSecretAuthenticator,
   HttpAuthenticator,
   JwtAuthenticator,
+  MysqlAuthenticator,
   parseStoredConfig,
+  PostgresqlAuthenticator,
   type Authenticator,
 } from '@mqc/auth';
 import type { AuthenticatorEntity } from '@mqc/db';
@@ -45,4 +47,7 @@ export const AUTHENTICATOR_FACTORIES: Partial<Record<AuthenticatorType, Factory>
   http: (row, deps) => new HttpAuthenticator(row.id, configOf('http', row, deps), { outboundAllowList: deps.outboundAllow }),
   'device-secret': (row, deps) =>
     new DeviceSecretAuthenticator(row.id, configOf('device-secret', row, deps), new PgDeviceSecretStore(deps.dataSource, deps.secrets)),
+  // Platinum (SPEC 4.6): external password databases; tenant URLs pass the outbound guard again on every new connection.
+  postgresql: (row, deps) => new PostgresqlAuthenticator(row.id, configOf('postgresql', row, deps), { outboundAllowList: deps.outboundAllow }),
+  mysql: (row, deps) => new MysqlAuthenticator(row.id, configOf('mysql', row, deps), { outboundAllowList: deps.outboundAllow }),
 };

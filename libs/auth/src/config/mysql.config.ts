@@ -1,11 +1,19 @@
 import type { z } from 'zod';
+import { databaseUrlProblem } from '../external/database-url';
+import { sqlTemplateProblem } from '../external/sql-template';
 import { configObject, selectQuery, serviceUrl } from './common';
 import { passwordDatabaseFields } from './password-database';
 
 /** SPEC 4.6: as PostgreSQL, against MySQL; placeholders are bound parameters. */
 export const mysqlConfigSchema = configObject('mysql', {
-  url: serviceUrl('url', ['mysql']),
-  query: selectQuery('query'),
+  url: serviceUrl('url', ['mysql']).superRefine((url, ctx) => {
+    const problem = databaseUrlProblem(url, 'mysql');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  query: selectQuery('query').superRefine((query, ctx) => {
+    const problem = sqlTemplateProblem(query, 'mysql');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   ...passwordDatabaseFields,
 });
 

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { databaseUrlProblem } from '../external/database-url';
+import { sqlTemplateProblem } from '../external/sql-template';
 import { configObject, selectQuery, serviceUrl } from './common';
 import { passwordDatabaseFields } from './password-database';
 
@@ -7,8 +9,14 @@ import { passwordDatabaseFields } from './password-database';
  * (optional) for the client; placeholders are bound parameters.
  */
 export const postgresqlConfigSchema = configObject('postgresql', {
-  url: serviceUrl('url', ['postgres', 'postgresql']),
-  query: selectQuery('query'),
+  url: serviceUrl('url', ['postgres', 'postgresql']).superRefine((url, ctx) => {
+    const problem = databaseUrlProblem(url, 'postgresql');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  query: selectQuery('query').superRefine((query, ctx) => {
+    const problem = sqlTemplateProblem(query, 'postgresql');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   ...passwordDatabaseFields,
 });
 
