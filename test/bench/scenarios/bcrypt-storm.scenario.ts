@@ -20,7 +20,14 @@ export async function bcryptStorm(broker: BrokerProcess, options: { clients: num
     qos: 0,
     topic: 'bench/storm',
     ...BENCH_USER,
-    during: () => connectRate(broker.port, { count: options.clients, concurrency: options.clients, ...BENCH_USER, prefix: 'storm' }),
+    // A different user each, so every CONNECT pays for a full bcrypt verification.
+    during: () =>
+      connectRate(broker.port, {
+        count: options.clients,
+        concurrency: options.clients,
+        prefix: 'storm',
+        credentials: (clientId) => ({ username: `${BENCH_USER.username}-${clientId}`, password: BENCH_USER.password }),
+      }),
   });
   return { idleP99Ms: idle.p99Ms, stormP99Ms: storm.p99Ms };
 }

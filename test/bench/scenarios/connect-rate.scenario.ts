@@ -1,6 +1,9 @@
 import { RawClient } from '../load/raw-client';
 import type { BrokerProcess } from '../broker-process';
 
+/** CONNECTs made before the measured window; their client ids are `w-0`, `w-1`, … */
+export const WARMUP_CONNECTS = 200;
+
 export interface ConnectResult {
   connacksPerSecond: number;
   cpuMicrosPerConnack: number;
@@ -36,7 +39,8 @@ export async function measureConnectRate(
   options: Parameters<typeof connectRate>[1],
 ): Promise<ConnectResult> {
   // Warm-up, unmeasured: the JIT compiles the CONNECT path of both brokers first.
-  await connectRate(broker.port, { ...options, count: Math.min(200, options.count), prefix: `${options.prefix ?? 'c'}` });
+  // Its own client ids (prefix `w`), so no measured client has connected before.
+  await connectRate(broker.port, { ...options, count: WARMUP_CONNECTS, prefix: 'w' });
   const cpuBefore = await broker.cpuMicros();
   const run = await connectRate(broker.port, options);
   const cpu = (await broker.cpuMicros()) - cpuBefore;

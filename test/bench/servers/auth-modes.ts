@@ -15,7 +15,7 @@ import {
 } from '@mqc/auth';
 
 /** The authentication work both brokers do on every CONNECT in a scenario. */
-export const AUTH_MODES = ['none', 'sha256', 'pbkdf2', 'bcrypt', 'jwt-hs256', 'jwt-rs256', 'device-token'] as const;
+export const AUTH_MODES = ['none', 'sha256', 'pbkdf2', 'bcrypt', 'bcrypt-many-users', 'jwt-hs256', 'jwt-rs256', 'device-token'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
 const PARAMS: Record<'sha256' | 'pbkdf2' | 'bcrypt', PasswordHashParams> = {
@@ -52,14 +52,18 @@ export async function prepareAuthWork(mode: AuthMode): Promise<AuthWork> {
       return { authenticators: [], aedesAuthenticate: async () => true };
     case 'sha256':
     case 'pbkdf2':
-    case 'bcrypt': {
-      const stored: StoredPassword = await hashPassword(BENCH_USER.password, PARAMS[mode]);
-      const record = { userId: BENCH_USER.username, passwordHash: stored.hash, salt: stored.salt, algorithm: stored.params, isSuperuser: false };
-      const store = { find: async (_instanceId: string, userId: string) => (userId === record.userId ? record : undefined) };
+    case 'bcrypt':
+    case 'bcrypt-many-users': {
+      // Every user `bench-user…` has the same stored hash: one hash to make, the same work per CONNECT.
+      const stored: StoredPassword = await hashPassword(BENCH_USER.password, PARAMS[mode === 'bcrypt-many-users' ? 'bcrypt' : mode]);
+      const isUser = (userId: string | undefined) => userId !== undefined && userId.startsWith(BENCH_USER.username);
+      const store = {
+        find: async (_instanceId: string, userId: string) =>
+          isUser(userId) ? { userId, passwordHash: stored.hash, salt: stored.salt, algorithm: stored.params, isSuperuser: false } : undefined,
+      };
       return {
         authenticators: [new BuiltInDatabaseAuthenticator('bench', { userIdType: 'username', passwordHash: stored.params }, store)],
-        aedesAuthenticate: async (_clientId, username, password) =>
-          username === record.userId && password !== undefined && (await verifyPassword(password, stored)),
+        aedesAuthenticate: async (_clientId, username, password) => isUser(username) && password !== undefined && (await verifyPassword(password, stored)),
       };
     }
     case 'jwt-hs256':
@@ -106,6 +110,8 @@ export async function credentialsFor(mode: AuthMode, clientId: string): Promise<
       };
     case 'device-token':
       return { username: clientId, password: signDeviceToken(clientId, DEVICE_KEY, expiry) };
+    case 'bcrypt-many-users':
+      return { username: `${BENCH_USER.username}-${clientId}`, password: BENCH_USER.password };
     default:
       return BENCH_USER;
   }
