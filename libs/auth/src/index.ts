@@ -17,5 +17,6 @@ export * from './throttle/failed-auth-throttle';
 export * from './password/verified-password-cache';
 export * from './authenticators/postgresql.authenticator';
 export * from './authenticators/mysql.authenticator';
+export * from './authenticators/redis.authenticator';
 export { ExternalDatabaseError } from './external/password-row';
 export type { ExternalDatabaseOptions } from './external/guarded-socket';

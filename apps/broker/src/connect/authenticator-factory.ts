@@ -7,6 +7,7 @@ import {
   MysqlAuthenticator,
   parseStoredConfig,
   PostgresqlAuthenticator,
+  RedisAuthenticator,
   type Authenticator,
 } from '@mqc/auth';
 import type { AuthenticatorEntity } from '@mqc/db';
@@ -50,4 +51,5 @@ export const AUTHENTICATOR_FACTORIES: Partial<Record<AuthenticatorType, Factory>
   // Platinum (SPEC 4.6): external password databases; tenant URLs pass the outbound guard again on every new connection.
   postgresql: (row, deps) => new PostgresqlAuthenticator(row.id, configOf('postgresql', row, deps), { outboundAllowList: deps.outboundAllow }),
   mysql: (row, deps) => new MysqlAuthenticator(row.id, configOf('mysql', row, deps), { outboundAllowList: deps.outboundAllow }),
+  redis: (row, deps) => new RedisAuthenticator(row.id, configOf('redis', row, deps), { outboundAllowList: deps.outboundAllow }),
 };

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { databaseUrlProblem } from '../external/database-url';
 import { configObject, serviceUrl, template } from './common';
 import { passwordDatabaseFields } from './password-database';
 
@@ -29,7 +30,11 @@ export function redisCommandProblem(text: string): string | undefined {
 
 /** SPEC 4.6: Redis hashes read with HGET/HMGET; the key may hold placeholders. */
 export const redisConfigSchema = configObject('redis', {
-  url: serviceUrl('url', ['redis', 'rediss']),
+  url: serviceUrl('url', ['redis', 'rediss']).superRefine((url, ctx) => {
+    // ioredis would read options (a unix socket path…) from the URL's query: none are taken.
+    const problem = databaseUrlProblem(url, 'redis');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   command: template('command', 1024).superRefine((text, ctx) => {
     const problem = redisCommandProblem(text);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });

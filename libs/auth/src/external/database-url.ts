@@ -10,6 +10,8 @@ import { parseServiceUrl } from '../outbound/service-url';
 export const DATABASE_URL_PARAMETERS = {
   postgresql: { sslmode: ['disable', 'require', 'verify-ca', 'verify-full'] },
   mysql: { ssl: ['false', 'true', 'skip-verify'] },
+  /** TLS is the `rediss://` scheme; the path is the database number. */
+  redis: {},
 } as const;
 
 export type DatabaseDialect = keyof typeof DATABASE_URL_PARAMETERS;
@@ -25,7 +27,7 @@ export interface DatabaseTarget {
   tls?: ConnectionOptions;
 }
 
-const DEFAULT_PORTS: Record<DatabaseDialect, number> = { postgresql: 5432, mysql: 3306 };
+const DEFAULT_PORTS: Record<DatabaseDialect, number> = { postgresql: 5432, mysql: 3306, redis: 6379 };
 
 function decode(text: string | undefined): string | undefined {
   if (text === undefined || text === '') return undefined;
@@ -48,11 +50,15 @@ export function databaseUrlProblem(url: string, dialect: DatabaseDialect): strin
   const allowed: Record<string, readonly string[]> = DATABASE_URL_PARAMETERS[dialect];
   for (const [name, value] of queryOf(parsed.rest)) {
     const values = allowed[name];
-    if (!values) return `the URL parameter ${name} is not supported; supported: ${Object.keys(allowed).join(', ')}`;
+    if (!values) {
+      const supported = Object.keys(allowed);
+      return `the URL parameter ${name} is not supported${supported.length > 0 ? `; supported: ${supported.join(', ')}` : ''}`;
+    }
     if (!values.includes(value)) return `${name} must be one of ${values.join(', ')}`;
   }
   const path = parsed.rest.replace(/[?#].*$/s, '');
   if (path.split('/').filter(Boolean).length > 1) return 'the URL path names the database: /name';
+  if (dialect === 'redis' && !/^(\/(\d{1,2})?)?$/.test(path)) return 'the URL path is the Redis database number: /0';
   return undefined;
 }
 
@@ -82,6 +88,8 @@ export function databaseTarget(url: string, dialect: DatabaseDialect, password?:
     if (mode === 'require') target.tls = { rejectUnauthorized: false, servername };
     if (mode === 'verify-ca') target.tls = { rejectUnauthorized: true, servername, checkServerIdentity: () => undefined };
     if (mode === 'verify-full') target.tls = { rejectUnauthorized: true, servername };
+  } else if (dialect === 'redis') {
+    if (parsed.scheme === 'rediss') target.tls = { rejectUnauthorized: true, servername };
   } else {
     const ssl = query.get('ssl') ?? 'false';
     if (ssl === 'true') target.tls = { rejectUnauthorized: true, servername };
