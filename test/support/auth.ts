@@ -5,6 +5,16 @@ import { MqttClient, type IClientOptions } from 'mqtt';
 import { eventually, type ApiClient } from '@mqc/testing';
 
 /**
+ * A window of listener ports below Linux's ephemeral range (32768–60999). testConfig's window
+ * may fall inside it, where any outgoing connection of the busy test machine (a pool's socket
+ * to PostgreSQL) can hold 127.0.0.1:port and make an instance's listener fail with EADDRINUSE.
+ */
+export function portsBelowEphemeralRange(): { first: number; last: number } {
+  const first = 20_000 + randomInt(0, 127) * 100;
+  return { first, last: first + 99 };
+}
+
+/**
  * A loopback address of its own: all of 127.0.0.0/8 reaches the broker's 127.0.0.1 listeners.
  * The broker throttles failed CONNECTs per instance and source address, so tests that refuse
  * clients on purpose connect from fresh sources; only the throttle's own test uses one source.
