@@ -105,6 +105,14 @@ describe('username + password against the built-in store, through the console AP
     expect(await connackCode(url, { ...attacker, protocolVersion: 5, password: 's3cret!' })).toBe(0);
   });
 
+  it('throttles a flood of CONNECTs with an authentication method nobody supports (0x8C) like failed passwords', async () => {
+    const guarded = await instanceWithUsers('guarded-methods', 'username', [{ userId: 'sensor-1', password: 's3cret!' }]);
+    const flood = { source: '127.0.0.1', protocolVersion: 5, username: 'nobody', password: 'x', properties: { authenticationMethod: 'SCRAM-SHA-256' } } as const;
+    for (let i = 0; i < 10; i++) expect(await connackCode(guarded.url, flood)).toBe(0x8c);
+    await eventually(async () => expect(await connackCode(guarded.url, flood)).toBe(V5.connectionRateExceeded), 10_000, 0);
+    expect(await connackCode(guarded.url, { source: '127.0.0.1', protocolVersion: 5, username: 'sensor-1', password: 's3cret!' })).toBe(V5.connectionRateExceeded);
+  });
+
   it('reports per-authenticator counters to the console: total, allow, deny, ignore, error and latency', async () => {
     const metered = await instanceWithUsers('metered', 'username', [{ userId: 'sensor-1', password: 's3cret!' }]);
     expect(await connackCode(metered.url, { protocolVersion: 4, username: 'sensor-1', password: 's3cret!' })).toBe(0);

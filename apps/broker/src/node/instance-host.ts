@@ -1,4 +1,4 @@
-import { FailedAuthThrottle, throttledConnackCode, type ChainDecision, type ChainMetrics, type ConnectCredentials } from '@mqc/auth';
+import { CONNACK_5, FailedAuthThrottle, throttledConnackCode, type ChainDecision, type ChainMetrics, type ConnectCredentials } from '@mqc/auth';
 import type { InstanceEntity } from '@mqc/db';
 import { EDITIONS } from '@mqc/editions';
 import type { Logger } from '@mqc/observability';
@@ -8,12 +8,15 @@ import type { InstanceChain } from '../connect/instance-chain';
 import { loadChain } from '../connect/load-chain';
 import type { Listener } from '../listeners/listener';
 import { openTcpListener } from '../listeners/tcp-listener';
-import { openTlsListener } from '../listeners/tls-listener';
+import { openTlsListener, type TlsListener } from '../listeners/tls-listener';
+import { loadTlsMaterial } from '../listeners/tls-material';
 import { openWsListener } from '../listeners/ws-listener';
 import { InstanceBroker, type InstanceLimits } from '../protocol/instance-broker';
-import { SECRET_CONTEXT } from '@mqc/domain';
 
 export const MAX_PACKET_SIZE = 1024 * 1024;
+
+/** Refusals the failed-CONNECT throttle counts (see FailedAuthThrottle). */
+const CLIENT_FAILURES: ReadonlySet<DenyReason> = new Set<DenyReason>(['bad-credentials', 'not-authorized', 'bad-authentication-method']);
 
 export function limitsFor(instance: InstanceEntity): InstanceLimits {
   const quotas = EDITIONS[instance.edition].quotas;
@@ -44,6 +47,7 @@ export interface HostDeps extends AuthenticatorDeps {
  */
 export class InstanceHost {
   private listeners: Listener[] = [];
+  private tls: TlsListener | undefined;
   private chain: InstanceChain | undefined;
   /** Per instance, so one tenant's password-guessing flood never throttles another's devices. */
   private readonly throttle = new FailedAuthThrottle({ maxSources: 10_000 });
@@ -81,8 +85,9 @@ export class InstanceHost {
     }
     if (!this.chain) throw new Error('the chain is not loaded');
     const decision = await this.chain.authenticate(credentials);
-    // Only refusals of the client's credentials count; a backend failure is not the client's.
-    if (decision.kind === 'deny' && (decision.reason === 'bad-credentials' || decision.reason === 'not-authorized')) {
+    // Only refusals of what the client presented count (an unsupported enhanced-auth method
+    // too, or a flood of them would run the chain unthrottled); a backend failure is not the client's.
+    if (decision.kind === 'deny' && CLIENT_FAILURES.has(decision.reason)) {
       this.throttle.recordFailure(credentials.peerHost);
     }
     return decision;
@@ -98,7 +103,12 @@ export class InstanceHost {
       await host.close();
       throw error;
     }
-    await deps.dataSource.query('UPDATE instances SET serving_at = now() WHERE id = $1', [instance.id]);
+    await deps.dataSource.query(
+      `UPDATE instances SET serving_at = now(),
+              status_reason = CASE WHEN starts_with(status_reason, $2) THEN NULL ELSE status_reason END
+        WHERE id = $1`,
+      [instance.id, LISTENER_FAILURE],
+    );
     return host;
   }
 
@@ -107,19 +117,22 @@ export class InstanceHost {
     if (!mqttPort || !mqttsPort || !wsPort) throw new Error(`instance ${instance.id} has no ports yet`);
     const { bindHost } = this.deps;
     this.listeners.push(await openTcpListener(this.broker, bindHost, mqttPort));
-    const tls = await this.tlsMaterial(instance.id);
-    this.listeners.push(await openTlsListener(this.broker, bindHost, mqttsPort, tls));
+    this.tls = await openTlsListener(this.broker, bindHost, mqttsPort, await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, instance, this.deps.logger));
+    this.listeners.push(this.tls);
     this.listeners.push(await openWsListener(this.broker, bindHost, wsPort, MAX_PACKET_SIZE));
   }
 
-  private async tlsMaterial(instanceId: string): Promise<{ certPem: string; keyPem: string; caPem: string }> {
-    const rows: { server_cert_pem: string | null; server_key_sealed: string | null; ca_cert_pem: string | null }[] = await this.deps.dataSource.query(
-      'SELECT server_cert_pem, server_key_sealed, ca_cert_pem FROM instances WHERE id = $1',
-      [instanceId],
-    );
-    const row = rows[0];
-    if (!row?.server_cert_pem || !row.server_key_sealed || !row.ca_cert_pem) throw new Error(`instance ${instanceId} has no server certificate yet`);
-    return { certPem: row.server_cert_pem, keyPem: this.deps.secrets.openText(row.server_key_sealed, SECRET_CONTEXT.instanceServerKey(instanceId)), caPem: row.ca_cert_pem };
+  /**
+   * SPEC 4.2: the X.509 mode, the trusted CAs and the server certificate apply to the next TLS
+   * handshakes, live; clients whose CA stopped being trusted are disconnected.
+   */
+  async reloadTls(instance: InstanceEntity): Promise<void> {
+    if (!this.tls) return;
+    const { untrustedSerials } = this.tls.update(await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, instance, this.deps.logger));
+    if (untrustedSerials.size > 0) {
+      const count = this.broker.disconnectWhere((c) => c.certificateSerial !== undefined && untrustedSerials.has(c.certificateSerial), CONNACK_5.notAuthorized);
+      this.deps.logger.info({ instanceId: this.instanceId, count }, 'disconnected clients whose CA is no longer trusted');
+    }
   }
 
   /** A new chain or policy applies to the next CONNECT; connected clients stay. */
@@ -139,6 +152,7 @@ export class InstanceHost {
     clearInterval(this.sweeper);
     await Promise.allSettled(this.listeners.map((l) => l.close()));
     this.listeners = [];
+    this.tls = undefined;
     await this.broker.close();
     await this.chain?.close();
     this.chain = undefined;
