@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,63 +6,21 @@ import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabas
 import { startControlPlane } from '../../apps/control-plane/src/control-plane';
 import { startStack, type Stack } from '../support/stack';
 import { newTenant, runningInstance, type InstanceView } from '../support/instances';
+import { httpAuthenticatorConfig, startHttpAuthService, type HttpAuthService } from '../support/http-auth-service';
 import { V311, V5, addAuthenticator, connackCode, connectFrom, portsBelowEphemeralRange, setPolicy, untilConnack, whenClosed } from '../support/auth';
-
-interface Seen {
-  path: string;
-  headers: IncomingMessage['headers'];
-  body: Record<string, string>;
-}
-
-/**
- * The tenant's authentication service: the username says how it answers — allow-* 204,
- * deny-* / ignore-* that result, boom-* HTTP 500, slow-* 204 after 1.5 s, brief-* allow until
- * two seconds from now.
- */
-async function startAuthService(host: string): Promise<{ server: Server; url: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const server = createServer((request, response) => {
-    let text = '';
-    request.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    request.on('end', () => {
-      const body = JSON.parse(text || '{}') as Record<string, string>;
-      seen.push({ path: request.url ?? '', headers: request.headers, body });
-      const kind = (body['username'] ?? '').split('-')[0];
-      const json = (value: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-      if (kind === 'allow') response.writeHead(204).end();
-      else if (kind === 'deny' || kind === 'ignore') json({ result: kind });
-      else if (kind === 'brief') json({ result: 'allow', expire_at: Math.floor(Date.now() / 1000) + 2 });
-      else if (kind === 'slow') setTimeout(() => response.writeHead(204).end(), 1_500);
-      else response.writeHead(500).end('internal error');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  return { server, url: `http://${host}:${(server.address() as AddressInfo).port}/mqtt/auth`, seen };
-}
-
-function close(server: Server | undefined): Promise<void> {
-  server?.closeAllConnections();
-  return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
-}
 
 describe('HTTP authentication against a real local service, through the console API and real MQTT clients', () => {
   const config = testConfig({ outboundAllow: ['127.0.0.1'], brokerPorts: portsBelowEphemeralRange() });
   let db: TestDatabase;
   let stack: Stack;
   let tenant: ApiClient;
-  let service: Awaited<ReturnType<typeof startAuthService>>;
+  let service: HttpAuthService;
   let instance: InstanceView;
   let url: string;
 
   async function webhookInstance(name: string) {
     const created = await runningInstance(tenant, name, 'professional');
-    const authenticatorId = await addAuthenticator(tenant, created.id, 'http', {
-      method: 'POST',
-      url: service.url,
-      headers: { 'x-api-key': 'k-123' },
-      body: { clientid: '${clientid}', username: '${username}', password: '${password}', peerhost: '${peerhost}' },
-      timeoutMs: 300,
-    });
+    const authenticatorId = await addAuthenticator(tenant, created.id, 'http', httpAuthenticatorConfig(service.url));
     await untilConnack(created.endpoints!.mqtt, { username: 'allow-probe', password: 'x' }, 0);
     return { instance: created, url: created.endpoints!.mqtt, authenticatorId };
   }
@@ -73,12 +29,12 @@ describe('HTTP authentication against a real local service, through the console 
     db = await createTestDatabase();
     stack = await startStack(config, db.url);
     tenant = await newTenant(stack);
-    service = await startAuthService('127.0.0.1');
+    service = await startHttpAuthService();
     ({ instance, url } = await webhookInstance('webhook'));
   });
 
   afterAll(async () => {
-    await close(service?.server);
+    await service?.close();
     await stack?.close();
     await db?.drop();
   });
@@ -161,7 +117,7 @@ describe('HTTP authentication against a real local service, through the console 
 
   it('checks the URL again when the broker connects: a stored URL outside the allow-list is a backend failure, and no request leaves', async () => {
     const guarded = await webhookInstance('webhook-guarded');
-    const elsewhere = await startAuthService('127.0.0.2');
+    const elsewhere = await startHttpAuthService('127.0.0.2');
     const redis: Redis = await connectRedis(config.redisUrl, 'auth-http-e2e');
     const sql = new Client({ connectionString: db.url });
     await sql.connect();
@@ -175,7 +131,7 @@ describe('HTTP authentication against a real local service, through the console 
     } finally {
       await sql.end();
       await redis.quit();
-      await close(elsewhere.server);
+      await elsewhere.close();
     }
   });
 });
