@@ -27,7 +27,8 @@ function launch(env: Record<string, string>): Run {
 }
 
 describe('npm start on a fresh data directory', () => {
-  const base = 40_000 + randomInt(0, 200) * 50;
+  // Below the ephemeral range (32768+) and the test windows of testConfig (20000-31999).
+  const base = 12_000 + randomInt(0, 100) * 50;
   const ports = { api: base, broker: base + 1, worker: base + 2 };
   const dataDir = mkdtempSync(join(tmpdir(), 'mqc-start-'));
   let run: Run;

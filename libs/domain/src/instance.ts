@@ -21,3 +21,6 @@ export function endpointsFor(host: string, ports: InstancePorts): InstanceEndpoi
   const h = host.includes(':') ? `[${host}]` : host;
   return { mqtt: `mqtt://${h}:${ports.mqtt}`, mqtts: `mqtts://${h}:${ports.mqtts}`, ws: `ws://${h}:${ports.ws}/mqtt` };
 }
+
+/** How a broker node's status reason starts when it cannot open an instance's listeners. */
+export const LISTENER_FAILURE = 'the broker node could not open the listeners:';

@@ -1,5 +1,6 @@
-import { CONNACK_5, FailedAuthThrottle, throttledConnackCode, type ChainDecision, type ChainMetrics, type ConnectCredentials } from '@mqc/auth';
+import { CONNACK_5, FailedAuthThrottle, throttledConnackCode, type ChainDecision, type ChainMetrics, type ConnectCredentials, type DenyReason } from '@mqc/auth';
 import type { InstanceEntity } from '@mqc/db';
+import { LISTENER_FAILURE } from '@mqc/domain';
 import { EDITIONS } from '@mqc/editions';
 import type { Logger } from '@mqc/observability';
 import type { DataSource } from 'typeorm';

@@ -1,6 +1,6 @@
 import { In, type DataSource } from 'typeorm';
 import { InstanceEntity } from '@mqc/db';
-import { SERVED_STATUSES, type ChangeEvent, type RevokedCredential } from '@mqc/domain';
+import { LISTENER_FAILURE, SERVED_STATUSES, type ChangeEvent, type RevokedCredential } from '@mqc/domain';
 import type { Logger } from '@mqc/observability';
 import { CONNACK_5 } from '@mqc/auth';
 import type { ConnectedClientInfo } from '../protocol/instance-broker';
@@ -92,12 +92,20 @@ export class InstanceSupervisor {
     const wanted = !!instance && instance.nodeId === this.nodeId() && SERVED_STATUSES.includes(instance.status);
     const host = this.hosts.get(instanceId);
     if (wanted && !host) {
-      this.hosts.set(instanceId, await InstanceHost.open(instance, this.deps));
+      try {
+        this.hosts.set(instanceId, await InstanceHost.open(instance, this.deps));
+      } catch (error) {
+        // Told to the tenant and to the provisioning job, which stops waiting.
+        const reason = `${LISTENER_FAILURE} ${error instanceof Error ? error.message : String(error)}`;
+        await this.dataSource.query('UPDATE instances SET status_reason = $2 WHERE id = $1', [instanceId, reason]);
+        throw error;
+      }
       this.logger.info({ instanceId, ports: [instance.mqttPort, instance.mqttsPort, instance.wsPort] }, 'serving instance');
     } else if (!wanted && host) {
       await this.closeHost(instanceId, host);
     } else if (wanted && host && reloadChain) {
       await host.reloadChain(instance);
+      await host.reloadTls(instance);
     }
   }
 

@@ -1,8 +1,9 @@
 import { InstanceEntity } from '@mqc/db';
+import { LISTENER_FAILURE } from '@mqc/domain';
 import type { JobPayloads } from '@mqc/queue';
 import { allocatePorts } from './allocate-ports';
 import { ensureInstanceTls } from './instance-tls';
-import type { JobContext } from './job-context';
+import { PermanentJobError, type JobContext } from './job-context';
 import { placeOnNode } from './place-on-node';
 import { waitFor } from './wait-for';
 
@@ -34,6 +35,7 @@ export class ProvisionInstanceJob {
       `node ${nodeId} to serve instance ${instanceId}`,
       async () => {
         const current = await dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
+        if (current?.statusReason?.startsWith(LISTENER_FAILURE)) throw new PermanentJobError(current.statusReason);
         return current?.servingAt ? current : undefined;
       },
       SERVING_TIMEOUT_MS,
