@@ -4,7 +4,7 @@ import { signDeviceToken } from '@mqc/auth';
 import { ApiClient, createTestDatabase, testConfig, type TestDatabase } from '@mqc/testing';
 import { startStack, type Stack } from '../support/stack';
 import { newTenant, runningInstance, type InstanceView } from '../support/instances';
-import { V311, V5, addAuthenticator, connackCode, connectFrom, portsBelowEphemeralRange, untilConnack, whenClosed } from '../support/auth';
+import { V311, V5, addAuthenticator, connackCode, connectFrom, untilConnack, whenClosed } from '../support/auth';
 
 interface CreatedDevice {
   clientId: string;
@@ -35,7 +35,7 @@ describe('one device one secret, through the console API and real MQTT clients',
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    stack = await startStack(testConfig({ brokerPorts: portsBelowEphemeralRange() }), db.url);
+    stack = await startStack(testConfig(), db.url);
     tenant = await newTenant(stack);
     instance = await runningInstance(tenant, 'devices', 'professional');
     url = instance.endpoints!.mqtt;

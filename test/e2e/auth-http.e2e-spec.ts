@@ -7,10 +7,10 @@ import { startControlPlane } from '../../apps/control-plane/src/control-plane';
 import { startStack, type Stack } from '../support/stack';
 import { newTenant, runningInstance, type InstanceView } from '../support/instances';
 import { httpAuthenticatorConfig, startHttpAuthService, type HttpAuthService } from '../support/http-auth-service';
-import { V311, V5, addAuthenticator, connackCode, connectFrom, portsBelowEphemeralRange, setPolicy, untilConnack, whenClosed } from '../support/auth';
+import { V311, V5, addAuthenticator, connackCode, connectFrom, setPolicy, untilConnack, whenClosed } from '../support/auth';
 
 describe('HTTP authentication against a real local service, through the console API and real MQTT clients', () => {
-  const config = testConfig({ outboundAllow: ['127.0.0.1'], brokerPorts: portsBelowEphemeralRange() });
+  const config = testConfig({ outboundAllow: ['127.0.0.1'] });
   let db: TestDatabase;
   let stack: Stack;
   let tenant: ApiClient;

@@ -9,7 +9,7 @@ import { ChangeBus, connectRedis } from '@mqc/queue';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
 import { startStack, type Stack } from '../support/stack';
 import { newTenant, runningInstance } from '../support/instances';
-import { V311, V5, addAuthenticator, connackCode, connectFrom, untilConnack, whenClosed, portsBelowEphemeralRange } from '../support/auth';
+import { V311, V5, addAuthenticator, connackCode, connectFrom, untilConnack, whenClosed } from '../support/auth';
 
 const HMAC_SECRET = 'a-shared-hmac-secret-of-32-bytes!';
 const now = () => Math.floor(Date.now() / 1000);
@@ -52,7 +52,7 @@ async function publicJwk(key: KeyObject, kid: string): Promise<JWK> {
 }
 
 describe('JWT authentication (HMAC, public key, JWKS), through the console API and real MQTT clients', () => {
-  const config = testConfig({ outboundAllow: ['127.0.0.1'], brokerPorts: portsBelowEphemeralRange() });
+  const config = testConfig({ outboundAllow: ['127.0.0.1'] });
   let db: TestDatabase;
   let stack: Stack;
   let tenant: ApiClient;

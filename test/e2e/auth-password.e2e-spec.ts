@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
 import { startStack, type Stack } from '../support/stack';
 import { connectClient, newTenant, portOf, runningInstance, type InstanceView } from '../support/instances';
-import { V311, V5, addAuthenticator, connackCode, freshSource, untilConnack, portsBelowEphemeralRange } from '../support/auth';
+import { V311, V5, addAuthenticator, connackCode, freshSource, untilConnack } from '../support/auth';
 
 const run = promisify(execFile);
 
@@ -35,7 +35,7 @@ describe('username + password against the built-in store, through the console AP
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    stack = await startStack(testConfig({ brokerPorts: portsBelowEphemeralRange() }), db.url);
+    stack = await startStack(testConfig(), db.url);
     tenant = await newTenant(stack);
     ({ instance, url } = await instanceWithUsers('passwords', 'username', [
       { userId: 'sensor-1', password: 's3cret!' },

@@ -3,14 +3,14 @@ import { ApiClient, createTestDatabase, testConfig, type TestDatabase } from '@m
 import { startStack, type Stack } from '../support/stack';
 import { newTenant, runningInstance, type InstanceView } from '../support/instances';
 import { httpAuthenticatorConfig, startHttpAuthService, type HttpAuthService } from '../support/http-auth-service';
-import { V311, V5, addAuthenticator, connackCode, connectFrom, portsBelowEphemeralRange, setPolicy, untilConnack, whenClosed } from '../support/auth';
+import { V311, V5, addAuthenticator, connackCode, connectFrom, setPolicy, untilConnack, whenClosed } from '../support/auth';
 
 /** Both protocol versions with the code each gets for the same refusal. */
 const BAD_CREDENTIALS = [[4, V311.badUsernameOrPassword], [5, V5.badUsernameOrPassword]] as const;
 const NOT_AUTHORIZED = [[4, V311.notAuthorized], [5, V5.notAuthorized]] as const;
 
 describe('access policy, chain order and live changes, through the console API and real MQTT clients', () => {
-  const config = testConfig({ outboundAllow: ['127.0.0.1'], brokerPorts: portsBelowEphemeralRange() });
+  const config = testConfig({ outboundAllow: ['127.0.0.1'] });
   let db: TestDatabase;
   let stack: Stack;
   let tenant: ApiClient;

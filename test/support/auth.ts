@@ -5,9 +5,8 @@ import { MqttClient, type IClientOptions } from 'mqtt';
 import { eventually, type ApiClient } from '@mqc/testing';
 
 /**
- * A window of listener ports below Linux's ephemeral range (32768–60999). testConfig's window
- * may fall inside it, where any outgoing connection of the busy test machine (a pool's socket
- * to PostgreSQL) can hold 127.0.0.1:port and make an instance's listener fail with EADDRINUSE.
+ * A window of listener ports below Linux's ephemeral range. testConfig() now chooses such a
+ * window itself; kept only for specs written before it did (prefer plain testConfig()).
  */
 export function portsBelowEphemeralRange(): { first: number; last: number } {
   const first = 20_000 + randomInt(0, 127) * 100;
