@@ -20,3 +20,5 @@ export * from './authenticators/mysql.authenticator';
 export * from './authenticators/redis.authenticator';
 export { ExternalDatabaseError } from './external/password-row';
 export type { ExternalDatabaseOptions } from './external/guarded-socket';
+export * from './authenticators/scram.authenticator';
+export { deriveScramCredential, SCRAM_MECHANISMS, type ScramAlgorithm, type ScramCredential } from './scram/scram';

@@ -2,3 +2,4 @@ export { createTestDatabase, type TestDatabase } from './test-database';
 export { testConfig } from './test-config';
 export { ApiClient, type ApiResponse } from './api-client';
 export { eventually } from './eventually';
+export { TestScramClient } from './scram-client';

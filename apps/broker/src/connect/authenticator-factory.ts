@@ -6,6 +6,7 @@ import {
   JwtAuthenticator,
   MysqlAuthenticator,
   parseStoredConfig,
+  ScramAuthenticator,
   PostgresqlAuthenticator,
   RedisAuthenticator,
   type Authenticator,
@@ -16,6 +17,7 @@ import type { AuthenticatorType } from '@mqc/editions';
 import type { Logger } from '@mqc/observability';
 import { PgBuiltInUserStore } from './built-in-user.store';
 import { PgDeviceSecretStore } from './device-secret.store';
+import { PgScramCredentialStore } from './scram-credential.store';
 
 /** What factories may use to build an authenticator. */
 export interface AuthenticatorDeps {
@@ -52,4 +54,6 @@ export const AUTHENTICATOR_FACTORIES: Partial<Record<AuthenticatorType, Factory>
   postgresql: (row, deps) => new PostgresqlAuthenticator(row.id, configOf('postgresql', row, deps), { outboundAllowList: deps.outboundAllow }),
   mysql: (row, deps) => new MysqlAuthenticator(row.id, configOf('mysql', row, deps), { outboundAllowList: deps.outboundAllow }),
   redis: (row, deps) => new RedisAuthenticator(row.id, configOf('redis', row, deps), { outboundAllowList: deps.outboundAllow }),
+  // MQTT 5 enhanced authentication against the built-in users' SCRAM keys.
+  scram: (row, deps) => new ScramAuthenticator(row.id, configOf('scram', row, deps), new PgScramCredentialStore(deps.dataSource)),
 };

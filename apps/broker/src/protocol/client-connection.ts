@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { ChainDecision } from '@mqc/auth';
 import { generate, parser as createParser, type Packet, type Parser } from 'mqtt-packet';
 import type { ConnectionInfo } from './instance-broker';
 import type { Message } from './message';
@@ -36,6 +37,10 @@ export class ClientConnection {
   superuser = false;
   /** 5.0 authentication method presented on CONNECT, if any. */
   authenticationMethod: string | undefined;
+  /** Enhanced authentication before CONNACK: takes the client's next packet (undefined: closed). */
+  authWaiter: ((packet: Packet | undefined) => void) | undefined;
+  /** A re-authentication in progress [MQTT-4.12.1]: `next` is waiting for the client's AUTH 0x18. */
+  reauthentication: { next?: (authenticationData: Buffer | undefined) => Promise<ChainDecision> } | undefined;
   session: Session | undefined;
   will: WillIntent | undefined;
 

@@ -34,6 +34,8 @@ export function closeConnection(ctx: InstanceContext, connection: ClientConnecti
   }
   connection.state = 'closed';
   connection.clearTimers();
+  connection.reauthentication = undefined;
+  connection.authWaiter?.(undefined);
   ctx.connections.delete(connection);
   const { stream } = connection;
   if (connection.corked) {
@@ -71,7 +73,9 @@ function onPacket(ctx: InstanceContext, connection: ClientConnection, packet: Pa
   }
   // [MQTT-3.1.4-5] packets after CONNECT wait until the CONNECT is accepted.
   if (connection.state === 'authenticating') {
-    connection.pending.push(packet);
+    // An enhanced authentication in progress takes the client's AUTH (or what came instead).
+    if (connection.authWaiter !== undefined) connection.authWaiter(packet);
+    else connection.pending.push(packet);
     return;
   }
   dispatch(ctx, connection, packet);

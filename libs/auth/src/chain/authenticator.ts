@@ -36,9 +36,27 @@ export type DenyReason =
   | 'banned';
 
 export type AuthResult =
-  | { kind: 'allow'; superuser?: boolean; expiresAt?: Date }
+  | {
+      kind: 'allow';
+      superuser?: boolean;
+      expiresAt?: Date;
+      /** The identity the method established (SCRAM `n=`, a PSK identity), for a client that sent no user name. */
+      username?: string;
+      /** MQTT 5 enhanced authentication: the method's last word (SCRAM server-final), sent in CONNACK or AUTH 0x00. */
+      authenticationData?: Buffer;
+    }
   | { kind: 'deny'; reason: DenyReason; message?: string }
-  | { kind: 'ignore' };
+  | { kind: 'ignore' }
+  /** MQTT 5 enhanced authentication needs another round: send `authenticationData` in AUTH 0x18. */
+  | { kind: 'continue'; authenticationData: Buffer; exchange: AuthExchange };
+
+/**
+ * The rest of a multi-step enhanced authentication [MQTT-4.12]: the client's next
+ * authentication data (from its AUTH 0x18) goes in, the next result comes out.
+ */
+export interface AuthExchange {
+  next(authenticationData: Buffer | undefined): Promise<AuthResult>;
+}
 
 /**
  * One link of an instance's chain. `ignore` means "not mine to judge" (no such user, no

@@ -1,11 +1,23 @@
 import type { AccessPolicy } from '@mqc/domain';
-import type { Authenticator, ConnectCredentials, DenyReason } from './authenticator';
+import type { AuthResult, Authenticator, ConnectCredentials, DenyReason } from './authenticator';
 import type { ChainObserver } from './chain-metrics';
 import { connackCodeFor } from './connack-codes';
 
 export type ChainDecision =
-  | { kind: 'allow'; superuser: boolean; expiresAt?: Date; authenticatorId?: string }
-  | { kind: 'deny'; reason: DenyReason; connackCode: number; message: string; authenticatorId?: string };
+  | { kind: 'allow'; superuser: boolean; expiresAt?: Date; authenticatorId?: string; username?: string; authenticationData?: Buffer }
+  | { kind: 'deny'; reason: DenyReason; connackCode: number; message: string; authenticatorId?: string }
+  | ChainContinue;
+
+/**
+ * An enhanced authentication in progress (MQTT 5 AUTH): the broker sends `authenticationData`
+ * in AUTH 0x18 and hands the client's answer to `next`, which decides or continues again.
+ */
+export interface ChainContinue {
+  kind: 'continue';
+  authenticationData: Buffer;
+  authenticatorId: string;
+  next(authenticationData: Buffer | undefined): Promise<ChainDecision>;
+}
 
 export interface ChainRun {
   authenticators: readonly Authenticator[];
@@ -37,31 +49,30 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 /**
  * The fold: run enabled authenticators in order; `allow` and `deny` stop, `ignore` goes on.
  * A thrown error or timeout is judged by `onBackendFailure`. When nobody judged the client,
- * the anonymous policy decides.
+ * the anonymous policy decides. A `continue` (enhanced authentication) stops the fold until
+ * the client answers; its exchange then decides, or, failing, resumes the fold after it.
  */
 export async function runChain(run: ChainRun, credentials: ConnectCredentials): Promise<ChainDecision> {
-  const { policy, observer } = run;
-  if (policy.anonymous === 'quick_deny' && presentsNoCredentials(credentials)) {
+  if (run.policy.anonymous === 'quick_deny' && presentsNoCredentials(credentials)) {
     return deny('not-authorized', credentials, 'anonymous clients are refused');
   }
-  for (const authenticator of run.authenticators) {
+  return runFrom(run, credentials, 0);
+}
+
+async function runFrom(run: ChainRun, credentials: ConnectCredentials, start: number): Promise<ChainDecision> {
+  const { policy, observer } = run;
+  for (let index = start; index < run.authenticators.length; index++) {
+    const authenticator = run.authenticators[index] as Authenticator;
     const started = performance.now();
     try {
       const work = authenticator.authenticate(credentials);
       const result = await (run.timeoutMs ? withTimeout(work, run.timeoutMs) : work);
+      if (result.kind === 'continue') return continued(run, credentials, index, result, performance.now() - started);
       observer?.record(authenticator.id, result.kind, performance.now() - started);
-      if (result.kind === 'allow') {
-        return { kind: 'allow', superuser: result.superuser ?? false, expiresAt: result.expiresAt, authenticatorId: authenticator.id };
-      }
-      if (result.kind === 'deny') {
-        return deny(result.reason, credentials, result.message ?? `refused by ${authenticator.type}`, authenticator.id);
-      }
+      if (result.kind !== 'ignore') return decided(result, credentials, authenticator);
     } catch (error) {
       observer?.record(authenticator.id, 'error', performance.now() - started);
-      if (policy.onBackendFailure === 'deny') {
-        const why = error instanceof Error ? error.message : String(error);
-        return deny('server-unavailable', credentials, `${authenticator.type} failed: ${why}`, authenticator.id);
-      }
+      if (policy.onBackendFailure === 'deny') return backendFailure(error, credentials, authenticator);
     }
   }
   // [MQTT-4.12.0-1] An enhanced-auth method nobody supports is refused, whatever the
@@ -75,4 +86,51 @@ export async function runChain(run: ChainRun, credentials: ConnectCredentials): 
   return presentsNoCredentials(credentials)
     ? deny('not-authorized', credentials, 'no authenticator accepted the client')
     : deny('bad-credentials', credentials, 'no authenticator accepted the credentials');
+}
+
+function decided(result: Extract<AuthResult, { kind: 'allow' | 'deny' }>, credentials: ConnectCredentials, authenticator: Authenticator): ChainDecision {
+  if (result.kind === 'deny') return deny(result.reason, credentials, result.message ?? `refused by ${authenticator.type}`, authenticator.id);
+  return {
+    kind: 'allow',
+    superuser: result.superuser ?? false,
+    expiresAt: result.expiresAt,
+    authenticatorId: authenticator.id,
+    username: result.username,
+    authenticationData: result.authenticationData,
+  };
+}
+
+function backendFailure(error: unknown, credentials: ConnectCredentials, authenticator: Authenticator): ChainDecision {
+  const why = error instanceof Error ? error.message : String(error);
+  return deny('server-unavailable', credentials, `${authenticator.type} failed: ${why}`, authenticator.id);
+}
+
+/**
+ * One exchange in progress. Its metrics are recorded once, when it ends, with the time the
+ * server spent on every step (not the time the client took to answer). An `ignore` after the
+ * exchange began is a refusal: the authenticator has already claimed the client.
+ */
+function continued(run: ChainRun, credentials: ConnectCredentials, index: number, result: Extract<AuthResult, { kind: 'continue' }>, spentMs: number): ChainContinue {
+  const authenticator = run.authenticators[index] as Authenticator;
+  return {
+    kind: 'continue',
+    authenticationData: result.authenticationData,
+    authenticatorId: authenticator.id,
+    next: async (data) => {
+      const started = performance.now();
+      try {
+        const work = result.exchange.next(data);
+        const step = await (run.timeoutMs ? withTimeout(work, run.timeoutMs) : work);
+        const spent = spentMs + performance.now() - started;
+        if (step.kind === 'continue') return continued(run, credentials, index, step, spent);
+        const final = step.kind === 'ignore' ? ({ kind: 'deny', reason: 'bad-credentials', message: 'the enhanced authentication did not complete' } as const) : step;
+        run.observer?.record(authenticator.id, final.kind, spent);
+        return decided(final, credentials, authenticator);
+      } catch (error) {
+        run.observer?.record(authenticator.id, 'error', spentMs + performance.now() - started);
+        if (run.policy.onBackendFailure === 'deny') return backendFailure(error, credentials, authenticator);
+        return runFrom(run, credentials, index + 1);
+      }
+    },
+  };
 }

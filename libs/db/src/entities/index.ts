@@ -9,6 +9,7 @@ import { EditionSettingEntity } from './edition-setting.entity';
 import { InstancePortEntity } from './instance-port.entity';
 import { InstanceEntity } from './instance.entity';
 import { TenantEntity } from './tenant.entity';
+import { ScramCredentialEntity } from './scram-credential.entity';
 
 export {
   ApiKeyEntity,
@@ -22,6 +23,7 @@ export {
   InstanceEntity,
   InstancePortEntity,
   TenantEntity,
+  ScramCredentialEntity,
 };
 export type { NodeInstanceReport } from './broker-node.entity';
 export type { DeviceStatus } from './device.entity';
@@ -38,4 +40,5 @@ export const ENTITIES = [
   AuditEventEntity,
   DeviceEntity,
   AuthenticatorMetricsEntity,
+  ScramCredentialEntity,
 ];

@@ -18,6 +18,9 @@ function connackProperties(ctx: InstanceContext, connection: ClientConnection, a
     // [MQTT-3.2.2-?] tell the client when its session expiry was capped.
     sessionExpiryInterval: attempt.sessionExpiryChanged ? attempt.sessionExpirySeconds : undefined,
     serverKeepAlive: attempt.serverKeepAlive,
+    // MQTT 5.0 section 4.12: a successful enhanced authentication's CONNACK names the method and carries its last data.
+    authenticationMethod: attempt.decision?.authenticationData !== undefined ? attempt.packet.properties?.authenticationMethod : undefined,
+    authenticationData: attempt.decision?.authenticationData,
   };
 }
 
@@ -42,7 +45,8 @@ export const acceptClient: ConnectStep = (ctx, connection, attempt) => {
   const session = connection.session;
   if (session === undefined || attempt.decision === undefined) return { kind: 'close', reason: 'no session' };
   connection.clientId = attempt.clientId;
-  connection.username = packet.username;
+  // The identity an authenticator established (SCRAM user, PSK identity) when CONNECT named none.
+  connection.username = packet.username ?? attempt.decision.username;
   connection.superuser = attempt.decision.superuser;
   connection.will = attempt.will;
   connection.keepAliveMs = attempt.keepAliveSeconds * 1000;

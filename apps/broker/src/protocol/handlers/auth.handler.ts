@@ -1,16 +1,82 @@
+import type { ChainDecision } from '@mqc/auth';
 import type { IAuthPacket } from 'mqtt-packet';
 import type { ClientConnection } from '../client-connection';
-import { violation } from '../connection-lifecycle';
+import { closeConnection, violation } from '../connection-lifecycle';
+import { AUTH_RC, authPacketProblem, sendAuth } from '../connect/enhanced-auth';
 import type { InstanceContext } from '../instance-context';
 import { RC } from '../reason-codes';
 
 /**
- * The chain decides in one step on CONNECT; multi-step enhanced authentication and
- * re-authentication are not offered. AUTH without an authentication method on CONNECT is a
- * protocol error [MQTT-4.12.0-1]; re-authentication is refused the same way (0x82 rather than
- * 0x8C, which mqtt-packet based clients cannot parse in a DISCONNECT).
+ * Re-authentication in an open session [MQTT-4.12.1]: the client sends AUTH 0x19 with the
+ * method of its CONNECT and fresh data; the chain runs again, AUTH 0x18 goes back and forth
+ * while it continues, and it ends with AUTH 0x00 (success, with the method's last data) or
+ * DISCONNECT 0x87. Other traffic keeps flowing meanwhile. AUTH from a client that connected
+ * without a method, with another method, or out of turn is a protocol error (0x82).
  */
-export function handleAuth(ctx: InstanceContext, connection: ClientConnection, _packet: IAuthPacket): void {
-  const reason = connection.authenticationMethod === undefined ? 'AUTH without an authentication method on CONNECT' : 're-authentication is not supported';
-  violation(ctx, connection, RC.protocolError, reason);
+export function handleAuth(ctx: InstanceContext, connection: ClientConnection, packet: IAuthPacket): void {
+  const method = connection.authenticationMethod;
+  if (method === undefined) {
+    violation(ctx, connection, RC.protocolError, 'AUTH without an authentication method on CONNECT');
+    return;
+  }
+  const running = connection.reauthentication;
+  if (running === undefined) {
+    const problem = authPacketProblem(packet, method, AUTH_RC.reAuthenticate);
+    if (problem !== undefined) {
+      violation(ctx, connection, RC.protocolError, problem);
+      return;
+    }
+    connection.reauthentication = {};
+    const decision = ctx.authenticate({
+      instanceId: ctx.instanceId,
+      clientId: connection.clientId,
+      // The identity of the session: a re-authentication may not switch users.
+      username: connection.username,
+      peerHost: connection.info.remoteAddress,
+      protocolVersion: 5,
+      certificate: connection.info.certificate,
+      authenticationMethod: method,
+      authenticationData: packet.properties?.authenticationData,
+    });
+    void settle(ctx, connection, method, decision);
+    return;
+  }
+  const next = running.next;
+  const problem = next === undefined ? 'AUTH before the server answered the previous one' : authPacketProblem(packet, method, AUTH_RC.continueAuthentication);
+  if (problem !== undefined || next === undefined) {
+    violation(ctx, connection, RC.protocolError, problem ?? 'AUTH out of turn');
+    return;
+  }
+  running.next = undefined;
+  void settle(ctx, connection, method, next(packet.properties?.authenticationData));
+}
+
+async function settle(ctx: InstanceContext, connection: ClientConnection, method: string, pending: Promise<ChainDecision>): Promise<void> {
+  let decision: ChainDecision | undefined;
+  try {
+    decision = await pending;
+  } catch (error) {
+    ctx.logger.warn({ err: error, clientId: connection.clientId }, 're-authentication failed');
+  }
+  // The connection may have closed, or been taken over, while the chain ran.
+  if (!connection.isConnected || connection.reauthentication === undefined) return;
+  if (decision === undefined) {
+    connection.reauthentication = undefined;
+    closeConnection(ctx, connection, { reasonCode: RC.unspecifiedError, reasonString: 'authentication unavailable', publishWill: true });
+    return;
+  }
+  if (decision.kind === 'continue') {
+    connection.reauthentication = { next: decision.next };
+    sendAuth(connection, AUTH_RC.continueAuthentication, method, decision.authenticationData);
+    return;
+  }
+  connection.reauthentication = undefined;
+  if (decision.kind === 'deny') {
+    // DISCONNECT has no "bad user name or password"; a failed re-authentication is 0x87.
+    const reasonCode = decision.reason === 'server-unavailable' ? RC.unspecifiedError : RC.notAuthorized;
+    closeConnection(ctx, connection, { reasonCode, reasonString: decision.message, publishWill: true });
+    return;
+  }
+  connection.superuser = decision.superuser;
+  sendAuth(connection, AUTH_RC.success, method, decision.authenticationData);
 }

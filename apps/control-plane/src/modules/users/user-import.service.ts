@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
-import { hashPassword, type PasswordHashParams } from '@mqc/auth';
+import { hashPassword, type PasswordHashParams, type ScramCredential } from '@mqc/auth';
 import { EDITIONS } from '@mqc/editions';
 import type { Caller } from '../../common/caller';
 import { DomainError } from '../../common/domain-errors';
 import { AuditService } from '../audit/audit.service';
 import { InstanceService } from '../instances/instance.service';
 import { findDuplicates, importedHashParams, parseCsvImport, parseJsonImport, type ImportRow, type ImportType, type RowProblem } from './user-import-parser';
+import { deriveScramKeys, insertScramKeysByUserId, scramSettings, type ScramSetting } from './scram-keys';
 import { UserService } from './user.service';
 
 /** Rows per INSERT … SELECT FROM unnest(…): few round trips, bounded statement size. */
@@ -31,6 +32,8 @@ interface StoredRow {
   salt: string;
   algorithm: string;
   isSuperuser: boolean;
+  /** type=plain on an instance with a SCRAM authenticator: the password's SCRAM keys. */
+  scramKeys?: ScramCredential[];
 }
 
 /** A file with bad rows: nothing was written; each problem names its line. */
@@ -75,7 +78,7 @@ export class UserImportService {
     const stored = input.type === 'hash' ? this.hashedRows(rows, preferred, problems) : [];
     if (problems.length > 0) throw new ImportRefused(problems);
     // Slow hashes run before the transaction opens, on the libuv pool, a few at a time.
-    const toStore = input.type === 'plain' ? await this.hashRows(rows, preferred) : stored;
+    const toStore = input.type === 'plain' ? await this.hashRows(rows, preferred, await scramSettings(this.dataSource.manager, instanceId)) : stored;
 
     await this.dataSource.transaction(async (manager) => {
       const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
@@ -110,6 +113,10 @@ export class UserImportService {
       }
       // Rolls back every chunk written so far.
       if (clashes.length > 0) throw new ImportRefused(clashes, 'the file was not imported: some users already exist');
+      for (let start = 0; start < toStore.length; start += CHUNK) {
+        const chunk = toStore.slice(start, start + CHUNK);
+        await insertScramKeysByUserId(manager, instanceId, chunk.map((r) => ({ userId: r.userId, keys: r.scramKeys ?? [] })));
+      }
       await this.audit.record(manager, {
         tenantId,
         caller,
@@ -154,14 +161,15 @@ export class UserImportService {
     return stored;
   }
 
-  private async hashRows(rows: ImportRow[], preferred: PasswordHashParams): Promise<StoredRow[]> {
+  private async hashRows(rows: ImportRow[], preferred: PasswordHashParams, scram: readonly ScramSetting[]): Promise<StoredRow[]> {
     const concurrency = Math.max(2, availableParallelism());
     const stored: StoredRow[] = [];
     for (let start = 0; start < rows.length; start += CHUNK) {
       const chunk = rows.slice(start, start + CHUNK);
       const hashed = await mapBounded(chunk, concurrency, async (row) => {
         const result = await hashPassword(row.password ?? '', preferred);
-        return { userId: row.userId, hash: result.hash, salt: result.salt, algorithm: JSON.stringify(result.params), isSuperuser: row.isSuperuser };
+        const scramKeys = scram.length > 0 ? await deriveScramKeys(row.password ?? '', scram) : undefined;
+        return { userId: row.userId, hash: result.hash, salt: result.salt, algorithm: JSON.stringify(result.params), isSuperuser: row.isSuperuser, scramKeys };
       });
       stored.push(...hashed);
       // Fast hashes run on the event loop: let other requests through between chunks.

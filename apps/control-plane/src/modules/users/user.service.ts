@@ -9,6 +9,7 @@ import { DomainError, NotFoundError } from '../../common/domain-errors';
 import { CHANGE_BUS } from '../../common/tokens';
 import { AuditService } from '../audit/audit.service';
 import { InstanceService } from '../instances/instance.service';
+import { deriveScramKeys, replaceScramKeys, scramSettings } from './scram-keys';
 
 /** Passwords and hashes never leave the API. */
 export interface UserView {
@@ -44,6 +45,7 @@ export class UserService {
     // A slow hash is made before the transaction, not while it holds the instance's lock.
     const { params, userIdType } = await this.preferredHash(this.dataSource.manager, instanceId);
     const stored = await hashPassword(input.password, params);
+    const scramKeys = await deriveScramKeys(input.password, await scramSettings(this.dataSource.manager, instanceId));
     const user = await this.dataSource.transaction(async (manager) => {
       const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
       const count = await manager.countBy(BuiltInUserEntity, { instanceId });
@@ -62,6 +64,7 @@ export class UserService {
           isSuperuser: input.isSuperuser,
         }),
       );
+      await replaceScramKeys(manager, saved.id, scramKeys);
       await this.audit.record(manager, { tenantId, caller, action: 'user.create', resourceType: 'user', resourceId: input.userId, details: { instanceId, isSuperuser: input.isSuperuser } });
       return saved;
     });
@@ -98,11 +101,13 @@ export class UserService {
     await this.findOwned(this.dataSource.manager, tenantId, instanceId, userId);
     const preferred = await this.preferredHash(this.dataSource.manager, instanceId);
     const stored = input.password === undefined ? undefined : await hashPassword(input.password, preferred.params);
+    const scramKeys = input.password === undefined ? undefined : await deriveScramKeys(input.password, await scramSettings(this.dataSource.manager, instanceId));
     const user = await this.dataSource.transaction(async (manager) => {
       const found = await this.findOwned(manager, tenantId, instanceId, userId);
       if (stored) Object.assign(found, { passwordHash: stored.hash, salt: stored.salt, algorithm: { ...stored.params } });
       if (input.isSuperuser !== undefined) found.isSuperuser = input.isSuperuser;
       const saved = await manager.save(found);
+      if (scramKeys) await replaceScramKeys(manager, saved.id, scramKeys);
       await this.audit.record(manager, {
         tenantId,
         caller,
