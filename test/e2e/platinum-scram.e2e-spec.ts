@@ -10,9 +10,9 @@ import { newTenant, runningInstance, type InstanceView } from '../support/instan
 import { startStack, type Stack } from '../support/stack';
 
 /** A packet-level MQTT 5 client over a real TCP connection, from a loopback source of its own. */
-async function rawClient(url: string): Promise<PacketClient> {
+async function rawClient(url: string, source = freshSource()): Promise<PacketClient> {
   const { hostname, port } = new URL(url);
-  const socket = connectTcp({ host: hostname, port: Number(port), localAddress: freshSource() });
+  const socket = connectTcp({ host: hostname, port: Number(port), localAddress: source });
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   return new PacketClient(socket, 5);
 }
@@ -119,6 +119,18 @@ describe('platinum: MQTT 5 enhanced authentication with SCRAM, through the conso
       open.push(client);
       expect((await scramConnect(client, scram, `bad-${scram.username}`)).reasonCode).toBe(0x86);
     }
+  });
+
+  it('counts failed SCRAM exchanges in the failed-CONNECT throttle: a guessing source is soon refused with 0x9F', async () => {
+    const source = freshSource();
+    const codes: number[] = [];
+    for (let attempt = 0; attempt < 30 && !codes.includes(0x9f); attempt++) {
+      const client = await rawClient(url, source);
+      open.push(client);
+      codes.push((await scramConnect(client, new TestScramClient('sha256', 'alice', `guess-${attempt}`), `guess-${attempt}`)).reasonCode ?? -1);
+    }
+    expect(codes).toContain(0x9f);
+    expect(new Set(codes)).toEqual(new Set([0x86, 0x9f]));
   });
 
   it('refuses a method the instance does not offer with CONNACK 0x8C', async () => {

@@ -85,12 +85,19 @@ export class InstanceHost {
       };
     }
     if (!this.chain) throw new Error('the chain is not loaded');
-    const decision = await this.chain.authenticate(credentials);
-    // Only refusals of what the client presented count (an unsupported enhanced-auth method
-    // too, or a flood of them would run the chain unthrottled); a backend failure is not the client's.
-    if (decision.kind === 'deny' && CLIENT_FAILURES.has(decision.reason)) {
-      this.throttle.recordFailure(credentials.peerHost);
+    return this.countFailure(await this.chain.authenticate(credentials), credentials.peerHost);
+  }
+
+  /**
+   * Only refusals of what the client presented count (an unsupported enhanced-auth method
+   * too, or a flood of them would run the chain unthrottled); a backend failure is not the
+   * client's. An enhanced authentication (SCRAM) counts when its exchange ends.
+   */
+  private countFailure(decision: ChainDecision, peerHost: string): ChainDecision {
+    if (decision.kind === 'continue') {
+      return { ...decision, next: async (data) => this.countFailure(await decision.next(data), peerHost) };
     }
+    if (decision.kind === 'deny' && CLIENT_FAILURES.has(decision.reason)) this.throttle.recordFailure(peerHost);
     return decision;
   }
 
