@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, createTestDatabase, testConfig, type TestDatabase } from '@mqc/testing';
+import { Client } from 'pg';
+import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
 import { startStack, type Stack } from '../support/stack';
 import { newTenant, runningInstance, type InstanceView } from '../support/instances';
 import { httpAuthenticatorConfig, startHttpAuthService, type HttpAuthService } from '../support/http-auth-service';
@@ -100,6 +101,36 @@ describe('access policy, chain order and live changes, through the console API a
     await untilConnack(url, { protocolVersion: 5, username: 'deny-dual', password: 'pw-dual' }, V5.notAuthorized);
     expect((await tenant.patch(authenticators(`/${builtIn}`), { enabled: true })).status).toBe(200);
     await untilConnack(url, { protocolVersion: 5, username: 'deny-dual', password: 'pw-dual' }, 0);
+  });
+
+  it('lets a CONNECT that is being judged finish with the chain it started with when the chain changes meanwhile', async () => {
+    const patient = { ...httpAuthenticatorConfig(service.url), timeoutMs: 5_000 };
+    expect((await tenant.patch(authenticators(`/${http}`), { config: patient })).status).toBe(200);
+    await untilConnack(url, { protocolVersion: 5, username: 'slow-probe', password: 'x' }, 0, 20_000);
+
+    const judged = connackCode(url, { protocolVersion: 5, username: 'slow-inflight', password: 'x' });
+    await eventually(() => expect(service.seen.some((r) => r.body['username'] === 'slow-inflight')).toBe(true));
+    await setPolicy(tenant, instance.id, 'deny', 'ignore');
+    // The old chain's HTTP client is closed while its request waits for the service's answer.
+    expect(await judged).toBe(0);
+    await setPolicy(tenant, instance.id, 'deny', 'deny');
+    expect((await tenant.patch(authenticators(`/${http}`), { config: httpAuthenticatorConfig(service.url) })).status).toBe(200);
+    await untilConnack(url, { protocolVersion: 5, username: 'slow-probe', password: 'x' }, V5.serverUnavailable);
+  });
+
+  it('repairs a lost change event on the periodic resync: a policy changed in the database alone still reaches the broker', async () => {
+    const sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      expect(await connackCode(url, { protocolVersion: 5, clientId: 'ignore-anon' })).toBe(V5.notAuthorized);
+      // As if the change event had been lost (a Redis blip): the row changes, nobody is told.
+      await sql.query(`UPDATE instances SET anonymous_policy = 'allow' WHERE id = $1`, [instance.id]);
+      await untilConnack(url, { protocolVersion: 5, clientId: 'ignore-anon' }, 0, 30_000);
+    } finally {
+      await sql.end();
+    }
+    await setPolicy(tenant, instance.id, 'deny', 'deny');
+    await untilConnack(url, { protocolVersion: 5, clientId: 'ignore-anon' }, V5.notAuthorized);
   });
 
   it('accepts a new user at once, and disconnects the clients of a user whose password changes or who is deleted', async () => {

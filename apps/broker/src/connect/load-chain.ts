@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import type { ChainMetrics, Authenticator } from '@mqc/auth';
 import { AuthenticatorEntity, type InstanceEntity } from '@mqc/db';
 import { editionAllowsType } from '@mqc/editions';
@@ -39,4 +40,21 @@ export async function loadChain(instance: InstanceEntity, deps: AuthenticatorDep
     }
   }
   return new InstanceChain(authenticators, { anonymous: instance.anonymousPolicy, onBackendFailure: instance.backendFailurePolicy }, metrics);
+}
+
+/**
+ * What an instance's chain is built from, as one comparable text: edition, access policy and
+ * every authenticator row (order, enabled, configuration, sealed secrets). The periodic resync
+ * reloads a chain whose fingerprint changed, so a change event lost on the way (a Redis blip)
+ * is repaired without a restart. Undefined when the instance is gone.
+ */
+export async function chainFingerprint(dataSource: DataSource, instanceId: string): Promise<string | undefined> {
+  const rows: { fingerprint: string }[] = await dataSource.query(
+    `SELECT md5(concat_ws('|', i.edition, i.anonymous_policy, i.backend_failure_policy,
+              (SELECT string_agg(concat_ws('/', a.id, a.type, a.position, a.enabled, md5(a.config::text), md5(coalesce(a.secrets_sealed, ''))), ',' ORDER BY a.position, a.id)
+                 FROM authenticators a WHERE a.instance_id = i.id))) AS fingerprint
+       FROM instances i WHERE i.id = $1`,
+    [instanceId],
+  );
+  return rows[0]?.fingerprint;
 }

@@ -4,6 +4,7 @@ import { LISTENER_FAILURE, SERVED_STATUSES, type ChangeEvent, type RevokedCreden
 import type { Logger } from '@mqc/observability';
 import { CONNACK_5 } from '@mqc/auth';
 import type { ConnectedClientInfo } from '../protocol/instance-broker';
+import { chainFingerprint } from '../connect/load-chain';
 import { InstanceHost, type HostDeps } from './instance-host';
 
 /** Lost change events are repaired by a full resync this often. */
@@ -27,6 +28,8 @@ function usedCredential(credential: RevokedCredential): (client: ConnectedClient
  */
 export class InstanceSupervisor {
   private readonly hosts = new Map<string, InstanceHost>();
+  /** The chainFingerprint each host's chain was loaded at. */
+  private readonly chainFingerprints = new Map<string, string>();
   private readonly queues = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -88,12 +91,15 @@ export class InstanceSupervisor {
 
   private async reconcileNow(instanceId: string, reloadChain: boolean): Promise<void> {
     if (this.stopped) return;
+    // Read before the state the chain is built from: a change after it shows at the next resync.
+    const fingerprint = await chainFingerprint(this.dataSource, instanceId);
     const instance = await this.dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
     const wanted = !!instance && instance.nodeId === this.nodeId() && SERVED_STATUSES.includes(instance.status);
     const host = this.hosts.get(instanceId);
     if (wanted && !host) {
       try {
         this.hosts.set(instanceId, await InstanceHost.open(instance, this.deps));
+        if (fingerprint) this.chainFingerprints.set(instanceId, fingerprint);
       } catch (error) {
         // Told to the tenant and to the provisioning job, which stops waiting.
         const reason = `${LISTENER_FAILURE} ${error instanceof Error ? error.message : String(error)}`;
@@ -103,14 +109,19 @@ export class InstanceSupervisor {
       this.logger.info({ instanceId, ports: [instance.mqttPort, instance.mqttsPort, instance.wsPort] }, 'serving instance');
     } else if (!wanted && host) {
       await this.closeHost(instanceId, host);
-    } else if (wanted && host && reloadChain) {
-      await host.reloadChain(instance);
-      await host.reloadTls(instance);
+    } else if (wanted && host) {
+      // On a change event, or when the resync finds the chain's rows changed (an event was lost).
+      if (reloadChain || fingerprint !== this.chainFingerprints.get(instanceId)) {
+        await host.reloadChain(instance);
+        if (fingerprint) this.chainFingerprints.set(instanceId, fingerprint);
+      }
+      if (reloadChain) await host.reloadTls(instance);
     }
   }
 
   private async closeHost(instanceId: string, host: InstanceHost): Promise<void> {
     this.hosts.delete(instanceId);
+    this.chainFingerprints.delete(instanceId);
     await host.close();
     await this.dataSource.query('UPDATE instances SET serving_at = NULL WHERE id = $1 AND node_id = $2', [instanceId, this.nodeId()]);
     this.logger.info({ instanceId }, 'stopped serving instance');
