@@ -12,27 +12,17 @@ import { openTcpListener } from '../listeners/tcp-listener';
 import { openTlsListener, type TlsListener } from '../listeners/tls-listener';
 import { loadTlsMaterial } from '../listeners/tls-material';
 import { openWsListener } from '../listeners/ws-listener';
-import { InstanceBroker, type InstanceLimits } from '../protocol/instance-broker';
+import { DEFAULT_INSTANCE_LIMITS, InstanceBroker, type InstanceLimits } from '../protocol/instance-broker';
 
-export const MAX_PACKET_SIZE = 1024 * 1024;
+export const MAX_PACKET_SIZE = DEFAULT_INSTANCE_LIMITS.maxPacketSize;
 
 /** Refusals the failed-CONNECT throttle counts (see FailedAuthThrottle). */
 const CLIENT_FAILURES: ReadonlySet<DenyReason> = new Set<DenyReason>(['bad-credentials', 'not-authorized', 'bad-authentication-method']);
 
+/** The protocol defaults, with the edition's quotas. */
 export function limitsFor(instance: InstanceEntity): InstanceLimits {
   const quotas = EDITIONS[instance.edition].quotas;
-  return {
-    maxConnections: quotas.maxConnections,
-    messagesPerSecond: quotas.messagesPerSecond,
-    maxPacketSize: MAX_PACKET_SIZE,
-    connectTimeoutMs: 10_000,
-    maxTopicLength: 1024,
-    maxTopicLevels: 64,
-    receiveMaximum: 64,
-    maxInflight: 64,
-    maxQueuedMessages: 1000,
-    maxSessionExpirySeconds: 7 * 24 * 3600,
-  };
+  return { ...DEFAULT_INSTANCE_LIMITS, maxConnections: quotas.maxConnections, messagesPerSecond: quotas.messagesPerSecond };
 }
 
 export interface HostDeps extends AuthenticatorDeps {
