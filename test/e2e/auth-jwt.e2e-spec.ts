@@ -9,7 +9,7 @@ import { ChangeBus, connectRedis } from '@mqc/queue';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
 import { startStack, type Stack } from '../support/stack';
 import { newTenant, runningInstance } from '../support/instances';
-import { V311, V5, addAuthenticator, connackCode, connectFrom, untilConnack, whenClosed } from '../support/auth';
+import { V311, V5, addAuthenticator, connackCode, connectFrom, setPolicy, untilConnack, whenClosed } from '../support/auth';
 
 const HMAC_SECRET = 'a-shared-hmac-secret-of-32-bytes!';
 const now = () => Math.floor(Date.now() / 1000);
@@ -153,6 +153,24 @@ describe('JWT authentication (HMAC, public key, JWKS), through the console API a
     expect(await connackCode(url, { protocolVersion: 4, username: 'bus', password: newToken })).toBe(0);
     expect(await connackCode(url, { protocolVersion: 4, username: 'bus', password: oldToken })).toBe(V311.badUsernameOrPassword);
     expect(await connackCode(url, { protocolVersion: 5, username: 'bus', password: oldToken })).toBe(V5.badUsernameOrPassword);
+  });
+
+  it('judges an unreachable JWKS endpoint by the backend-failure policy: 3 / 0x88 under deny, on to the anonymous policy under ignore', async () => {
+    const instance = await runningInstance(tenant, 'jwt-jwks-down', 'professional');
+    const url = instance.endpoints!.mqtt;
+    const down = await startJwksServer();
+    await new Promise((resolve) => down.server.close(resolve));
+    const id = await addAuthenticator(tenant, instance.id, 'jwt', { jwksUrl: down.url });
+    const token = await rsaToken({ sub: 'van' }, signer.privateKey, 'key-1');
+    await untilConnack(url, { protocolVersion: 5, username: 'van', password: token }, V5.serverUnavailable);
+    expect(await connackCode(url, { protocolVersion: 4, username: 'van', password: token })).toBe(V311.serverUnavailable);
+    await setPolicy(tenant, instance.id, 'deny', 'ignore');
+    await untilConnack(url, { protocolVersion: 5, username: 'van', password: token }, V5.badUsernameOrPassword);
+    await eventually(async () => {
+      const view = await tenant.get<{ metrics: { error: number; allow: number } }>(`/v1/instances/${instance.id}/authenticators/${id}`);
+      expect(view.body.metrics.error).toBeGreaterThanOrEqual(3);
+      expect(view.body.metrics.allow).toBe(0);
+    });
   });
 
   it('refuses a JWKS URL on an address the operator did not allow with 422 url-not-allowed', async () => {
