@@ -22,3 +22,4 @@ export { ExternalDatabaseError } from './external/password-row';
 export type { ExternalDatabaseOptions } from './external/guarded-socket';
 export * from './authenticators/scram.authenticator';
 export { deriveScramCredential, SCRAM_MECHANISMS, type ScramAlgorithm, type ScramCredential } from './scram/scram';
+export * from './authenticators/ldap.authenticator';

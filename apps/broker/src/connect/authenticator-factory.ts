@@ -6,6 +6,7 @@ import {
   JwtAuthenticator,
   MysqlAuthenticator,
   parseStoredConfig,
+  LdapAuthenticator,
   ScramAuthenticator,
   PostgresqlAuthenticator,
   RedisAuthenticator,
@@ -56,4 +57,5 @@ export const AUTHENTICATOR_FACTORIES: Partial<Record<AuthenticatorType, Factory>
   redis: (row, deps) => new RedisAuthenticator(row.id, configOf('redis', row, deps), { outboundAllowList: deps.outboundAllow }),
   // MQTT 5 enhanced authentication against the built-in users' SCRAM keys.
   scram: (row, deps) => new ScramAuthenticator(row.id, configOf('scram', row, deps), new PgScramCredentialStore(deps.dataSource)),
+  ldap: (row, deps) => new LdapAuthenticator(row.id, configOf('ldap', row, deps), { outboundAllowList: deps.outboundAllow }),
 };

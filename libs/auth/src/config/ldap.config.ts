@@ -14,7 +14,11 @@ export const ldapConfigSchema = configObject('ldap', {
   /** The service account that searches; anonymous search when omitted. */
   bindDn: z.string().min(1).max(1024).optional(),
   bindPassword: secretText('bindPassword').optional(),
-  /** `hash` method: the attribute holding the password hash, and its algorithm. */
+  /**
+   * `hash` method: the attribute holding the password. `{SCHEME}` values ({SSHA}, {SHA512},
+   * {CRYPT} bcrypt, {ARGON2}, {PBKDF2-SHA256}…) describe themselves; `passwordHash` judges
+   * values without a scheme (plain text when omitted).
+   */
   passwordAttribute: z.string().min(1).max(256).default('userPassword'),
   passwordHash: passwordHashParamsSchema.optional(),
   isSuperuserAttribute: z.string().min(1).max(256).optional(),
@@ -22,9 +26,6 @@ export const ldapConfigSchema = configObject('ldap', {
 }).superRefine((config, ctx) => {
   if (config.bindPassword !== undefined && config.bindDn === undefined) {
     ctx.addIssue({ code: 'custom', path: ['bindDn'], message: 'bindPassword needs bindDn' });
-  }
-  if (config.method === 'hash' && config.passwordHash === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['passwordHash'], message: 'the hash method needs passwordHash (the algorithm of passwordAttribute)' });
   }
 });
 
