@@ -1,17 +1,20 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqcConfig } from '@mqc/config';
 
+/** Windows handed out in this test file so far (module state is fresh for every file). */
+let windowsTaken = 0;
+
 /**
- * A window of 100 listener ports for one test file: below Linux's ephemeral range (32768+),
- * where outgoing connections would take ports from under us, and apart for each Vitest
- * worker, so files running in parallel never meet.
+ * A window of 100 listener ports: below Linux's ephemeral range (32768+), where outgoing
+ * connections would take ports from under us. Each Vitest worker has its own 1,000 ports and
+ * each stack of a file the next window in them, so stacks running at the same time never meet.
  */
 function listenerPorts(): { first: number; last: number } {
   const worker = Number(process.env['VITEST_POOL_ID'] ?? 0) % 12;
-  const first = 20_000 + worker * 1_000 + randomInt(0, 10) * 100;
+  const first = 20_000 + worker * 1_000 + (windowsTaken++ % 10) * 100;
   return { first, last: first + 99 };
 }
 
