@@ -18,6 +18,7 @@ import { HealthModule } from './modules/health/health.module';
 import { InstanceModule } from './modules/instances/instance.module';
 import { OpsFleetModule } from './modules/nodes/ops-fleet.module';
 import { OpenApiModule } from './modules/openapi/openapi.module';
+import { PskIdentityModule } from './modules/psk-identities/psk-identity.module';
 import { TenantModule } from './modules/tenants/tenant.module';
 import { UserModule } from './modules/users/user.module';
 
@@ -68,6 +69,7 @@ export class AppModule {
         AuthenticatorModule,
         UserModule,
         DeviceModule,
+        PskIdentityModule,
         OpsFleetModule,
         HealthModule,
         OpenApiModule,

@@ -23,3 +23,4 @@ export type { ExternalDatabaseOptions } from './external/guarded-socket';
 export * from './authenticators/scram.authenticator';
 export { deriveScramCredential, SCRAM_MECHANISMS, type ScramAlgorithm, type ScramCredential } from './scram/scram';
 export * from './authenticators/ldap.authenticator';
+export * from './authenticators/psk.authenticator';

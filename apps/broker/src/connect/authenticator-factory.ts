@@ -6,6 +6,7 @@ import {
   JwtAuthenticator,
   MysqlAuthenticator,
   parseStoredConfig,
+  PskAuthenticator,
   LdapAuthenticator,
   ScramAuthenticator,
   PostgresqlAuthenticator,
@@ -58,4 +59,6 @@ export const AUTHENTICATOR_FACTORIES: Partial<Record<AuthenticatorType, Factory>
   // MQTT 5 enhanced authentication against the built-in users' SCRAM keys.
   scram: (row, deps) => new ScramAuthenticator(row.id, configOf('scram', row, deps), new PgScramCredentialStore(deps.dataSource)),
   ldap: (row, deps) => new LdapAuthenticator(row.id, configOf('ldap', row, deps), { outboundAllowList: deps.outboundAllow }),
+  // TLS-PSK: the handshake proved the identity; the keys themselves are the instance host's (PskKeyring).
+  psk: (row, deps) => new PskAuthenticator(row.id, configOf('psk', row, deps)),
 };

@@ -52,7 +52,9 @@ export async function chainFingerprint(dataSource: DataSource, instanceId: strin
   const rows: { fingerprint: string }[] = await dataSource.query(
     `SELECT md5(concat_ws('|', i.edition, i.anonymous_policy, i.backend_failure_policy,
               (SELECT string_agg(concat_ws('/', a.id, a.type, a.position, a.enabled, md5(a.config::text), md5(coalesce(a.secrets_sealed, ''))), ',' ORDER BY a.position, a.id)
-                 FROM authenticators a WHERE a.instance_id = i.id))) AS fingerprint
+                 FROM authenticators a WHERE a.instance_id = i.id),
+              -- TLS-PSK identities are loaded with the chain (PskKeyring).
+              (SELECT string_agg(p.id::text, ',' ORDER BY p.id) FROM psk_identities p WHERE p.instance_id = i.id))) AS fingerprint
        FROM instances i WHERE i.id = $1`,
     [instanceId],
   );

@@ -41,7 +41,13 @@ export const DEFAULT_INSTANCE_LIMITS: InstanceLimits = {
   maxSessionExpirySeconds: 7 * 24 * 3600,
 };
 
-export interface ConnectionInfo { remoteAddress: string; transport: 'tcp' | 'tls' | 'ws'; certificate?: ClientCertificate }
+export interface ConnectionInfo {
+  remoteAddress: string;
+  transport: 'tcp' | 'tls' | 'ws';
+  certificate?: ClientCertificate;
+  /** The identity of a TLS-PSK handshake (its key proved it). */
+  pskIdentity?: string;
+}
 
 export interface InstanceBrokerOptions {
   instanceId: string;
@@ -51,7 +57,7 @@ export interface InstanceBrokerOptions {
   logger?: Logger;
 }
 
-export interface ConnectedClientInfo { clientId: string; username?: string; certificateSerial?: string; superuser: boolean; protocolVersion: 3|4|5; remoteAddress: string }
+export interface ConnectedClientInfo { clientId: string; username?: string; certificateSerial?: string; pskIdentity?: string; superuser: boolean; protocolVersion: 3|4|5; remoteAddress: string }
 
 /** How long close() waits for sockets to flush their DISCONNECT before destroying them. */
 const CLOSE_GRACE_MS = 1_000;
@@ -119,6 +125,7 @@ export class InstanceBroker {
         clientId: connection.clientId,
         username: connection.username,
         certificateSerial: connection.info.certificate?.serialNumber,
+        pskIdentity: connection.info.pskIdentity,
         superuser: connection.superuser,
         protocolVersion: connection.protocolVersion,
         remoteAddress: connection.info.remoteAddress,

@@ -11,6 +11,8 @@ export interface ConnectCredentials {
   protocolVersion: 3 | 4 | 5;
   /** The verified client certificate of a TLS connection, if any. */
   certificate?: ClientCertificate;
+  /** The TLS-PSK identity of the handshake (its key proved it), if the client used TLS-PSK. */
+  pskIdentity?: string;
   /** MQTT 5 enhanced authentication method (CONNECT property 0x15). */
   authenticationMethod?: string;
   authenticationData?: Buffer;

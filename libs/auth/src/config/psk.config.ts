@@ -3,8 +3,15 @@ import { configObject } from './common';
 
 const HEX_KEY = /^(?:[0-9a-fA-F]{2}){16,64}$/;
 
-/** SPEC 4.6: TLS-PSK identities of the instance, each with its key (secret, hex, 16-64 bytes). */
+/**
+ * SPEC 4.6: TLS-PSK. The identities live in the instance's registry
+ * (`/v1/instances/{id}/psk-identities`); `identities` here adds keys kept in the
+ * authenticator itself (secret, hex, 16-64 bytes). A client whose TLS-PSK handshake succeeded
+ * is allowed; with `identityAsUsername` its identity is its user name (a CONNECT user name, if
+ * any, must be the same).
+ */
 export const pskConfigSchema = configObject('psk', {
+  identityAsUsername: z.boolean({ error: 'identityAsUsername must be true or false' }).default(true),
   identities: z
     .record(
       z.string().min(1, { error: 'an identity must not be empty' }).max(128, { error: 'an identity must be at most 128 characters' }),

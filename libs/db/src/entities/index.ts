@@ -10,6 +10,7 @@ import { InstancePortEntity } from './instance-port.entity';
 import { InstanceEntity } from './instance.entity';
 import { TenantEntity } from './tenant.entity';
 import { ScramCredentialEntity } from './scram-credential.entity';
+import { PskIdentityEntity } from './psk-identity.entity';
 
 export {
   ApiKeyEntity,
@@ -24,6 +25,7 @@ export {
   InstancePortEntity,
   TenantEntity,
   ScramCredentialEntity,
+  PskIdentityEntity,
 };
 export type { NodeInstanceReport } from './broker-node.entity';
 export type { DeviceStatus } from './device.entity';
@@ -41,4 +43,5 @@ export const ENTITIES = [
   DeviceEntity,
   AuthenticatorMetricsEntity,
   ScramCredentialEntity,
+  PskIdentityEntity,
 ];

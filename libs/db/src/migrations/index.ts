@@ -1,6 +1,7 @@
 import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
 import { DevicesAndAuthenticatorMetrics1763900000001 } from './1763900000001-devices-and-authenticator-metrics';
 import { ScramCredentials1764400000000 } from './1764400000000-scram-credentials';
+import { PskIdentities1764400000001 } from './1764400000001-psk-identities';
 
 /** Every migration, oldest first. Listed, not globbed, so source and build run the same set. */
-export const MIGRATIONS = [InitialSchema1763800000000, DevicesAndAuthenticatorMetrics1763900000001, ScramCredentials1764400000000];
+export const MIGRATIONS = [InitialSchema1763800000000, DevicesAndAuthenticatorMetrics1763900000001, ScramCredentials1764400000000, PskIdentities1764400000001];

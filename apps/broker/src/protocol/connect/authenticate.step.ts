@@ -42,6 +42,7 @@ export const authenticateClient: ConnectStep = async (ctx, connection, attempt) 
     peerHost: connection.info.remoteAddress,
     protocolVersion: attempt.protocolVersion,
     certificate: connection.info.certificate,
+    pskIdentity: connection.info.pskIdentity,
     authenticationMethod: method,
     authenticationData: packet.properties?.authenticationData,
   };

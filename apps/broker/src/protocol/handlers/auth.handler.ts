@@ -35,6 +35,7 @@ export function handleAuth(ctx: InstanceContext, connection: ClientConnection, p
       peerHost: connection.info.remoteAddress,
       protocolVersion: 5,
       certificate: connection.info.certificate,
+      pskIdentity: connection.info.pskIdentity,
       authenticationMethod: method,
       authenticationData: packet.properties?.authenticationData,
     });
