@@ -21,6 +21,7 @@ import { OpenApiModule } from './modules/openapi/openapi.module';
 import { PskIdentityModule } from './modules/psk-identities/psk-identity.module';
 import { TenantModule } from './modules/tenants/tenant.module';
 import { UserModule } from './modules/users/user.module';
+import { X509Module } from './modules/x509/x509.module';
 
 /** What main.ts (or a test) has already connected: the control plane is built around it. */
 export interface ControlPlaneRuntime {
@@ -73,6 +74,7 @@ export class AppModule {
         OpsFleetModule,
         HealthModule,
         OpenApiModule,
+        X509Module,
       ],
     };
   }

@@ -24,3 +24,4 @@ export * from './authenticators/scram.authenticator';
 export { deriveScramCredential, SCRAM_MECHANISMS, type ScramAlgorithm, type ScramCredential } from './scram/scram';
 export * from './authenticators/ldap.authenticator';
 export * from './authenticators/psk.authenticator';
+export * from './authenticators/x509.authenticator';

@@ -4,3 +4,4 @@ export * from './change-event';
 export * from './port-allocation';
 export * from './secret-box';
 export * from './secret-contexts';
+export * from './x509';

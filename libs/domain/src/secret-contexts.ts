@@ -5,6 +5,8 @@ export const SECRET_CONTEXT = {
   authenticatorSecrets: (authenticatorId: string) => `authenticator:${authenticatorId}:secrets`,
   /** A device's primary or secondary key (SPEC 4.5), bound to the device row's id. */
   deviceKey: (deviceId: string, which: 'primary' | 'secondary') => `device:${deviceId}:${which}-key`,
+  /** The private key the worker generated for an issued device certificate, kept for the job's result bundle. */
+  deviceCertificateKey: (deviceCertificateId: string) => `device-certificate:${deviceCertificateId}:key`,
   /** A TLS-PSK identity's key (SPEC 4.6), bound to the identity row's id. */
   pskKey: (pskIdentityId: string) => `psk-identity:${pskIdentityId}:key`,
 } as const;

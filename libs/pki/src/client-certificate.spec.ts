@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { type AddressInfo } from 'node:net';
 import { type TLSSocket, connect, createServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CertifiedKey, createCertificateAuthority, issueClientCertificate, issueServerCertificate, parseCertificate } from './index';
+import { type CertifiedKey, createCertificateAuthority, issueClientCertificate, issueServerCertificate, loadSigningCa, parseCertificate } from './index';
 import { type OpensslCa, type Scratch, openssl, opensslCa, opensslFailure, scratch } from './openssl.spec-helper';
 
 describe('issueClientCertificate', () => {
@@ -31,6 +31,17 @@ describe('issueClientCertificate', () => {
     expect(issued.serialNumber).toBe(new X509Certificate(issued.certPem).serialNumber);
     expect(issued.serialNumber).toBe(parseCertificate(issued.certPem).serialNumber);
     expect(new X509Certificate(issued.certPem).checkPrivateKey(createPrivateKey(issued.keyPem!))).toBe(true);
+  });
+
+  it('with a generated EC P-256 key, from a CA loaded once: a certificate openssl verifies, digitalSignature only', async () => {
+    const signing = loadSigningCa(ca);
+    const issued = await issueClientCertificate({ ca: signing, commonName: 'device-ec-gen', validityDays: 30, keyAlgorithm: 'ec-p256' });
+    const file = tmp.write('gen-ec.pem', issued.certPem);
+    expect(openssl(['verify', '-purpose', 'sslclient', '-CAfile', tmp.path('ca.pem'), file])).toContain(': OK');
+    const key = createPrivateKey(issued.keyPem!);
+    expect(key.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(new X509Certificate(issued.certPem).checkPrivateKey(key)).toBe(true);
+    expect(openssl(['x509', '-in', file, '-text', '-noout'])).toMatch(/Key Usage: critical\s+Digital Signature\n/);
   });
 
   it.each(['rsa', 'ec', 'ed25519'] as const)('from an openssl %s CSR: certifies the CSR key, returns no key', async (key) => {

@@ -1,7 +1,7 @@
 import { OID, keyIdentifier } from './der';
-import { type CertifiedKey, KEY_USAGE, buildCertificate, commonNameAttribute, ext, loadSigningCa, randomSerial, serialToHex, spkiFromPem, validity } from './certificate-builder';
+import { type CertifiedKey, type SigningCa, KEY_USAGE, buildCertificate, commonNameAttribute, ext, loadSigningCa, randomSerial, serialToHex, spkiFromPem, validity } from './certificate-builder';
 import { readCsr } from './csr';
-import { generateKeyPair } from './key-pair';
+import { generateKeyPair, type KeyAlgorithm } from './key-pair';
 import { PkiError } from './pki.error';
 
 export interface IssuedClientCertificate {
@@ -20,8 +20,16 @@ export interface IssuedClientCertificate {
  * the CSR's subject and any extensions it requests are ignored. SPEC 4.2 binds a device
  * certificate to a client id, its CN, so the issuer, not the device, must choose it.
  */
-export async function issueClientCertificate(o: { ca: CertifiedKey; commonName: string; validityDays: number; csrPem?: string }): Promise<IssuedClientCertificate> {
-  const ca = loadSigningCa(o.ca);
+export async function issueClientCertificate(o: {
+  ca: CertifiedKey | SigningCa;
+  commonName: string;
+  validityDays: number;
+  csrPem?: string;
+  /** The key made when there is no CSR; RSA 2048 unless told. */
+  keyAlgorithm?: KeyAlgorithm;
+}): Promise<IssuedClientCertificate> {
+  // A bulk issuer loads (and checks) its CA once; a single issue passes the PEMs.
+  const ca = 'keyPem' in o.ca ? loadSigningCa(o.ca) : o.ca;
   const subject = [commonNameAttribute(o.commonName)];
   const { notBefore, notAfter } = validity(o.validityDays, new Date(), ca.cert.info.notAfter);
 
@@ -36,10 +44,11 @@ export async function issueClientCertificate(o: { ca: CertifiedKey; commonName: 
     spkiDer = csr.spkiDer;
     keyType = csr.publicKey.asymmetricKeyType ?? 'unknown';
   } else {
-    const keys = await generateKeyPair();
+    const algorithm = o.keyAlgorithm ?? 'rsa-2048';
+    const keys = await generateKeyPair(algorithm);
     spkiDer = spkiFromPem(keys.publicKeyPem);
     keyPem = keys.privateKeyPem;
-    keyType = 'rsa';
+    keyType = algorithm === 'ec-p256' ? 'ec' : 'rsa';
   }
 
   const serial = randomSerial();

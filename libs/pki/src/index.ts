@@ -1,5 +1,5 @@
-export { generateKeyPair, type KeyPairPem } from './key-pair';
-export type { CertifiedKey } from './certificate-builder';
+export { generateKeyPair, type KeyAlgorithm, type KeyPairPem } from './key-pair';
+export { loadSigningCa, type CertifiedKey, type SigningCa } from './certificate-builder';
 export { createCertificateAuthority } from './certificate-authority';
 export { issueServerCertificate } from './server-certificate';
 export { issueClientCertificate, type IssuedClientCertificate } from './client-certificate';

@@ -8,14 +8,18 @@ export interface KeyPairPem {
   publicKeyPem: string;
 }
 
+/** Keys this PKI makes: RSA 2048 (every TLS stack) or EC P-256 (a thousand times cheaper to make). */
+export type KeyAlgorithm = 'rsa-2048' | 'ec-p256';
+
 const generate = promisify(generateKeyPairCallback);
 
-/** RSA 2048 from node:crypto: native and off the event loop, where forge's JS keygen would block it. */
-export async function generateKeyPair(): Promise<KeyPairPem> {
-  const { privateKey, publicKey } = await generate('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
+/** From node:crypto: native and off the event loop, where forge's JS keygen would block it. */
+export async function generateKeyPair(algorithm: KeyAlgorithm = 'rsa-2048'): Promise<KeyPairPem> {
+  const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
+  const privateKeyEncoding = { type: 'pkcs8', format: 'pem' } as const;
+  const { privateKey, publicKey } =
+    algorithm === 'ec-p256'
+      ? await generate('ec', { namedCurve: 'prime256v1', publicKeyEncoding, privateKeyEncoding })
+      : await generate('rsa', { modulusLength: 2048, publicKeyEncoding, privateKeyEncoding });
   return { privateKeyPem: privateKey, publicKeyPem: publicKey };
 }

@@ -11,6 +11,7 @@ import {
   ScramAuthenticator,
   PostgresqlAuthenticator,
   RedisAuthenticator,
+  X509Authenticator,
   type Authenticator,
 } from '@mqc/auth';
 import type { AuthenticatorEntity } from '@mqc/db';
@@ -20,6 +21,7 @@ import type { Logger } from '@mqc/observability';
 import { PgBuiltInUserStore } from './built-in-user.store';
 import { PgDeviceSecretStore } from './device-secret.store';
 import { PgScramCredentialStore } from './scram-credential.store';
+import { PgX509Store } from './x509.store';
 
 /** What factories may use to build an authenticator. */
 export interface AuthenticatorDeps {
@@ -52,6 +54,7 @@ export const AUTHENTICATOR_FACTORIES: Partial<Record<AuthenticatorType, Factory>
   http: (row, deps) => new HttpAuthenticator(row.id, configOf('http', row, deps), { outboundAllowList: deps.outboundAllow }),
   'device-secret': (row, deps) =>
     new DeviceSecretAuthenticator(row.id, configOf('device-secret', row, deps), new PgDeviceSecretStore(deps.dataSource, deps.secrets)),
+  x509: (row, deps) => new X509Authenticator(row.id, configOf('x509', row, deps), new PgX509Store(deps.dataSource)),
   // Platinum (SPEC 4.6): external password databases; tenant URLs pass the outbound guard again on every new connection.
   postgresql: (row, deps) => new PostgresqlAuthenticator(row.id, configOf('postgresql', row, deps), { outboundAllowList: deps.outboundAllow }),
   mysql: (row, deps) => new MysqlAuthenticator(row.id, configOf('mysql', row, deps), { outboundAllowList: deps.outboundAllow }),

@@ -1,35 +1,155 @@
-import { createServer, type TLSSocket } from 'node:tls';
+import type { X509Mode } from '@mqc/domain';
+import { createServer, type DetailedPeerCertificate, type SecureContextOptions, type TLSSocket } from 'node:tls';
+import type { ClientCertificate } from '@mqc/auth';
+import { parseCertificate } from '@mqc/pki';
 import type { InstanceBroker } from '../protocol/instance-broker';
+import { refuseConnect } from './connect-refusal';
 import { listen, type Listener } from './listener';
 import { INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from './tls-options';
 
+/** What the TLS listener serves and whom it trusts; replaced whole, live (see TlsListener.update). */
 export interface ServerTlsMaterial {
   certPem: string;
   keyPem: string;
+  /** The instance's own CA: sent after the server certificate, and always trusted for clients. */
   caPem: string;
+  /** SPEC 4.2. TLS: client certificates play no part; mTLS and BYOC: a verified one is required. */
+  mode: X509Mode;
+  /** Client-certificate anchors besides the instance CA: the ACTIVE registered CAs. */
+  registeredCaPems: string[];
 }
 
-/** MQTT over TLS with the instance's server certificate (one-way TLS). */
-export async function openTlsListener(broker: InstanceBroker, host: string, port: number, material: ServerTlsMaterial): Promise<Listener> {
-  const sockets = new Set<TLSSocket>();
-  const server = createServer(
-    { key: material.keyPem, cert: `${material.certPem}\n${material.caPem}`, minVersion: MIN_TLS_VERSION, ciphers: INTERMEDIATE_CIPHERS, honorCipherOrder: true },
-    (socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-      socket.setNoDelay(true);
-      broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls' });
+export interface TlsListener extends Listener {
+  /**
+   * Applies new material to the next handshakes (`server.setSecureContext`); connections
+   * already open keep theirs. Connections whose certificate chains to a CA that is no longer
+   * trusted are answered: their certificate serials, for the engine to disconnect them
+   * gracefully; sockets still open a second later are destroyed.
+   */
+  update(material: ServerTlsMaterial): { untrustedSerials: Set<string> };
+}
+
+/** A verified client's certificate and the fingerprint of the trusted CA its chain ends at. */
+interface PeerIdentity {
+  certificate: ClientCertificate;
+  anchor: string;
+}
+
+function secureContextOptions(material: ServerTlsMaterial): SecureContextOptions {
+  return {
+    key: material.keyPem,
+    cert: `${material.certPem}\n${material.caPem}`,
+    // Replaces Node's public roots: only the instance's own anchors are trusted.
+    ca: [material.caPem, ...material.registeredCaPems],
+    minVersion: MIN_TLS_VERSION,
+    ciphers: INTERMEDIATE_CIPHERS,
+    honorCipherOrder: true,
+  };
+}
+
+function trustKey(material: ServerTlsMaterial): string {
+  return [material.certPem, material.keyPem, material.caPem, ...material.registeredCaPems].join('\0');
+}
+
+function anchorsOf(material: ServerTlsMaterial): Set<string> {
+  return new Set([material.caPem, ...material.registeredCaPems].map((pem) => parseCertificate(pem).fingerprint256));
+}
+
+/** The last certificate of the verified chain (Node completes it from the trust store). */
+function chainTop(peer: DetailedPeerCertificate): DetailedPeerCertificate {
+  let current = peer;
+  for (let depth = 0; depth < 10; depth++) {
+    // A self-signed root is its own issuer.
+    const issuer = current.issuerCertificate as DetailedPeerCertificate | undefined;
+    if (!issuer || issuer === current || issuer.fingerprint256 === current.fingerprint256) return current;
+    current = issuer;
+  }
+  return current;
+}
+
+/** The client's verified certificate, or why the connection may not proceed. */
+function verifyPeer(socket: TLSSocket, anchors: Set<string>): PeerIdentity | { refusal: string } {
+  const leaf = socket.getPeerX509Certificate();
+  if (!leaf) return { refusal: 'a client certificate is required' };
+  if (!socket.authorized) return { refusal: `the client certificate was not accepted: ${String(socket.authorizationError)}` };
+  const anchor = chainTop(socket.getPeerCertificate(true)).fingerprint256;
+  if (!anchors.has(anchor)) return { refusal: 'the client certificate does not chain to a CA this instance trusts' };
+  const info = parseCertificate(leaf.toString());
+  return {
+    anchor,
+    certificate: {
+      commonName: info.commonName ?? '',
+      subject: info.subject,
+      serialNumber: info.serialNumber,
+      fingerprint256: info.fingerprint256,
+      issuerFingerprint256: anchor,
+      pem: leaf.toString(),
     },
-  );
+  };
+}
+
+/**
+ * MQTT over TLS with the instance's server certificate. The listener always asks for a client
+ * certificate but never lets OpenSSL refuse the handshake (`rejectUnauthorized: false`): it
+ * judges each connection itself against the current mode, so the trust store and the mode
+ * can change under a running server.
+ * - TLS: every client proceeds; a certificate, if sent, is not used.
+ * - mTLS / BYOC: a client without a certificate that verified against the trusted CAs gets
+ *   CONNACK "not authorized" with the reason; the others proceed with their certificate,
+ *   which the chain's x509 authenticator judges.
+ */
+export async function openTlsListener(broker: InstanceBroker, host: string, port: number, initial: ServerTlsMaterial): Promise<TlsListener> {
+  let material = initial;
+  let key = trustKey(initial);
+  let anchors = anchorsOf(initial);
+  const sockets = new Map<TLSSocket, PeerIdentity | undefined>();
+  const server = createServer({ ...secureContextOptions(initial), requestCert: true, rejectUnauthorized: false }, (socket) => {
+    socket.setNoDelay(true);
+    socket.once('close', () => sockets.delete(socket));
+    const info = { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls' as const };
+    if (material.mode === 'TLS') {
+      sockets.set(socket, undefined);
+      broker.handleConnection(socket, info);
+      return;
+    }
+    const peer = verifyPeer(socket, anchors);
+    if ('refusal' in peer) {
+      sockets.set(socket, undefined);
+      refuseConnect(socket, peer.refusal);
+      return;
+    }
+    sockets.set(socket, peer);
+    broker.handleConnection(socket, { ...info, certificate: peer.certificate });
+  });
   // A failed handshake is the client's problem, not the listener's.
   server.on('tlsClientError', () => undefined);
   await listen(server, port, host);
+
   return {
     port,
+    update(next) {
+      const untrusted = new Set<string>();
+      const nextKey = trustKey(next);
+      if (nextKey !== key) {
+        server.setSecureContext(secureContextOptions(next));
+        key = nextKey;
+        anchors = anchorsOf(next);
+        const dropped: TLSSocket[] = [];
+        for (const [socket, peer] of sockets) {
+          if (peer && !anchors.has(peer.anchor)) {
+            untrusted.add(peer.certificate.serialNumber);
+            dropped.push(socket);
+          }
+        }
+        if (dropped.length > 0) setTimeout(() => dropped.forEach((s) => s.destroy()), 1_000).unref();
+      }
+      material = next;
+      return { untrustedSerials: untrusted };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
+        for (const socket of sockets.keys()) socket.destroy();
       }),
   };
 }

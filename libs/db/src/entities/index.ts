@@ -11,6 +11,12 @@ import { InstanceEntity } from './instance.entity';
 import { TenantEntity } from './tenant.entity';
 import { ScramCredentialEntity } from './scram-credential.entity';
 import { PskIdentityEntity } from './psk-identity.entity';
+import { CaCertificateEntity } from './ca-certificate.entity';
+import { CaRegistrationCodeEntity } from './ca-registration-code.entity';
+import { CertificateJobEntity } from './certificate-job.entity';
+import { DeviceCertificateEntity } from './device-certificate.entity';
+import { InstanceCrlEntity } from './instance-crl.entity';
+import { InstanceX509SettingsEntity } from './instance-x509-settings.entity';
 
 export {
   ApiKeyEntity,
@@ -26,7 +32,14 @@ export {
   TenantEntity,
   ScramCredentialEntity,
   PskIdentityEntity,
+  CaCertificateEntity,
+  CaRegistrationCodeEntity,
+  CertificateJobEntity,
+  DeviceCertificateEntity,
+  InstanceCrlEntity,
+  InstanceX509SettingsEntity,
 };
+export type { CertificateJobItem, CertificateJobRequest, CertificateJobStatus } from './certificate-job.entity';
 export type { NodeInstanceReport } from './broker-node.entity';
 export type { DeviceStatus } from './device.entity';
 
@@ -44,4 +57,10 @@ export const ENTITIES = [
   AuthenticatorMetricsEntity,
   ScramCredentialEntity,
   PskIdentityEntity,
+  InstanceX509SettingsEntity,
+  CaRegistrationCodeEntity,
+  CaCertificateEntity,
+  CertificateJobEntity,
+  DeviceCertificateEntity,
+  InstanceCrlEntity,
 ];

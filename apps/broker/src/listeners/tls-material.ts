@@ -1,0 +1,43 @@
+import type { DataSource } from 'typeorm';
+import type { InstanceEntity } from '@mqc/db';
+import { DEFAULT_X509_SETTINGS, SECRET_CONTEXT, type SecretBox, type X509Mode } from '@mqc/domain';
+import { editionAllows } from '@mqc/editions';
+import type { Logger } from '@mqc/observability';
+import type { ServerTlsMaterial } from './tls-listener';
+
+interface MaterialRow {
+  server_cert_pem: string | null;
+  server_key_sealed: string | null;
+  ca_cert_pem: string | null;
+  mode: X509Mode | null;
+}
+
+/**
+ * An instance's TLS listener material from the database: the server certificate (key opened
+ * here, in memory only), the X.509 mode and the ACTIVE registered CAs. The edition gate is
+ * applied again (defence in depth): without one device one certificate, registered CAs are
+ * not trusted and BYOC acts as mTLS with the instance CA.
+ */
+export async function loadTlsMaterial(dataSource: DataSource, secrets: SecretBox, instance: InstanceEntity, logger: Logger): Promise<ServerTlsMaterial> {
+  const rows: MaterialRow[] = await dataSource.query(
+    `SELECT i.server_cert_pem, i.server_key_sealed, i.ca_cert_pem, s.mode
+       FROM instances i LEFT JOIN instance_x509_settings s ON s.instance_id = i.id
+      WHERE i.id = $1`,
+    [instance.id],
+  );
+  const row = rows[0];
+  if (!row?.server_cert_pem || !row.server_key_sealed || !row.ca_cert_pem) throw new Error(`instance ${instance.id} has no server certificate yet`);
+  const byoc = editionAllows(instance.edition, 'x509-device-certificate');
+  const mode = row.mode ?? DEFAULT_X509_SETTINGS.mode;
+  if (mode === 'BYOC' && !byoc) logger.warn({ instanceId: instance.id, edition: instance.edition }, 'BYOC is not in the edition: registered CAs are not trusted');
+  const cas: { certificate_pem: string }[] = byoc
+    ? await dataSource.query(`SELECT certificate_pem FROM ca_certificates WHERE instance_id = $1 AND status = 'ACTIVE' ORDER BY created_at, id`, [instance.id])
+    : [];
+  return {
+    certPem: row.server_cert_pem,
+    keyPem: secrets.openText(row.server_key_sealed, SECRET_CONTEXT.instanceServerKey(instance.id)),
+    caPem: row.ca_cert_pem,
+    mode,
+    registeredCaPems: cas.map((c) => c.certificate_pem),
+  };
+}

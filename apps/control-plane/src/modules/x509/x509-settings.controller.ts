@@ -1,0 +1,35 @@
+import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
+import { ApiDoc } from '../../common/api-doc';
+import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
+import { parseInput } from '../../common/parse-input';
+import { ResourceIdPipe } from '../../common/resource-id.pipe';
+import { ApiKeyGuard } from '../api-keys/api-key.guard';
+import { x509SettingsSchema, x509SettingsViewSchema } from './x509-settings.dto';
+import { X509SettingsService } from './x509-settings.service';
+
+const instanceId = new ResourceIdPipe('instance');
+
+@Controller('v1/instances/:id/x509')
+@UseGuards(ApiKeyGuard)
+export class X509SettingsController {
+  constructor(private readonly settings: X509SettingsService) {}
+
+  @Get()
+  @ApiDoc({ summary: 'The X.509 settings of an instance (TLS until set)', response: x509SettingsViewSchema })
+  get(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string) {
+    return this.settings.get(caller.tenantId, id);
+  }
+
+  @Put()
+  @ApiDoc({
+    summary: 'Set the X.509 mode: TLS (one-way), mTLS (client certificate from a trusted CA) or BYOC (one device one certificate)',
+    description:
+      'Applies to the instance TLS listener within a second, without a restart; open connections stay. BYOC and JITP provisioning need the professional edition (403 method-not-in-edition).',
+    body: x509SettingsSchema,
+    response: x509SettingsViewSchema,
+    problems: [403, 422],
+  })
+  put(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown) {
+    return this.settings.put(caller.tenantId, id, parseInput(x509SettingsSchema, body), caller);
+  }
+}
