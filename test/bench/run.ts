@@ -2,14 +2,18 @@
  * `npm run bench`: our broker and aedes side by side, one at a time in their own processes,
  * under the same load generator and the same authentication work. Reports each broker's CPU
  * time per delivered message and per CONNACK, and latency at a fixed offered load, with the
- * ratio ours / aedes. `--quick` shortens every scenario (a smoke run).
+ * ratio ours / aedes. `--quick` shortens every scenario (a smoke run); `--only=connect` runs one
+ * scenario and `--modes=postgresql,scram` some of its authentication modes.
  */
 import { startBrokerProcess, type BrokerKind, type BrokerProcess } from './broker-process';
 import { WARMUP_CONNECTS, measureConnectRate } from './scenarios/connect-rate.scenario';
 import { qos0Fanout } from './scenarios/qos0-fanout.scenario';
 import { qos1Latency } from './scenarios/qos1-latency.scenario';
 import { bcryptStorm } from './scenarios/bcrypt-storm.scenario';
-import { credentialsFor, ensureRsaKeyPair, type AuthMode } from './servers/auth-modes';
+import { Client } from 'pg';
+import { hashPassword } from '@mqc/auth';
+import { scramConnect } from './load/scram-client';
+import { BENCH_PG_PARAMS, BENCH_USER, credentialsFor, ensureRsaKeyPair, type AuthMode } from './servers/auth-modes';
 
 const quick = process.argv.includes('--quick');
 
@@ -22,8 +26,37 @@ const CONNECT_LABELS: Record<AuthMode, string> = {
   'jwt-hs256': 'JWT HS256',
   'jwt-rs256': 'JWT RS256',
   'device-token': 'device SharedAccessSignature token',
+  postgresql: 'PostgreSQL authenticator (pooled query, salted sha256), a different user each time',
+  scram: 'SCRAM-SHA-256 4096 over AUTH (aedes has no SCRAM: it checks the password with pbkdf2-sha256 4096)',
 };
+
+/**
+ * The tenant's database for the `postgresql` mode, on the test PostgreSQL: one row per user,
+ * all with the same salted sha256 hash (one hash to make, the same work per CONNECT).
+ */
+async function benchPgDatabase(usernames: string[]): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = process.env['MQC_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `mqc_bench_${process.pid}`;
+  const run = async (url: string, sql: string, values: unknown[] = []) => {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(sql, values);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(admin, `CREATE DATABASE ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  const stored = await hashPassword(BENCH_USER.password, BENCH_PG_PARAMS);
+  await run(url.toString(), 'CREATE TABLE mqtt_user (username text PRIMARY KEY, password_hash text NOT NULL, salt text NOT NULL, is_superuser boolean NOT NULL DEFAULT false)');
+  await run(url.toString(), 'INSERT INTO mqtt_user SELECT u, $2, $3, false FROM unnest($1::text[]) AS u', [usernames, stored.hash, stored.salt]);
+  return { url: url.toString(), drop: () => run(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+/** `--modes=postgresql,scram`: only these CONNECT authentication modes. */
+const onlyModes = process.argv.find((a) => a.startsWith('--modes='))?.slice('--modes='.length).split(',');
 const KINDS: BrokerKind[] = ['mqc', 'aedes'];
 
 interface Row {
@@ -68,20 +101,28 @@ const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
     rows.push({ scenario: 'QoS 1 at 2,000 msg/s', metric: 'p99 ms', better: 'lower', values: p99 });
   },
   async connect(rows) {
-    const modes: AuthMode[] = ['none', 'sha256', 'pbkdf2', 'bcrypt', 'bcrypt-many-users', 'jwt-hs256', 'jwt-rs256', 'device-token'];
-    for (const mode of modes) {
+    const modes: AuthMode[] = ['none', 'sha256', 'pbkdf2', 'bcrypt', 'bcrypt-many-users', 'jwt-hs256', 'jwt-rs256', 'device-token', 'postgresql', 'scram'];
+    for (const mode of modes.filter((m) => !onlyModes || onlyModes.includes(m))) {
       const rate = {} as Record<BrokerKind, number>;
       const cpu = {} as Record<BrokerKind, number>;
       const count = quick ? 50 : mode.startsWith('bcrypt') ? 300 : 2_000;
       const presented = new Map<string, { username?: string; password?: string }>();
       for (let i = 0; i < count; i++) presented.set(`c-${i}`, await credentialsFor(mode, `c-${i}`));
       for (let i = 0; i < WARMUP_CONNECTS; i++) presented.set(`w-${i}`, await credentialsFor(mode, `w-${i}`));
-      await onEach(mode, async (broker) => {
-        const r = await measureConnectRate(broker, { count, concurrency: 20, prefix: 'c', credentials: (clientId) => presented.get(clientId)! });
-        if (r.refused > 0) throw new Error(`${broker.kind} refused ${r.refused} ${mode} clients`);
-        rate[broker.kind] = r.connacksPerSecond;
-        cpu[broker.kind] = r.cpuMicrosPerConnack;
-      });
+      const database = mode === 'postgresql' ? await benchPgDatabase([...presented.values()].map((p) => p.username ?? '')) : undefined;
+      if (database) process.env['BENCH_PG_URL'] = database.url;
+      // SCRAM: our broker runs the AUTH exchange; aedes, which cannot, gets the password.
+      const open = (kind: BrokerKind) => (mode === 'scram' && kind === 'mqc' ? (port: number, clientId: string) => scramConnect(port, { clientId, ...BENCH_USER }) : undefined);
+      try {
+        await onEach(mode, async (broker) => {
+          const r = await measureConnectRate(broker, { count, concurrency: 20, prefix: 'c', credentials: (clientId) => presented.get(clientId)!, open: open(broker.kind) });
+          if (r.refused > 0) throw new Error(`${broker.kind} refused ${r.refused} ${mode} clients`);
+          rate[broker.kind] = r.connacksPerSecond;
+          cpu[broker.kind] = r.cpuMicrosPerConnack;
+        });
+      } finally {
+        await database?.drop();
+      }
       rows.push({ scenario: `CONNECT, ${CONNECT_LABELS[mode]}`, metric: 'CONNACKs/s', better: 'higher', values: rate });
       rows.push({ scenario: `CONNECT, ${CONNECT_LABELS[mode]}`, metric: 'CPU µs per CONNACK', better: 'lower', values: cpu });
     }

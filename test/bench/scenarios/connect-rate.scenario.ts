@@ -13,7 +13,16 @@ export interface ConnectResult {
 /** Opens `count` connections, `concurrency` at a time, each CONNECT → CONNACK → close. */
 export async function connectRate(
   port: number,
-  options: { count: number; concurrency: number; username?: string; password?: string; prefix?: string; credentials?: (clientId: string) => { username?: string; password?: string } },
+  options: {
+    count: number;
+    concurrency: number;
+    username?: string;
+    password?: string;
+    prefix?: string;
+    credentials?: (clientId: string) => { username?: string; password?: string };
+    /** Another way to CONNECT (e.g. SCRAM over AUTH); RawClient.connect with the credentials by default. */
+    open?: (port: number, clientId: string) => Promise<{ close(): void; code: number }>;
+  },
 ): Promise<{ seconds: number; accepted: number; refused: number }> {
   let next = 0;
   let accepted = 0;
@@ -24,7 +33,7 @@ export async function connectRate(
       const i = next++;
       const clientId = `${options.prefix ?? 'c'}-${i}`;
       const presented = options.credentials?.(clientId) ?? { username: options.username, password: options.password };
-      const { client, code } = await RawClient.connect(port, { clientId, ...presented });
+      const { client, code } = options.open ? await options.open(port, clientId).then((r) => ({ client: r, code: r.code })) : await RawClient.connect(port, { clientId, ...presented });
       if (code === 0) accepted++;
       else refused++;
       client.close();

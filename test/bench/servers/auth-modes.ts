@@ -1,12 +1,18 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, importPKCS8, jwtVerify, importSPKI } from 'jose';
+import { Pool } from 'pg';
 import {
   BuiltInDatabaseAuthenticator,
   DeviceSecretAuthenticator,
   JwtAuthenticator,
+  PostgresqlAuthenticator,
+  ScramAuthenticator,
+  deriveScramCredential,
   deviceSecretConfigSchema,
   hashPassword,
   jwtConfigSchema,
+  postgresqlConfigSchema,
+  scramConfigSchema,
   signDeviceToken,
   verifyPassword,
   type Authenticator,
@@ -15,7 +21,7 @@ import {
 } from '@mqc/auth';
 
 /** The authentication work both brokers do on every CONNECT in a scenario. */
-export const AUTH_MODES = ['none', 'sha256', 'pbkdf2', 'bcrypt', 'bcrypt-many-users', 'jwt-hs256', 'jwt-rs256', 'device-token'] as const;
+export const AUTH_MODES = ['none', 'sha256', 'pbkdf2', 'bcrypt', 'bcrypt-many-users', 'jwt-hs256', 'jwt-rs256', 'device-token', 'postgresql', 'scram'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
 const PARAMS: Record<'sha256' | 'pbkdf2' | 'bcrypt', PasswordHashParams> = {
@@ -25,6 +31,10 @@ const PARAMS: Record<'sha256' | 'pbkdf2' | 'bcrypt', PasswordHashParams> = {
 };
 
 export const BENCH_USER = { username: 'bench-user', password: 'bench-password-1' };
+
+/** The tenant's table the `postgresql` mode reads (BENCH_PG_URL, made by run.ts). */
+export const BENCH_PG_QUERY = 'SELECT password_hash, salt, is_superuser FROM mqtt_user WHERE username = ${username}';
+export const BENCH_PG_PARAMS = PARAMS.sha256;
 const HMAC_SECRET = 'bench-hmac-secret-of-thirty-two-bytes!';
 const DEVICE_KEY = Buffer.alloc(32, 7).toString('base64');
 
@@ -80,6 +90,33 @@ export async function prepareAuthWork(mode: AuthMode): Promise<AuthWork> {
         },
       };
     }
+    case 'postgresql': {
+      // Both brokers ask the same PostgreSQL table for the user's row, through a pool of 8.
+      const url = process.env['BENCH_PG_URL'];
+      if (!url) throw new Error('BENCH_PG_URL is not set');
+      const config = postgresqlConfigSchema.parse({ url, query: BENCH_PG_QUERY, passwordHash: BENCH_PG_PARAMS, poolSize: 8 });
+      const pool = new Pool({ connectionString: url, max: 8 });
+      return {
+        authenticators: [new PostgresqlAuthenticator('bench', config, { outboundAllowList: ['127.0.0.1'] })],
+        aedesAuthenticate: async (_clientId, username, password) => {
+          if (username === undefined || password === undefined) return false;
+          const { rows } = await pool.query<{ password_hash: string; salt: string }>('SELECT password_hash, salt, is_superuser FROM mqtt_user WHERE username = $1', [username]);
+          const row = rows[0];
+          return row !== undefined && (await verifyPassword(password, { hash: row.password_hash, salt: row.salt, params: BENCH_PG_PARAMS }));
+        },
+      };
+    }
+    case 'scram': {
+      // aedes has no enhanced authentication: it checks the password with pbkdf2-sha256 4096,
+      // the derivation SCRAM's keys come from, which a SCRAM server never repeats per CONNECT.
+      const isUser = (userId: string | undefined) => userId === BENCH_USER.username;
+      const credential = await deriveScramCredential(BENCH_USER.password, 'sha256', 4096);
+      const stored = await hashPassword(BENCH_USER.password, PARAMS.pbkdf2);
+      return {
+        authenticators: [new ScramAuthenticator('bench', scramConfigSchema.parse({}), { find: async (_i, userId) => (isUser(userId) ? { credential, isSuperuser: false } : undefined) })],
+        aedesAuthenticate: async (_clientId, username, password) => isUser(username) && password !== undefined && (await verifyPassword(password, stored)),
+      };
+    }
     case 'device-token': {
       // Every device of the bench registry has the same key; the work per CONNECT is the same.
       const record = (clientId: string) => ({ clientId, status: 'ENABLED' as const, primaryKey: Buffer.from(DEVICE_KEY, 'base64'), secondaryKey: Buffer.alloc(32) });
@@ -111,6 +148,7 @@ export async function credentialsFor(mode: AuthMode, clientId: string): Promise<
     case 'device-token':
       return { username: clientId, password: signDeviceToken(clientId, DEVICE_KEY, expiry) };
     case 'bcrypt-many-users':
+    case 'postgresql':
       return { username: `${BENCH_USER.username}-${clientId}`, password: BENCH_USER.password };
     default:
       return BENCH_USER;
