@@ -19,7 +19,25 @@ export interface ServerTlsMaterial {
   registeredCaPems: string[];
 }
 
+/**
+ * TLS-PSK (SPEC 4.6, RFC 4279): the instance's identities and keys. While there are any, the
+ * listener offers PSK suites first and speaks TLS 1.2 at most: PSK is only trusted in TLS 1.2,
+ * where the negotiated suite says it was used (a TLS 1.3 handshake can fall back from an
+ * external PSK to a certificate, or resume a ticket, without saying so).
+ */
+export interface PskOptions {
+  /** An identity's key, or undefined for an unknown identity (its handshake fails). */
+  key(identity: string): Buffer | undefined;
+  /** Whether PSK is offered now (the instance has identities). */
+  enabled(): boolean;
+}
+
+/** Forward-secret first; CHACHA20 and GCM only. */
+const PSK_CIPHERS = ['ECDHE-PSK-CHACHA20-POLY1305', 'PSK-AES256-GCM-SHA384', 'PSK-AES128-GCM-SHA256', 'PSK-CHACHA20-POLY1305'].join(':');
+
 export interface TlsListener extends Listener {
+  /** Offers or withdraws PSK after the instance's identities changed (PskOptions.enabled). */
+  refreshPsk(): void;
   /**
    * Applies new material to the next handshakes (`server.setSecureContext`); connections
    * already open keep theirs. Connections whose certificate chains to a CA that is no longer
@@ -35,8 +53,8 @@ interface PeerIdentity {
   anchor: string;
 }
 
-function secureContextOptions(material: ServerTlsMaterial): SecureContextOptions {
-  return {
+function secureContextOptions(material: ServerTlsMaterial, psk = false): SecureContextOptions {
+  const options: SecureContextOptions = {
     key: material.keyPem,
     cert: `${material.certPem}\n${material.caPem}`,
     // Replaces Node's public roots: only the instance's own anchors are trusted.
@@ -45,6 +63,8 @@ function secureContextOptions(material: ServerTlsMaterial): SecureContextOptions
     ciphers: INTERMEDIATE_CIPHERS,
     honorCipherOrder: true,
   };
+  if (psk) Object.assign(options, { ciphers: `${PSK_CIPHERS}:${options.ciphers}`, maxVersion: 'TLSv1.2' });
+  return options;
 }
 
 function trustKey(material: ServerTlsMaterial): string {
@@ -98,15 +118,31 @@ function verifyPeer(socket: TLSSocket, anchors: Set<string>): PeerIdentity | { r
  *   CONNACK "not authorized" with the reason; the others proceed with their certificate,
  *   which the chain's x509 authenticator judges.
  */
-export async function openTlsListener(broker: InstanceBroker, host: string, port: number, initial: ServerTlsMaterial): Promise<TlsListener> {
+export async function openTlsListener(broker: InstanceBroker, host: string, port: number, initial: ServerTlsMaterial, psk?: PskOptions): Promise<TlsListener> {
   let material = initial;
   let key = trustKey(initial);
   let anchors = anchorsOf(initial);
   const sockets = new Map<TLSSocket, PeerIdentity | undefined>();
-  const server = createServer({ ...secureContextOptions(initial), requestCert: true, rejectUnauthorized: false }, (socket) => {
+  let pskOffered = psk?.enabled() ?? false;
+  /** Identities whose key the handshake asked for; trusted only if a PSK suite was negotiated. */
+  const pskIdentities = new WeakMap<TLSSocket, string>();
+  const pskCallback = (socket: TLSSocket, identity: string): Buffer | null => {
+    const key = psk?.enabled() ? psk.key(identity) : undefined;
+    if (key === undefined) return null;
+    pskIdentities.set(socket, identity);
+    return key;
+  };
+  const server = createServer({ ...secureContextOptions(initial, pskOffered), pskCallback, requestCert: true, rejectUnauthorized: false }, (socket) => {
     socket.setNoDelay(true);
     socket.once('close', () => sockets.delete(socket));
     const info = { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls' as const };
+    const pskIdentity = pskIdentities.get(socket);
+    if (pskIdentity !== undefined && socket.getProtocol() === 'TLSv1.2' && socket.getCipher().name.includes('PSK')) {
+      // The PSK proved the client; no certificate is part of such a handshake, whatever the mode.
+      sockets.set(socket, undefined);
+      broker.handleConnection(socket, { ...info, pskIdentity });
+      return;
+    }
     if (material.mode === 'TLS') {
       sockets.set(socket, undefined);
       broker.handleConnection(socket, info);
@@ -127,11 +163,17 @@ export async function openTlsListener(broker: InstanceBroker, host: string, port
 
   return {
     port,
+    refreshPsk() {
+      const on = psk?.enabled() ?? false;
+      if (on === pskOffered) return;
+      pskOffered = on;
+      server.setSecureContext(secureContextOptions(material, on));
+    },
     update(next) {
       const untrusted = new Set<string>();
       const nextKey = trustKey(next);
       if (nextKey !== key) {
-        server.setSecureContext(secureContextOptions(next));
+        server.setSecureContext(secureContextOptions(next, pskOffered));
         key = nextKey;
         anchors = anchorsOf(next);
         const dropped: TLSSocket[] = [];

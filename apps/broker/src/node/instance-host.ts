@@ -1,12 +1,13 @@
-import { CONNACK_5, FailedAuthThrottle, throttledConnackCode, type ChainDecision, type ChainMetrics, type ConnectCredentials, type DenyReason } from '@mqc/auth';
+import { CONNACK_5, FailedAuthThrottle, PskAuthenticator, throttledConnackCode, type ChainDecision, type ChainMetrics, type ConnectCredentials, type DenyReason } from '@mqc/auth';
 import type { InstanceEntity } from '@mqc/db';
 import { LISTENER_FAILURE } from '@mqc/domain';
-import { EDITIONS } from '@mqc/editions';
+import { EDITIONS, editionAllowsType } from '@mqc/editions';
 import type { Logger } from '@mqc/observability';
 import type { DataSource } from 'typeorm';
 import type { AuthenticatorDeps } from '../connect/authenticator-factory';
 import type { InstanceChain } from '../connect/instance-chain';
 import { loadChain } from '../connect/load-chain';
+import { loadPskKeys, PskKeyring } from '../connect/psk-keyring';
 import type { Listener } from '../listeners/listener';
 import { openTcpListener } from '../listeners/tcp-listener';
 import { openTlsListener, type TlsListener } from '../listeners/tls-listener';
@@ -40,6 +41,8 @@ export class InstanceHost {
   private listeners: Listener[] = [];
   private tls: TlsListener | undefined;
   private chain: InstanceChain | undefined;
+  /** TLS-PSK keys for the TLS listener's handshakes (SPEC 4.6). */
+  private readonly psk = new PskKeyring();
   /** Per instance, so one tenant's password-guessing flood never throttles another's devices. */
   private readonly throttle = new FailedAuthThrottle({ maxSources: 10_000 });
   private readonly sweeper: NodeJS.Timeout;
@@ -115,7 +118,10 @@ export class InstanceHost {
     if (!mqttPort || !mqttsPort || !wsPort) throw new Error(`instance ${instance.id} has no ports yet`);
     const { bindHost } = this.deps;
     this.listeners.push(await openTcpListener(this.broker, bindHost, mqttPort));
-    this.tls = await openTlsListener(this.broker, bindHost, mqttsPort, await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, instance, this.deps.logger));
+    this.tls = await openTlsListener(this.broker, bindHost, mqttsPort, await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, instance, this.deps.logger), {
+      key: (identity) => this.psk.get(identity),
+      enabled: () => this.psk.size > 0,
+    });
     this.listeners.push(this.tls);
     this.listeners.push(await openWsListener(this.broker, bindHost, wsPort, MAX_PACKET_SIZE));
   }
@@ -139,7 +145,31 @@ export class InstanceHost {
     const previous = this.chain;
     this.chain = next;
     this.broker.updateLimits(limitsFor(instance));
+    this.reloadPsk(await this.pskKeys(instance, next));
     await previous?.close();
+  }
+
+  /** The registry's identities (platinum only: the edition gate again) and the psk authenticator's own. */
+  private async pskKeys(instance: InstanceEntity, chain: InstanceChain): Promise<Map<string, Buffer>> {
+    if (!editionAllowsType(instance.edition, 'psk')) return new Map();
+    const keys = await loadPskKeys(this.deps.dataSource, this.deps.secrets, instance.id);
+    for (const authenticator of chain.authenticators) {
+      if (!(authenticator instanceof PskAuthenticator)) continue;
+      for (const [identity, hex] of Object.entries(authenticator.inlineIdentities)) if (!keys.has(identity)) keys.set(identity, Buffer.from(hex, 'hex'));
+    }
+    return keys;
+  }
+
+  /**
+   * SPEC 4.6: new PSK keys apply to the next TLS handshakes (the listener offers PSK suites
+   * while there are any); clients whose identity was removed or whose key changed are
+   * disconnected.
+   */
+  private reloadPsk(keys: Map<string, Buffer>): void {
+    const changed = this.psk.replace(keys);
+    this.tls?.refreshPsk();
+    const count = this.broker.disconnectWhere((c) => c.pskIdentity !== undefined && changed(c.pskIdentity), CONNACK_5.notAuthorized);
+    if (count > 0) this.deps.logger.info({ instanceId: this.instanceId, count }, 'disconnected clients whose PSK identity was removed or changed');
   }
 
   get clients(): number {
