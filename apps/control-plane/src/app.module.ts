@@ -22,6 +22,7 @@ import { PskIdentityModule } from './modules/psk-identities/psk-identity.module'
 import { TenantModule } from './modules/tenants/tenant.module';
 import { UserModule } from './modules/users/user.module';
 import { X509Module } from './modules/x509/x509.module';
+import { CaCertificateModule } from './modules/ca-certificates/ca-certificate.module';
 
 /** What main.ts (or a test) has already connected: the control plane is built around it. */
 export interface ControlPlaneRuntime {
@@ -75,6 +76,7 @@ export class AppModule {
         HealthModule,
         OpenApiModule,
         X509Module,
+        CaCertificateModule,
       ],
     };
   }
