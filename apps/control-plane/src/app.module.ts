@@ -23,6 +23,7 @@ import { TenantModule } from './modules/tenants/tenant.module';
 import { UserModule } from './modules/users/user.module';
 import { X509Module } from './modules/x509/x509.module';
 import { CaCertificateModule } from './modules/ca-certificates/ca-certificate.module';
+import { DeviceCertificateModule } from './modules/device-certificates/device-certificate.module';
 
 /** What main.ts (or a test) has already connected: the control plane is built around it. */
 export interface ControlPlaneRuntime {
@@ -77,6 +78,7 @@ export class AppModule {
         OpenApiModule,
         X509Module,
         CaCertificateModule,
+        DeviceCertificateModule,
       ],
     };
   }

@@ -1,0 +1,65 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiDoc } from '../../common/api-doc';
+import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
+import { parseInput } from '../../common/parse-input';
+import { ResourceIdPipe } from '../../common/resource-id.pipe';
+import { ApiKeyGuard } from '../api-keys/api-key.guard';
+import {
+  deviceCertificatePageSchema,
+  deviceCertificateViewSchema,
+  listDeviceCertificatesSchema,
+  registerDeviceCertificateSchema,
+  updateDeviceCertificateSchema,
+} from './device-certificate.dto';
+import { DeviceCertificateService } from './device-certificate.service';
+
+const instanceId = new ResourceIdPipe('instance');
+
+@Controller('v1/instances/:id/device-certificates')
+@UseGuards(ApiKeyGuard)
+export class DeviceCertificateController {
+  constructor(private readonly certificates: DeviceCertificateService) {}
+
+  @Get()
+  @ApiDoc({ summary: 'List the device certificate registry by serial number', query: listDeviceCertificatesSchema, response: deviceCertificatePageSchema, problems: [422] })
+  list(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Query() query: unknown) {
+    return this.certificates.list(caller.tenantId, id, parseInput(listDeviceCertificatesSchema, query));
+  }
+
+  @Post()
+  @ApiDoc({
+    summary: 'Register a device certificate issued by the instance CA or a registered CA',
+    description: 'Its CN is the client id it may connect with. Professional edition and up; the edition quota applies (409 quota-exceeded).',
+    body: registerDeviceCertificateSchema,
+    response: deviceCertificateViewSchema,
+    problems: [403, 409, 422],
+  })
+  register(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown) {
+    return this.certificates.register(caller.tenantId, id, parseInput(registerDeviceCertificateSchema, body), caller);
+  }
+
+  @Get(':serial')
+  @ApiDoc({ summary: 'Get a device certificate by serial number (hex)', response: deviceCertificateViewSchema })
+  get(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('serial') serial: string) {
+    return this.certificates.get(caller.tenantId, id, serial);
+  }
+
+  @Patch(':serial')
+  @ApiDoc({
+    summary: 'Activate, deactivate or revoke a device certificate',
+    description: 'Deactivating or revoking disconnects the devices using it at once. Revoking is final and publishes the certificate in the CRL when the instance CA issued it.',
+    body: updateDeviceCertificateSchema,
+    response: deviceCertificateViewSchema,
+    problems: [403, 409, 422],
+  })
+  update(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('serial') serial: string, @Body() body: unknown) {
+    return this.certificates.update(caller.tenantId, id, serial, parseInput(updateDeviceCertificateSchema, body), caller);
+  }
+
+  @Delete(':serial')
+  @HttpCode(204)
+  @ApiDoc({ summary: 'Remove a device certificate from the registry (not a revoked one); its devices are disconnected', problems: [409] })
+  async delete(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('serial') serial: string) {
+    await this.certificates.delete(caller.tenantId, id, serial, caller);
+  }
+}

@@ -1,0 +1,209 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { CaCertificateEntity, DeviceCertificateEntity, type InstanceEntity } from '@mqc/db';
+import type { DeviceCertificateStatus } from '@mqc/domain';
+import { EDITIONS } from '@mqc/editions';
+import { PkiError, isSignedBy, parseCertificate, type CertificateInfo } from '@mqc/pki';
+import type { ChangeBus } from '@mqc/queue';
+import type { Caller } from '../../common/caller';
+import { DomainError, NotFoundError } from '../../common/domain-errors';
+import { CHANGE_BUS } from '../../common/tokens';
+import { AuditService } from '../audit/audit.service';
+import { InstanceService } from '../instances/instance.service';
+import { CrlService } from '../x509/crl.service';
+import { fieldRefusal, pkiRefusal } from '../x509/pki-problem';
+import { assertDeviceCertificatesAllowed } from '../x509/x509-edition-gate';
+import { deviceCertificateView, type DeviceCertificateView } from './device-certificate.view';
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
+}
+
+/** Serial numbers as the registry keeps them: upper-case hex, as Node writes them. */
+export function normalizeSerial(serial: string): string {
+  return serial.replace(/:/g, '').toUpperCase();
+}
+
+/** The registry's device-certificate quota of the instance's edition, checked under the instance lock. */
+export async function assertDeviceCertificateQuota(manager: EntityManager, instance: InstanceEntity, adding: number): Promise<void> {
+  const limit = EDITIONS[instance.edition].quotas.deviceCertificates;
+  const used = await manager.countBy(DeviceCertificateEntity, { instanceId: instance.id });
+  if (used + adding > limit) {
+    throw new DomainError('conflict', 'quota-exceeded', `the ${instance.edition} edition allows ${limit} device certificates; ${used} are registered`, {
+      quota: 'deviceCertificates',
+      limit,
+      used,
+    });
+  }
+}
+
+/**
+ * SPEC 4.2, the device certificate registry: certificates of the instance CA or of a
+ * registered CA, each bound to the client id of its CN. Deactivating or revoking one
+ * disconnects the devices using it at once (change event); revoking one of the instance CA
+ * also remakes the CRL in the same transaction. A revoked certificate stays revoked.
+ */
+@Injectable()
+export class DeviceCertificateService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly instances: InstanceService,
+    private readonly audit: AuditService,
+    private readonly crls: CrlService,
+    @Inject(CHANGE_BUS) private readonly changes: ChangeBus,
+  ) {}
+
+  async list(
+    tenantId: string,
+    instanceId: string,
+    o: { limit: number; after?: string; status?: DeviceCertificateStatus; clientId?: string },
+  ): Promise<{ items: DeviceCertificateView[]; nextCursor: string | null }> {
+    await this.instances.findOwned(tenantId, instanceId);
+    const query = this.dataSource
+      .getRepository(DeviceCertificateEntity)
+      .createQueryBuilder('d')
+      .where('d.instance_id = :instanceId', { instanceId })
+      .orderBy('d.serial_number', 'ASC')
+      .limit(o.limit + 1);
+    if (o.after !== undefined) query.andWhere('d.serial_number > :after', { after: normalizeSerial(o.after) });
+    if (o.status !== undefined) query.andWhere('d.status = :status', { status: o.status });
+    if (o.clientId !== undefined) query.andWhere('d.client_id = :clientId', { clientId: o.clientId });
+    const rows = await query.getMany();
+    const page = rows.slice(0, o.limit);
+    return { items: page.map(deviceCertificateView), nextCursor: rows.length > o.limit ? (page[page.length - 1]?.serialNumber ?? null) : null };
+  }
+
+  private async find(manager: EntityManager, instanceId: string, serial: string): Promise<DeviceCertificateEntity> {
+    const found = await manager.findOneBy(DeviceCertificateEntity, { instanceId, serialNumber: normalizeSerial(serial) });
+    if (!found) throw new NotFoundError('device-certificate');
+    return found;
+  }
+
+  async get(tenantId: string, instanceId: string, serial: string): Promise<DeviceCertificateView> {
+    await this.instances.findOwned(tenantId, instanceId);
+    return deviceCertificateView(await this.find(this.dataSource.manager, instanceId, serial));
+  }
+
+  /** The CA (instance CA: null) whose key signed the certificate, or a 422 saying it is none of the instance's. */
+  private async issuerOf(manager: EntityManager, instance: InstanceEntity, certificate: string): Promise<string | null> {
+    if (instance.caCertPem && isSignedBy(certificate, instance.caCertPem)) return null;
+    const cas = await manager.find(CaCertificateEntity, { where: { instanceId: instance.id }, select: { id: true, certificatePem: true } });
+    const issuer = cas.find((ca) => isSignedBy(certificate, ca.certificatePem));
+    if (!issuer) throw fieldRefusal('certificate-not-from-registered-ca', 'certificate', 'not signed by the instance CA nor by a CA registered with this instance');
+    return issuer.id;
+  }
+
+  async register(tenantId: string, instanceId: string, input: { certificate: string; status: DeviceCertificateStatus }, caller: Caller): Promise<DeviceCertificateView> {
+    let info: CertificateInfo;
+    try {
+      info = parseCertificate(input.certificate);
+    } catch (error) {
+      if (error instanceof PkiError) throw pkiRefusal(error, 'certificate');
+      throw error;
+    }
+    if (info.isCa) throw fieldRefusal('certificate-is-a-ca', 'certificate', `"${info.subject}" is a CA certificate; register it under ca-certificates`);
+    if (info.commonName === undefined) throw fieldRefusal('certificate-without-cn', 'certificate', 'a device certificate needs a CN: it is the client id the device connects with');
+    if (info.notAfter <= new Date()) throw fieldRefusal('certificate-expired', 'certificate', `expired at ${info.notAfter.toISOString()}`);
+    let saved: DeviceCertificateEntity;
+    try {
+      saved = await this.dataSource.transaction(async (manager) => {
+        const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+        assertDeviceCertificatesAllowed(instance.edition, 'the device certificate registry');
+        const caCertificateId = await this.issuerOf(manager, instance, input.certificate);
+        if (await manager.existsBy(DeviceCertificateEntity, { instanceId, serialNumber: info.serialNumber })) {
+          throw new DomainError('conflict', 'device-certificate-exists', `a certificate with serial ${info.serialNumber} is already registered`);
+        }
+        await assertDeviceCertificateQuota(manager, instance, 1);
+        const created = await manager.save(
+          manager.create(DeviceCertificateEntity, {
+            instanceId,
+            caCertificateId,
+            clientId: info.commonName!,
+            serialNumber: info.serialNumber,
+            fingerprint256: info.fingerprint256,
+            certificatePem: input.certificate.trim() + '\n',
+            subject: info.subject,
+            notBefore: info.notBefore,
+            notAfter: info.notAfter,
+            status: input.status,
+            origin: 'API',
+            revokedAt: null,
+            jobId: null,
+            jobItem: null,
+          }),
+        );
+        await this.audit.record(manager, {
+          tenantId,
+          caller,
+          action: 'device-certificate.register',
+          resourceType: 'device-certificate',
+          resourceId: info.serialNumber,
+          details: { instanceId, clientId: info.commonName, status: input.status, caCertificateId },
+        });
+        return created;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DomainError('conflict', 'device-certificate-exists', `a certificate with serial ${info.serialNumber} is already registered`);
+      throw error;
+    }
+    await this.changes.publish({ kind: 'credential-changed', instanceId, credential: { type: 'certificate', serial: saved.serialNumber } });
+    return deviceCertificateView(saved);
+  }
+
+  async update(tenantId: string, instanceId: string, serial: string, input: { status: 'ACTIVE' | 'INACTIVE' | 'REVOKED' }, caller: Caller): Promise<DeviceCertificateView> {
+    const { saved, cutOff } = await this.dataSource.transaction(async (manager) => {
+      const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+      const found = await this.find(manager, instanceId, serial);
+      if (found.status === 'REVOKED' && input.status !== 'REVOKED') {
+        throw new DomainError('conflict', 'certificate-revoked', `certificate ${found.serialNumber} is revoked; a revoked certificate stays revoked`);
+      }
+      // Deactivating and revoking are always allowed; letting a device in needs the edition.
+      if (input.status === 'ACTIVE') assertDeviceCertificatesAllowed(instance.edition, 'activating a device certificate');
+      const from = found.status;
+      if (from !== input.status) {
+        await manager.update(
+          DeviceCertificateEntity,
+          { id: found.id },
+          input.status === 'REVOKED' ? { status: input.status, revokedAt: new Date() } : { status: input.status },
+        );
+        if (input.status === 'REVOKED' && found.caCertificateId === null) await this.crls.regenerate(manager, instanceId);
+        await this.audit.record(manager, {
+          tenantId,
+          caller,
+          action: input.status === 'REVOKED' ? 'device-certificate.revoke' : 'device-certificate.update',
+          resourceType: 'device-certificate',
+          resourceId: found.serialNumber,
+          details: { instanceId, clientId: found.clientId, from, status: input.status },
+        });
+      }
+      return { saved: await manager.findOneByOrFail(DeviceCertificateEntity, { id: found.id }), cutOff: from === 'ACTIVE' && input.status !== 'ACTIVE' };
+    });
+    // SPEC 4: the devices using a certificate that stops being ACTIVE are disconnected at once.
+    await this.changes.publish({
+      kind: cutOff ? 'credential-revoked' : 'credential-changed',
+      instanceId,
+      credential: { type: 'certificate', serial: saved.serialNumber },
+    });
+    return deviceCertificateView(saved);
+  }
+
+  /** Removes a certificate from the registry. A revoked one stays (it is part of the revocation record and the CRL). */
+  async delete(tenantId: string, instanceId: string, serial: string, caller: Caller): Promise<void> {
+    const serialNumber = await this.dataSource.transaction(async (manager) => {
+      await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+      const found = await this.find(manager, instanceId, serial);
+      if (found.status === 'REVOKED') throw new DomainError('conflict', 'certificate-revoked', `certificate ${found.serialNumber} is revoked; revoked certificates stay in the registry and the CRL`);
+      await manager.delete(DeviceCertificateEntity, { id: found.id });
+      await this.audit.record(manager, {
+        tenantId,
+        caller,
+        action: 'device-certificate.delete',
+        resourceType: 'device-certificate',
+        resourceId: found.serialNumber,
+        details: { instanceId, clientId: found.clientId },
+      });
+      return found.serialNumber;
+    });
+    await this.changes.publish({ kind: 'credential-revoked', instanceId, credential: { type: 'certificate', serial: serialNumber } });
+  }
+}
