@@ -28,7 +28,9 @@ export async function loadChain(instance: InstanceEntity, deps: AuthenticatorDep
     }
     const factory = AUTHENTICATOR_FACTORIES[row.type];
     if (!factory) {
-      deps.logger.warn({ instanceId: instance.id, type: row.type }, 'authenticator skipped: this broker cannot run the type');
+      // Never skip silently: an authenticator this broker cannot run fails, judged by policy.
+      deps.logger.error({ instanceId: instance.id, type: row.type }, 'this broker cannot run the authenticator type');
+      authenticators.push(brokenAuthenticator(row, new Error(`this broker cannot run ${row.type} authenticators`)));
       continue;
     }
     try {

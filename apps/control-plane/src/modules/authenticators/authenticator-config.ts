@@ -9,7 +9,10 @@ import {
   type ConfigSecret,
 } from '@mqc/auth';
 import type { AuthenticatorType } from '@mqc/editions';
-import { ValidationError } from '../../common/domain-errors';
+import { DomainError, ValidationError } from '../../common/domain-errors';
+
+/** Types of SPEC 7 that the broker cannot run yet: refused rather than stored and skipped. */
+const UNAVAILABLE_TYPES: ReadonlySet<AuthenticatorType> = new Set<AuthenticatorType>(['mongodb']);
 
 /** Each authenticator type's configuration schema: the same ones the broker parses with (@mqc/auth). */
 export const CONFIG_SCHEMAS = AUTHENTICATOR_CONFIG_SCHEMAS;
@@ -29,6 +32,9 @@ export interface PreparedConfig {
  * keeps the stored secret.
  */
 export function prepareConfig(type: AuthenticatorType, input: Record<string, unknown>, previous: readonly ConfigSecret[] = []): PreparedConfig {
+  if (UNAVAILABLE_TYPES.has(type)) {
+    throw new DomainError('validation', 'authenticator-type-unavailable', `the ${type} authenticator is not available in this release`, { type });
+  }
   const restored = restoreMaskedSecrets(input, previous);
   const masked = maskedPaths(restored, SECRET_FIELDS[type]);
   if (masked.length > 0) {

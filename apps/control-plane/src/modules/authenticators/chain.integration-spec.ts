@@ -76,7 +76,11 @@ describe('the authentication chain', () => {
 
     it.each(EDITION_NAMES.flatMap((edition) => AUTHENTICATOR_TYPES.map((type) => [type, edition] as const)))('%s on %s', async (type, edition) => {
       const response = await tenant.api.post<Authenticator & Problem>(`/v1/instances/${instances[edition]}/authenticators`, { type, config: VALID_CONFIG[type] });
-      if (editionAllowsType(edition, type)) {
+      if (editionAllowsType(edition, type) && type === 'mongodb') {
+        // Sold in the platinum edition, not yet runnable: refused rather than stored and skipped.
+        expect(response.status).toBe(422);
+        expect(response.body.code).toBe('authenticator-type-unavailable');
+      } else if (editionAllowsType(edition, type)) {
         expect(response.status).toBe(201);
         expect(response.body.type).toBe(type);
       } else {
@@ -89,7 +93,7 @@ describe('the authentication chain', () => {
 
     it('never shows a secret, and stores none in the clear', async () => {
       const list = await tenant.api.get<{ items: Authenticator[] }>(`/v1/instances/${instances['platinum']}/authenticators`);
-      expect(list.body.items).toHaveLength(AUTHENTICATOR_TYPES.length);
+      expect(list.body.items).toHaveLength(AUTHENTICATOR_TYPES.length - 1);
       const text = JSON.stringify(list.body);
       for (const secret of SECRETS) expect(text).not.toContain(secret);
       const jwt = list.body.items.find((a) => a.type === 'jwt')!;
@@ -258,7 +262,6 @@ describe('the authentication chain', () => {
         ['http', { url: 'http://169.254.169.254/latest/meta-data' }, 'config.url'],
         ['jwt', { jwksUrl: 'https://[::1]/jwks.json' }, 'config.jwksUrl'],
         ['postgresql', { url: 'postgres://u:p@10.1.2.3/db', query: 'SELECT 1' }, 'config.url'],
-        ['mongodb', { url: 'mongodb://93.184.216.34,192.168.1.4/x', database: 'd', collection: 'c', filter: { u: '${username}' } }, 'config.url'],
         ['redis', { url: 'redis://[::ffff:127.0.0.1]:6379', command: 'HGET k password_hash' }, 'config.url'],
       ];
       for (const [type, cfg, field] of cases) {
