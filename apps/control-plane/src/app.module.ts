@@ -24,6 +24,7 @@ import { UserModule } from './modules/users/user.module';
 import { X509Module } from './modules/x509/x509.module';
 import { CaCertificateModule } from './modules/ca-certificates/ca-certificate.module';
 import { DeviceCertificateModule } from './modules/device-certificates/device-certificate.module';
+import { JobModule } from './modules/jobs/job.module';
 
 /** What main.ts (or a test) has already connected: the control plane is built around it. */
 export interface ControlPlaneRuntime {
@@ -79,6 +80,7 @@ export class AppModule {
         X509Module,
         CaCertificateModule,
         DeviceCertificateModule,
+        JobModule,
       ],
     };
   }

@@ -1,13 +1,15 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { MqcConfig } from '@mqc/config';
 import { createDataSource } from '@mqc/db';
 import { SecretBox } from '@mqc/domain';
 import { createLogger, createMetricsRegistry, startAdminServer, Counter, type Logger } from '@mqc/observability';
-import { ChangeBus, QueueName, connectRedis, type JobName, type JobPayloads } from '@mqc/queue';
+import { ChangeBus, QueueName, QUEUE_OF_JOB, connectRedis, type JobName, type JobPayloads } from '@mqc/queue';
 import { InstanceEntity } from '@mqc/db';
 import { DeprovisionInstanceJob } from './jobs/deprovision-instance.job';
+import { IssueDeviceCertificatesJob } from './jobs/issue-device-certificates.job';
 import { PermanentJobError, type JobContext } from './jobs/job-context';
 import { ProvisionInstanceJob } from './jobs/provision-instance.job';
+import { RenewServerCertificatesJob } from './jobs/renew-server-certificates.job';
 
 export interface WorkerApp {
   adminPort: number;
@@ -15,10 +17,29 @@ export interface WorkerApp {
   close(): Promise<void>;
 }
 
-type Handlers = { [N in JobName]: (payload: JobPayloads[N]) => Promise<void> };
+export interface WorkerOptionsOverride {
+  /** The queues this process serves (default: all). */
+  queues?: readonly QueueName[];
+}
+
+type Handlers = { [N in JobName]: (payload: JobPayloads[N], job: Job) => Promise<unknown> };
+
+/** How often server certificates are checked for renewal. */
+const RENEWAL_EVERY_MS = 3600_000;
+
+/**
+ * Per queue: provisioning waits on broker nodes (several at once); issuing certificates is CPU
+ * work (one job at a time per process, each on its own event loop). A short lock lets another
+ * worker take over a job whose process died within seconds: the job resumes from its last
+ * committed chunk.
+ */
+const QUEUE_SETTINGS: Readonly<Record<QueueName, Partial<WorkerOptions>>> = {
+  [QueueName.Instances]: { concurrency: 4 },
+  [QueueName.Certificates]: { concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 },
+};
 
 /** The BullMQ worker: one processor per queue, dispatching by job name to one class per job. */
-export async function startWorker(config: MqcConfig, databaseUrl: string, adminPort = config.workerAdminPort): Promise<WorkerApp> {
+export async function startWorker(config: MqcConfig, databaseUrl: string, adminPort = config.workerAdminPort, options: WorkerOptionsOverride = {}): Promise<WorkerApp> {
   const logger = createLogger('worker', config.logLevel);
   const redis = await connectRedis(config.redisUrl, 'mqc-worker');
   const dataSource = createDataSource({ url: databaseUrl, applicationName: 'mqc-worker', poolSize: 5 });
@@ -27,57 +48,72 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
   const handlers: Handlers = {
     'provision-instance': (p) => new ProvisionInstanceJob(context).run(p),
     'deprovision-instance': (p) => new DeprovisionInstanceJob(context).run(p),
+    'issue-device-certificates': (p, job) =>
+      new IssueDeviceCertificatesJob(context).run(p, {
+        reportProgress: (progress) => job.updateProgress(progress),
+        finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      }),
+    'renew-server-certificates': (p) => new RenewServerCertificatesJob(context).run(p),
   };
 
   const metrics = createMetricsRegistry('worker');
   const jobsDone = new Counter({ name: 'mqc_worker_jobs_total', help: 'jobs finished, by name and outcome', labelNames: ['name', 'outcome'], registers: [metrics] });
 
-  const instancesWorker = new Worker(
-    QueueName.Instances,
-    async (job: Job) => {
-      const handler = handlers[job.name as JobName] as ((payload: unknown) => Promise<void>) | undefined;
-      if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
-      try {
-        await handler(job.data);
-      } catch (error) {
-        if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
-        throw error;
-      }
-    },
-    { connection: redis.duplicate(), prefix: config.redisPrefix, concurrency: 4 },
-  );
-  instancesWorker.on('completed', (job) => jobsDone.inc({ name: job.name, outcome: 'completed' }));
-  instancesWorker.on('failed', (job, error) => {
-    if (!job) return;
-    logger.warn({ job: job.name, id: job.id, attempt: job.attemptsMade, err: error.message }, 'job attempt failed');
-    const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (!final) return;
-    jobsDone.inc({ name: job.name, outcome: 'failed' });
-    if (job.name === 'provision-instance') {
-      const { instanceId } = job.data as JobPayloads['provision-instance'];
-      void dataSource
-        .getRepository(InstanceEntity)
-        .update({ id: instanceId, status: 'PROVISIONING' }, { status: 'FAILED', statusReason: error.message })
-        .then(() => context.changes.publish({ kind: 'instance', instanceId }))
-        .catch((e: unknown) => logger.error({ err: e }, 'could not mark the instance FAILED'));
+  const processor = async (job: Job) => {
+    const handler = handlers[job.name as JobName] as ((payload: unknown, job: Job) => Promise<unknown>) | undefined;
+    if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
+    try {
+      await handler(job.data, job);
+    } catch (error) {
+      if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
+      throw error;
     }
-  });
-  await instancesWorker.waitUntilReady();
+  };
+
+  const served = options.queues ?? Object.values(QueueName);
+  const workers = served.map((queue) => new Worker(queue, processor, { connection: redis.duplicate(), prefix: config.redisPrefix, ...QUEUE_SETTINGS[queue] }));
+  for (const worker of workers) {
+    worker.on('completed', (job) => jobsDone.inc({ name: job.name, outcome: 'completed' }));
+    worker.on('failed', (job, error) => {
+      if (!job) return;
+      logger.warn({ job: job.name, id: job.id, attempt: job.attemptsMade, err: error.message }, 'job attempt failed');
+      const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+      if (!final) return;
+      jobsDone.inc({ name: job.name, outcome: 'failed' });
+      if (job.name === 'provision-instance') {
+        const { instanceId } = job.data as JobPayloads['provision-instance'];
+        void dataSource
+          .getRepository(InstanceEntity)
+          .update({ id: instanceId, status: 'PROVISIONING' }, { status: 'FAILED', statusReason: error.message })
+          .then(() => context.changes.publish({ kind: 'instance', instanceId }))
+          .catch((e: unknown) => logger.error({ err: e }, 'could not mark the instance FAILED'));
+      }
+    });
+  }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+
+  // Server-certificate renewal: one scheduler for the deployment (upsert is idempotent across workers).
+  let scheduler: Queue | undefined;
+  if (served.includes(QUEUE_OF_JOB['renew-server-certificates'])) {
+    scheduler = new Queue(QUEUE_OF_JOB['renew-server-certificates'], { connection: redis, prefix: config.redisPrefix });
+    await scheduler.upsertJobScheduler('renew-server-certificates', { every: RENEWAL_EVERY_MS }, { name: 'renew-server-certificates', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  }
 
   const admin = await startAdminServer({
     host: config.bindHost,
     port: adminPort,
     registry: metrics,
-    ready: async () => instancesWorker.isRunning() && (await redis.ping()) === 'PONG' && dataSource.isInitialized,
+    ready: async () => workers.every((w) => w.isRunning()) && (await redis.ping()) === 'PONG' && dataSource.isInitialized,
   });
-  logger.info({ adminPort: admin.port }, 'worker running');
+  logger.info({ adminPort: admin.port, queues: served }, 'worker running');
 
   return {
     adminPort: admin.port,
     logger,
     async close() {
       // Finishes the jobs in hand; the rest stay queued for the next worker.
-      await instancesWorker.close();
+      await Promise.all(workers.map((w) => w.close()));
+      await scheduler?.close();
       await admin.close();
       await dataSource.destroy();
       await redis.quit().catch(() => redis.disconnect());

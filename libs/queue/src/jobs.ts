@@ -8,10 +8,16 @@ export enum QueueName {
 export interface JobPayloads {
   'provision-instance': { instanceId: string };
   'deprovision-instance': { instanceId: string };
+  /** SPEC 4.2: issue the device certificates a certificate_jobs row asks for (the row holds the request). */
+  'issue-device-certificates': { certificateJobId: string };
+  /** Re-issues instance server certificates that expire soon (repeated by a job scheduler). */
+  'renew-server-certificates': { renewWithinDays?: number };
 }
 export type JobName = keyof JobPayloads;
 
 export const QUEUE_OF_JOB: Readonly<Record<JobName, QueueName>> = {
   'provision-instance': QueueName.Instances,
   'deprovision-instance': QueueName.Instances,
+  'issue-device-certificates': QueueName.Certificates,
+  'renew-server-certificates': QueueName.Instances,
 };

@@ -12,14 +12,20 @@ export function serverNames(publicHost: string): { dnsNames: string[]; ipAddress
   return { dnsNames: [...dnsNames], ipAddresses: [...ipAddresses] };
 }
 
+/** Days a server certificate is valid (the browsers' limit); renewed 30 days before the end. */
+export const SERVER_CERTIFICATE_DAYS = 397;
+
+/** The names clients check are the SANs; the CN is informative and limited to 64 characters. */
+export function serverCommonName(publicHost: string, instanceId: string): string {
+  return publicHost.length <= 64 ? publicHost : `mqc-instance-${instanceId.slice(0, 8)}`;
+}
+
 /** The instance's own CA and a server certificate it signed, made once; private keys sealed. */
 export async function ensureInstanceTls(manager: EntityManager, instanceId: string, publicHost: string, secrets: SecretBox): Promise<void> {
   const existing = await manager.findOne(InstanceEntity, { where: { id: instanceId }, select: { id: true, caCertPem: true, serverCertPem: true } });
   if (existing?.caCertPem && existing.serverCertPem) return;
   const ca = await createCertificateAuthority({ commonName: `MQC instance ${instanceId} CA`, organization: 'MQC', validityDays: 3650 });
-  // The names clients check are the SANs; the CN is informative and limited to 64 characters.
-  const commonName = publicHost.length <= 64 ? publicHost : `mqc-instance-${instanceId.slice(0, 8)}`;
-  const server = await issueServerCertificate({ ca, commonName, ...serverNames(publicHost), validityDays: 397 });
+  const server = await issueServerCertificate({ ca, commonName: serverCommonName(publicHost, instanceId), ...serverNames(publicHost), validityDays: SERVER_CERTIFICATE_DAYS });
   await manager.update(InstanceEntity, { id: instanceId }, {
     caCertPem: ca.certPem,
     caKeySealed: secrets.seal(ca.keyPem, SECRET_CONTEXT.instanceCaKey(instanceId)),

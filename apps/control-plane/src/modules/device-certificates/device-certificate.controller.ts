@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
@@ -12,13 +12,33 @@ import {
   updateDeviceCertificateSchema,
 } from './device-certificate.dto';
 import { DeviceCertificateService } from './device-certificate.service';
+import { issueCertificatesSchema, jobAcceptedSchema } from './certificate-issue.dto';
+import { CertificateIssueService } from './certificate-issue.service';
 
 const instanceId = new ResourceIdPipe('instance');
 
 @Controller('v1/instances/:id/device-certificates')
 @UseGuards(ApiKeyGuard)
 export class DeviceCertificateController {
-  constructor(private readonly certificates: DeviceCertificateService) {}
+  constructor(
+    private readonly certificates: DeviceCertificateService,
+    private readonly issuer: CertificateIssueService,
+  ) {}
+
+  @Post('issue')
+  @HttpCode(202)
+  @ApiDoc({
+    summary: 'Queue a job that issues device certificates from the instance CA: for client ids, a count of generated ids, or CSRs',
+    description:
+      'Generated key pairs are EC P-256 unless keyAlgorithm says rsa-2048; a CSR keeps its key on the device and its CN is the client id. Every certificate is registered ACTIVE. The same Idempotency-Key header (or idempotencyKey field) with the same request answers the same job; with another request it is a 409. Follow GET /v1/jobs/{jobId}; download GET /v1/jobs/{jobId}/result.',
+    body: issueCertificatesSchema,
+    response: jobAcceptedSchema,
+    problems: [403, 409, 422],
+  })
+  issue(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string) {
+    const input = parseInput(issueCertificatesSchema, body);
+    return this.issuer.issue(caller.tenantId, id, { ...input, idempotencyKey: input.idempotencyKey ?? idempotencyKey }, caller);
+  }
 
   @Get()
   @ApiDoc({ summary: 'List the device certificate registry by serial number', query: listDeviceCertificatesSchema, response: deviceCertificatePageSchema, problems: [422] })
