@@ -1,7 +1,9 @@
+import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { MqttClient } from 'mqtt';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobProducer, connectRedis } from '@mqc/queue';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
 import { startStack, type Stack } from '../support/stack';
 import { connectClient, newTenant, nextMessage, portOf, runningInstance, type InstanceView } from '../support/instances';
@@ -157,5 +159,36 @@ describe('X.509 modes of an instance TLS listener, with mosquitto and mqtt.js', 
       const run = await mosquittoPub(port, { caFile }, ['-u', password.username, '-P', password.password]);
       expect(run.code).toBe(0);
     }, 5_000);
+  });
+
+  it('renews the server certificate before it expires: new handshakes get the new one, connected clients stay', async () => {
+    const servedSerial = async () => {
+      const served = await sClient(port, ['-CAfile', caFile, '-verify_ip', '127.0.0.1', '-showcerts']);
+      expect(served).toMatch(/Verify return code: 0 \(ok\)/);
+      return new X509Certificate(served.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)![0]).serialNumber;
+    };
+    const before = await servedSerial();
+    const connected = await connectClient(instance.endpoints!.mqtts, { ...password, clientId: 'through-renewal', ca: tmp.read('server-ca.pem') });
+    clients.push(connected);
+
+    // The scheduler runs the job hourly with a 30-day window; this run counts every certificate as due.
+    const redis = await connectRedis(config.redisUrl, 'x509-modes-spec');
+    const producer = new JobProducer(redis, config.redisPrefix);
+    await producer.enqueue('renew-server-certificates', { renewWithinDays: 400 });
+    const after = await eventually(async () => {
+      const serial = await servedSerial();
+      expect(serial).not.toBe(before);
+      return serial;
+    }, 15_000, 200);
+    await producer.close();
+    await redis.quit();
+    expect(after).not.toBe(before);
+
+    expect(connected.connected).toBe(true);
+    await connected.subscribeAsync('renewal/#', { qos: 1 });
+    const received = nextMessage(connected);
+    const run = await mosquittoPub(port, { caFile }, ['-u', password.username, '-P', password.password, '-t', 'renewal/done', '-m', 'new-cert', '-q', '1']);
+    expect(run.code).toBe(0);
+    expect(await received).toEqual({ topic: 'renewal/done', payload: 'new-cert' });
   });
 });

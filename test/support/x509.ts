@@ -29,7 +29,7 @@ export function mosquittoPub(port: number, tls: MosquittoTls, args: string[]): P
   return new Promise((resolve) => {
     execFile(
       'mosquitto_pub',
-      ['-h', '127.0.0.1', '-p', String(port), ...tlsArgs(tls), '-t', 'x509/test', '-m', 'hello', '-d', ...args],
+      ['-h', '127.0.0.1', '-p', String(port), ...tlsArgs(tls), ...(args.includes('-t') ? [] : ['-t', 'x509/test', '-m', 'hello']), '-d', ...args],
       { timeout: 15_000 },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
     );
