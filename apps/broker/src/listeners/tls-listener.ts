@@ -1,4 +1,5 @@
 import type { X509Mode } from '@mqc/domain';
+import { X509Certificate } from 'node:crypto';
 import { createServer, type DetailedPeerCertificate, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import type { ClientCertificate } from '@mqc/auth';
 import { parseCertificate } from '@mqc/pki';
@@ -71,8 +72,14 @@ function trustKey(material: ServerTlsMaterial): string {
   return [material.certPem, material.keyPem, material.caPem, ...material.registeredCaPems].join('\0');
 }
 
-function anchorsOf(material: ServerTlsMaterial): Set<string> {
-  return new Set([material.caPem, ...material.registeredCaPems].map((pem) => parseCertificate(pem).fingerprint256));
+/** The trusted CAs by fingerprint (Node's X509Certificate.fingerprint256, as CertificateInfo writes it). */
+type Anchors = Map<string, X509Certificate>;
+
+function anchorsOf(material: ServerTlsMaterial): Anchors {
+  return new Map([material.caPem, ...material.registeredCaPems].map((pem) => {
+    const ca = new X509Certificate(pem);
+    return [ca.fingerprint256, ca] as const;
+  }));
 }
 
 /** The last certificate of the verified chain (Node completes it from the trust store). */
@@ -87,23 +94,44 @@ function chainTop(peer: DetailedPeerCertificate): DetailedPeerCertificate {
   return current;
 }
 
+/**
+ * The last CN of the subject. Node prints the subject one RDN a line, escaping special
+ * characters (RFC 2253) with a backslash; such a CN, or a multi-valued RDN, is read exactly
+ * from the DER instead.
+ */
+function commonNameOf(leaf: X509Certificate): string | undefined {
+  const line = leaf.subject.split('\n').filter((l) => l.startsWith('CN=')).at(-1);
+  if (line === undefined) return undefined;
+  if (/[\\]| \+ /.test(line)) return parseCertificate(leaf.toString()).commonName;
+  return line.slice(3);
+}
+
 /** The client's verified certificate, or why the connection may not proceed. */
-function verifyPeer(socket: TLSSocket, anchors: Set<string>): PeerIdentity | { refusal: string } {
+function verifyPeer(socket: TLSSocket, anchors: Anchors): PeerIdentity | { refusal: string } {
   const leaf = socket.getPeerX509Certificate();
   if (!leaf) return { refusal: 'a client certificate is required' };
   if (!socket.authorized) return { refusal: `the client certificate was not accepted: ${String(socket.authorizationError)}` };
-  const anchor = chainTop(socket.getPeerCertificate(true)).fingerprint256;
+  // OpenSSL verified the chain; the anchor is the trusted CA that issued the leaf, or the top
+  // of a longer chain the client sent.
+  let anchor: string | undefined;
+  for (const [fingerprint, ca] of anchors) {
+    if (leaf.checkIssued(ca)) {
+      anchor = fingerprint;
+      break;
+    }
+  }
+  anchor ??= chainTop(socket.getPeerCertificate(true)).fingerprint256;
   if (!anchors.has(anchor)) return { refusal: 'the client certificate does not chain to a CA this instance trusts' };
-  const info = parseCertificate(leaf.toString());
+  const pem = leaf.toString();
   return {
     anchor,
     certificate: {
-      commonName: info.commonName ?? '',
-      subject: info.subject,
-      serialNumber: info.serialNumber,
-      fingerprint256: info.fingerprint256,
+      commonName: commonNameOf(leaf) ?? '',
+      subject: leaf.subject,
+      serialNumber: leaf.serialNumber,
+      fingerprint256: leaf.fingerprint256,
       issuerFingerprint256: anchor,
-      pem: leaf.toString(),
+      pem,
     },
   };
 }
@@ -132,6 +160,7 @@ export async function openTlsListener(broker: InstanceBroker, host: string, port
     pskIdentities.set(socket, identity);
     return key;
   };
+
   const server = createServer({ ...secureContextOptions(initial, pskOffered), pskCallback, requestCert: true, rejectUnauthorized: false }, (socket) => {
     socket.setNoDelay(true);
     socket.once('close', () => sockets.delete(socket));
