@@ -187,6 +187,13 @@ describe('one device one certificate: registered CAs made with openssl, trusted 
       await eventually(async () => expect((await mosquittoPub(port, withCert(device), ['-i', 'meter-1'])).code).toBe(0), 5_000);
     });
 
+    it('repairs a lost change event: the periodic resync drops a CA removed without one', async () => {
+      expect((await mosquittoPub(port, withCert(device), ['-i', 'meter-1'])).code).toBe(0);
+      // No event: until the node's resync, only its trust store still knows the CA (mTLS needs no registry entry).
+      await sql.query('DELETE FROM ca_certificates WHERE id = $1', [ca.id]);
+      await eventually(async () => expect((await mosquittoPub(port, withCert(device), ['-i', 'meter-1'])).output).toMatch(NOT_AUTHORISED), 25_000, 500);
+    });
+
     it('stops trusting a deleted CA', async () => {
       const { ca: other, verification } = await tenantCa('short-lived-ca');
       const created = await register(other, verification);

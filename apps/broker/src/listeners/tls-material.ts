@@ -41,3 +41,18 @@ export async function loadTlsMaterial(dataSource: DataSource, secrets: SecretBox
     registeredCaPems: cas.map((c) => c.certificate_pem),
   };
 }
+
+/**
+ * A digest of what loadTlsMaterial reads (server certificate, mode, edition, ACTIVE registered
+ * CAs): the periodic resync reapplies the material when it changed and the change event was lost.
+ */
+export async function tlsFingerprint(dataSource: DataSource, instanceId: string): Promise<string | undefined> {
+  const rows: { fingerprint: string }[] = await dataSource.query(
+    `SELECT md5(concat_ws('|', i.edition, md5(coalesce(i.server_cert_pem, '')), coalesce(s.mode, ''),
+              (SELECT string_agg(c.fingerprint256, ',' ORDER BY c.fingerprint256) FROM ca_certificates c WHERE c.instance_id = i.id AND c.status = 'ACTIVE'))) AS fingerprint
+       FROM instances i LEFT JOIN instance_x509_settings s ON s.instance_id = i.id
+      WHERE i.id = $1`,
+    [instanceId],
+  );
+  return rows[0]?.fingerprint;
+}

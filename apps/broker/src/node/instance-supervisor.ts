@@ -5,6 +5,7 @@ import type { Logger } from '@mqc/observability';
 import { CONNACK_5 } from '@mqc/auth';
 import type { ConnectedClientInfo } from '../protocol/instance-broker';
 import { chainFingerprint } from '../connect/load-chain';
+import { tlsFingerprint } from '../listeners/tls-material';
 import { InstanceHost, type HostDeps } from './instance-host';
 
 /** Lost change events are repaired by a full resync this often. */
@@ -30,6 +31,8 @@ export class InstanceSupervisor {
   private readonly hosts = new Map<string, InstanceHost>();
   /** The chainFingerprint each host's chain was loaded at. */
   private readonly chainFingerprints = new Map<string, string>();
+  /** The tlsFingerprint each host's TLS listener material was loaded at. */
+  private readonly tlsFingerprints = new Map<string, string>();
   private readonly queues = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -93,6 +96,7 @@ export class InstanceSupervisor {
     if (this.stopped) return;
     // Read before the state the chain is built from: a change after it shows at the next resync.
     const fingerprint = await chainFingerprint(this.dataSource, instanceId);
+    const tls = await tlsFingerprint(this.dataSource, instanceId);
     const instance = await this.dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
     const wanted = !!instance && instance.nodeId === this.nodeId() && SERVED_STATUSES.includes(instance.status);
     const host = this.hosts.get(instanceId);
@@ -100,6 +104,7 @@ export class InstanceSupervisor {
       try {
         this.hosts.set(instanceId, await InstanceHost.open(instance, this.deps));
         if (fingerprint) this.chainFingerprints.set(instanceId, fingerprint);
+        if (tls) this.tlsFingerprints.set(instanceId, tls);
       } catch (error) {
         // Told to the tenant and to the provisioning job, which stops waiting.
         const reason = `${LISTENER_FAILURE} ${error instanceof Error ? error.message : String(error)}`;
@@ -115,13 +120,18 @@ export class InstanceSupervisor {
         await host.reloadChain(instance);
         if (fingerprint) this.chainFingerprints.set(instanceId, fingerprint);
       }
-      if (reloadChain) await host.reloadTls(instance);
+      // The same for the TLS listener: mode, trusted CAs, server certificate.
+      if (reloadChain || tls !== this.tlsFingerprints.get(instanceId)) {
+        await host.reloadTls(instance);
+        if (tls) this.tlsFingerprints.set(instanceId, tls);
+      }
     }
   }
 
   private async closeHost(instanceId: string, host: InstanceHost): Promise<void> {
     this.hosts.delete(instanceId);
     this.chainFingerprints.delete(instanceId);
+    this.tlsFingerprints.delete(instanceId);
     await host.close();
     await this.dataSource.query('UPDATE instances SET serving_at = NULL WHERE id = $1 AND node_id = $2', [instanceId, this.nodeId()]);
     this.logger.info({ instanceId }, 'stopped serving instance');
