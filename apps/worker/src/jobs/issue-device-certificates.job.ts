@@ -98,11 +98,13 @@ export class IssueDeviceCertificatesJob {
         const used = await manager.countBy(DeviceCertificateEntity, { instanceId: job.instanceId });
         if (used + rows.length > limit) throw new PermanentJobError(`the ${current.edition} edition allows ${limit} device certificates; ${used} are registered`);
         await manager.createQueryBuilder().insert().into(DeviceCertificateEntity).values(rows).orIgnore().execute();
-        const [{ count }] = await manager.query<{ count: number }[]>(
-          `UPDATE certificate_jobs SET issued = (SELECT count(*) FROM device_certificates WHERE job_id = $1) WHERE id = $1 RETURNING issued AS count`,
+        // A SELECT around the UPDATE: TypeORM answers an UPDATE with [rows, count], a SELECT with its rows.
+        const [row] = await manager.query<{ issued: number }[]>(
+          `WITH updated AS (UPDATE certificate_jobs SET issued = (SELECT count(*) FROM device_certificates WHERE job_id = $1) WHERE id = $1 RETURNING issued)
+           SELECT issued FROM updated`,
           [job.id],
         );
-        return count;
+        return row?.issued ?? 0;
       });
       await run.reportProgress({ issued, total });
     }
