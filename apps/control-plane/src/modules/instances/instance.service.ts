@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { MqcConfig } from '@mqc/config';
-import { AuthenticatorEntity, BuiltInUserEntity, DeviceEntity, InstanceEntity } from '@mqc/db';
+import { AuthenticatorEntity, BuiltInUserEntity, CaCertificateEntity, DeviceCertificateEntity, DeviceEntity, InstanceEntity, InstanceX509SettingsEntity } from '@mqc/db';
 import type { AccessPolicy } from '@mqc/domain';
 import { editionChangeBlockers, type EditionChangeBlocker, type EditionName } from '@mqc/editions';
 import type { ChangeBus, JobProducer } from '@mqc/queue';
@@ -129,10 +129,15 @@ export class InstanceService {
     const authenticators = await manager.findBy(AuthenticatorEntity, { instanceId: instance.id });
     const builtInUsers = await manager.countBy(BuiltInUserEntity, { instanceId: instance.id });
     const devices = await manager.countBy(DeviceEntity, { instanceId: instance.id });
+    const x509 = await manager.findOneBy(InstanceX509SettingsEntity, { instanceId: instance.id });
+    const registeredCaCertificates = await manager.countBy(CaCertificateEntity, { instanceId: instance.id });
+    const deviceCertificates = await manager.countBy(DeviceCertificateEntity, { instanceId: instance.id });
+    // One device one certificate is in use when BYOC or just-in-time registration is on.
+    const byoc = x509 !== null && (x509.mode === 'BYOC' || x509.provisioning === 'JITP');
     const blockers: (EditionChangeBlocker & { devices?: number })[] = editionChangeBlockers(target, {
       enabledTypes: authenticators.filter((a) => a.enabled).map((a) => a.type),
-      counts: { authenticatorsPerChain: authenticators.length, builtInUsers },
-      methods: devices > 0 ? ['device-secret'] : [],
+      counts: { authenticatorsPerChain: authenticators.length, builtInUsers, registeredCaCertificates, deviceCertificates },
+      methods: [...(devices > 0 ? (['device-secret'] as const) : []), ...(byoc ? (['x509-device-certificate'] as const) : [])],
     });
     const deviceBlocker = blockers.find((b) => b.kind === 'method' && b.method === 'device-secret' && b.authenticatorType === undefined);
     if (deviceBlocker) deviceBlocker.devices = devices;

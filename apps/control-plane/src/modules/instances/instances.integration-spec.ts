@@ -130,6 +130,23 @@ describe('instances and editions', () => {
     expect((await tenant.api.get<Instance>(`/v1/instances/${id}`)).body.edition).toBe('professional');
   });
 
+  it('refuses a downgrade to basic while one device one certificate is in use, naming it and the registered CAs', async () => {
+    const id = await newInstance(tenant.api, 'professional', 'byoc');
+    expect((await tenant.api.put(`/v1/instances/${id}/x509`, { mode: 'BYOC', provisioning: 'JITP', autoActivate: true })).status).toBe(200);
+    // A registered CA, written as the registration route would (its proof of possession is the PKI suite's subject).
+    await sql.query(
+      `INSERT INTO ca_certificates (instance_id, certificate_pem, subject, common_name, serial_number, fingerprint256, not_before, not_after, status)
+       VALUES ($1, 'pem', 'CN=Tenant CA', 'Tenant CA', '01', 'AA:BB', now(), now() + interval '1 year', 'ACTIVE')`,
+      [id],
+    );
+    const refused = await tenant.api.patch<Problem>(`/v1/instances/${id}`, { edition: 'basic' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.blockers).toEqual([
+      { kind: 'method', method: 'x509-device-certificate' },
+      { kind: 'quota', quota: 'registeredCaCertificates', used: 1, limit: 0 },
+    ]);
+  });
+
   it('lets a downgrade pass once nothing blocks it', async () => {
     const id = await newInstance(tenant.api, 'platinum', 'slim');
     const added = await tenant.api.post<{ id: string }>(`/v1/instances/${id}/authenticators`, { type: 'scram', config: {} });
