@@ -121,6 +121,21 @@ describe('an instance\'s three transports, with independent clients', () => {
     expect((await sClient(port, ['-tls1_2', '-cipher', 'AES128-SHA'])).output).toMatch(/Cipher is \(NONE\)|handshake failure|no cipher/i);
   });
 
+  it('reports the node\'s instances and clients on the broker\'s admin port and to the fleet view', async () => {
+    const admin = `http://127.0.0.1:${stack.broker.adminPort}`;
+    expect((await fetch(`${admin}/healthz`)).status).toBe(200);
+    expect((await fetch(`${admin}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${admin}/metrics`)).text();
+    expect(metrics).toMatch(/^mqc_broker_instances\{app="broker"\} 1$/m);
+    expect(metrics).toMatch(/^mqc_broker_clients\{app="broker"\} [1-9]\d*$/m);
+    await eventually(async () => {
+      const nodes = await stack.operator.get<{ items: { id: string; status: string; instances: Record<string, { clients: number }> }[] }>('/v1/ops/nodes');
+      const node = nodes.body.items.find((n) => n.id === stack.broker.nodeId)!;
+      expect(node.status).toBe('ONLINE');
+      expect(node.instances[instance.id]!.clients).toBeGreaterThan(0);
+    });
+  });
+
   it('closes the listeners when the instance is deleted', async () => {
     const deleted = await tenant.delete(`/v1/instances/${instance.id}`);
     expect(deleted.status).toBe(202);
