@@ -1,5 +1,5 @@
 import type { MqcConfig } from '@mqc/config';
-import { ChainMetrics } from '@mqc/auth';
+import { ChainMetrics, slowHashGate } from '@mqc/auth';
 import { createDataSource } from '@mqc/db';
 import { SecretBox } from '@mqc/domain';
 import { Gauge, createLogger, createMetricsRegistry, startAdminServer, type Logger } from '@mqc/observability';
@@ -19,6 +19,7 @@ export interface BrokerApp {
 /** A broker node: registers itself, serves the instances placed on it, follows change events. */
 export async function startBroker(config: MqcConfig, databaseUrl: string, adminPort = config.brokerAdminPort): Promise<BrokerApp> {
   const logger = createLogger('broker', config.logLevel);
+  if (config.slowHashConcurrency) slowHashGate.setLimit(config.slowHashConcurrency);
   const redis = await connectRedis(config.redisUrl, 'mqc-broker');
   const dataSource = createDataSource({ url: databaseUrl, applicationName: 'mqc-broker', poolSize: 10 });
   await dataSource.initialize();

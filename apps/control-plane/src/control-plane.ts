@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { slowHashGate } from '@mqc/auth';
 import type { MqcConfig } from '@mqc/config';
 import { createLogger, createMetricsRegistry, type Logger } from '@mqc/observability';
 import { ChangeBus, JobProducer, connectRedis } from '@mqc/queue';
@@ -19,6 +20,7 @@ export interface ControlPlane {
 /** Connects Redis, opens the database (applying migrations) and serves the API. */
 export async function startControlPlane(config: MqcConfig, databaseUrl: string, port = config.apiPort): Promise<ControlPlane> {
   const logger = createLogger('control-plane', config.logLevel);
+  if (config.slowHashConcurrency) slowHashGate.setLimit(config.slowHashConcurrency);
   const redis = await connectRedis(config.redisUrl, 'mqc-control-plane');
   const changes = new ChangeBus(redis, config.redisPrefix);
   const jobs = new JobProducer(redis, config.redisPrefix);

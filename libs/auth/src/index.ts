@@ -25,3 +25,4 @@ export { deriveScramCredential, SCRAM_MECHANISMS, type ScramAlgorithm, type Scra
 export * from './authenticators/ldap.authenticator';
 export * from './authenticators/psk.authenticator';
 export * from './authenticators/x509.authenticator';
+export * from './password/slow-hash-gate';

@@ -29,6 +29,8 @@ export interface MqcConfig {
   outboundAllow: string[];
   nodeName: string;
   logLevel: string;
+  /** Slow password hashes (bcrypt, pbkdf2, argon2) at once; unset: every core but one. */
+  slowHashConcurrency: number | undefined;
 }
 
 /**
@@ -64,5 +66,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MqcConfig {
     outboundAllow: e.MQC_OUTBOUND_ALLOW,
     nodeName: e.MQC_NODE_NAME ?? `${hostname()}-${e.MQC_BROKER_ADMIN_PORT}`,
     logLevel: e.MQC_LOG_LEVEL,
+    slowHashConcurrency: e.MQC_SLOW_HASH_CONCURRENCY,
   };
 }

@@ -44,6 +44,7 @@ export const envSchema = z.object({
   MQC_BROKER_PORTS: portRange.prefault('18830-19829'),
   MQC_OUTBOUND_ALLOW: commaList.prefault(''),
   MQC_NODE_NAME: z.string().regex(/^[a-zA-Z0-9._-]+$/).optional(),
+  MQC_SLOW_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
   MQC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

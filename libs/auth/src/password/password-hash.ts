@@ -11,10 +11,16 @@ import {
   type StoredPassword,
 } from './password-hash-params';
 import { decodePbkdf2Hash, parseSelfDescribingHash } from './self-describing-hash';
+import { slowHashGate } from './slow-hash-gate';
 
 // Slow hashes run off the event loop (SPEC 4.1): bcrypt and argon2 through their async native
 // bindings, pbkdf2 through the async crypto API. All three use the libuv thread pool.
-const pbkdf2 = promisify(pbkdf2Callback);
+const pbkdf2Async = promisify(pbkdf2Callback);
+
+/** The slow hashes, each through the process's gate (one core stays with the event loop). */
+const pbkdf2 = (...args: Parameters<typeof pbkdf2Async>) => slowHashGate.run(() => pbkdf2Async(...args));
+const bcryptHash = (password: Buffer, saltOrRounds: string | number) => slowHashGate.run(() => bcrypt.hash(password, saltOrRounds));
+const argon2Verify = (hash: string, password: Buffer) => slowHashGate.run(() => argon2.verify(hash, password));
 
 const HEX = /^(?:[0-9a-fA-F]{2})+$/;
 
@@ -58,7 +64,7 @@ export async function hashPassword(plain: string | Buffer, input: PasswordHashPa
       return { hash, salt, params };
     }
     case 'bcrypt':
-      return { hash: await bcrypt.hash(password, params.rounds), salt: '', params };
+      return { hash: await bcryptHash(password, params.rounds), salt: '', params };
     case 'pbkdf2': {
       const salt = newSalt();
       const keyLength = params.keyLength ?? DIGEST_LENGTH[params.macFun];
@@ -67,7 +73,7 @@ export async function hashPassword(plain: string | Buffer, input: PasswordHashPa
     }
     case 'argon2id': {
       const { memoryCost, timeCost, parallelism } = params;
-      const hash = await argon2.hash(password, { type: argon2.argon2id, memoryCost, timeCost, parallelism });
+      const hash = await slowHashGate.run(() => argon2.hash(password, { type: argon2.argon2id, memoryCost, timeCost, parallelism }));
       return { hash, salt: '', params };
     }
   }
@@ -77,7 +83,7 @@ async function verifyBcrypt(password: Buffer, hash: string): Promise<boolean> {
   if (parseSelfDescribingHash(hash)?.params.name !== 'bcrypt') return false;
   // The native binding knows $2a$ and $2b$; $2y$ is the same algorithm as $2b$.
   const salt = hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash;
-  const computed = await bcrypt.hash(password, salt);
+  const computed = await bcryptHash(password, salt);
   return equalInConstantTime(Buffer.from(computed.slice(4)), Buffer.from(hash.slice(4)));
 }
 
@@ -101,7 +107,7 @@ async function verifyPbkdf2(
 
 async function verifyArgon2id(password: Buffer, hash: string): Promise<boolean> {
   if (parseSelfDescribingHash(hash)?.params.name !== 'argon2id') return false;
-  return argon2.verify(hash, password); // compares in constant time
+  return argon2Verify(hash, password); // compares in constant time
 }
 
 /**
