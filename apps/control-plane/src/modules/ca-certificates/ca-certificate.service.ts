@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { CaCertificateEntity, CaRegistrationCodeEntity } from '@mqc/db';
 import type { CaCertificateStatus } from '@mqc/domain';
 import { EDITIONS } from '@mqc/editions';
@@ -13,6 +13,7 @@ import { AuditService } from '../audit/audit.service';
 import { InstanceService } from '../instances/instance.service';
 import { fieldRefusal, pkiRefusal } from '../x509/pki-problem';
 import { assertDeviceCertificatesAllowed } from '../x509/x509-edition-gate';
+import { isUniqueViolation } from '../../common/unique-violation';
 
 /** A registration code is single use and lives this long. */
 export const REGISTRATION_CODE_TTL_MS = 60 * 60 * 1000;
@@ -49,10 +50,6 @@ function view(ca: CaCertificateEntity): CaView {
     createdAt: ca.createdAt,
     updatedAt: ca.updatedAt,
   };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
 }
 
 /** A PKI refusal naming the field it concerns (the message says which certificate). */

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { CaCertificateEntity, DeviceCertificateEntity, type InstanceEntity } from '@mqc/db';
 import type { DeviceCertificateStatus } from '@mqc/domain';
 import { EDITIONS } from '@mqc/editions';
@@ -14,10 +14,7 @@ import { CrlService } from '../x509/crl.service';
 import { fieldRefusal, pkiRefusal } from '../x509/pki-problem';
 import { assertDeviceCertificatesAllowed } from '../x509/x509-edition-gate';
 import { deviceCertificateView, type DeviceCertificateView } from './device-certificate.view';
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
-}
+import { isUniqueViolation } from '../../common/unique-violation';
 
 /** Serial numbers as the registry keeps them: upper-case hex, as Node writes them. */
 export function normalizeSerial(serial: string): string {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { DeviceEntity, type DeviceStatus } from '@mqc/db';
 import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
 import type { ChangeBus } from '@mqc/queue';
@@ -11,6 +11,7 @@ import { CHANGE_BUS, SECRET_BOX } from '../../common/tokens';
 import { AuditService } from '../audit/audit.service';
 import { InstanceService } from '../instances/instance.service';
 import { newDeviceKey } from './device-key';
+import { isUniqueViolation } from '../../common/unique-violation';
 
 /** Keys never come back after they were shown once. */
 export interface DeviceView {
@@ -24,10 +25,6 @@ export type KeyName = 'primary' | 'secondary';
 
 function view(d: DeviceEntity): DeviceView {
   return { clientId: d.clientId, status: d.status, createdAt: d.createdAt, updatedAt: d.updatedAt };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
 }
 
 /** SPEC 4.5: the device identity registry of one device one secret (professional and up). */

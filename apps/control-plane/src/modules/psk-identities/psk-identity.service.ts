@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { PskIdentityEntity } from '@mqc/db';
 import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
 import type { ChangeBus } from '@mqc/queue';
@@ -10,6 +10,7 @@ import { assertEditionAllows } from '../../common/edition-gate';
 import { CHANGE_BUS, SECRET_BOX } from '../../common/tokens';
 import { AuditService } from '../audit/audit.service';
 import { InstanceService } from '../instances/instance.service';
+import { isUniqueViolation } from '../../common/unique-violation';
 
 /** Keys never come back after they were shown once. */
 export interface PskIdentityView {
@@ -19,10 +20,6 @@ export interface PskIdentityView {
 
 function view(row: PskIdentityEntity): PskIdentityView {
   return { identity: row.identity, createdAt: row.createdAt };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
 }
 
 /**
