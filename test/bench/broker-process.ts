@@ -15,9 +15,14 @@ export interface BrokerProcess {
 
 /** Starts one broker in its own process, so its CPU time is its own. */
 export function startBrokerProcess(kind: BrokerKind, auth: AuthMode): Promise<BrokerProcess> {
-  const child: ChildProcess = fork(join(__dirname, 'servers', `${kind}.server.js`), [], {
+  return forkBrokerServer(kind, `${kind}.server.js`, { BENCH_AUTH: auth });
+}
+
+/** Forks `servers/<script>` and talks to it over IPC: its port, then CPU-usage requests. */
+export function forkBrokerServer(kind: BrokerKind, script: string, env: Record<string, string>): Promise<BrokerProcess> {
+  const child: ChildProcess = fork(join(__dirname, 'servers', script), [], {
     execArgv: ['-r', 'tsconfig-paths/register'],
-    env: { ...process.env, BENCH_AUTH: auth },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = <T extends ServerMessage['type']>(type: T) =>

@@ -1,12 +1,10 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { createCertificateAuthority, issueClientCertificate, issueServerCertificate, loadSigningCa } from '@mqc/pki';
-import type { BrokerKind, BrokerProcess } from '../broker-process';
-import type { ControlMessage, ServerMessage } from '../servers/server-protocol';
+import { forkBrokerServer, type BrokerKind, type BrokerProcess } from '../broker-process';
 import { WARMUP_CONNECTS, measureConnectRate, type ConnectResult } from './connect-rate.scenario';
 
 /** The certificates both brokers are measured with: one CA, a server certificate, a client certificate per client id. */
@@ -37,35 +35,7 @@ export async function mtlsMaterial(count: number): Promise<MtlsMaterial> {
 
 /** One broker behind a mutual-TLS listener, in its own process (servers/mtls-<kind>.server.ts). */
 export function startMtlsBrokerProcess(kind: BrokerKind, material: MtlsMaterial): Promise<BrokerProcess> {
-  const child: ChildProcess = fork(join(__dirname, '..', 'servers', `mtls-${kind}.server.js`), [], {
-    execArgv: ['-r', 'tsconfig-paths/register'],
-    env: { ...process.env, BENCH_TLS_DIR: material.dir },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const next = <T extends ServerMessage['type']>(type: T) =>
-    new Promise<Extract<ServerMessage, { type: T }>>((resolve) => {
-      const listener = (message: ServerMessage) => {
-        if (message.type !== type) return;
-        child.off('message', listener);
-        resolve(message as Extract<ServerMessage, { type: T }>);
-      };
-      child.on('message', listener);
-    });
-  return next('ready').then(({ port }) => ({
-    kind,
-    port,
-    async cpuMicros() {
-      const reply = next('cpu');
-      child.send({ type: 'cpu' } satisfies ControlMessage);
-      const { userMicros, systemMicros } = await reply;
-      return userMicros + systemMicros;
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
-  }));
+  return forkBrokerServer(kind, `mtls-${kind}.server.js`, { BENCH_TLS_DIR: material.dir });
 }
 
 /** A full handshake with the client's certificate (no session resumption), CONNECT, CONNACK, close. */
