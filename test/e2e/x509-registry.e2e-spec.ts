@@ -197,6 +197,15 @@ describe('the device certificate registry: by API, just in time, revocation and 
     expect(pending.body.items.map((c) => c.clientId)).toEqual(['jit-3']);
   });
 
+  it('does not throttle a source whose verified certificates are refused: certificate refusals are not password guesses', async () => {
+    await x509({ mode: 'BYOC', provisioning: 'JITP', autoActivate: false });
+    const waiting = issueWithOpenssl(tmp, osl, 'jit-wait', { cn: 'jit-wait', issuer: 'jit-ca' });
+    // More refusals from 127.0.0.1 than the failed-CONNECT throttle allows a password guesser (10).
+    for (let i = 0; i < 12; i++) expect((await pub(waiting, 'jit-wait')).output).toMatch(NOT_AUTHORISED);
+    expect((await setStatus(waiting, 'ACTIVE')).status).toBe(200);
+    expect((await pub(waiting, 'jit-wait')).code).toBe(0);
+  });
+
   it('publishes the revocations of instance-CA certificates in a CRL signed by the instance CA, which openssl applies', async () => {
     const own = issueWithOpenssl(tmp, osl, 'own-1', { cn: 'own-1', issuer: 'instance-ca' });
     const registered = await registerCert(own);

@@ -78,7 +78,11 @@ export class InstanceHost {
       };
     }
     if (!this.chain) throw new Error('the chain is not loaded');
-    return this.countFailure(await this.chain.authenticate(credentials), credentials.peerHost);
+    const decision = await this.chain.authenticate(credentials);
+    // A client whose certificate chain the TLS listener verified, and that sent no secret to
+    // guess, is refused for the certificate's status or identity: not a guessing attempt.
+    if (credentials.certificate && credentials.password === undefined && !credentials.authenticationMethod) return decision;
+    return this.countFailure(decision, credentials.peerHost);
   }
 
   /**
