@@ -15,6 +15,7 @@ import { fieldRefusal, pkiRefusal } from '../x509/pki-problem';
 import { assertDeviceCertificatesAllowed } from '../x509/x509-edition-gate';
 import { deviceCertificateView, type DeviceCertificateView } from './device-certificate.view';
 import { isUniqueViolation } from '../../common/unique-violation';
+import { keysetPage } from '../../common/keyset-page';
 
 /** Serial numbers as the registry keeps them: upper-case hex, as Node writes them. */
 export function normalizeSerial(serial: string): string {
@@ -56,18 +57,12 @@ export class DeviceCertificateService {
     o: { limit: number; after?: string; status?: DeviceCertificateStatus; clientId?: string },
   ): Promise<{ items: DeviceCertificateView[]; nextCursor: string | null }> {
     await this.instances.findOwned(tenantId, instanceId);
-    const query = this.dataSource
-      .getRepository(DeviceCertificateEntity)
-      .createQueryBuilder('d')
-      .where('d.instance_id = :instanceId', { instanceId })
-      .orderBy('d.serial_number', 'ASC')
-      .limit(o.limit + 1);
-    if (o.after !== undefined) query.andWhere('d.serial_number > :after', { after: normalizeSerial(o.after) });
+    const query = this.dataSource.getRepository(DeviceCertificateEntity).createQueryBuilder('d').where('d.instance_id = :instanceId', { instanceId });
     if (o.status !== undefined) query.andWhere('d.status = :status', { status: o.status });
     if (o.clientId !== undefined) query.andWhere('d.client_id = :clientId', { clientId: o.clientId });
-    const rows = await query.getMany();
-    const page = rows.slice(0, o.limit);
-    return { items: page.map(deviceCertificateView), nextCursor: rows.length > o.limit ? (page[page.length - 1]?.serialNumber ?? null) : null };
+    const after = o.after === undefined ? undefined : normalizeSerial(o.after);
+    const { rows, nextCursor } = await keysetPage(query, { keyColumn: 'd.serial_number', keyOf: (d) => d.serialNumber, limit: o.limit, after });
+    return { items: rows.map(deviceCertificateView), nextCursor };
   }
 
   private async find(manager: EntityManager, instanceId: string, serial: string): Promise<DeviceCertificateEntity> {

@@ -12,6 +12,7 @@ import { AuditService } from '../audit/audit.service';
 import { InstanceService } from '../instances/instance.service';
 import { newDeviceKey } from './device-key';
 import { isUniqueViolation } from '../../common/unique-violation';
+import { keysetPage } from '../../common/keyset-page';
 
 /** Keys never come back after they were shown once. */
 export interface DeviceView {
@@ -44,16 +45,9 @@ export class DeviceService {
 
   async list(tenantId: string, instanceId: string, limit: number, after?: string): Promise<{ items: DeviceView[]; nextCursor: string | null }> {
     await this.instances.findOwned(tenantId, instanceId);
-    const query = this.dataSource
-      .getRepository(DeviceEntity)
-      .createQueryBuilder('d')
-      .where('d.instance_id = :instanceId', { instanceId })
-      .orderBy('d.client_id', 'ASC')
-      .limit(limit + 1);
-    if (after !== undefined) query.andWhere('d.client_id > :after', { after });
-    const rows = await query.getMany();
-    const page = rows.slice(0, limit);
-    return { items: page.map(view), nextCursor: rows.length > limit ? (page[page.length - 1]?.clientId ?? null) : null };
+    const query = this.dataSource.getRepository(DeviceEntity).createQueryBuilder('d').where('d.instance_id = :instanceId', { instanceId });
+    const { rows, nextCursor } = await keysetPage(query, { keyColumn: 'd.client_id', keyOf: (d) => d.clientId, limit, after });
+    return { items: rows.map(view), nextCursor };
   }
 
   private async findOwned(manager: EntityManager, tenantId: string, instanceId: string, clientId: string): Promise<DeviceEntity> {

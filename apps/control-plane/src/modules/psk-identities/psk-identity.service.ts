@@ -11,6 +11,7 @@ import { CHANGE_BUS, SECRET_BOX } from '../../common/tokens';
 import { AuditService } from '../audit/audit.service';
 import { InstanceService } from '../instances/instance.service';
 import { isUniqueViolation } from '../../common/unique-violation';
+import { keysetPage } from '../../common/keyset-page';
 
 /** Keys never come back after they were shown once. */
 export interface PskIdentityView {
@@ -39,16 +40,9 @@ export class PskIdentityService {
 
   async list(tenantId: string, instanceId: string, limit: number, after?: string): Promise<{ items: PskIdentityView[]; nextCursor: string | null }> {
     await this.instances.findOwned(tenantId, instanceId);
-    const query = this.dataSource
-      .getRepository(PskIdentityEntity)
-      .createQueryBuilder('p')
-      .where('p.instance_id = :instanceId', { instanceId })
-      .orderBy('p.identity', 'ASC')
-      .limit(limit + 1);
-    if (after !== undefined) query.andWhere('p.identity > :after', { after });
-    const rows = await query.getMany();
-    const page = rows.slice(0, limit);
-    return { items: page.map(view), nextCursor: rows.length > limit ? (page[page.length - 1]?.identity ?? null) : null };
+    const query = this.dataSource.getRepository(PskIdentityEntity).createQueryBuilder('p').where('p.instance_id = :instanceId', { instanceId });
+    const { rows, nextCursor } = await keysetPage(query, { keyColumn: 'p.identity', keyOf: (p) => p.identity, limit, after });
+    return { items: rows.map(view), nextCursor };
   }
 
   async create(tenantId: string, instanceId: string, input: { identity: string; key?: string }, caller: Caller): Promise<PskIdentityView & { key: string }> {

@@ -10,6 +10,7 @@ import { CHANGE_BUS } from '../../common/tokens';
 import { AuditService } from '../audit/audit.service';
 import { InstanceService } from '../instances/instance.service';
 import { deriveScramKeys, replaceScramKeys, scramSettings } from './scram-keys';
+import { keysetPage } from '../../common/keyset-page';
 
 /** Passwords and hashes never leave the API. */
 export interface UserView {
@@ -74,16 +75,9 @@ export class UserService {
 
   async list(tenantId: string, instanceId: string, limit: number, after?: string): Promise<{ items: UserView[]; nextCursor: string | null }> {
     await this.instances.findOwned(tenantId, instanceId);
-    const query = this.dataSource
-      .getRepository(BuiltInUserEntity)
-      .createQueryBuilder('u')
-      .where('u.instance_id = :instanceId', { instanceId })
-      .orderBy('u.user_id', 'ASC')
-      .limit(limit + 1);
-    if (after) query.andWhere('u.user_id > :after', { after });
-    const rows = await query.getMany();
-    const page = rows.slice(0, limit);
-    return { items: page.map(view), nextCursor: rows.length > limit ? (page[page.length - 1]?.userId ?? null) : null };
+    const query = this.dataSource.getRepository(BuiltInUserEntity).createQueryBuilder('u').where('u.instance_id = :instanceId', { instanceId });
+    const { rows, nextCursor } = await keysetPage(query, { keyColumn: 'u.user_id', keyOf: (u) => u.userId, limit, after });
+    return { items: rows.map(view), nextCursor };
   }
 
   private async findOwned(manager: EntityManager, tenantId: string, instanceId: string, userId: string): Promise<BuiltInUserEntity> {
