@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
 import { startStack, type Stack } from '../support/stack';
 import { connectClient, newTenant, portOf, runningInstance, type InstanceView } from '../support/instances';
-import { instanceCaFromDatabase, issueWithOpenssl, mosquittoPub, opensslCa, scratch, type IssuedFiles, type MosquittoTls, type OpensslCa, type Scratch } from '../support/x509';
+import { instanceCaFromDatabase, issueWithOpenssl, mosquittoPub, opensslCa, scratch, type IssuedFiles, type OpensslCa, type Scratch, DAY,
+  NOT_AUTHORISED,
+  withClientCert,
+} from '../support/x509';
 
-const DAY = 24 * 3600 * 1000;
-const NOT_AUTHORISED = /Connection Refused: not authorised/;
 
 interface Problem {
   status: number;
@@ -39,7 +40,7 @@ describe('one device one certificate: registered CAs made with openssl, trusted 
   const clients: MqttClient[] = [];
 
   const path = (suffix = '') => `/v1/instances/${instance.id}/ca-certificates${suffix}`;
-  const withCert = (files: { certFile: string; keyFile: string }): MosquittoTls => ({ caFile, certFile: files.certFile, keyFile: files.keyFile });
+  const withCert = (files: { certFile: string; keyFile: string }) => withClientCert(caFile, files);
 
   async function registrationCode(api = tenant, instanceId = instance.id): Promise<string> {
     const code = await api.post<{ registrationCode: string; expiresAt: string }>(`/v1/instances/${instanceId}/ca-certificates/registration-code`);

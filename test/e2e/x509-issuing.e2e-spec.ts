@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
 import { startStack, type Stack } from '../support/stack';
 import { connectClient, newTenant, portOf, runningInstance, type InstanceView } from '../support/instances';
-import { mosquittoPub, opensslCa, read, scratch, type OpensslCa, type Scratch } from '../support/x509';
+import { mosquittoPub, opensslCa, read, scratch, type OpensslCa, type Scratch, NOT_AUTHORISED,
+} from '../support/x509';
 
 interface Job {
   id: string;
@@ -27,7 +28,6 @@ interface Problem {
   errors?: { field: string; message: string }[];
 }
 
-const NOT_AUTHORISED = /Connection Refused: not authorised/;
 
 describe('the certificate-issuing worker: CSRs and generated keys, idempotency, failures', () => {
   const config = testConfig();

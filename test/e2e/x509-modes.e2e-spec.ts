@@ -16,13 +16,13 @@ import {
   sClient,
   scratch,
   type IssuedFiles,
-  type MosquittoTls,
   type OpensslCa,
   type Scratch,
+  DAY,
+  NOT_AUTHORISED,
+  withClientCert,
 } from '../support/x509';
 
-const DAY = 24 * 3600 * 1000;
-const NOT_AUTHORISED = /Connection Refused: not authorised/;
 
 describe('X.509 modes of an instance TLS listener, with mosquitto and mqtt.js', () => {
   const config = testConfig();
@@ -43,7 +43,7 @@ describe('X.509 modes of an instance TLS listener, with mosquitto and mqtt.js', 
     expect(put.status).toBe(200);
     return put;
   };
-  const withCert = (files: { certFile: string; keyFile: string }): MosquittoTls => ({ caFile, certFile: files.certFile, keyFile: files.keyFile });
+  const withCert = (files: { certFile: string; keyFile: string }) => withClientCert(caFile, files);
 
   beforeAll(async () => {
     db = await createTestDatabase();

@@ -14,13 +14,13 @@ import {
   scratch,
   serialOf,
   type IssuedFiles,
-  type MosquittoTls,
   type OpensslCa,
   type Scratch,
+  DAY,
+  NOT_AUTHORISED,
+  withClientCert,
 } from '../support/x509';
 
-const DAY = 24 * 3600 * 1000;
-const NOT_AUTHORISED = /Connection Refused: not authorised/;
 
 interface DeviceCertificate {
   serialNumber: string;
@@ -51,7 +51,7 @@ describe('the device certificate registry: by API, just in time, revocation and 
   const clients: MqttClient[] = [];
 
   const certs = (suffix = '') => `/v1/instances/${instance.id}/device-certificates${suffix}`;
-  const withCert = (files: { certFile: string; keyFile: string }): MosquittoTls => ({ caFile, certFile: files.certFile, keyFile: files.keyFile });
+  const withCert = (files: { certFile: string; keyFile: string }) => withClientCert(caFile, files);
   const pub = (files: IssuedFiles, clientId: string) => mosquittoPub(port, withCert(files), ['-i', clientId, '-q', '1']);
   const registerCert = (files: IssuedFiles, status?: string) => tenant.post<DeviceCertificate & Problem>(certs(), { certificate: files.certPem, ...(status ? { status } : {}) });
   const setStatus = (files: IssuedFiles, status: string) => tenant.request<DeviceCertificate & Problem>('PATCH', certs(`/${serialOf(files.certPem)}`), { status });

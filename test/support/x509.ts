@@ -20,6 +20,16 @@ export interface MosquittoTls {
   keyFile?: string;
 }
 
+export const DAY = 24 * 3600 * 1000;
+
+/** How mosquitto clients report a CONNACK "not authorised". */
+export const NOT_AUTHORISED = /Connection Refused: not authorised/;
+
+/** mosquitto's TLS options for a client presenting `files`, trusting `caFile`. */
+export function withClientCert(caFile: string, files: { certFile: string; keyFile: string }): MosquittoTls {
+  return { caFile, certFile: files.certFile, keyFile: files.keyFile };
+}
+
 function tlsArgs(tls: MosquittoTls): string[] {
   return ['--cafile', tls.caFile, ...(tls.certFile ? ['--cert', tls.certFile] : []), ...(tls.keyFile ? ['--key', tls.keyFile] : [])];
 }
@@ -85,7 +95,6 @@ export interface IssuedFiles {
   keyPem: string;
 }
 
-const DAY = 24 * 3600 * 1000;
 
 /** Issues with the openssl CLI: `profile` client (leaf) or ca (a root when no issuer). */
 export function issueWithOpenssl(tmp: Scratch, ca: OpensslCa, name: string, o: { cn: string; issuer?: string; profile?: 'ca' | 'client'; from?: Date; to?: Date; key?: 'rsa' | 'ec' }): IssuedFiles {
