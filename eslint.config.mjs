@@ -41,7 +41,7 @@ export default tseslint.config(
   {
     // The testing lib is only for tests.
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
-    ignores: ['**/*.spec.ts', '**/*.integration-spec.ts', 'libs/testing/**'],
+    ignores: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.spec-helper.ts', 'libs/testing/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: '@mqc/testing', message: 'the testing lib is for tests only' }] }] },
   },
   {

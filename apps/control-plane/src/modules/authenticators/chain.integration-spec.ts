@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStoredConfig } from '@mqc/auth';
 import { SECRET_CONTEXT, SecretBox } from '@mqc/domain';
 import { AUTHENTICATOR_TYPES, EDITION_NAMES, editionAllowsType, type AuthenticatorType } from '@mqc/editions';
-import { ApiClient, createTestDatabase, testConfig, type TestDatabase } from '@mqc/testing';
-import { startControlPlane, type ControlPlane } from '../../control-plane';
-import { listenToChanges, newInstance, newTenant, type EventLog, type Tenant } from '../../test/control-plane.spec-helper';
+import { testConfig } from '@mqc/testing';
+import { newInstance, type EventLog, type Tenant } from '../../test/control-plane.spec-helper';
+import { startControlPlaneFixture, type ControlPlaneFixture } from '../../test/control-plane.fixture.spec-helper';
 
 interface Problem {
   status: number;
@@ -44,29 +44,17 @@ const SECRETS = ['hmac-secret', 'k-123', 'pg-pass', 'my-pass', 'ldap-pass', '001
 describe('the authentication chain', () => {
   // An operator who lets tenants reach one internal name and one internal network.
   const config = testConfig({ outboundAllow: ['auth.internal', '10.99.0.0/16'] });
-  let db: TestDatabase;
-  let cp: ControlPlane;
-  let operator: ApiClient;
+  let fixture: ControlPlaneFixture;
   let tenant: Tenant;
   let changes: EventLog;
   let sql: Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    cp = await startControlPlane(config, db.url, 0);
-    operator = new ApiClient(cp.url, config.operatorToken);
-    tenant = await newTenant(operator);
-    changes = await listenToChanges(config.redisUrl, config.redisPrefix);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
+    fixture = await startControlPlaneFixture(config);
+    ({ tenant, changes, sql } = fixture);
   });
 
-  afterAll(async () => {
-    await sql?.end();
-    await changes?.close();
-    await cp?.close();
-    await db?.drop();
-  });
+  afterAll(() => fixture?.close());
 
   describe('the edition matrix: each method on each edition', () => {
     const instances: Record<string, string> = {};

@@ -1,9 +1,9 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_CONTEXT, SecretBox } from '@mqc/domain';
-import { ApiClient, createTestDatabase, testConfig, type TestDatabase } from '@mqc/testing';
-import { startControlPlane, type ControlPlane } from '../../control-plane';
-import { listenToChanges, newInstance, newTenant, type EventLog, type Tenant } from '../../test/control-plane.spec-helper';
+import { testConfig } from '@mqc/testing';
+import { newInstance, type EventLog, type Tenant } from '../../test/control-plane.spec-helper';
+import { startControlPlaneFixture, type ControlPlaneFixture } from '../../test/control-plane.fixture.spec-helper';
 
 interface Problem {
   status: number;
@@ -22,8 +22,7 @@ interface Device {
 describe('the device identity registry (one device one secret)', () => {
   const config = testConfig();
   const box = new SecretBox(config.masterKey);
-  let db: TestDatabase;
-  let cp: ControlPlane;
+  let fixture: ControlPlaneFixture;
   let tenant: Tenant;
   let changes: EventLog;
   let sql: Client;
@@ -44,21 +43,12 @@ describe('the device identity registry (one device one secret)', () => {
   const path = (clientId?: string) => `/v1/instances/${instance}/devices${clientId === undefined ? '' : `/${encodeURIComponent(clientId)}`}`;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    cp = await startControlPlane(config, db.url, 0);
-    tenant = await newTenant(new ApiClient(cp.url, config.operatorToken));
-    changes = await listenToChanges(config.redisUrl, config.redisPrefix);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
+    fixture = await startControlPlaneFixture(config);
+    ({ tenant, changes, sql } = fixture);
     instance = await newInstance(tenant.api, 'professional', 'devices');
   });
 
-  afterAll(async () => {
-    await sql?.end();
-    await changes?.close();
-    await cp?.close();
-    await db?.drop();
-  });
+  afterAll(() => fixture?.close());
 
   it('is a professional method: a basic instance refuses devices, naming the edition', async () => {
     const basic = await newInstance(tenant.api, 'basic', 'no-devices');

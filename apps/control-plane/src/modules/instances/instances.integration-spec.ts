@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobProducer, QUEUE_OF_JOB, connectRedis } from '@mqc/queue';
-import { ApiClient, createTestDatabase, testConfig, type TestDatabase } from '@mqc/testing';
-import { startControlPlane, type ControlPlane } from '../../control-plane';
-import { listenToChanges, newInstance, newTenant, type EventLog, type Tenant } from '../../test/control-plane.spec-helper';
+import { ApiClient, testConfig } from '@mqc/testing';
+import { newInstance, newTenant, type EventLog, type Tenant } from '../../test/control-plane.spec-helper';
+import { startControlPlaneFixture, type ControlPlaneFixture } from '../../test/control-plane.fixture.spec-helper';
 
 interface Problem {
   status: number;
@@ -25,29 +25,18 @@ interface Instance {
 
 describe('instances and editions', () => {
   const config = testConfig();
-  let db: TestDatabase;
-  let cp: ControlPlane;
+  let fixture: ControlPlaneFixture;
   let operator: ApiClient;
   let tenant: Tenant;
   let changes: EventLog;
   let sql: Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    cp = await startControlPlane(config, db.url, 0);
-    operator = new ApiClient(cp.url, config.operatorToken);
-    tenant = await newTenant(operator);
-    changes = await listenToChanges(config.redisUrl, config.redisPrefix);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
+    fixture = await startControlPlaneFixture(config);
+    ({ operator, tenant, changes, sql } = fixture);
   });
 
-  afterAll(async () => {
-    await sql?.end();
-    await changes?.close();
-    await cp?.close();
-    await db?.drop();
-  });
+  afterAll(() => fixture?.close());
 
   it('creates an instance: 202, PROVISIONING, default access policy, and a queued provisioning job', async () => {
     const created = await tenant.api.post<Instance>('/v1/instances', { name: 'plant-1', edition: 'professional' });

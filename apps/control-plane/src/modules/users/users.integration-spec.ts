@@ -2,9 +2,9 @@ import { createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword, type PasswordHashParams } from '@mqc/auth';
-import { ApiClient, createTestDatabase, testConfig, type TestDatabase } from '@mqc/testing';
-import { startControlPlane, type ControlPlane } from '../../control-plane';
-import { listenToChanges, newInstance, newTenant, type EventLog, type Tenant } from '../../test/control-plane.spec-helper';
+import { testConfig } from '@mqc/testing';
+import { newInstance, type EventLog, type Tenant } from '../../test/control-plane.spec-helper';
+import { startControlPlaneFixture, type ControlPlaneFixture } from '../../test/control-plane.fixture.spec-helper';
 
 interface Problem {
   status: number;
@@ -24,8 +24,7 @@ const sha256 = (salt: string, password: string) => createHash('sha256').update(s
 
 describe('built-in users and bulk import', () => {
   const config = testConfig();
-  let db: TestDatabase;
-  let cp: ControlPlane;
+  let fixture: ControlPlaneFixture;
   let tenant: Tenant;
   let changes: EventLog;
   let sql: Client;
@@ -50,20 +49,11 @@ describe('built-in users and bulk import', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    cp = await startControlPlane(config, db.url, 0);
-    tenant = await newTenant(new ApiClient(cp.url, config.operatorToken));
-    changes = await listenToChanges(config.redisUrl, config.redisPrefix);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
+    fixture = await startControlPlaneFixture(config);
+    ({ tenant, changes, sql } = fixture);
   });
 
-  afterAll(async () => {
-    await sql?.end();
-    await changes?.close();
-    await cp?.close();
-    await db?.drop();
-  });
+  afterAll(() => fixture?.close());
 
   describe('CRUD', () => {
     let instance: string;
