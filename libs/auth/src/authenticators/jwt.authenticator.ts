@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AuthResult, Authenticator, ConnectCredentials } from '../chain/authenticator';
 import type { JwtConfig } from '../config/jwt.config';
@@ -21,6 +21,7 @@ const EC_ALGORITHMS: Readonly<Record<string, string>> = { prime256v1: 'ES256', s
 /** Every asymmetric algorithm; JWKS keys narrow it further by their own type and `alg`. */
 const PUBLIC_KEY_ALGORITHMS = [...RSA_ALGORITHMS, 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 const DEFAULT_SUPERUSER_CLAIM = 'is_superuser';
+const HMAC_HASH: Readonly<Record<string, string>> = { HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' };
 
 /** The algorithms a PEM public key can verify: never HS* (algorithm confusion), never `none`. */
 export function algorithmsForPublicKey(key: KeyObject): string[] {
@@ -102,6 +103,11 @@ export class JwtAuthenticator implements Authenticator {
   readonly type = 'jwt';
   private readonly key: Uint8Array | KeyObject | JWTVerifyGetKey;
   private readonly algorithms: string[];
+  /**
+   * The secret imported once per HS* algorithm: handed raw bytes, jose imports a CryptoKey on
+   * every verification, which doubles its cost per CONNECT.
+   */
+  private readonly hmacKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
   private readonly jwks?: JwksCache;
   private readonly now: () => number;
 
@@ -145,7 +151,7 @@ export class JwtAuthenticator implements Authenticator {
     const now = this.now();
     let payload: JWTPayload;
     try {
-      ({ payload } = await this.verify(token, tolerance, now));
+      ({ payload } = await this.verify(token, shape.alg, tolerance, now));
     } catch (error) {
       if (error instanceof errors.JOSEError) return denied(joseMessage(error));
       throw error;
@@ -164,11 +170,21 @@ export class JwtAuthenticator implements Authenticator {
     return { kind: 'allow', superuser, ...(expiresAt ? { expiresAt } : {}) };
   }
 
-  private verify(token: string, clockTolerance: number, now: number) {
+  private async verify(token: string, alg: string, clockTolerance: number, now: number) {
     const options = { algorithms: this.algorithms, clockTolerance, currentDate: new Date(now) };
     const key = this.key;
+    if (key instanceof Uint8Array) return jwtVerify(token, await this.hmacKey(key, alg), { ...options, algorithms: [alg] });
     // jose types the key and the key-getter forms as separate overloads.
     return typeof key === 'function' ? jwtVerify(token, key, options) : jwtVerify(token, key, options);
+  }
+
+  private hmacKey(secret: Uint8Array, alg: string): Promise<webcrypto.CryptoKey> {
+    let key = this.hmacKeys.get(alg);
+    if (!key) {
+      key = webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: HMAC_HASH[alg] ?? 'SHA-256' }, false, ['verify']);
+      this.hmacKeys.set(alg, key);
+    }
+    return key;
   }
 
   /** Why the claims do not satisfy `verifyClaims`, or undefined when they do. */
