@@ -1,4 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { AuthMode } from './servers/auth-modes';
 import type { ControlMessage, ServerMessage } from './servers/server-protocol';
@@ -13,13 +14,37 @@ export interface BrokerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts one broker in its own process, so its CPU time is its own. */
-export function startBrokerProcess(kind: BrokerKind, auth: AuthMode): Promise<BrokerProcess> {
-  return forkBrokerServer(kind, `${kind}.server.js`, { BENCH_AUTH: auth });
+/**
+ * With two cores or more, the broker under test runs on core 0 and the load generator on the
+ * last core, so a connect rate is the broker's own capacity on one core, not whatever CPU the
+ * generator happened to leave it. Threads a process starts later (the libuv pool) inherit it.
+ */
+const CORES = availableParallelism();
+export const BROKER_CORE = 0;
+export const GENERATOR_CORE = CORES - 1;
+export const PINNING = CORES >= 2;
+
+/**
+ * Pins every thread of `pid` to `core`, or frees it to every core (Linux `taskset`); false
+ * when the machine has one core. A forked child inherits its parent's pinning until told.
+ */
+export function pinToCore(pid: number, core: number | 'all'): boolean {
+  if (!PINNING) return false;
+  const cpuList = core === 'all' ? `0-${CORES - 1}` : String(core);
+  execFileSync('taskset', ['--all-tasks', '--pid', '--cpu-list', cpuList, String(pid)], { stdio: 'ignore' });
+  return true;
+}
+
+/**
+ * Starts one broker in its own process, so its CPU time is its own; pinned to BROKER_CORE
+ * unless the scenario is about using every core (the bcrypt storm).
+ */
+export function startBrokerProcess(kind: BrokerKind, auth: AuthMode, options: { pinned?: boolean } = {}): Promise<BrokerProcess> {
+  return forkBrokerServer(kind, `${kind}.server.js`, { BENCH_AUTH: auth }, options);
 }
 
 /** Forks `servers/<script>` and talks to it over IPC: its port, then CPU-usage requests. */
-export function forkBrokerServer(kind: BrokerKind, script: string, env: Record<string, string>): Promise<BrokerProcess> {
+export function forkBrokerServer(kind: BrokerKind, script: string, env: Record<string, string>, options: { pinned?: boolean } = {}): Promise<BrokerProcess> {
   const child: ChildProcess = fork(join(__dirname, 'servers', script), [], {
     execArgv: ['-r', 'tsconfig-paths/register'],
     env: { ...process.env, ...env },
@@ -34,6 +59,7 @@ export function forkBrokerServer(kind: BrokerKind, script: string, env: Record<s
       };
       child.on('message', listener);
     });
+  pinToCore(child.pid!, (options.pinned ?? true) ? BROKER_CORE : 'all');
   return next('ready').then(({ port }) => ({
     kind,
     port,
