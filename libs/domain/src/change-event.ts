@@ -14,8 +14,12 @@ export type ChangeEvent =
 
 export type RevokedCredential =
   | { type: 'user'; userIdType: 'username' | 'clientid'; userId: string }
-  | { type: 'device'; clientId: string }
+  /** `keySlot`: only that key was replaced, so only clients it verified are affected; absent: the whole device. */
+  | { type: 'device'; clientId: string; keySlot?: DeviceKeySlot }
   | { type: 'certificate'; serial: string };
+
+/** A device's two keys (SPEC 4.5): either may sign a token, so keys rotate without downtime. */
+export type DeviceKeySlot = 'primary' | 'secondary';
 
 export function isChangeEvent(value: unknown): value is ChangeEvent {
   if (typeof value !== 'object' || value === null) return false;

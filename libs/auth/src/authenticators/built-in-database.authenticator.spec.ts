@@ -87,11 +87,11 @@ describe('BuiltInDatabaseAuthenticator', () => {
     expect(authenticator(new MapUserStore()).type).toBe('built-in-database');
   });
 
-  it('allows the right password and reports superuser from the row', async () => {
+  it('allows the right password, reports superuser from the row and names the user it proved', async () => {
     const store = new MapUserStore().put(row('alice', sha256Prefix.stored, true)).put(row('bob', sha256Prefix.stored, false));
     const authn = authenticator(store);
-    expect(await authn.authenticate(withPassword('alice', sha256Prefix.password))).toEqual({ kind: 'allow', superuser: true });
-    expect(await authn.authenticate(withPassword('bob', sha256Prefix.password))).toEqual({ kind: 'allow', superuser: false });
+    expect(await authn.authenticate(withPassword('alice', sha256Prefix.password))).toEqual({ kind: 'allow', superuser: true, credential: { kind: 'user', userId: 'alice' } });
+    expect(await authn.authenticate(withPassword('bob', sha256Prefix.password))).toEqual({ kind: 'allow', superuser: false, credential: { kind: 'user', userId: 'bob' } });
   });
 
   it('denies a wrong password with bad-credentials', async () => {
@@ -124,10 +124,10 @@ describe('BuiltInDatabaseAuthenticator', () => {
   });
 
   describe('userIdType clientid', () => {
-    it('keys the user by client id, not by username', async () => {
+    it('keys the user by client id, not by username, and names that user as the one proved', async () => {
       const store = new MapUserStore().put(row('device-1', sha256Prefix.stored, true)).put(row('alice', sha256Prefix.stored));
       const authn = authenticator(store, { userIdType: 'clientid' });
-      expect(await authn.authenticate(withPassword('whatever', sha256Prefix.password))).toEqual({ kind: 'allow', superuser: true });
+      expect(await authn.authenticate(withPassword('whatever', sha256Prefix.password))).toEqual({ kind: 'allow', superuser: true, credential: { kind: 'user', userId: 'device-1' } });
       expect(await authn.authenticate(withPassword('alice', sha256Prefix.password, { clientId: 'device-2' }))).toEqual({ kind: 'ignore' });
       expect(store.finds).toEqual(['device-1', 'device-2']);
     });
@@ -163,7 +163,7 @@ describe('BuiltInDatabaseAuthenticator', () => {
       const store = new MapUserStore().put(row('alice', md5Prefix.stored, true));
       const authn = authenticator(store, { passwordHash: SHA256_PREFIX });
       const replaced = store.nextReplace();
-      expect(await authn.authenticate(withPassword('alice', md5Prefix.password))).toEqual({ kind: 'allow', superuser: true });
+      expect(await authn.authenticate(withPassword('alice', md5Prefix.password))).toMatchObject({ kind: 'allow', superuser: true });
       await replaced;
 
       expect(store.replaced).toHaveLength(1);
@@ -174,7 +174,7 @@ describe('BuiltInDatabaseAuthenticator', () => {
       expect(store.rows.get(`${INSTANCE}/alice`)).toMatchObject({ algorithm: SHA256_PREFIX, isSuperuser: true });
 
       // The next login verifies the new row and has nothing left to re-hash.
-      expect(await authn.authenticate(withPassword('alice', md5Prefix.password))).toEqual({ kind: 'allow', superuser: true });
+      expect(await authn.authenticate(withPassword('alice', md5Prefix.password))).toMatchObject({ kind: 'allow', superuser: true });
       await nextTurn();
       expect(store.replaced).toHaveLength(1);
     });

@@ -96,7 +96,7 @@ export class BuiltInDatabaseAuthenticator implements Authenticator {
       // Not awaited: the CONNACK does not wait for a slow hash and a database write.
       void this.rehash(credentials.instanceId, userId, Buffer.from(password), user.passwordHash);
     }
-    return { kind: 'allow', superuser: user.isSuperuser };
+    return { kind: 'allow', superuser: user.isSuperuser, credential: { kind: 'user', userId } };
   }
 
   private async rehash(instanceId: string, userId: string, password: Buffer, previousHash: string): Promise<void> {

@@ -5,6 +5,7 @@ import type { ConnectCredentials } from '../chain/authenticator';
 import { deviceSecretConfigSchema } from '../config/device-secret.config';
 import {
   DeviceSecretAuthenticator,
+  deviceKeyFingerprint,
   signDeviceToken,
   type DeviceSecretRecord,
   type DeviceSecretStore,
@@ -81,6 +82,7 @@ describe('DeviceSecretAuthenticator', () => {
       kind: 'allow',
       superuser: false,
       expiresAt: new Date((NOW_S + 600) * 1000),
+      credential: { kind: 'device', clientId, keySlot: 'primary', keyFingerprint: deviceKeyFingerprint(Buffer.from(PRIMARY, 'base64')) },
     });
     expect(store.lookups).toEqual([`inst-1/${clientId}`]);
   });
@@ -91,9 +93,27 @@ describe('DeviceSecretAuthenticator', () => {
     expect((await authn(store).authenticate(creds(clientId, pythonToken(clientId, PRIMARY, NOW_S + 600)))).kind).toBe('allow');
   });
 
-  it('accepts the secondary key, so keys rotate without downtime', async () => {
+  it('accepts the secondary key, so keys rotate without downtime, and says the secondary slot verified it', async () => {
     const store = new MapDeviceStore().put('meter-17');
-    expect((await authn(store).authenticate(creds('meter-17', signDeviceToken('meter-17', SECONDARY, NOW_S + 60)))).kind).toBe('allow');
+    expect(await authn(store).authenticate(creds('meter-17', signDeviceToken('meter-17', SECONDARY, NOW_S + 60)))).toMatchObject({
+      kind: 'allow',
+      credential: { kind: 'device', clientId: 'meter-17', keySlot: 'secondary', keyFingerprint: deviceKeyFingerprint(Buffer.from(SECONDARY, 'base64')) },
+    });
+  });
+
+  it('names the primary slot when both slots hold the key that signed (replacing the primary ends the session)', async () => {
+    const store = new MapDeviceStore();
+    const key = Buffer.from(PRIMARY, 'base64');
+    store.devices.set('inst-1/meter-17', { clientId: 'meter-17', status: 'ENABLED', primaryKey: key, secondaryKey: key });
+    expect(await authn(store).authenticate(creds('meter-17', signDeviceToken('meter-17', PRIMARY, NOW_S + 60)))).toMatchObject({ credential: { keySlot: 'primary' } });
+  });
+
+  it('fingerprints a key the same way every time, differently for another key, and never as the key itself', () => {
+    const primary = Buffer.from(PRIMARY, 'base64');
+    expect(deviceKeyFingerprint(primary)).toBe(deviceKeyFingerprint(Buffer.from(PRIMARY, 'base64')));
+    expect(deviceKeyFingerprint(primary)).not.toBe(deviceKeyFingerprint(Buffer.from(SECONDARY, 'base64')));
+    expect(deviceKeyFingerprint(primary)).not.toContain(PRIMARY);
+    expect(Buffer.from(deviceKeyFingerprint(primary), 'base64').includes(primary)).toBe(false);
   });
 
   it('reads the fields in any order and ignores unknown ones', async () => {

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuthResult, Authenticator, ConnectCredentials } from '../chain/authenticator';
 import type { DeviceSecretConfig } from '../config/device-secret.config';
 
@@ -33,6 +33,18 @@ export const SHARED_ACCESS_SIGNATURE_PREFIX = 'SharedAccessSignature ';
  */
 export function deviceTokenUrlEncode(text: string): string {
   return encodeURIComponent(text);
+}
+
+/** Per process: a fingerprint means nothing outside the broker that made it. */
+const FINGERPRINT_KEY = randomBytes(32);
+
+/**
+ * Stands for a device key in memory after CONNECT, so the periodic resync can tell whether the
+ * key slot still holds the key that verified a client without keeping the key: an HMAC under a
+ * per-process random key, which a tenant-chosen (guessable) key cannot be recovered from.
+ */
+export function deviceKeyFingerprint(key: Buffer): string {
+  return createHmac('sha256', FINGERPRINT_KEY).update(key).digest('base64');
 }
 
 function signature(key: Buffer, encodedResource: string, expiry: string): string {
@@ -97,7 +109,8 @@ function bad(message: string): AuthResult {
  * `SharedAccessSignature ` → ignore; a malformed token, `sr` not the connecting client id,
  * an expired `se`, an `se` further ahead than `maxTokenLifetimeSeconds` → deny (before any
  * store lookup, so junk costs no query); an unknown device → ignore; a signature made by
- * neither key → deny; a disabled device → deny `not-authorized`. Allowed clients expire at `se`.
+ * neither key → deny; a disabled device → deny `not-authorized`. Allowed clients expire at `se`
+ * and carry the key slot that verified them.
  */
 export class DeviceSecretAuthenticator implements Authenticator {
   readonly type = 'device-secret';
@@ -137,6 +150,9 @@ export class DeviceSecretAuthenticator implements Authenticator {
     const bySecondary = device.secondaryKey.length > 0 && sameSignature(signature(device.secondaryKey, token.rawResource, token.rawExpiry), presented);
     if (!byPrimary && !bySecondary) return bad('bad token signature');
     if (device.status !== 'ENABLED') return { kind: 'deny', reason: 'not-authorized', message: 'the device is disabled' };
-    return { kind: 'allow', superuser: false, expiresAt: new Date(token.expiry * 1000) };
+    // When both slots hold the same key, the primary is named: replacing it ends the session.
+    const keySlot = byPrimary ? 'primary' : 'secondary';
+    const keyFingerprint = deviceKeyFingerprint(byPrimary ? device.primaryKey : device.secondaryKey);
+    return { kind: 'allow', superuser: false, expiresAt: new Date(token.expiry * 1000), credential: { kind: 'device', clientId: device.clientId, keySlot, keyFingerprint } };
   }
 }

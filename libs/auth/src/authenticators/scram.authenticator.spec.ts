@@ -46,7 +46,7 @@ describe('ScramAuthenticator', () => {
     if (first.kind !== 'continue') throw new Error(`expected continue, got ${first.kind}`);
     expect(first.authenticationData.toString()).toMatch(new RegExp(`^r=${client.nonce.replace(/[+/]/g, '\\$&')}.+,s=.+,i=4096$`));
     const final = await first.exchange.next(client.clientFinal(first.authenticationData));
-    expect(final).toMatchObject({ kind: 'allow', superuser: true, username: 'alice' });
+    expect(final).toMatchObject({ kind: 'allow', superuser: true, username: 'alice', credential: { kind: 'user', userId: 'alice' } });
     expect(client.verifyServerFinal(final.kind === 'allow' ? final.authenticationData : undefined)).toBe(true);
   });
 
@@ -109,7 +109,7 @@ describe('runChain with an enhanced authentication', () => {
     expect(first.authenticatorId).toBe('scram-1');
     expect(metrics.drain().size).toBe(0);
     const final = await first.next(client.clientFinal(first.authenticationData));
-    expect(final).toMatchObject({ kind: 'allow', username: 'alice', authenticatorId: 'scram-1' });
+    expect(final).toMatchObject({ kind: 'allow', username: 'alice', authenticatorId: 'scram-1', authenticatorType: 'scram', credential: { kind: 'user', userId: 'alice' } });
     expect(metrics.drain().get('scram-1')).toMatchObject({ total: 1, allow: 1 });
   });
 

@@ -69,7 +69,14 @@ export class ScramAuthenticator implements Authenticator {
         next: async (data) => {
           const final = verifyClientFinal(data, client, first, credential);
           if (!final.ok || !user) return { kind: 'deny', reason: 'bad-credentials', message: `SCRAM: ${final.ok ? 'invalid-proof' : final.error}` };
-          return { kind: 'allow', superuser: user.isSuperuser, username: client.username, authenticationData: Buffer.from(final.serverFinal, 'utf8') };
+          return {
+            kind: 'allow',
+            superuser: user.isSuperuser,
+            username: client.username,
+            // The built-in user whose SCRAM keys it proved: deleting the user ends the session.
+            credential: { kind: 'user', userId: client.username },
+            authenticationData: Buffer.from(final.serverFinal, 'utf8'),
+          };
         },
       },
     };

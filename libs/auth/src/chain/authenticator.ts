@@ -1,3 +1,4 @@
+import type { DeviceKeySlot } from '@mqc/domain';
 import type { AuthenticatorType } from '@mqc/editions';
 
 /** What a client presented on CONNECT (and on the TLS handshake before it). */
@@ -37,10 +38,21 @@ export type DenyReason =
   | 'server-unavailable'
   | 'banned';
 
+/**
+ * The stored credential an allow was proved against, so a later revocation ends exactly the
+ * clients that used it: a built-in user (by the user id looked up), or a device and the key
+ * slot that verified its token, with a fingerprint of that key (never the key itself).
+ */
+export type ProvenCredential =
+  | { kind: 'user'; userId: string }
+  | { kind: 'device'; clientId: string; keySlot: DeviceKeySlot; keyFingerprint: string };
+
 export type AuthResult =
   | {
       kind: 'allow';
       superuser?: boolean;
+      /** What the client proved, when it proved a stored credential the tenant can revoke. */
+      credential?: ProvenCredential;
       expiresAt?: Date;
       /** The identity the method established (SCRAM `n=`, a PSK identity), for a client that sent no user name. */
       username?: string;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnonymousPolicy, BackendFailurePolicy } from '@mqc/domain';
 import type { AuthResult, Authenticator, ConnectCredentials, DenyReason } from './authenticator';
 import { ChainMetrics, type ChainObserver, type Outcome } from './chain-metrics';
-import { runChain } from './run-chain';
+import { allowedBy, runChain } from './run-chain';
 
 /** What one fake authenticator does when asked. */
 type Step = 'allow' | 'allow-superuser' | 'deny' | 'deny-quota' | 'deny-method' | 'ignore' | 'throw' | 'timeout';
@@ -145,7 +145,8 @@ describe.each([4, 5] as const)('runChain, MQTT protocol version %i', (protocolVe
 
     const decidedBy = by === undefined ? undefined : `a${by}`;
     if (expected === 'allow' || expected === 'allow-superuser') {
-      expect(decision).toEqual({ kind: 'allow', superuser: expected === 'allow-superuser', expiresAt: undefined, authenticatorId: decidedBy });
+      const authenticatorType = decidedBy === undefined ? undefined : 'http';
+      expect(decision).toEqual({ kind: 'allow', superuser: expected === 'allow-superuser', expiresAt: undefined, authenticatorId: decidedBy, authenticatorType });
       if (decidedBy === undefined) expect(decision).not.toHaveProperty('authenticatorId');
     } else {
       expect(decision).toMatchObject({ kind: 'deny', reason: expected, connackCode: CODES[expected][protocolVersion] });
@@ -179,6 +180,19 @@ describe('runChain with the node metrics', () => {
     const expiresAt = new Date('2030-01-01T00:00:00Z');
     const authenticator: Authenticator = { id: 'jwt-1', type: 'jwt', authenticate: async () => ({ kind: 'allow', expiresAt }) };
     const decision = await runChain({ authenticators: [authenticator], policy: { anonymous: 'deny', onBackendFailure: 'deny' } }, credentialsOf('password', 5));
-    expect(decision).toEqual({ kind: 'allow', superuser: false, expiresAt, authenticatorId: 'jwt-1' });
+    expect(decision).toEqual({ kind: 'allow', superuser: false, expiresAt, authenticatorId: 'jwt-1', authenticatorType: 'jwt' });
+  });
+
+  it('carries the credential an allow proved, and who allowed the client, for revocations to match', async () => {
+    const credential = { kind: 'user', userId: 'alice' } as const;
+    const authenticator: Authenticator = { id: 'db-1', type: 'built-in-database', authenticate: async () => ({ kind: 'allow', credential }) };
+    const decision = await runChain({ authenticators: [authenticator], policy: { anonymous: 'deny', onBackendFailure: 'deny' } }, credentialsOf('password', 5));
+    expect(decision).toMatchObject({ kind: 'allow', authenticatorId: 'db-1', authenticatorType: 'built-in-database', credential });
+    expect(decision.kind === 'allow' && allowedBy(decision)).toEqual({ authenticatorId: 'db-1', authenticatorType: 'built-in-database', credential });
+  });
+
+  it('says nobody allowed a client the anonymous policy let in', async () => {
+    const decision = await runChain({ authenticators: [], policy: { anonymous: 'allow', onBackendFailure: 'deny' } }, credentialsOf('anonymous', 5));
+    expect(decision.kind === 'allow' && allowedBy(decision)).toBeUndefined();
   });
 });

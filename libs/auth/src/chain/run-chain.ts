@@ -1,12 +1,33 @@
 import type { AccessPolicy } from '@mqc/domain';
-import type { AuthResult, Authenticator, ConnectCredentials, DenyReason } from './authenticator';
+import type { AuthenticatorType } from '@mqc/editions';
+import type { AuthResult, Authenticator, ConnectCredentials, DenyReason, ProvenCredential } from './authenticator';
 import type { ChainObserver } from './chain-metrics';
 import { connackCodeFor } from './connack-codes';
 
-export type ChainDecision =
-  | { kind: 'allow'; superuser: boolean; expiresAt?: Date; authenticatorId?: string; username?: string; authenticationData?: Buffer }
-  | { kind: 'deny'; reason: DenyReason; connackCode: number; message: string; authenticatorId?: string }
-  | ChainContinue;
+export type ChainDecision = ChainAllow | { kind: 'deny'; reason: DenyReason; connackCode: number; message: string; authenticatorId?: string } | ChainContinue;
+
+/** An accepted client; without `authenticatorId` the anonymous policy let it in. */
+export interface ChainAllow {
+  kind: 'allow';
+  superuser: boolean;
+  expiresAt?: Date;
+  authenticatorId?: string;
+  authenticatorType?: AuthenticatorType;
+  /** What the client proved (see ProvenCredential): what a revocation is matched against. */
+  credential?: ProvenCredential;
+  username?: string;
+  authenticationData?: Buffer;
+}
+
+/** Which authenticator let a client in and with what credential; kept with the connection. */
+export type AllowedBy = Required<Pick<ChainAllow, 'authenticatorId' | 'authenticatorType'>> & Pick<ChainAllow, 'credential'>;
+
+/** Undefined for an anonymous allow: no authenticator judged the client. */
+export function allowedBy(decision: ChainAllow): AllowedBy | undefined {
+  const { authenticatorId, authenticatorType, credential } = decision;
+  if (authenticatorId === undefined || authenticatorType === undefined) return undefined;
+  return { authenticatorId, authenticatorType, credential };
+}
 
 /**
  * An enhanced authentication in progress (MQTT 5 AUTH): the broker sends `authenticationData`
@@ -95,6 +116,8 @@ function decided(result: Extract<AuthResult, { kind: 'allow' | 'deny' }>, creden
     superuser: result.superuser ?? false,
     expiresAt: result.expiresAt,
     authenticatorId: authenticator.id,
+    authenticatorType: authenticator.type,
+    credential: result.credential,
     username: result.username,
     authenticationData: result.authenticationData,
   };
