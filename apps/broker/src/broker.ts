@@ -4,7 +4,7 @@ import { createDataSource } from '@mqc/db';
 import { SecretBox } from '@mqc/domain';
 import { Gauge, createLogger, createMetricsRegistry, startAdminServer, type Logger } from '@mqc/observability';
 import { ChangeBus, connectRedis } from '@mqc/queue';
-import { InstanceSupervisor } from './node/instance-supervisor';
+import { InstanceSupervisor, type SupervisorOptions } from './node/instance-supervisor';
 import { ChainMetricsReporter } from './node/chain-metrics-reporter';
 import { NodeRegistry } from './node/node-registry';
 
@@ -17,7 +17,7 @@ export interface BrokerApp {
 }
 
 /** A broker node: registers itself, serves the instances placed on it, follows change events. */
-export async function startBroker(config: MqcConfig, databaseUrl: string, adminPort = config.brokerAdminPort): Promise<BrokerApp> {
+export async function startBroker(config: MqcConfig, databaseUrl: string, adminPort = config.brokerAdminPort, options: SupervisorOptions = {}): Promise<BrokerApp> {
   const logger = createLogger('broker', config.logLevel);
   if (config.slowHashConcurrency) slowHashGate.setLimit(config.slowHashConcurrency);
   const redis = await connectRedis(config.redisUrl, 'mqc-broker');
@@ -31,6 +31,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
     () => nodeId,
     { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, outboundAllow: config.outboundAllow },
     logger,
+    options,
   );
   const reporter = new ChainMetricsReporter(dataSource, chainMetrics, () => nodeId, logger);
   const registry = new NodeRegistry(dataSource, config.nodeName, () => supervisor.report(), () => reporter.flush());

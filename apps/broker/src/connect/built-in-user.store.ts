@@ -23,6 +23,16 @@ export class PgBuiltInUserStore implements BuiltInUserStore {
     return { userId: row.user_id, passwordHash: row.password_hash, salt: row.salt, algorithm: row.algorithm, isSuperuser: row.is_superuser };
   }
 
+  /** Which of `userIds` still exist: one query for every connected client of an instance. */
+  async existingUserIds(instanceId: string, userIds: readonly string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows: { user_id: string }[] = await this.dataSource.query('SELECT user_id FROM built_in_users WHERE instance_id = $1 AND user_id = ANY($2::text[])', [
+      instanceId,
+      userIds,
+    ]);
+    return new Set(rows.map((r) => r.user_id));
+  }
+
   /** Re-hash after a login with an older algorithm; only if the row still holds the old hash. */
   async replaceHash(instanceId: string, userId: string, stored: StoredPassword, previousHash?: string): Promise<void> {
     await this.dataSource.query(

@@ -1,31 +1,25 @@
 import { In, type DataSource } from 'typeorm';
 import { InstanceEntity } from '@mqc/db';
-import { LISTENER_FAILURE, SERVED_STATUSES, type ChangeEvent, type RevokedCredential } from '@mqc/domain';
+import { LISTENER_FAILURE, SERVED_STATUSES, type ChangeEvent } from '@mqc/domain';
 import type { Logger } from '@mqc/observability';
 import { CONNACK_5 } from '@mqc/auth';
-import type { ConnectedClientInfo } from '../protocol/instance-broker';
 import { chainFingerprint } from '../connect/load-chain';
 import { tlsFingerprint } from '../listeners/tls-material';
+import { revalidateClients } from './credential-revalidation';
 import { InstanceHost, type HostDeps } from './instance-host';
+import { usedRevokedCredential } from './revocation-match';
 
-/** Lost change events are repaired by a full resync this often. */
-const RESYNC_MS = 10_000;
-
-function usedCredential(credential: RevokedCredential): (client: ConnectedClientInfo) => boolean {
-  switch (credential.type) {
-    case 'user':
-      return credential.userIdType === 'username' ? (c) => c.username === credential.userId : (c) => c.clientId === credential.userId;
-    case 'device':
-      return (c) => c.clientId === credential.clientId;
-    case 'certificate':
-      return (c) => c.certificateSerial === credential.serial;
-  }
+export interface SupervisorOptions {
+  /** How often a full resync repairs lost change events; 10 s unless a test wants it sooner. */
+  resyncIntervalMs?: number;
 }
+
+const RESYNC_MS = 10_000;
 
 /**
  * Keeps this node's listeners in line with the database: opens the instances placed here,
- * closes the ones deleted or moved, reloads chains on change events. Work on one instance is
- * serialised, so an open and a close never race.
+ * closes the ones deleted or moved, reloads chains on change events, disconnects the clients of
+ * revoked credentials. Work on one instance is serialised, so an open and a close never race.
  */
 export class InstanceSupervisor {
   private readonly hosts = new Map<string, InstanceHost>();
@@ -42,11 +36,13 @@ export class InstanceSupervisor {
     private readonly nodeId: () => string,
     private readonly deps: HostDeps,
     private readonly logger: Logger,
+    private readonly options: SupervisorOptions = {},
   ) {}
 
   async start(): Promise<void> {
     await this.resync();
-    this.timer = setInterval(() => void this.resync().catch((error: unknown) => this.logger.error({ err: error }, 'resync failed')), RESYNC_MS);
+    const every = this.options.resyncIntervalMs ?? RESYNC_MS;
+    this.timer = setInterval(() => void this.resync().catch((error: unknown) => this.logger.error({ err: error }, 'resync failed')), every);
     this.timer.unref();
   }
 
@@ -62,7 +58,7 @@ export class InstanceSupervisor {
   onChange(event: ChangeEvent): void {
     if (event.kind === 'credential-revoked') {
       const host = this.hosts.get(event.instanceId);
-      const count = host?.broker.disconnectWhere(usedCredential(event.credential), CONNACK_5.notAuthorized) ?? 0;
+      const count = host?.broker.disconnectWhere(usedRevokedCredential(event.credential), CONNACK_5.notAuthorized) ?? 0;
       if (count) this.logger.info({ instanceId: event.instanceId, count }, 'disconnected clients whose credential was revoked');
       return;
     }
@@ -77,19 +73,30 @@ export class InstanceSupervisor {
     const wanted = new Set(rows.map((r) => r.id));
     const all = new Set([...wanted, ...this.hosts.keys()]);
     await Promise.all([...all].map((id) => this.reconcile(id, false)));
+    // A lost credential-revoked event: the clients' credentials are checked against the database.
+    await Promise.all([...this.hosts.keys()].map((id) => this.serialised(id, () => this.revalidateNow(id), 'could not revalidate connected clients')));
   }
 
-  /** Serialises the work on one instance. */
   private reconcile(instanceId: string, reloadChain: boolean): Promise<void> {
+    return this.serialised(instanceId, () => this.reconcileNow(instanceId, reloadChain), 'could not apply instance state');
+  }
+
+  /** Serialises the work on one instance; stop() waits for what is queued. */
+  private serialised(instanceId: string, work: () => Promise<void>, failure: string): Promise<void> {
     const previous = this.queues.get(instanceId) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.reconcileNow(instanceId, reloadChain))
-      .catch((error: unknown) => this.logger.error({ instanceId, err: error }, 'could not apply instance state'));
+    const next = previous.then(work).catch((error: unknown) => this.logger.error({ instanceId, err: error }, failure));
     this.queues.set(instanceId, next);
     void next.then(() => {
       if (this.queues.get(instanceId) === next) this.queues.delete(instanceId);
     });
     return next;
+  }
+
+  private async revalidateNow(instanceId: string): Promise<void> {
+    const host = this.hosts.get(instanceId);
+    if (this.stopped || !host) return;
+    const count = await revalidateClients(host.broker, this.dataSource, this.deps.secrets, instanceId);
+    if (count) this.logger.info({ instanceId, count }, 'disconnected clients whose credential was revoked (found on resync)');
   }
 
   private async reconcileNow(instanceId: string, reloadChain: boolean): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { ChainDecision } from '@mqc/auth';
+import type { AllowedBy, ChainDecision } from '@mqc/auth';
 import { generate, parser as createParser, type Packet, type Parser } from 'mqtt-packet';
 import type { ConnectionInfo } from './instance-broker';
 import type { Message } from './message';
@@ -35,6 +35,8 @@ export class ClientConnection {
   clientId = '';
   username: string | undefined;
   superuser = false;
+  /** The authenticator that let the client in and what it proved; undefined for an anonymous allow. */
+  allowedBy: AllowedBy | undefined;
   /** 5.0 authentication method presented on CONNECT, if any. */
   authenticationMethod: string | undefined;
   /** Enhanced authentication before CONNACK: takes the client's next packet (undefined: closed). */

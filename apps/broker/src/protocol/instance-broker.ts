@@ -1,4 +1,4 @@
-import type { ChainDecision, ClientCertificate, ConnectCredentials } from '@mqc/auth';
+import type { AllowedBy, ChainDecision, ClientCertificate, ConnectCredentials } from '@mqc/auth';
 import type { Duplex } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { ClientConnection } from './client-connection';
@@ -57,7 +57,29 @@ export interface InstanceBrokerOptions {
   logger?: Logger;
 }
 
-export interface ConnectedClientInfo { clientId: string; username?: string; certificateSerial?: string; pskIdentity?: string; superuser: boolean; protocolVersion: 3|4|5; remoteAddress: string }
+/** A connected client as revocations see it; the `AllowedBy` fields are absent for an anonymous allow. */
+export interface ConnectedClientInfo extends Partial<AllowedBy> {
+  clientId: string;
+  username?: string;
+  certificateSerial?: string;
+  pskIdentity?: string;
+  superuser: boolean;
+  protocolVersion: 3 | 4 | 5;
+  remoteAddress: string;
+}
+
+function clientInfo(connection: ClientConnection): ConnectedClientInfo {
+  return {
+    clientId: connection.clientId,
+    username: connection.username,
+    certificateSerial: connection.info.certificate?.serialNumber,
+    pskIdentity: connection.info.pskIdentity,
+    superuser: connection.superuser,
+    protocolVersion: connection.protocolVersion,
+    remoteAddress: connection.info.remoteAddress,
+    ...connection.allowedBy,
+  };
+}
 
 /** How long close() waits for sockets to flush their DISCONNECT before destroying them. */
 const CLOSE_GRACE_MS = 1_000;
@@ -121,21 +143,17 @@ export class InstanceBroker {
   disconnectWhere(predicate: (client: ConnectedClientInfo) => boolean, reasonCode: number): number {
     let count = 0;
     for (const connection of [...this.ctx.clients.values()]) {
-      const info: ConnectedClientInfo = {
-        clientId: connection.clientId,
-        username: connection.username,
-        certificateSerial: connection.info.certificate?.serialNumber,
-        pskIdentity: connection.info.pskIdentity,
-        superuser: connection.superuser,
-        protocolVersion: connection.protocolVersion,
-        remoteAddress: connection.info.remoteAddress,
-      };
-      if (!predicate(info)) continue;
+      if (!predicate(clientInfo(connection))) continue;
       // The server closes without a DISCONNECT from the client: the will is published [MQTT-3.1.2-8].
       closeConnection(this.ctx, connection, { reasonCode, publishWill: true });
       count++;
     }
     return count;
+  }
+
+  /** Every connected client, for checks that read the database before deciding whom to disconnect. */
+  connectedClientInfos(): ConnectedClientInfo[] {
+    return [...this.ctx.clients.values()].map(clientInfo);
   }
 
   get connectedClients(): number {

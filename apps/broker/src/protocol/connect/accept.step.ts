@@ -1,3 +1,4 @@
+import { allowedBy } from '@mqc/auth';
 import type { IConnackPacket } from 'mqtt-packet';
 import type { ClientConnection } from '../client-connection';
 import { closeConnection, startKeepAlive } from '../connection-lifecycle';
@@ -48,6 +49,7 @@ export const acceptClient: ConnectStep = (ctx, connection, attempt) => {
   // The identity an authenticator established (SCRAM user, PSK identity) when CONNECT named none.
   connection.username = packet.username ?? attempt.decision.username;
   connection.superuser = attempt.decision.superuser;
+  connection.allowedBy = allowedBy(attempt.decision);
   connection.will = attempt.will;
   connection.keepAliveMs = attempt.keepAliveSeconds * 1000;
   connection.sendQuota = ctx.limits.maxInflight;

@@ -1,4 +1,4 @@
-import type { ChainDecision } from '@mqc/auth';
+import { allowedBy, type ChainDecision } from '@mqc/auth';
 import type { IAuthPacket } from 'mqtt-packet';
 import type { ClientConnection } from '../client-connection';
 import { closeConnection, violation } from '../connection-lifecycle';
@@ -79,5 +79,6 @@ async function settle(ctx: InstanceContext, connection: ClientConnection, method
     return;
   }
   connection.superuser = decision.superuser;
+  connection.allowedBy = allowedBy(decision);
   sendAuth(connection, AUTH_RC.success, method, decision.authenticationData);
 }
