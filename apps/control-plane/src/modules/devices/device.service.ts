@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DeviceEntity, type DeviceStatus } from '@mqc/db';
-import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
+import { SECRET_CONTEXT, type DeviceKeySlot, type SecretBox } from '@mqc/domain';
 import type { ChangeBus } from '@mqc/queue';
 import type { Caller } from '../../common/caller';
 import { DomainError, NotFoundError } from '../../common/domain-errors';
@@ -22,7 +22,13 @@ export interface DeviceView {
   updatedAt: Date;
 }
 
-export type KeyName = 'primary' | 'secondary';
+
+/** The one key an update replaces, if it replaces exactly one (both, or none: the whole device). */
+function replacedSlot(input: { primaryKey?: string; secondaryKey?: string }): DeviceKeySlot | undefined {
+  if (input.primaryKey !== undefined && input.secondaryKey === undefined) return 'primary';
+  if (input.secondaryKey !== undefined && input.primaryKey === undefined) return 'secondary';
+  return undefined;
+}
 
 function view(d: DeviceEntity): DeviceView {
   return { clientId: d.clientId, status: d.status, createdAt: d.createdAt, updatedAt: d.updatedAt };
@@ -39,7 +45,7 @@ export class DeviceService {
     @Inject(CHANGE_BUS) private readonly changes: ChangeBus,
   ) {}
 
-  private seal(id: string, which: KeyName, key: string): string {
+  private seal(id: string, which: DeviceKeySlot, key: string): string {
     return this.box.seal(key, SECRET_CONTEXT.deviceKey(id, which));
   }
 
@@ -113,7 +119,7 @@ export class DeviceService {
     input: { status?: DeviceStatus; primaryKey?: string; secondaryKey?: string },
     caller: Caller,
   ): Promise<DeviceView> {
-    const { device, revoked } = await this.dataSource.transaction(async (manager) => {
+    const { device, revoked, keySlot } = await this.dataSource.transaction(async (manager) => {
       const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
       const found = await manager.findOneBy(DeviceEntity, { instanceId, clientId });
       if (!found) throw new NotFoundError('device');
@@ -137,14 +143,14 @@ export class DeviceService {
         details: { instanceId, status: found.status, keysReplaced: { primary: input.primaryKey !== undefined, secondary: input.secondaryKey !== undefined } },
       });
       const reread = await manager.findOneByOrFail(DeviceEntity, { id: found.id });
-      return { device: reread, revoked: disabled || keyReplaced };
+      return { device: reread, revoked: disabled || keyReplaced, keySlot: disabled ? undefined : replacedSlot(input) };
     });
-    // A disabled device, or one whose key was replaced, must reconnect (SPEC 4: disconnected by default).
-    await this.changes.publish({ kind: revoked ? 'credential-revoked' : 'credential-changed', instanceId, credential: { type: 'device', clientId } });
+    // A disabled device must reconnect, and so must the clients a replaced key verified (SPEC 4: disconnected by default).
+    await this.changes.publish({ kind: revoked ? 'credential-revoked' : 'credential-changed', instanceId, credential: { type: 'device', clientId, keySlot } });
     return view(device);
   }
 
-  async regenerateKey(tenantId: string, instanceId: string, clientId: string, which: KeyName, caller: Caller): Promise<DeviceView & { primaryKey?: string; secondaryKey?: string }> {
+  async regenerateKey(tenantId: string, instanceId: string, clientId: string, which: DeviceKeySlot, caller: Caller): Promise<DeviceView & { primaryKey?: string; secondaryKey?: string }> {
     const key = newDeviceKey();
     const device = await this.dataSource.transaction(async (manager) => {
       const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
@@ -156,8 +162,8 @@ export class DeviceService {
       await this.audit.record(manager, { tenantId, caller, action: 'device.regenerate-key', resourceType: 'device', resourceId: clientId, details: { instanceId, key: which } });
       return manager.findOneByOrFail(DeviceEntity, { id: found.id });
     });
-    // Clients that signed with the old key are disconnected; the other key keeps working.
-    await this.changes.publish({ kind: 'credential-revoked', instanceId, credential: { type: 'device', clientId } });
+    // Clients that signed with the old key are disconnected; the other key's clients stay.
+    await this.changes.publish({ kind: 'credential-revoked', instanceId, credential: { type: 'device', clientId, keySlot: which } });
     return which === 'primary' ? { ...view(device), primaryKey: key } : { ...view(device), secondaryKey: key };
   }
 

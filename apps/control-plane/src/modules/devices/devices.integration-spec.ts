@@ -109,12 +109,13 @@ describe('the device identity registry (one device one secret)', () => {
     expect((await tenant.api.get<Problem>(`${path()}?limit=0`)).status).toBe(422);
   });
 
-  it('disabling revokes the device; enabling announces a change', async () => {
+  it('disabling revokes the whole device (no key slot named); enabling announces a change', async () => {
     changes.clear();
     const disabled = await tenant.api.patch<Device>(path('meter-17'), { status: 'DISABLED' });
     expect(disabled.body.status).toBe('DISABLED');
     const revoked = await changes.next((e) => e.kind === 'credential-revoked' && e.instanceId === instance);
     expect(revoked).toMatchObject({ credential: { type: 'device', clientId: 'meter-17' } });
+    expect(revoked).not.toHaveProperty('credential.keySlot');
     changes.clear();
     expect((await tenant.api.patch<Device>(path('meter-17'), { status: 'ENABLED' })).body.status).toBe('ENABLED');
     await changes.next((e) => e.kind === 'credential-changed' && e.instanceId === instance);
@@ -122,7 +123,7 @@ describe('the device identity registry (one device one secret)', () => {
     expect((await tenant.api.patch<Problem>(path('nobody'), { status: 'ENABLED' })).body.code).toBe('device-not-found');
   });
 
-  it('replaces a key with a given one, revoking the old', async () => {
+  it('replaces a key with a given one, revoking the old one by its slot', async () => {
     const before = await storedKeys('meter-17');
     changes.clear();
     const secondaryKey = Buffer.alloc(64, 1).toString('base64');
@@ -130,10 +131,11 @@ describe('the device identity registry (one device one secret)', () => {
     expect(updated.status).toBe(200);
     expect(updated.body).not.toHaveProperty('secondaryKey');
     expect(await storedKeys('meter-17')).toEqual({ primary: before.primary, secondary: secondaryKey });
-    await changes.next((e) => e.kind === 'credential-revoked' && e.instanceId === instance);
+    const revoked = await changes.next((e) => e.kind === 'credential-revoked' && e.instanceId === instance);
+    expect(revoked).toMatchObject({ credential: { type: 'device', clientId: 'meter-17', keySlot: 'secondary' } });
   });
 
-  it('regenerates one key, shows it once, keeps the other, and revokes the old one', async () => {
+  it('regenerates one key, shows it once, keeps the other, and revokes the old one by its slot', async () => {
     const before = await storedKeys('meter-17');
     changes.clear();
     const regenerated = await tenant.api.post<Device>(`${path('meter-17')}/keys/regenerate`, { key: 'primary' });
@@ -141,10 +143,14 @@ describe('the device identity registry (one device one secret)', () => {
     expect(regenerated.body.secondaryKey).toBeUndefined();
     expect(regenerated.body.primaryKey).not.toBe(before.primary);
     expect(await storedKeys('meter-17')).toEqual({ primary: regenerated.body.primaryKey, secondary: before.secondary });
-    await changes.next((e) => e.kind === 'credential-revoked' && e.instanceId === instance);
+    const revoked = await changes.next((e) => e.kind === 'credential-revoked' && e.instanceId === instance);
+    expect(revoked).toMatchObject({ credential: { type: 'device', clientId: 'meter-17', keySlot: 'primary' } });
 
+    changes.clear();
     const secondary = await tenant.api.post<Device>(`${path('meter-17')}/keys/regenerate`, { key: 'secondary' });
     expect(secondary.body.primaryKey).toBeUndefined();
+    const revokedSecondary = await changes.next((e) => e.kind === 'credential-revoked' && e.instanceId === instance);
+    expect(revokedSecondary).toMatchObject({ credential: { type: 'device', clientId: 'meter-17', keySlot: 'secondary' } });
     expect((await storedKeys('meter-17')).secondary).toBe(secondary.body.secondaryKey);
 
     const bad = await tenant.api.post<Problem>(`${path('meter-17')}/keys/regenerate`, { key: 'tertiary' });
@@ -158,6 +164,7 @@ describe('the device identity registry (one device one secret)', () => {
     expect((await tenant.api.delete(path('a-3'))).status).toBe(204);
     const revoked = await changes.next((e) => e.kind === 'credential-revoked' && e.instanceId === instance);
     expect(revoked).toMatchObject({ credential: { type: 'device', clientId: 'a-3' } });
+    expect(revoked).not.toHaveProperty('credential.keySlot');
     expect((await tenant.api.get<Problem>(path('a-3'))).body.code).toBe('device-not-found');
     expect((await tenant.api.delete<Problem>(path('a-3'))).status).toBe(404);
   });
