@@ -78,6 +78,23 @@ export function whenClosed(client: MqttClient): Promise<{ reasonCode: number | u
   });
 }
 
+/**
+ * Proves the server still serves `client` now: a QoS 1 PUBLISH is acknowledged. Rejects when
+ * the connection is closed or closes first, so a dropped client fails the test at once.
+ */
+export async function stillServed(client: MqttClient, topic = 'probe/still-served'): Promise<void> {
+  expect(client.connected, 'the client is still connected').toBe(true);
+  await new Promise<void>((resolve, reject) => {
+    const onClose = () => reject(new Error('the server closed the connection'));
+    client.once('close', onClose);
+    client.publish(topic, 'ping', { qos: 1 }, (error) => {
+      client.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+}
+
 /** Adds an authenticator through the console API; returns its id. */
 export async function addAuthenticator(api: ApiClient, instanceId: string, type: string, config: Record<string, unknown>, enabled = true): Promise<string> {
   const created = await api.post<{ id: string }>(`/v1/instances/${instanceId}/authenticators`, { type, config, enabled });

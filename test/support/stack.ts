@@ -1,5 +1,6 @@
 import type { MqcConfig } from '@mqc/config';
 import { startBroker, type BrokerApp } from '../../apps/broker/src/broker';
+import type { SupervisorOptions } from '../../apps/broker/src/node/instance-supervisor';
 import { startControlPlane, type ControlPlane } from '../../apps/control-plane/src/control-plane';
 import { startWorker, type WorkerApp } from '../../apps/worker/src/worker';
 import { ApiClient } from '@mqc/testing';
@@ -15,11 +16,11 @@ export interface Stack {
 
 /**
  * The three apps, started in this process the way their main.ts starts them, against a real
- * database and Redis, on ephemeral ports.
+ * database and Redis, on ephemeral ports. `broker` tunes the broker node (its resync interval).
  */
-export async function startStack(config: MqcConfig, databaseUrl: string): Promise<Stack> {
+export async function startStack(config: MqcConfig, databaseUrl: string, options: { broker?: SupervisorOptions } = {}): Promise<Stack> {
   const controlPlane = await startControlPlane(config, databaseUrl, 0);
-  const broker = await startBroker(config, databaseUrl, 0);
+  const broker = await startBroker(config, databaseUrl, 0, options.broker);
   const worker = await startWorker(config, databaseUrl, 0);
   return {
     config,
