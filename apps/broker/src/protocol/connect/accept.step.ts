@@ -5,6 +5,7 @@ import { closeConnection, startKeepAlive } from '../connection-lifecycle';
 import { DEFAULT_TOPIC_ALIAS_MAXIMUM, type InstanceContext } from '../instance-context';
 import { drainQueue, resendInflight } from '../outbound';
 import { RC } from '../reason-codes';
+import { ACCEPTED_CONNACK_311 } from './connack-bytes';
 import type { ConnectAttempt, ConnectStep } from './connect-attempt';
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -64,7 +65,7 @@ export const acceptClient: ConnectStep = (ctx, connection, attempt) => {
     connection.send({ cmd: 'connack', sessionPresent: attempt.sessionPresent, reasonCode: RC.success, properties: connackProperties(ctx, connection, attempt) });
   } else {
     // [MQTT-3.2.2-1] [MQTT-3.2.2-2] session present reflects a resumed session.
-    connection.send({ cmd: 'connack', sessionPresent: attempt.sessionPresent, returnCode: 0 });
+    connection.write(attempt.sessionPresent ? ACCEPTED_CONNACK_311.sessionPresent : ACCEPTED_CONNACK_311.cleanSession);
   }
   connection.state = 'connected';
   ctx.clients.set(connection.clientId, connection);
