@@ -161,7 +161,7 @@ export class JwtAuthenticator implements Authenticator {
     if (typeof payload.iat === 'number' && payload.iat > nowSeconds + tolerance) {
       return denied(`token issued in the future (iat ${payload.iat}, now ${nowSeconds})`);
     }
-    const mismatch = this.claimMismatch(payload, placeholderValues(credentials));
+    const mismatch = this.claimMismatch(payload, credentials);
     if (mismatch) return denied(mismatch);
 
     const superuserValue = payload[this.config.superuserClaim ?? DEFAULT_SUPERUSER_CLAIM];
@@ -188,8 +188,10 @@ export class JwtAuthenticator implements Authenticator {
   }
 
   /** Why the claims do not satisfy `verifyClaims`, or undefined when they do. */
-  private claimMismatch(payload: JWTPayload, values: PlaceholderValues): string | undefined {
+  private claimMismatch(payload: JWTPayload, credentials: ConnectCredentials): string | undefined {
+    let values: PlaceholderValues | undefined;
     for (const [name, expectedSpec] of Object.entries(this.config.verifyClaims)) {
+      values ??= placeholderValues(credentials);
       if (!Object.hasOwn(payload, name)) return `claim ${name} missing`;
       const actual = payload[name];
       const candidates: ClaimValue[] = [];
