@@ -73,7 +73,7 @@ interface Row {
  * Connect rates move with the machine's other tenants: both brokers run side by side and are
  * measured in turn, round after round, and each reports its median round.
  */
-const CONNECT_ROUNDS = quick ? 1 : 3;
+const CONNECT_ROUNDS = quick ? 1 : 5;
 
 async function interleavedRounds<T>(auth: AuthMode, measure: (broker: BrokerProcess, round: number) => Promise<T>): Promise<Record<BrokerKind, T[]>> {
   const brokers: BrokerProcess[] = [];
