@@ -1,11 +1,14 @@
 import { createServer } from 'node:net';
 import { runChain } from '@mqc/auth';
+import { deprioritizeThreadPool } from '../../../apps/broker/src/node/thread-pool-priority';
 import { DEFAULT_INSTANCE_LIMITS, InstanceBroker } from '../../../apps/broker/src/protocol/instance-broker';
 import { prepareAuthWork, type AuthMode } from './auth-modes';
 import { answerCpuRequests, type ServerMessage } from './server-protocol';
 
 /** Our protocol engine on a plain TCP server, with the scenario's authentication chain. */
 async function main(): Promise<void> {
+  // As apps/broker/src/main.ts does first thing.
+  await deprioritizeThreadPool();
   const mode = (process.env['BENCH_AUTH'] ?? 'none') as AuthMode;
   const work = await prepareAuthWork(mode);
   const policy = { anonymous: mode === 'none' ? ('allow' as const) : ('deny' as const), onBackendFailure: 'deny' as const };

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { X509Authenticator, runChain, x509ConfigSchema, type X509Store } from '@mqc/auth';
 import { openTlsListener } from '../../../apps/broker/src/listeners/tls-listener';
+import { deprioritizeThreadPool } from '../../../apps/broker/src/node/thread-pool-priority';
 import { DEFAULT_INSTANCE_LIMITS, InstanceBroker } from '../../../apps/broker/src/protocol/instance-broker';
 import { answerCpuRequests, type ServerMessage } from './server-protocol';
 
@@ -23,6 +24,8 @@ function freePort(): Promise<number> {
 
 /** Our TLS listener in mTLS mode and our engine, with the x509 authenticator (CN = client id). */
 async function main(): Promise<void> {
+  // As apps/broker/src/main.ts does first thing.
+  await deprioritizeThreadPool();
   const dir = process.env['BENCH_TLS_DIR'] ?? '.';
   const x509 = new X509Authenticator('bench-x509', x509ConfigSchema.parse({}), store);
   const broker = new InstanceBroker({
