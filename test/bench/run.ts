@@ -5,7 +5,7 @@
  * ratio ours / aedes. `--quick` shortens every scenario (a smoke run); `--only=connect` runs one
  * scenario and `--modes=postgresql,scram` some of its authentication modes.
  */
-import { GENERATOR_CORE, PINNING, pinToCore, startBrokerProcess, type BrokerKind, type BrokerProcess } from './broker-process';
+import { GENERATOR_CORE, pinToCore, startBrokerProcess, type BrokerKind, type BrokerProcess } from './broker-process';
 import { WARMUP_CONNECTS, measureConnectRate, type ConnectResult } from './scenarios/connect-rate.scenario';
 import { percentile } from './stats';
 import { qos0Fanout } from './scenarios/qos0-fanout.scenario';
@@ -95,6 +95,11 @@ async function interleavedRounds<T>(
   }
 }
 
+/** Each broker's median round of one metric. */
+function medianPerBroker<T>(results: Record<BrokerKind, T[]>, pick: (result: T) => number): Record<BrokerKind, number> {
+  return Object.fromEntries(KINDS.map((kind) => [kind, percentile(results[kind].map(pick), 50)])) as Record<BrokerKind, number>;
+}
+
 async function onEach(auth: AuthMode, run: (broker: BrokerProcess) => Promise<void>, options: { pinned?: boolean } = {}): Promise<void> {
   for (const kind of KINDS) {
     const broker = await startBrokerProcess(kind, auth, options);
@@ -149,7 +154,7 @@ const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
           const refused = results[kind].reduce((sum, r) => sum + r.refused, 0);
           if (refused > 0) throw new Error(`${kind} refused ${refused} ${mode} clients`);
         }
-        const median = (pick: (r: ConnectResult) => number) => Object.fromEntries(KINDS.map((kind) => [kind, percentile(results[kind].map(pick), 50)])) as Record<BrokerKind, number>;
+        const median = (pick: (r: ConnectResult) => number) => medianPerBroker(results, pick);
         rows.push({ scenario: `CONNECT, ${CONNECT_LABELS[mode]}`, metric: 'CONNACKs/s', better: 'higher', values: median((r) => r.connacksPerSecond) });
         rows.push({ scenario: `CONNECT, ${CONNECT_LABELS[mode]}`, metric: 'CPU µs per CONNACK', better: 'lower', values: median((r) => r.cpuMicrosPerConnack) });
         rows.push({ scenario: `CONNECT, ${CONNECT_LABELS[mode]}`, metric: 'load generator CPU µs per CONNACK', better: 'lower', values: median((r) => r.generatorCpuMicrosPerConnack) });
@@ -168,7 +173,7 @@ const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
       { pinned: false, rounds: STORM_ROUNDS },
     );
     pinToCore(process.pid, GENERATOR_CORE);
-    const median = (pick: (r: StormResult) => number) => Object.fromEntries(KINDS.map((kind) => [kind, percentile(results[kind].map(pick), 50)])) as Record<BrokerKind, number>;
+    const median = (pick: (r: StormResult) => number) => medianPerBroker(results, pick);
     rows.push({ scenario: 'QoS 0 at 500 msg/s, idle', metric: 'p99 ms', better: 'lower', values: median((r) => r.idleP99Ms) });
     rows.push({ scenario: 'QoS 0 at 500 msg/s, during 200 bcrypt CONNECTs', metric: 'p99 ms', better: 'lower', values: median((r) => r.stormP99Ms) });
     rows.push({ scenario: 'QoS 0 at 500 msg/s, during 200 bcrypt CONNECTs', metric: 'p99 storm / p99 idle', better: 'lower', values: median((r) => r.stormP99Ms / r.idleP99Ms) });
@@ -214,7 +219,7 @@ function format(value: number): string {
 async function main(): Promise<void> {
   ensureRsaKeyPair();
   if (pinToCore(process.pid, GENERATOR_CORE)) process.stderr.write(`bench: brokers on core 0, load generator on core ${GENERATOR_CORE}\n`);
-  else if (!PINNING) process.stderr.write('bench: one core: brokers and load generator share it\n');
+  else process.stderr.write('bench: one core: brokers and load generator share it\n');
   const rows: Row[] = [];
   for (const [name, scenario] of Object.entries(scenarios)) {
     if (only && !only.split(',').includes(name)) continue;
