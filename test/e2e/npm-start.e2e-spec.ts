@@ -61,6 +61,8 @@ describe('npm start on a fresh data directory', () => {
       }, 60_000, 250);
     }
     expect(run.output()).toContain(`embedded PostgreSQL in ${join(dataDir, 'pg')}`);
+    // The broker found and reniced its thread pool (it warns when something started it first).
+    expect(run.output()).not.toContain('thread pool priority unchanged');
     const token = readFileSync(join(dataDir, 'operator-token'), 'utf8').trim();
     expect(run.output()).toContain(token);
     const tenants = await fetch(`http://127.0.0.1:${ports.api}/v1/ops/tenants`, { headers: { authorization: `Bearer ${token}` } });
