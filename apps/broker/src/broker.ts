@@ -2,11 +2,12 @@ import type { MqcConfig } from '@mqc/config';
 import { ChainMetrics, slowHashGate } from '@mqc/auth';
 import { createDataSource } from '@mqc/db';
 import { SecretBox } from '@mqc/domain';
-import { Gauge, createLogger, createMetricsRegistry, startAdminServer, type Logger } from '@mqc/observability';
+import { Counter, Gauge, createLogger, createMetricsRegistry, startAdminServer, type Logger } from '@mqc/observability';
 import { ChangeBus, connectRedis } from '@mqc/queue';
 import { InstanceSupervisor, type SupervisorOptions } from './node/instance-supervisor';
 import { ChainMetricsReporter } from './node/chain-metrics-reporter';
 import { NodeRegistry } from './node/node-registry';
+import { REFUSAL_REASONS } from './protocol/refusal-counters';
 
 export interface BrokerApp {
   nodeId: string;
@@ -50,6 +51,19 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
     registers: [metrics],
     collect() {
       this.set(Object.values(supervisor.report()).reduce((sum, r) => sum + r.clients, 0));
+    },
+  });
+  new Counter({
+    name: 'mqc_broker_refused_total',
+    help: 'requests refused and messages dropped to keep an instance within its limits, by instance and reason',
+    labelNames: ['instance', 'reason'],
+    registers: [metrics],
+    collect() {
+      // The instances keep the totals; an instance that left this node leaves the metric.
+      this.reset();
+      for (const [instance, counts] of Object.entries(supervisor.refusals())) {
+        for (const reason of REFUSAL_REASONS) this.inc({ instance, reason }, counts[reason]);
+      }
     },
   });
   const admin = await startAdminServer({ host: config.bindHost, port: adminPort, registry: metrics, ready: () => dataSource.isInitialized });

@@ -26,13 +26,38 @@ export interface EditionQuotas {
   builtInUsers: number;
 }
 
+/**
+ * What one instance may hold in a broker node's memory, and one client of it. The broker
+ * enforces them (quota-exceeded reason codes, packet too large, queue drops); they are not
+ * counts the control plane checks a downgrade against.
+ */
+export interface EditionLimits {
+  /** Retained messages of the instance; a retained PUBLISH beyond either bound is refused. */
+  retainedMessages: number;
+  /** Bytes of those retained messages (topic + payload + properties). */
+  retainedBytes: number;
+  /** Largest MQTT packet a client may send (and advertised in the 5.0 CONNACK). */
+  maxPacketSize: number;
+  subscriptionsPerClient: number;
+  subscriptionsPerInstance: number;
+  /** Messages queued for one offline or slow session; the oldest are dropped beyond either bound. */
+  queuedMessagesPerSession: number;
+  queuedBytesPerSession: number;
+  /** QoS 1/2 messages unacknowledged in each direction of one connection (5.0 receive maximum). */
+  inflightWindow: number;
+}
+
 export interface Edition {
   name: EditionName;
   /** Order of upgrades: a higher rank is an upgrade. */
   rank: number;
   methods: readonly AuthMethod[];
   quotas: EditionQuotas;
+  limits: EditionLimits;
 }
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
 
 const basicMethods: readonly AuthMethod[] = ['password', 'x509-tls', 'x509-mtls'];
 const professionalMethods: readonly AuthMethod[] = [
@@ -57,6 +82,16 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       deviceCertificates: 0,
       builtInUsers: 10_000,
     },
+    limits: {
+      retainedMessages: 2_000,
+      retainedBytes: 16 * MiB,
+      maxPacketSize: 256 * KiB,
+      subscriptionsPerClient: 100,
+      subscriptionsPerInstance: 10_000,
+      queuedMessagesPerSession: 1_000,
+      queuedBytesPerSession: 4 * MiB,
+      inflightWindow: 32,
+    },
   },
   professional: {
     name: 'professional',
@@ -70,6 +105,16 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       deviceCertificates: 100_000,
       builtInUsers: 500_000,
     },
+    limits: {
+      retainedMessages: 50_000,
+      retainedBytes: 256 * MiB,
+      maxPacketSize: 1 * MiB,
+      subscriptionsPerClient: 1_000,
+      subscriptionsPerInstance: 250_000,
+      queuedMessagesPerSession: 10_000,
+      queuedBytesPerSession: 32 * MiB,
+      inflightWindow: 64,
+    },
   },
   platinum: {
     name: 'platinum',
@@ -82,6 +127,16 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       registeredCaCertificates: 32,
       deviceCertificates: 5_000_000,
       builtInUsers: 5_000_000,
+    },
+    limits: {
+      retainedMessages: 1_000_000,
+      retainedBytes: 1024 * MiB,
+      maxPacketSize: 4 * MiB,
+      subscriptionsPerClient: 10_000,
+      subscriptionsPerInstance: 2_000_000,
+      queuedMessagesPerSession: 100_000,
+      queuedBytesPerSession: 128 * MiB,
+      inflightWindow: 128,
     },
   },
 };

@@ -14,16 +14,31 @@ import { openTlsListener, type TlsListener } from '../listeners/tls-listener';
 import { loadTlsMaterial } from '../listeners/tls-material';
 import { openWsListener } from '../listeners/ws-listener';
 import { DEFAULT_INSTANCE_LIMITS, InstanceBroker, type InstanceLimits } from '../protocol/instance-broker';
+import type { RefusalCounts } from '../protocol/refusal-counters';
 
-export const MAX_PACKET_SIZE = DEFAULT_INSTANCE_LIMITS.maxPacketSize;
+/** The WebSocket listener's frame bound: the largest packet any edition allows (the engine applies the instance's own). */
+export const MAX_PACKET_SIZE = Math.max(...Object.values(EDITIONS).map((edition) => edition.limits.maxPacketSize));
 
 /** Refusals the failed-CONNECT throttle counts (see FailedAuthThrottle). */
 const CLIENT_FAILURES: ReadonlySet<DenyReason> = new Set<DenyReason>(['bad-credentials', 'not-authorized', 'bad-authentication-method']);
 
-/** The protocol defaults, with the edition's quotas. */
+/** The protocol defaults, with the edition's quotas and memory limits. */
 export function limitsFor(instance: InstanceEntity): InstanceLimits {
-  const quotas = EDITIONS[instance.edition].quotas;
-  return { ...DEFAULT_INSTANCE_LIMITS, maxConnections: quotas.maxConnections, messagesPerSecond: quotas.messagesPerSecond };
+  const { quotas, limits } = EDITIONS[instance.edition];
+  return {
+    ...DEFAULT_INSTANCE_LIMITS,
+    maxConnections: quotas.maxConnections,
+    messagesPerSecond: quotas.messagesPerSecond,
+    maxPacketSize: limits.maxPacketSize,
+    maxRetainedMessages: limits.retainedMessages,
+    maxRetainedBytes: limits.retainedBytes,
+    maxSubscriptionsPerClient: limits.subscriptionsPerClient,
+    maxSubscriptionsPerInstance: limits.subscriptionsPerInstance,
+    maxQueuedMessages: limits.queuedMessagesPerSession,
+    maxQueuedBytes: limits.queuedBytesPerSession,
+    maxInflight: limits.inflightWindow,
+    receiveMaximum: limits.inflightWindow,
+  };
 }
 
 export interface HostDeps extends AuthenticatorDeps {
@@ -178,6 +193,11 @@ export class InstanceHost {
 
   get clients(): number {
     return this.broker.connectedClients;
+  }
+
+  /** What the instance refused or dropped to stay within its limits, by reason. */
+  get refusals(): RefusalCounts {
+    return this.broker.refusals;
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import { CONNACK_5 } from '@mqc/auth';
 import { chainFingerprint } from '../connect/load-chain';
 import { tlsFingerprint } from '../listeners/tls-material';
 import { revalidateClients } from './credential-revalidation';
+import type { RefusalCounts } from '../protocol/refusal-counters';
 import { InstanceHost, type HostDeps } from './instance-host';
 import { usedRevokedCredential } from './revocation-match';
 
@@ -49,6 +50,11 @@ export class InstanceSupervisor {
   /** Instance id → connected clients, for the heartbeat report. */
   report(): Record<string, { clients: number }> {
     return Object.fromEntries([...this.hosts].map(([id, host]) => [id, { clients: host.clients }]));
+  }
+
+  /** Instance id → what it refused or dropped to stay within its limits, by reason (for /metrics). */
+  refusals(): Record<string, RefusalCounts> {
+    return Object.fromEntries([...this.hosts].map(([id, host]) => [id, host.refusals]));
   }
 
   get servedCount(): number {

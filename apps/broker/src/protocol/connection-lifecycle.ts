@@ -68,6 +68,7 @@ function packetSize(remainingLength: number): number {
 function onPacket(ctx: InstanceContext, connection: ClientConnection, packet: Packet): void {
   if (connection.state === 'closed') return;
   if (packet.length !== undefined && packetSize(packet.length) > ctx.limits.maxPacketSize) {
+    ctx.refusals.count('packet-too-large');
     violation(ctx, connection, RC.packetTooLarge, 'packet too large');
     return;
   }
@@ -105,6 +106,7 @@ function onData(ctx: InstanceContext, connection: ClientConnection, chunk: Buffe
   if (!connection.isOpen) return;
   const remaining = (connection.parser as ParserInProgress).packet?.length;
   if (remaining !== undefined && remaining > 0 && packetSize(remaining) > ctx.limits.maxPacketSize) {
+    ctx.refusals.count('packet-too-large');
     violation(ctx, connection, RC.packetTooLarge, 'packet too large');
   }
 }

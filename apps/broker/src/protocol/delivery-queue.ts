@@ -1,16 +1,23 @@
-import type { Delivery } from './message';
+import { messageBytes, type Delivery } from './message';
 
 /** FIFO of deliveries waiting for an offline or busy client; bounded by the caller. */
 export class DeliveryQueue {
   private items: (Delivery | undefined)[] = [];
   private head = 0;
+  private totalBytes = 0;
 
   get length(): number {
     return this.items.length - this.head;
   }
 
+  /** Bytes of the queued messages (messageBytes), for the per-session bound on queued bytes. */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
   push(delivery: Delivery): void {
     this.items.push(delivery);
+    this.totalBytes += messageBytes(delivery.message);
   }
 
   peek(): Delivery | undefined {
@@ -21,6 +28,7 @@ export class DeliveryQueue {
     if (this.head >= this.items.length) return undefined;
     const delivery = this.items[this.head];
     this.items[this.head++] = undefined;
+    if (delivery !== undefined) this.totalBytes -= messageBytes(delivery.message);
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
@@ -34,6 +42,7 @@ export class DeliveryQueue {
       const delivery = this.items[i];
       if (delivery && delivery.qos === 0) {
         this.items.splice(i, 1);
+        this.totalBytes -= messageBytes(delivery.message);
         return delivery;
       }
     }
@@ -43,5 +52,6 @@ export class DeliveryQueue {
   clear(): void {
     this.items = [];
     this.head = 0;
+    this.totalBytes = 0;
   }
 }

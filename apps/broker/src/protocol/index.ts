@@ -7,3 +7,4 @@ export {
   type InstanceLimits,
 } from './instance-broker';
 export { RC as MQTT5_REASON_CODES } from './reason-codes';
+export { REFUSAL_REASONS, type RefusalCounts, type RefusalReason } from './refusal-counters';

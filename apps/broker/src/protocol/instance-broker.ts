@@ -6,6 +6,7 @@ import { attachConnection, closeConnection } from './connection-lifecycle';
 import type { InstanceContext } from './instance-context';
 import { RateLimiter } from './rate-limiter';
 import { RC } from './reason-codes';
+import { RefusalCounters, type RefusalCounts } from './refusal-counters';
 import { RetainedStore } from './retained-store';
 import { stopSessionTimers } from './session-lifecycle';
 import { SessionStore } from './session-store';
@@ -21,6 +22,11 @@ export interface InstanceLimits {
   receiveMaximum: number;        // server's receive maximum advertised to 5.0 clients (default 64)
   maxInflight: number;           // QoS1/2 messages in flight to one client (default 64), further ones queue
   maxQueuedMessages: number;     // per offline/slow session (default 1000), then drop oldest QoS0 first
+  maxQueuedBytes: number;        // bytes queued per session (default 16 MiB), same drop order
+  maxRetainedMessages: number;   // per instance (default 10_000); a retained PUBLISH beyond it: PUBACK/PUBREC 0x97 (5.0), dropped
+  maxRetainedBytes: number;      // per instance (default 64 MiB), the same
+  maxSubscriptionsPerClient: number;   // default 1000; beyond it SUBACK 0x97 (5.0) / 0x80 (3.1.1)
+  maxSubscriptionsPerInstance: number; // default 100_000; the same
   maxSessionExpirySeconds: number; // cap (default 7 days)
   keepAliveMaxSeconds?: number;  // optional server keep alive (5.0)
   /** Topic alias maximum advertised to 5.0 clients (client → server aliases); default 64. */
@@ -38,6 +44,11 @@ export const DEFAULT_INSTANCE_LIMITS: InstanceLimits = {
   receiveMaximum: 64,
   maxInflight: 64,
   maxQueuedMessages: 1000,
+  maxQueuedBytes: 16 * 1024 * 1024,
+  maxRetainedMessages: 10_000,
+  maxRetainedBytes: 64 * 1024 * 1024,
+  maxSubscriptionsPerClient: 1000,
+  maxSubscriptionsPerInstance: 100_000,
   maxSessionExpirySeconds: 7 * 24 * 3600,
 };
 
@@ -119,6 +130,7 @@ export class InstanceBroker {
       clients: new Map(),
       connections: new Set(),
       rate: new RateLimiter(options.limits.messagesPerSecond),
+      refusals: new RefusalCounters(),
       closing: false,
       routingEpoch: 0,
     };
@@ -158,6 +170,16 @@ export class InstanceBroker {
 
   get connectedClients(): number {
     return this.ctx.clients.size;
+  }
+
+  /** What the instance refused or dropped to stay within its limits, by reason, since it was created. */
+  get refusals(): RefusalCounts {
+    return this.ctx.refusals.snapshot();
+  }
+
+  /** What the instance holds against its limits: retained messages and bytes, subscriptions. */
+  get usage(): { retainedMessages: number; retainedBytes: number; subscriptions: number } {
+    return { retainedMessages: this.ctx.retained.size, retainedBytes: this.ctx.retained.bytes, subscriptions: this.ctx.subscriptions.size };
   }
 
   /** 5.0 clients get DISCONNECT 0x8B server shutting down; all sockets closed, timers stopped. Will messages are NOT published on server shutdown. */

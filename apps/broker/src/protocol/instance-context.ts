@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ClientConnection } from './client-connection';
 import type { InstanceLimits } from './instance-broker';
 import type { RateLimiter } from './rate-limiter';
+import type { RefusalCounters } from './refusal-counters';
 import type { RetainedStore } from './retained-store';
 import type { SessionStore } from './session-store';
 import type { TopicTree } from './topic-tree';
@@ -21,6 +22,8 @@ export interface InstanceContext {
   /** Every open connection, connected or not. */
   readonly connections: Set<ClientConnection>;
   readonly rate: RateLimiter;
+  /** What was refused or dropped to keep the instance within its limits, by reason. */
+  readonly refusals: RefusalCounters;
   closing: boolean;
   /** Incremented once per routed message; see router.ts. */
   routingEpoch: number;

@@ -19,6 +19,8 @@ export interface Message {
   readonly publisherId?: string;
   /** Encoded PUBLISH per (protocol, qos, retain); only for messages without expiry, filled lazily. */
   encoded?: (Buffer | undefined)[];
+  /** What messageBytes() computed, kept so queues and the retained store count it once. */
+  bytes?: number;
 }
 
 /** One message on its way to one session: the granted QoS, retain flag and subscription ids. */
@@ -31,4 +33,22 @@ export interface Delivery {
 
 export function isExpired(message: Message, now: number): boolean {
   return message.expiresAt !== undefined && message.expiresAt <= now;
+}
+
+function valueBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (Buffer.isBuffer(value)) return value.length;
+  if (typeof value === 'number' || typeof value === 'boolean') return 4;
+  if (Array.isArray(value)) return value.reduce((sum: number, item: unknown) => sum + valueBytes(item), 0);
+  if (typeof value === 'object' && value !== null) {
+    let sum = 0;
+    for (const [key, item] of Object.entries(value)) sum += Buffer.byteLength(key) + valueBytes(item);
+    return sum;
+  }
+  return 0;
+}
+
+/** The bytes a message holds: topic, payload and properties (user properties included). What quotas on bytes count. */
+export function messageBytes(message: Message): number {
+  return (message.bytes ??= Buffer.byteLength(message.topic) + message.payload.length + valueBytes(message.properties));
 }

@@ -1,5 +1,5 @@
 import type { InstanceContext } from './instance-context';
-import { isExpired, type Delivery } from './message';
+import { isExpired, messageBytes, type Delivery } from './message';
 import { encodeDelivery } from './publish-encoder';
 import type { Session } from './session-store';
 import type { ClientConnection } from './client-connection';
@@ -33,15 +33,25 @@ function send(connection: ClientConnection, session: Session, delivery: Delivery
   return true;
 }
 
+/**
+ * Queues a delivery within the session's bounds (messages and bytes): when full, the oldest QoS 0
+ * message is dropped first, then the oldest of any QoS; a message larger than the byte bound
+ * itself is dropped. Every dropped message counts as `queue-full`.
+ */
 function enqueue(ctx: InstanceContext, session: Session, delivery: Delivery): void {
-  const max = ctx.limits.maxQueuedMessages;
-  if (max <= 0) return;
-  while (session.queue.length >= max) {
-    // Full: drop the oldest QoS 0 message first, then the oldest of any QoS.
-    const dropped = session.queue.dropOldest();
+  const { maxQueuedMessages, maxQueuedBytes } = ctx.limits;
+  const bytes = messageBytes(delivery.message);
+  if (maxQueuedMessages <= 0 || bytes > maxQueuedBytes) {
+    ctx.refusals.count('queue-full');
+    return;
+  }
+  const { queue } = session;
+  while (queue.length >= maxQueuedMessages || queue.bytes + bytes > maxQueuedBytes) {
+    const dropped = queue.dropOldest();
+    ctx.refusals.count('queue-full');
     ctx.logger.debug({ clientId: session.clientId, topic: dropped?.message.topic }, 'session queue full, message dropped');
   }
-  session.queue.push(delivery);
+  queue.push(delivery);
 }
 
 /** Hands a delivery to a session: sent now when its client is online and keeping up, queued otherwise. */

@@ -1,4 +1,4 @@
-import { isExpired, type Message } from './message';
+import { isExpired, messageBytes, type Message } from './message';
 
 class RetainedNode {
   readonly children = new Map<string, RetainedNode>();
@@ -16,9 +16,36 @@ function isDollar(level: string): boolean {
 export class RetainedStore {
   private readonly root = new RetainedNode();
   private count = 0;
+  private totalBytes = 0;
 
   get size(): number {
     return this.count;
+  }
+
+  /** Bytes of the stored messages (messageBytes): a replaced or cleared message's bytes are freed. */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  /**
+   * Whether storing the message keeps the store within `maxMessages` and `maxBytes`; replacing a
+   * topic's message counts only the difference, clearing one always passes.
+   */
+  admits(message: Message, maxMessages: number, maxBytes: number): boolean {
+    if (message.payload.length === 0) return true;
+    const previous = this.find(message.topic);
+    const count = previous === undefined ? this.count + 1 : this.count;
+    const bytes = this.totalBytes + messageBytes(message) - (previous === undefined ? 0 : messageBytes(previous));
+    return count <= maxMessages && bytes <= maxBytes;
+  }
+
+  private find(topic: string): Message | undefined {
+    let node: RetainedNode | undefined = this.root;
+    for (const level of topic.split('/')) {
+      node = node.children.get(level);
+      if (node === undefined) return undefined;
+    }
+    return node.message;
   }
 
   /** Stores, replaces, or with an empty payload clears the retained message of the topic [MQTT-3.3.1-5], [MQTT-3.3.1-10]. */
@@ -38,6 +65,8 @@ export class RetainedStore {
       node = child;
     }
     if (node.message === undefined) this.count++;
+    else this.totalBytes -= messageBytes(node.message);
+    this.totalBytes += messageBytes(message);
     node.message = message;
   }
 
@@ -52,6 +81,7 @@ export class RetainedStore {
       node = child;
     }
     if (node.message === undefined) return;
+    this.totalBytes -= messageBytes(node.message);
     node.message = undefined;
     this.count--;
     for (let i = levels.length; i > 0; i--) {

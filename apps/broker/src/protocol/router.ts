@@ -70,8 +70,20 @@ export function route(ctx: InstanceContext, message: Message, now = Date.now()):
   return sessions.length + groups.length;
 }
 
-/** Publishes a message into the instance: the retained store first, then subscribers. */
-export function publishMessage(ctx: InstanceContext, message: Message, now = Date.now()): number {
-  if (message.retain) ctx.retained.apply(message);
+/**
+ * Publishes a message into the instance: the retained store first, then subscribers. A retained
+ * message the instance's retained quota has no room for is refused whole (neither stored nor
+ * routed, counted as `retained-quota`): undefined.
+ */
+export function publishMessage(ctx: InstanceContext, message: Message, now = Date.now()): number | undefined {
+  if (message.retain) {
+    const { maxRetainedMessages, maxRetainedBytes } = ctx.limits;
+    if (!ctx.retained.admits(message, maxRetainedMessages, maxRetainedBytes)) {
+      ctx.refusals.count('retained-quota');
+      ctx.logger.debug({ topic: message.topic, publisherId: message.publisherId }, 'retained quota exceeded, message refused');
+      return undefined;
+    }
+    ctx.retained.apply(message);
+  }
   return route(ctx, message, now);
 }

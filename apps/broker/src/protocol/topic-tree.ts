@@ -44,6 +44,12 @@ function collect(node: TopicNode, levels: readonly string[], index: number, out:
 /** The subscription trie of one instance: matching costs the depth of the topic, not the number of filters. */
 export class TopicTree {
   private readonly root = new TopicNode();
+  private count = 0;
+
+  /** Subscriptions in the tree, shared ones counted per member: what the per-instance quota bounds. */
+  get size(): number {
+    return this.count;
+  }
 
   add(subscription: Subscription): void {
     let node = this.root;
@@ -57,6 +63,7 @@ export class TopicTree {
     }
     const clientId = subscription.session.clientId;
     if (subscription.shareGroup === undefined) {
+      if (!node.subscriptions.has(clientId)) this.count++;
       node.subscriptions.set(clientId, subscription);
       return;
     }
@@ -67,8 +74,12 @@ export class TopicTree {
       node.shared.set(subscription.shareGroup, group);
     }
     const existing = group.members.findIndex((member) => member.session.clientId === clientId);
-    if (existing >= 0) group.members[existing] = subscription;
-    else group.members.push(subscription);
+    if (existing >= 0) {
+      group.members[existing] = subscription;
+    } else {
+      group.members.push(subscription);
+      this.count++;
+    }
   }
 
   remove(subscription: Subscription): void {
@@ -83,12 +94,18 @@ export class TopicTree {
     }
     const clientId = subscription.session.clientId;
     if (subscription.shareGroup === undefined) {
-      if (node.subscriptions.get(clientId) === subscription) node.subscriptions.delete(clientId);
+      if (node.subscriptions.get(clientId) === subscription) {
+        node.subscriptions.delete(clientId);
+        this.count--;
+      }
     } else {
       const group = node.shared?.get(subscription.shareGroup);
       if (group !== undefined) {
         const index = group.members.indexOf(subscription);
-        if (index >= 0) group.members.splice(index, 1);
+        if (index >= 0) {
+          group.members.splice(index, 1);
+          this.count--;
+        }
         if (group.members.length === 0) node.shared?.delete(subscription.shareGroup);
       }
     }

@@ -44,6 +44,7 @@ export function handlePublish(ctx: InstanceContext, connection: ClientConnection
   if (session === undefined) return;
   const now = Date.now();
   if (!ctx.rate.tryTake(now)) {
+    ctx.refusals.count('rate-limit');
     violation(ctx, connection, RC.messageRateTooHigh, 'message rate too high');
     return;
   }
@@ -90,7 +91,13 @@ export function handlePublish(ctx: InstanceContext, connection: ClientConnection
     expiresAt: expiry === undefined ? undefined : now + expiry * 1000,
     publisherId: connection.clientId,
   };
-  publishMessage(ctx, message, now);
+  const refused = publishMessage(ctx, message, now) === undefined;
+  if (refused && v5 && qos > 0) {
+    // Over the retained quota: 5.0 PUBACK/PUBREC 0x97 quota exceeded ends the exchange (section 4.3.3);
+    // 3.1.1 has no refusal code, so the message is acknowledged and dropped, as [MQTT-3.3.5-2] allows.
+    connection.send({ cmd: qos === 1 ? 'puback' : 'pubrec', messageId: packetId, reasonCode: RC.quotaExceeded });
+    return;
+  }
   if (qos === 1) {
     connection.write(pubackPacket(packetId));
   } else if (qos === 2) {

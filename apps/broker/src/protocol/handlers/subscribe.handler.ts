@@ -19,6 +19,12 @@ function sendRetained(ctx: InstanceContext, session: Session, subscription: Subs
   }
 }
 
+/** A new filter fits the client's and the instance's subscription quotas; replacing one always does. */
+function roomForSubscription(ctx: InstanceContext, session: Session): boolean {
+  const { maxSubscriptionsPerClient, maxSubscriptionsPerInstance } = ctx.limits;
+  return session.subscriptions.size < maxSubscriptionsPerClient && ctx.subscriptions.size < maxSubscriptionsPerInstance;
+}
+
 export function handleSubscribe(ctx: InstanceContext, connection: ClientConnection, packet: ISubscribePacket): void {
   const session = connection.session;
   if (session === undefined) return;
@@ -49,6 +55,11 @@ export function handleSubscribe(ctx: InstanceContext, connection: ClientConnecti
       return;
     }
     const existing = session.subscriptions.get(request.topic);
+    if (existing === undefined && !roomForSubscription(ctx, session)) {
+      ctx.refusals.count('subscription-quota');
+      granted.push(v5 ? RC.quotaExceeded : SUBACK_FAILURE_311);
+      continue;
+    }
     const subscription: Subscription = {
       session,
       key: request.topic,

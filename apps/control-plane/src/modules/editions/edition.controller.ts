@@ -21,6 +21,18 @@ const editionViewSchema = z.object({
     deviceCertificates: z.number().int(),
     builtInUsers: z.number().int(),
   }),
+  limits: z
+    .object({
+      retainedMessages: z.number().int(),
+      retainedBytes: z.number().int(),
+      maxPacketSize: z.number().int(),
+      subscriptionsPerClient: z.number().int(),
+      subscriptionsPerInstance: z.number().int(),
+      queuedMessagesPerSession: z.number().int(),
+      queuedBytesPerSession: z.number().int(),
+      inflightWindow: z.number().int(),
+    })
+    .describe('what the broker holds for one instance and one client; beyond them it refuses (0x97, 0x95) or drops the oldest queued messages'),
   available: z.boolean().describe('false while the operator does not sell it; existing instances keep working'),
 });
 

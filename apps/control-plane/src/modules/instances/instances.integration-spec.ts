@@ -186,10 +186,12 @@ describe('instances and editions', () => {
   });
 
   it('shows the catalog with methods and quotas', async () => {
-    const catalog = await tenant.api.get<{ items: { name: string; methods: string[]; quotas: Record<string, number> }[] }>('/v1/editions');
+    const catalog = await tenant.api.get<{ items: { name: string; methods: string[]; quotas: Record<string, number>; limits: Record<string, number> }[] }>('/v1/editions');
     expect(catalog.body.items.map((e) => e.name)).toEqual(['basic', 'professional', 'platinum']);
     expect(catalog.body.items[0]!.methods).not.toContain('jwt');
     expect(catalog.body.items[2]!.quotas['registeredCaCertificates']).toBe(32);
+    expect(catalog.body.items[0]!.limits).toMatchObject({ retainedMessages: 2_000, maxPacketSize: 256 * 1024, queuedMessagesPerSession: 1_000 });
+    expect(catalog.body.items[2]!.limits['retainedBytes']).toBeGreaterThan(catalog.body.items[0]!.limits['retainedBytes']!);
   });
 
   it('sets the access policy and announces it', async () => {

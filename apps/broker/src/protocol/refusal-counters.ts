@@ -1,0 +1,28 @@
+/** Why the broker refused a request or dropped a message to keep an instance within its bounds. */
+export const REFUSAL_REASONS = ['retained-quota', 'subscription-quota', 'queue-full', 'packet-too-large', 'rate-limit'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+export type RefusalCounts = Readonly<Record<RefusalReason, number>>;
+
+/**
+ * What one instance refused or dropped since it was loaded on this node, by reason: retained
+ * PUBLISHes over the retained quota, subscriptions over a subscription quota, queued messages
+ * dropped from a full session queue, packets over the maximum size, PUBLISHes over the rate.
+ */
+export class RefusalCounters {
+  private readonly counts: Record<RefusalReason, number> = {
+    'retained-quota': 0,
+    'subscription-quota': 0,
+    'queue-full': 0,
+    'packet-too-large': 0,
+    'rate-limit': 0,
+  };
+
+  count(reason: RefusalReason, times = 1): void {
+    this.counts[reason] += times;
+  }
+
+  snapshot(): RefusalCounts {
+    return { ...this.counts };
+  }
+}
