@@ -24,4 +24,17 @@ describe('DeliveryQueue', () => {
     expect(queue.dropOldest()?.message.topic).toBe('q1-old');
     expect(queue.peek()?.message.topic).toBe('q1-new');
   });
+
+  it('counts the bytes of what it holds, through push, shift, dropOldest and clear', () => {
+    const queue = new DeliveryQueue();
+    ['a', 'bb', 'ccc'].forEach((n) => queue.push(delivery(n, 1)));
+    queue.push(delivery('dddd', 0));
+    expect(queue.bytes).toBe(10);
+    queue.shift();
+    expect(queue.bytes).toBe(9);
+    queue.dropOldest();
+    expect(queue.bytes).toBe(5);
+    queue.clear();
+    expect(queue.bytes).toBe(0);
+  });
 });

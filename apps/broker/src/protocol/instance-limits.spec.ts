@@ -107,9 +107,9 @@ describe('the retained quota of an instance', () => {
 
 describe('the subscription quotas', () => {
   it.each([
-    [4, 0x80],
-    [5, 0x97],
-  ] as const)('%s: filters beyond the per-client quota get SUBACK 0x%s; a re-subscription and a freed slot still pass', async (version, refused) => {
+    [4, '0x80', 0x80],
+    [5, '0x97', 0x97],
+  ] as const)('%s: filters beyond the per-client quota get SUBACK %s; a re-subscription and a freed slot still pass', async (version, _code, refused) => {
     const broker = createBroker({ maxSubscriptionsPerClient: 2 });
     const client = await connectClient(broker, version, { clientId: 'c' });
     const suback = await client.subscribe(['a', 'b', 'c'].map((topic) => ({ topic, qos: 1 as const })));
@@ -123,9 +123,9 @@ describe('the subscription quotas', () => {
   });
 
   it.each([
-    [4, 0x80],
-    [5, 0x97],
-  ] as const)('%s: the per-instance quota counts every client\'s subscriptions, shared ones too, and frees them when a session ends', async (version, refused) => {
+    [4, '0x80', 0x80],
+    [5, '0x97', 0x97],
+  ] as const)('%s: the per-instance quota (SUBACK %s) counts every client\'s subscriptions, shared ones too, and frees them when a session ends', async (version, _code, refused) => {
     const broker = createBroker({ maxSubscriptionsPerInstance: 3 });
     const first = await connectClient(broker, version, { clientId: 'first' });
     await first.subscribe([{ topic: 'a', qos: 0 }, { topic: '$share/g/b', qos: 0 }]);

@@ -38,4 +38,26 @@ describe('RetainedStore', () => {
     expect(topics(store, 't', 1000)).toEqual([]);
     expect(store.size).toBe(0);
   });
+
+  it('counts bytes (topic + payload): a replacement counts the difference, a cleared or expired message frees its bytes', () => {
+    const store = new RetainedStore();
+    store.apply(message('a/b', 'x'.repeat(10)));
+    store.apply(message('a/c', 'x'.repeat(20), 1000));
+    expect(store.bytes).toBe(13 + 23);
+    store.apply(message('a/b', 'x'.repeat(5)));
+    expect(store.bytes).toBe(8 + 23);
+    store.match('a/#', 1000);
+    expect(store.bytes).toBe(8);
+    store.apply(message('a/b', ''));
+    expect(store.bytes).toBe(0);
+  });
+
+  it('admits a message only within the count and byte bounds; replacing and clearing always fit what they free', () => {
+    const store = new RetainedStore();
+    store.apply(message('t/1', 'x'.repeat(7)));
+    expect(store.admits(message('t/2', 'y'), 1, 1000)).toBe(false);
+    expect(store.admits(message('t/1', 'y'.repeat(17)), 1, 20)).toBe(true);
+    expect(store.admits(message('t/1', 'y'.repeat(18)), 1, 20)).toBe(false);
+    expect(store.admits(message('t/2', ''), 1, 0)).toBe(true);
+  });
 });

@@ -1,0 +1,29 @@
+import type { InstanceEntity } from '@mqc/db';
+import { EDITIONS } from '@mqc/editions';
+import { describe, expect, it } from 'vitest';
+import { limitsFor, MAX_PACKET_SIZE } from './instance-host';
+
+describe('limitsFor', () => {
+  it('applies the edition\'s quotas and memory limits to the protocol engine', () => {
+    const limits = limitsFor({ edition: 'basic' } as InstanceEntity);
+    const { quotas, limits: edition } = EDITIONS.basic;
+    expect(limits).toMatchObject({
+      maxConnections: quotas.maxConnections,
+      messagesPerSecond: quotas.messagesPerSecond,
+      maxPacketSize: edition.maxPacketSize,
+      maxRetainedMessages: edition.retainedMessages,
+      maxRetainedBytes: edition.retainedBytes,
+      maxSubscriptionsPerClient: edition.subscriptionsPerClient,
+      maxSubscriptionsPerInstance: edition.subscriptionsPerInstance,
+      maxQueuedMessages: edition.queuedMessagesPerSession,
+      maxQueuedBytes: edition.queuedBytesPerSession,
+      maxInflight: edition.inflightWindow,
+      receiveMaximum: edition.inflightWindow,
+    });
+    expect(limitsFor({ edition: 'platinum' } as InstanceEntity).maxRetainedBytes).toBe(EDITIONS.platinum.limits.retainedBytes);
+  });
+
+  it('lets the WebSocket listener carry the largest packet any edition allows', () => {
+    expect(MAX_PACKET_SIZE).toBe(EDITIONS.platinum.limits.maxPacketSize);
+  });
+});
