@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_INSTANCE_LIMITS } from './instance-broker';
 import { connectClient, createBroker } from './testing/broker-fixture';
 import type { PacketClient } from './testing/packet-client';
 
 const VERSIONS = [4, 5] as const;
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 /** The retained messages a fresh subscriber to `filter` receives. */
 async function retainedOf(client: PacketClient, filter: string): Promise<string[]> {
@@ -90,6 +94,21 @@ describe('the retained quota of an instance', () => {
     pub.publish('r', '1', { qos: 1, retain: true, properties: { userProperties: { k: 'v'.repeat(2000) } } });
     expect((await pub.expect('puback')).reasonCode).toBe(0x97);
     expect(broker.usage.retainedBytes).toBe(0);
+    await broker.close();
+  });
+
+  it('frees the room of expired retained messages when the quota is full', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const broker = createBroker({ maxRetainedMessages: 1 });
+    const pub = await connectClient(broker, 5, { clientId: 'pub' });
+    pub.publish('r/old', 'a', { qos: 1, retain: true, properties: { messageExpiryInterval: 1 } });
+    await pub.expect('puback');
+    pub.publish('r/new', 'b', { qos: 1, retain: true });
+    expect((await pub.expect('puback')).reasonCode).toBe(0x97);
+    vi.setSystemTime(Date.now() + 2_000);
+    pub.publish('r/new', 'b', { qos: 1, retain: true });
+    expect((await pub.expect('puback')).reasonCode ?? 0).toBe(0);
+    expect(broker.usage.retainedMessages).toBe(1);
     await broker.close();
   });
 

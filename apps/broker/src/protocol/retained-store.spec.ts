@@ -60,4 +60,17 @@ describe('RetainedStore', () => {
     expect(store.admits(message('t/1', 'y'.repeat(18)), 1, 20)).toBe(false);
     expect(store.admits(message('t/2', ''), 1, 0)).toBe(true);
   });
+
+  it('forgets every expired message on request, at most once a second', () => {
+    const store = new RetainedStore();
+    store.apply(message('a/1', 'x', 1000));
+    store.apply(message('b/2/3', 'x', 5000));
+    store.apply(message('c', 'x'));
+    expect(store.forgetExpired(2000)).toBe(true);
+    expect(store.size).toBe(2);
+    expect(store.forgetExpired(5500)).toBe(true);
+    expect(store.forgetExpired(5600)).toBe(false);
+    expect(store.size).toBe(1);
+    expect(store.bytes).toBe(2);
+  });
 });

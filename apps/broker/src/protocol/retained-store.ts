@@ -5,6 +5,9 @@ class RetainedNode {
   message: Message | undefined;
 }
 
+/** How often a full quota may walk the store for expired messages: a flood must not walk it per message. */
+const EXPIRED_SWEEP_INTERVAL_MS = 1_000;
+
 function isDollar(level: string): boolean {
   return level.charCodeAt(0) === 0x24;
 }
@@ -17,6 +20,7 @@ export class RetainedStore {
   private readonly root = new RetainedNode();
   private count = 0;
   private totalBytes = 0;
+  private lastSweep = Number.NEGATIVE_INFINITY;
 
   get size(): number {
     return this.count;
@@ -37,6 +41,23 @@ export class RetainedStore {
     const count = previous === undefined ? this.count + 1 : this.count;
     const bytes = this.totalBytes + messageBytes(message) - (previous === undefined ? 0 : messageBytes(previous));
     return count <= maxMessages && bytes <= maxBytes;
+  }
+
+  /**
+   * Forgets every expired message (otherwise forgotten only when a subscription meets them), at
+   * most once per second; true when it freed any. For a store at its quota.
+   */
+  forgetExpired(now: number): boolean {
+    if (now - this.lastSweep < EXPIRED_SWEEP_INTERVAL_MS) return false;
+    this.lastSweep = now;
+    const expired: string[] = [];
+    const walk = (node: RetainedNode): void => {
+      if (node.message !== undefined && isExpired(node.message, now)) expired.push(node.message.topic);
+      for (const child of node.children.values()) walk(child);
+    };
+    walk(this.root);
+    for (const topic of expired) this.delete(topic);
+    return expired.length > 0;
   }
 
   private find(topic: string): Message | undefined {

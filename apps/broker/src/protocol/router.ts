@@ -78,7 +78,8 @@ export function route(ctx: InstanceContext, message: Message, now = Date.now()):
 export function publishMessage(ctx: InstanceContext, message: Message, now = Date.now()): number | undefined {
   if (message.retain) {
     const { maxRetainedMessages, maxRetainedBytes } = ctx.limits;
-    if (!ctx.retained.admits(message, maxRetainedMessages, maxRetainedBytes)) {
+    const admitted = (): boolean => ctx.retained.admits(message, maxRetainedMessages, maxRetainedBytes);
+    if (!admitted() && !(ctx.retained.forgetExpired(now) && admitted())) {
       ctx.refusals.count('retained-quota');
       ctx.logger.debug({ topic: message.topic, publisherId: message.publisherId }, 'retained quota exceeded, message refused');
       return undefined;
