@@ -170,7 +170,6 @@ describe('a basic instance under a retained flood and a subscription flood', () 
     expect(cleared).toEqual({ 0: bigCodes[0] });
     expect(smallCodes).toEqual({ 0: basic.limits.retainedMessages, 0x97: 600 });
     expect(publisher.connected).toBe(true);
-    console.log(`retained flood: resident memory grew by ${((afterBig - before) / MiB).toFixed(1)} MiB`);
 
     const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
     const refused = new RegExp(`mqc_broker_refused_total\\{[^}]*instance="${instance.id}"[^}]*reason="retained-quota"[^}]*\\} (\\d+)`).exec(metrics);
@@ -197,7 +196,6 @@ describe('a basic instance under a retained flood and a subscription flood', () 
     }
     const after = residentBytes(pid);
 
-    console.log(`subscription flood: resident memory grew by ${((after - before) / MiB).toFixed(1)} MiB`);
     const admitted = basic.limits.subscriptionsPerInstance * BYTES_PER_SUBSCRIPTION;
     expect(after - before, `resident memory grew by ${((after - before) / MiB).toFixed(1)} MiB`).toBeLessThan(admitted + MARGIN);
     expect(tally(oneClient)).toEqual({ 1: perClient, 0x97: 200_000 - perClient });
