@@ -6,6 +6,7 @@ import { Gauge, createLogger, createMetricsRegistry, startAdminServer, type Logg
 import { ChangeBus, connectRedis } from '@mqc/queue';
 import { InstanceSupervisor, type SupervisorOptions } from './node/instance-supervisor';
 import { ChainMetricsReporter } from './node/chain-metrics-reporter';
+import { ephemeralOverlap } from './node/ephemeral-ports';
 import { NodeRegistry } from './node/node-registry';
 
 export interface BrokerApp {
@@ -19,6 +20,13 @@ export interface BrokerApp {
 /** A broker node: registers itself, serves the instances placed on it, follows change events. */
 export async function startBroker(config: MqcConfig, databaseUrl: string, adminPort = config.brokerAdminPort, options: SupervisorOptions = {}): Promise<BrokerApp> {
   const logger = createLogger('broker', config.logLevel);
+  const ephemeral = await ephemeralOverlap(config.brokerPorts);
+  if (ephemeral) {
+    logger.warn(
+      { brokerPorts: config.brokerPorts, ...ephemeral },
+      "MQC_BROKER_PORTS overlaps the kernel's ephemeral port range (net.ipv4.ip_local_port_range): outgoing connections may take an instance's port; move one of them",
+    );
+  }
   if (config.slowHashConcurrency) slowHashGate.setLimit(config.slowHashConcurrency);
   const redis = await connectRedis(config.redisUrl, 'mqc-broker');
   const dataSource = createDataSource({ url: databaseUrl, applicationName: 'mqc-broker', poolSize: 10 });

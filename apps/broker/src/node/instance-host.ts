@@ -8,7 +8,7 @@ import type { AuthenticatorDeps } from '../connect/authenticator-factory';
 import type { InstanceChain } from '../connect/instance-chain';
 import { loadChain } from '../connect/load-chain';
 import { loadPskKeys, PskKeyring } from '../connect/psk-keyring';
-import type { Listener } from '../listeners/listener';
+import type { ListenSite, Listener } from '../listeners/listener';
 import { openTcpListener } from '../listeners/tcp-listener';
 import { openTlsListener, type TlsListener } from '../listeners/tls-listener';
 import { loadTlsMaterial } from '../listeners/tls-material';
@@ -108,8 +108,10 @@ export class InstanceHost {
       await host.close();
       throw error;
     }
+    // An instance FAILED because its listeners could not be opened is RUNNING again.
     await deps.dataSource.query(
       `UPDATE instances SET serving_at = now(),
+              status = CASE WHEN status = 'FAILED' AND starts_with(status_reason, $2) THEN 'RUNNING' ELSE status END,
               status_reason = CASE WHEN starts_with(status_reason, $2) THEN NULL ELSE status_reason END
         WHERE id = $1`,
       [instance.id, LISTENER_FAILURE],
@@ -120,14 +122,18 @@ export class InstanceHost {
   private async openListeners(instance: InstanceEntity): Promise<void> {
     const { mqttPort, mqttsPort, wsPort } = instance;
     if (!mqttPort || !mqttsPort || !wsPort) throw new Error(`instance ${instance.id} has no ports yet`);
-    const { bindHost } = this.deps;
-    this.listeners.push(await openTcpListener(this.broker, bindHost, mqttPort));
-    this.tls = await openTlsListener(this.broker, bindHost, mqttsPort, await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, instance, this.deps.logger), {
+    this.listeners.push(await openTcpListener(this.broker, this.site('tcp', mqttPort)));
+    this.tls = await openTlsListener(this.broker, this.site('tls', mqttsPort), await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, instance, this.deps.logger), {
       key: (identity) => this.psk.get(identity),
       enabled: () => this.psk.size > 0,
     });
     this.listeners.push(this.tls);
-    this.listeners.push(await openWsListener(this.broker, bindHost, wsPort, MAX_PACKET_SIZE));
+    this.listeners.push(await openWsListener(this.broker, this.site('ws', wsPort), MAX_PACKET_SIZE));
+  }
+
+  /** A listener's errors once it listens (an accept failing for want of file descriptors) are logged; the listener goes on. */
+  private site(transport: 'tcp' | 'tls' | 'ws', port: number): ListenSite {
+    return { host: this.deps.bindHost, port, onError: (error) => this.deps.logger.warn({ instanceId: this.instanceId, transport, port, err: error }, 'listener error') };
   }
 
   /**
