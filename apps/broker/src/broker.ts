@@ -2,7 +2,7 @@ import type { MqcConfig } from '@mqc/config';
 import { ChainMetrics, slowHashGate } from '@mqc/auth';
 import { createDataSource } from '@mqc/db';
 import { SecretBox } from '@mqc/domain';
-import { Gauge, createLogger, createMetricsRegistry, startAdminServer, type Logger } from '@mqc/observability';
+import { Counter, Gauge, createLogger, createMetricsRegistry, startAdminServer, type Logger } from '@mqc/observability';
 import { ChangeBus, connectRedis } from '@mqc/queue';
 import { InstanceSupervisor, type SupervisorOptions } from './node/instance-supervisor';
 import { ChainMetricsReporter } from './node/chain-metrics-reporter';
@@ -33,11 +33,13 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   await dataSource.initialize();
 
   const chainMetrics = new ChainMetrics();
+  const metrics = createMetricsRegistry('broker');
+  const throttled = new Counter({ name: 'mqc_broker_connects_throttled_total', help: 'CONNECTs refused by the failed-CONNECT throttle before the chain ran, by cause (blocked: too many failures; busy: too many at once)', labelNames: ['cause'], registers: [metrics] });
   let nodeId = '';
   const supervisor = new InstanceSupervisor(
     dataSource,
     () => nodeId,
-    { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, outboundAllow: config.outboundAllow },
+    { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause) => throttled.inc({ cause }) },
     logger,
     options,
   );
@@ -50,7 +52,6 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   await supervisor.start();
   await registry.heartbeat();
 
-  const metrics = createMetricsRegistry('broker');
   new Gauge({ name: 'mqc_broker_instances', help: 'instances served by this node', registers: [metrics], collect() { this.set(supervisor.servedCount); } });
   new Gauge({
     name: 'mqc_broker_clients',
