@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
@@ -92,5 +93,20 @@ describe('a broker node whose instance ports are taken when it starts', () => {
     const overTcp = await connectClient(instance('tcpTaken').endpoints!.mqtt);
     await Promise.all([overWs.endAsync(), overTcp.endAsync()]);
     expect(broker!.output()).toContain('could not serve instance; will retry');
+  });
+
+  it("warns at start, once, when MQC_BROKER_PORTS overlaps the kernel's ephemeral port range", async () => {
+    const [first, last] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number) as [number, number];
+    const warning = "MQC_BROKER_PORTS overlaps the kernel's ephemeral port range";
+    expect(broker!.output()).not.toContain(warning);
+    const overlapping = await startBrokerProcess(
+      { ...config, nodeName: `${config.nodeName}-wide`, brokerPorts: { first: config.brokerPorts.first, last: Math.min(65_535, last + 1) } },
+      db.url,
+      { adminPort: config.brokerPorts.last - 1 },
+    );
+    await overlapping.stop();
+    const lines = overlapping.output().split('\n').filter((line) => line.includes(warning));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, ephemeral: { first, last } });
   });
 });

@@ -20,12 +20,11 @@ export interface BrokerProcess {
 
 /**
  * The built broker (`npm run build`) in its own process, as `npm start` runs it, configured
- * from `config`: its crash is its own, not the test runner's. Its admin port is the last of
- * the file's listener window, which instances reach only after 99 ports.
+ * from `config`: its crash is its own, not the test runner's. Its admin port is by default the
+ * last of the file's listener window, which instances reach only after 99 ports.
  */
-export async function startBrokerProcess(config: MqcConfig, databaseUrl: string, env: Record<string, string> = {}): Promise<BrokerProcess> {
+export async function startBrokerProcess(config: MqcConfig, databaseUrl: string, { adminPort = config.brokerPorts.last } = {}): Promise<BrokerProcess> {
   expect(existsSync(brokerMain), 'npm test builds before it runs the tests').toBe(true);
-  const adminPort = config.brokerPorts.last;
   const child = spawn(process.execPath, ['-r', 'tsconfig-paths/register', brokerMain], {
     cwd: root,
     env: {
@@ -43,7 +42,6 @@ export async function startBrokerProcess(config: MqcConfig, databaseUrl: string,
       MQC_BROKER_ADMIN_PORT: String(adminPort),
       MQC_NODE_NAME: config.nodeName,
       MQC_LOG_LEVEL: 'info',
-      ...env,
     },
   });
   let output = '';
