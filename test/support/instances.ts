@@ -12,7 +12,7 @@ export interface InstanceView {
 }
 
 /** A new tenant with its API client. */
-export async function newTenant(stack: Stack, name = 'acme'): Promise<ApiClient> {
+export async function newTenant(stack: Pick<Stack, 'operator'>, name = 'acme'): Promise<ApiClient> {
   const created = await stack.operator.post<{ apiKey: { secret: string } }>('/v1/ops/tenants', { name });
   expect(created.status).toBe(201);
   return stack.operator.withToken(created.body.apiKey.secret);

@@ -6,6 +6,7 @@ import { Counter, Gauge, createLogger, createMetricsRegistry, startAdminServer, 
 import { ChangeBus, connectRedis } from '@mqc/queue';
 import { InstanceSupervisor, type SupervisorOptions } from './node/instance-supervisor';
 import { ChainMetricsReporter } from './node/chain-metrics-reporter';
+import { ephemeralOverlap } from './node/ephemeral-ports';
 import { NodeRegistry } from './node/node-registry';
 import { REFUSAL_REASONS } from './protocol/refusal-counters';
 
@@ -20,17 +21,26 @@ export interface BrokerApp {
 /** A broker node: registers itself, serves the instances placed on it, follows change events. */
 export async function startBroker(config: MqcConfig, databaseUrl: string, adminPort = config.brokerAdminPort, options: SupervisorOptions = {}): Promise<BrokerApp> {
   const logger = createLogger('broker', config.logLevel);
+  const ephemeral = await ephemeralOverlap(config.brokerPorts);
+  if (ephemeral) {
+    logger.warn(
+      { brokerPorts: config.brokerPorts, ...ephemeral },
+      "MQC_BROKER_PORTS overlaps the kernel's ephemeral port range (net.ipv4.ip_local_port_range): outgoing connections may take an instance's port; move one of them",
+    );
+  }
   if (config.slowHashConcurrency) slowHashGate.setLimit(config.slowHashConcurrency);
   const redis = await connectRedis(config.redisUrl, 'mqc-broker');
   const dataSource = createDataSource({ url: databaseUrl, applicationName: 'mqc-broker', poolSize: 10 });
   await dataSource.initialize();
 
   const chainMetrics = new ChainMetrics();
+  const metrics = createMetricsRegistry('broker');
+  const throttled = new Counter({ name: 'mqc_broker_connects_throttled_total', help: 'CONNECTs refused by the failed-CONNECT throttle before the chain ran, by cause (blocked: too many failures; busy: too many at once)', labelNames: ['cause'], registers: [metrics] });
   let nodeId = '';
   const supervisor = new InstanceSupervisor(
     dataSource,
     () => nodeId,
-    { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, outboundAllow: config.outboundAllow },
+    { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause) => throttled.inc({ cause }) },
     logger,
     options,
   );
@@ -43,7 +53,6 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   await supervisor.start();
   await registry.heartbeat();
 
-  const metrics = createMetricsRegistry('broker');
   new Gauge({ name: 'mqc_broker_instances', help: 'instances served by this node', registers: [metrics], collect() { this.set(supervisor.servedCount); } });
   new Gauge({
     name: 'mqc_broker_clients',

@@ -24,3 +24,11 @@ export function endpointsFor(host: string, ports: InstancePorts): InstanceEndpoi
 
 /** How a broker node's status reason starts when it cannot open an instance's listeners. */
 export const LISTENER_FAILURE = 'the broker node could not open the listeners:';
+
+/**
+ * Whether the node an instance is placed on keeps trying to serve it: a served status, or
+ * FAILED because the node could not open its listeners (retried until it can, then RUNNING).
+ */
+export function nodeServes(instance: { status: InstanceStatus; statusReason: string | null }): boolean {
+  return SERVED_STATUSES.includes(instance.status) || (instance.status === 'FAILED' && (instance.statusReason?.startsWith(LISTENER_FAILURE) ?? false));
+}

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     authenticate: (credentials) => runChain({ authenticators: [x509], policy: { anonymous: 'deny', onBackendFailure: 'deny' } }, credentials),
   });
   const port = await freePort();
-  await openTlsListener(broker, '127.0.0.1', port, {
+  await openTlsListener(broker, { host: '127.0.0.1', port, onError: (error) => console.error(error) }, {
     certPem: readFileSync(join(dir, 'server.pem'), 'utf8'),
     keyPem: readFileSync(join(dir, 'server.key'), 'utf8'),
     caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),

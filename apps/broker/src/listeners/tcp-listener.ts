@@ -1,9 +1,9 @@
 import { createServer, type Socket } from 'node:net';
 import type { InstanceBroker } from '../protocol/instance-broker';
-import { listen, type Listener } from './listener';
+import { listen, type ListenSite, type Listener } from './listener';
 
 /** MQTT over TCP. */
-export async function openTcpListener(broker: InstanceBroker, host: string, port: number): Promise<Listener> {
+export async function openTcpListener(broker: InstanceBroker, site: ListenSite): Promise<Listener> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -11,9 +11,9 @@ export async function openTcpListener(broker: InstanceBroker, host: string, port
     socket.setNoDelay(true);
     broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tcp' });
   });
-  await listen(server, port, host);
+  await listen(server, site);
   return {
-    port,
+    port: site.port,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

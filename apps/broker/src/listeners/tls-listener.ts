@@ -5,7 +5,7 @@ import type { ClientCertificate } from '@mqc/auth';
 import { parseCertificate } from '@mqc/pki';
 import type { InstanceBroker } from '../protocol/instance-broker';
 import { refuseConnect } from './connect-refusal';
-import { listen, type Listener } from './listener';
+import { listen, type ListenSite, type Listener } from './listener';
 import { INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from './tls-options';
 
 /** What the TLS listener serves and whom it trusts; replaced whole, live (see TlsListener.update). */
@@ -146,7 +146,7 @@ function verifyPeer(socket: TLSSocket, anchors: Anchors): PeerIdentity | { refus
  *   CONNACK "not authorized" with the reason; the others proceed with their certificate,
  *   which the chain's x509 authenticator judges.
  */
-export async function openTlsListener(broker: InstanceBroker, host: string, port: number, initial: ServerTlsMaterial, psk?: PskOptions): Promise<TlsListener> {
+export async function openTlsListener(broker: InstanceBroker, site: ListenSite, initial: ServerTlsMaterial, psk?: PskOptions): Promise<TlsListener> {
   let material = initial;
   let key = trustKey(initial);
   let anchors = anchorsOf(initial);
@@ -188,10 +188,10 @@ export async function openTlsListener(broker: InstanceBroker, host: string, port
   });
   // A failed handshake is the client's problem, not the listener's.
   server.on('tlsClientError', () => undefined);
-  await listen(server, port, host);
+  await listen(server, site);
 
   return {
-    port,
+    port: site.port,
     refreshPsk() {
       const on = psk?.enabled() ?? false;
       if (on === pskOffered) return;

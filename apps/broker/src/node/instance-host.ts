@@ -1,4 +1,16 @@
-import { CONNACK_5, FailedAuthThrottle, PskAuthenticator, throttledConnackCode, type ChainDecision, type ChainMetrics, type ConnectCredentials, type DenyReason } from '@mqc/auth';
+import {
+  CONNACK_5,
+  FailedAuthThrottle,
+  PskAuthenticator,
+  throttledConnackCode,
+  type Admission,
+  type AuthAttempt,
+  type ChainDecision,
+  type ChainMetrics,
+  type ConnectCredentials,
+  type DenyReason,
+  type ThrottleCause,
+} from '@mqc/auth';
 import type { InstanceEntity } from '@mqc/db';
 import { LISTENER_FAILURE } from '@mqc/domain';
 import { EDITIONS, editionAllowsType } from '@mqc/editions';
@@ -8,7 +20,7 @@ import type { AuthenticatorDeps } from '../connect/authenticator-factory';
 import type { InstanceChain } from '../connect/instance-chain';
 import { loadChain } from '../connect/load-chain';
 import { loadPskKeys, PskKeyring } from '../connect/psk-keyring';
-import type { Listener } from '../listeners/listener';
+import type { ListenSite, Listener } from '../listeners/listener';
 import { openTcpListener } from '../listeners/tcp-listener';
 import { openTlsListener, type TlsListener } from '../listeners/tls-listener';
 import { loadTlsMaterial } from '../listeners/tls-material';
@@ -46,6 +58,8 @@ export interface HostDeps extends AuthenticatorDeps {
   bindHost: string;
   logger: Logger;
   metrics: ChainMetrics;
+  /** A CONNECT refused by the failed-CONNECT throttle, by cause (counted by the node). */
+  onThrottled?: (cause: ThrottleCause) => void;
 }
 
 /**
@@ -79,37 +93,74 @@ export class InstanceHost {
   }
 
   /**
-   * The chain, behind the failed-CONNECT throttle: a source that keeps failing is refused
-   * (CONNACK 0x9F / 3) before any authenticator spends CPU on it.
+   * The chain, behind the failed-CONNECT throttle: each CONNECT reserves one of its source's
+   * failures before the chain runs, and a source that used them up, or has too many CONNECTs
+   * in the chain at once, is refused (CONNACK 0x9F / 3, with the retry time) before any
+   * authenticator spends CPU on it.
    */
   private async authenticate(credentials: ConnectCredentials): Promise<ChainDecision> {
-    const verdict = this.throttle.check(credentials.peerHost);
-    if (verdict.throttled) {
-      return {
-        kind: 'deny',
-        reason: 'server-unavailable',
-        connackCode: throttledConnackCode(credentials.protocolVersion),
-        message: `too many failed CONNECTs from this address; retry in ${Math.ceil(verdict.retryAfterMs / 1000)} s`,
-      };
+    const admission = this.throttle.admit(credentials.peerHost);
+    if (!admission.admitted) return this.throttled(credentials, admission);
+    const { attempt } = admission;
+    let decision: ChainDecision;
+    try {
+      if (!this.chain) throw new Error('the chain is not loaded');
+      decision = await this.chain.authenticate(credentials);
+    } catch (error) {
+      attempt.giveBack();
+      throw error;
     }
-    if (!this.chain) throw new Error('the chain is not loaded');
-    const decision = await this.chain.authenticate(credentials);
     // A client whose certificate chain the TLS listener verified, and that sent no secret to
     // guess, is refused for the certificate's status or identity: not a guessing attempt.
-    if (credentials.certificate && credentials.password === undefined && !credentials.authenticationMethod) return decision;
-    return this.countFailure(decision, credentials.peerHost);
+    if (credentials.certificate && credentials.password === undefined && !credentials.authenticationMethod) {
+      attempt.giveBack();
+      return decision;
+    }
+    return this.settle(decision, attempt, credentials);
+  }
+
+  private throttled(credentials: ConnectCredentials, refusal: Extract<Admission, { admitted: false }>): ChainDecision {
+    const seconds = Math.ceil(refusal.retryAfterMs / 1000);
+    const why = refusal.cause === 'blocked' ? 'too many failed CONNECTs from this address' : 'too many CONNECTs from this address at once';
+    this.deps.onThrottled?.(refusal.cause);
+    if (refusal.firstRefusal) {
+      this.deps.logger.info({ instanceId: this.instanceId, source: credentials.peerHost, clientId: credentials.clientId, cause: refusal.cause, retryInSeconds: seconds }, 'CONNECT throttled');
+    }
+    return { kind: 'deny', reason: 'server-unavailable', connackCode: throttledConnackCode(credentials.protocolVersion), message: `${why}; retry in ${seconds} s` };
   }
 
   /**
-   * Only refusals of what the client presented count (an unsupported enhanced-auth method
-   * too, or a flood of them would run the chain unthrottled); a backend failure is not the
-   * client's. An enhanced authentication (SCRAM) counts when its exchange ends.
+   * Only refusals of what the client presented keep the attempt spent (an unsupported
+   * enhanced-auth method too, or a flood of them would run the chain unthrottled); a backend
+   * failure is not the client's. An enhanced authentication (SCRAM) leaves the chain while it
+   * waits for the client and is settled when its exchange ends (abandoned, it stays spent).
    */
-  private countFailure(decision: ChainDecision, peerHost: string): ChainDecision {
+  private settle(decision: ChainDecision, attempt: AuthAttempt, credentials: ConnectCredentials): ChainDecision {
+    attempt.leaveChain();
     if (decision.kind === 'continue') {
-      return { ...decision, next: async (data) => this.countFailure(await decision.next(data), peerHost) };
+      return {
+        ...decision,
+        next: async (data) => {
+          try {
+            return this.settle(await decision.next(data), attempt, credentials);
+          } catch (error) {
+            attempt.giveBack();
+            throw error;
+          }
+        },
+      };
     }
-    if (decision.kind === 'deny' && CLIENT_FAILURES.has(decision.reason)) this.throttle.recordFailure(peerHost);
+    if (decision.kind !== 'deny' || !CLIENT_FAILURES.has(decision.reason)) {
+      attempt.giveBack();
+      return decision;
+    }
+    const verdict = attempt.fail();
+    if (verdict.throttled) {
+      this.deps.logger.info(
+        { instanceId: this.instanceId, source: credentials.peerHost, clientId: credentials.clientId, retryInSeconds: Math.ceil(verdict.retryAfterMs / 1000) },
+        'source blocked after too many failed CONNECTs',
+      );
+    }
     return decision;
   }
 
@@ -123,8 +174,10 @@ export class InstanceHost {
       await host.close();
       throw error;
     }
+    // An instance FAILED because its listeners could not be opened is RUNNING again.
     await deps.dataSource.query(
       `UPDATE instances SET serving_at = now(),
+              status = CASE WHEN status = 'FAILED' AND starts_with(status_reason, $2) THEN 'RUNNING' ELSE status END,
               status_reason = CASE WHEN starts_with(status_reason, $2) THEN NULL ELSE status_reason END
         WHERE id = $1`,
       [instance.id, LISTENER_FAILURE],
@@ -135,14 +188,18 @@ export class InstanceHost {
   private async openListeners(instance: InstanceEntity): Promise<void> {
     const { mqttPort, mqttsPort, wsPort } = instance;
     if (!mqttPort || !mqttsPort || !wsPort) throw new Error(`instance ${instance.id} has no ports yet`);
-    const { bindHost } = this.deps;
-    this.listeners.push(await openTcpListener(this.broker, bindHost, mqttPort));
-    this.tls = await openTlsListener(this.broker, bindHost, mqttsPort, await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, instance, this.deps.logger), {
+    this.listeners.push(await openTcpListener(this.broker, this.site('tcp', mqttPort)));
+    this.tls = await openTlsListener(this.broker, this.site('tls', mqttsPort), await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, instance, this.deps.logger), {
       key: (identity) => this.psk.get(identity),
       enabled: () => this.psk.size > 0,
     });
     this.listeners.push(this.tls);
-    this.listeners.push(await openWsListener(this.broker, bindHost, wsPort, MAX_PACKET_SIZE));
+    this.listeners.push(await openWsListener(this.broker, this.site('ws', wsPort), MAX_PACKET_SIZE));
+  }
+
+  /** A listener's errors once it listens (an accept failing for want of file descriptors) are logged; the listener goes on. */
+  private site(transport: 'tcp' | 'tls' | 'ws', port: number): ListenSite {
+    return { host: this.deps.bindHost, port, onError: (error) => this.deps.logger.warn({ instanceId: this.instanceId, transport, port, err: error }, 'listener error') };
   }
 
   /**

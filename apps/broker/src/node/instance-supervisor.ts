@@ -1,6 +1,6 @@
 import { In, type DataSource } from 'typeorm';
 import { InstanceEntity } from '@mqc/db';
-import { LISTENER_FAILURE, SERVED_STATUSES, type ChangeEvent } from '@mqc/domain';
+import { LISTENER_FAILURE, SERVED_STATUSES, nodeServes, type ChangeEvent } from '@mqc/domain';
 import type { Logger } from '@mqc/observability';
 import { CONNACK_5 } from '@mqc/auth';
 import { chainFingerprint } from '../connect/load-chain';
@@ -16,6 +16,15 @@ export interface SupervisorOptions {
 }
 
 const RESYNC_MS = 10_000;
+/** An instance whose listeners could not be opened is tried again after 1 s, 2 s, 4 s … at most a minute. */
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 60_000;
+
+interface Retry {
+  failures: number;
+  at: number;
+  timer: NodeJS.Timeout;
+}
 
 /**
  * Keeps this node's listeners in line with the database: opens the instances placed here,
@@ -29,6 +38,8 @@ export class InstanceSupervisor {
   /** The tlsFingerprint each host's TLS listener material was loaded at. */
   private readonly tlsFingerprints = new Map<string, string>();
   private readonly queues = new Map<string, Promise<void>>();
+  /** Instances this node could not serve, and when it tries again. */
+  private readonly retries = new Map<string, Retry>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -73,10 +84,10 @@ export class InstanceSupervisor {
 
   private async resync(): Promise<void> {
     const rows = await this.dataSource.getRepository(InstanceEntity).find({
-      select: { id: true },
-      where: { nodeId: this.nodeId(), status: In([...SERVED_STATUSES]) },
+      select: { id: true, status: true, statusReason: true },
+      where: { nodeId: this.nodeId(), status: In([...SERVED_STATUSES, 'FAILED']) },
     });
-    const wanted = new Set(rows.map((r) => r.id));
+    const wanted = new Set(rows.filter(nodeServes).map((r) => r.id));
     const all = new Set([...wanted, ...this.hosts.keys()]);
     await Promise.all([...all].map((id) => this.reconcile(id, false)));
     // A lost credential-revoked event: the clients' credentials are checked against the database.
@@ -111,19 +122,22 @@ export class InstanceSupervisor {
     const fingerprint = await chainFingerprint(this.dataSource, instanceId);
     const tls = await tlsFingerprint(this.dataSource, instanceId);
     const instance = await this.dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
-    const wanted = !!instance && instance.nodeId === this.nodeId() && SERVED_STATUSES.includes(instance.status);
+    const wanted = !!instance && instance.nodeId === this.nodeId() && nodeServes(instance);
     const host = this.hosts.get(instanceId);
+    if (!wanted) this.forgetRetry(instanceId);
     if (wanted && !host) {
+      // Backing off: the retry's own timer comes back, not every change event or resync.
+      const retry = this.retries.get(instanceId);
+      if (retry && Date.now() < retry.at) return;
       try {
         this.hosts.set(instanceId, await InstanceHost.open(instance, this.deps));
-        if (fingerprint) this.chainFingerprints.set(instanceId, fingerprint);
-        if (tls) this.tlsFingerprints.set(instanceId, tls);
       } catch (error) {
-        // Told to the tenant and to the provisioning job, which stops waiting.
-        const reason = `${LISTENER_FAILURE} ${error instanceof Error ? error.message : String(error)}`;
-        await this.dataSource.query('UPDATE instances SET status_reason = $2 WHERE id = $1', [instanceId, reason]);
-        throw error;
+        await this.openFailed(instanceId, error);
+        return;
       }
+      this.forgetRetry(instanceId);
+      if (fingerprint) this.chainFingerprints.set(instanceId, fingerprint);
+      if (tls) this.tlsFingerprints.set(instanceId, tls);
       this.logger.info({ instanceId, ports: [instance.mqttPort, instance.mqttsPort, instance.wsPort] }, 'serving instance');
     } else if (!wanted && host) {
       await this.closeHost(instanceId, host);
@@ -141,6 +155,36 @@ export class InstanceSupervisor {
     }
   }
 
+  /**
+   * The instance is FAILED with the node's reason (told to the tenant, and to a provisioning
+   * job, which stops waiting) and tried again with back-off; when its listeners open it is
+   * RUNNING again (InstanceHost.open). The other instances of the node are not affected.
+   */
+  private async openFailed(instanceId: string, error: unknown): Promise<void> {
+    const reason = `${LISTENER_FAILURE} ${error instanceof Error ? error.message : String(error)}`;
+    const failures = (this.retries.get(instanceId)?.failures ?? 0) + 1;
+    const delay = Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), MAX_RETRY_MS);
+    this.forgetRetry(instanceId);
+    const timer = setTimeout(() => {
+      const due = this.retries.get(instanceId);
+      if (due) due.at = 0;
+      void this.reconcile(instanceId, false);
+    }, delay);
+    timer.unref();
+    this.retries.set(instanceId, { failures, at: Date.now() + delay, timer });
+    this.logger.warn({ instanceId, reason, failures, retryInMs: delay }, 'could not serve instance; will retry');
+    await this.dataSource.query(
+      `UPDATE instances SET status = 'FAILED', status_reason = $2, serving_at = NULL
+        WHERE id = $1 AND node_id = $3 AND (status = ANY($4) OR (status = 'FAILED' AND starts_with(status_reason, $5)))`,
+      [instanceId, reason, this.nodeId(), SERVED_STATUSES, LISTENER_FAILURE],
+    );
+  }
+
+  private forgetRetry(instanceId: string): void {
+    clearTimeout(this.retries.get(instanceId)?.timer);
+    this.retries.delete(instanceId);
+  }
+
   private async closeHost(instanceId: string, host: InstanceHost): Promise<void> {
     this.hosts.delete(instanceId);
     this.chainFingerprints.delete(instanceId);
@@ -154,6 +198,7 @@ export class InstanceSupervisor {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    for (const id of [...this.retries.keys()]) this.forgetRetry(id);
     await Promise.allSettled([...this.queues.values()]);
     await Promise.allSettled([...this.hosts].map(([id, host]) => this.closeHost(id, host)));
   }

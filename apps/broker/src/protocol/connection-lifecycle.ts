@@ -5,6 +5,7 @@ import type { InstanceContext } from './instance-context';
 import { drainQueue } from './outbound';
 import { RC } from './reason-codes';
 import { detachSession } from './session-lifecycle';
+import { refuseMalformedStrings } from './utf8-strings';
 
 /** How long a closing socket may take to flush before it is destroyed. */
 const CLOSE_FLUSH_MS = 2_000;
@@ -124,6 +125,7 @@ function onStreamGone(ctx: InstanceContext, connection: ClientConnection): void 
 export function attachConnection(ctx: InstanceContext, connection: ClientConnection): void {
   ctx.connections.add(connection);
   connection.connectTimer = setTimeout(onConnectTimeout, ctx.limits.connectTimeoutMs, ctx, connection);
+  refuseMalformedStrings(connection.parser);
   connection.parser.on('packet', (packet: Packet) => onPacket(ctx, connection, packet));
   connection.parser.on('error', (error: Error) => onParseError(ctx, connection, error));
   const { stream } = connection;

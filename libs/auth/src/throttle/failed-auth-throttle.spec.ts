@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FailedAuthThrottle, throttleSourceKey, throttledConnackCode, type FailedAuthThrottleOptions } from './failed-auth-throttle';
+import { FailedAuthThrottle, throttleSourceKey, throttledConnackCode, type AuthAttempt, type FailedAuthThrottleOptions } from './failed-auth-throttle';
 
 class FakeClock {
   constructor(public ms = 1_800_000_000_000) {}
@@ -109,5 +109,77 @@ describe('FailedAuthThrottle', () => {
     expect(throttledConnackCode(5)).toBe(0x9f);
     expect(throttledConnackCode(4)).toBe(3);
     expect(throttledConnackCode(3)).toBe(3);
+  });
+});
+
+function admitted(t: FailedAuthThrottle, host: string): AuthAttempt {
+  const admission = t.admit(host);
+  if (!admission.admitted) throw new Error(`refused: ${admission.cause}`);
+  return admission.attempt;
+}
+
+describe('FailedAuthThrottle reservations', () => {
+  it('admits a parallel burst only as far as the source may fail: a failure is reserved before the chain runs', () => {
+    const { t } = throttle({ maxFailures: 5, maxPending: 100 });
+    const inChain = Array.from({ length: 5 }, () => admitted(t, '198.51.100.7'));
+    // Five are in the chain, none has failed yet: the sixth would be a sixth password checked.
+    expect(t.admit('198.51.100.7')).toMatchObject({ admitted: false, cause: 'busy', firstRefusal: true });
+    expect(t.admit('198.51.100.7')).toMatchObject({ admitted: false, cause: 'busy', firstRefusal: false });
+    for (const attempt of inChain.slice(0, 4)) expect(attempt.fail()).toEqual({ throttled: false });
+    expect(inChain[4]!.fail()).toEqual({ throttled: true, retryAfterMs: 30_000 });
+    expect(t.admit('198.51.100.7')).toMatchObject({ admitted: false, cause: 'blocked', retryAfterMs: 30_000 });
+  });
+
+  it('holds at most maxPending of a source in the chain at once, and frees the slot when the chain decides', () => {
+    const { t } = throttle({ maxFailures: 50, maxPending: 3 });
+    const inChain = [admitted(t, '198.51.100.7'), admitted(t, '198.51.100.7'), admitted(t, '198.51.100.7')];
+    expect(t.admit('198.51.100.7')).toMatchObject({ admitted: false, cause: 'busy', retryAfterMs: 1_000 });
+    expect(t.admit('198.51.100.8')).toMatchObject({ admitted: true });
+    inChain[0]!.giveBack();
+    expect(t.admit('198.51.100.7')).toMatchObject({ admitted: true });
+    // Waiting for the client's next AUTH (SCRAM) is not work of the chain.
+    inChain[1]!.leaveChain();
+    expect(t.admit('198.51.100.7')).toMatchObject({ admitted: true });
+  });
+
+  it('gives the reservation back on success and on a backend failure: any number of good logins, one after another', () => {
+    const { t } = throttle({ maxFailures: 5 });
+    for (let i = 0; i < 100; i++) admitted(t, '198.51.100.7').giveBack();
+    expect(fail(t, '198.51.100.7', 4)).toEqual({ throttled: false });
+    expect(t.check('198.51.100.7')).toEqual({ throttled: false });
+  });
+
+  it('settles an attempt once: a second fail or give-back changes nothing', () => {
+    const { t } = throttle({ maxFailures: 2 });
+    const attempt = admitted(t, '198.51.100.7');
+    attempt.giveBack();
+    attempt.giveBack();
+    attempt.fail();
+    const second = admitted(t, '198.51.100.7');
+    expect(second.fail()).toEqual({ throttled: false });
+    second.fail();
+    expect(admitted(t, '198.51.100.7').fail()).toEqual({ throttled: true, retryAfterMs: 30_000 });
+  });
+
+  it('tells a source whose failures are all reserved when one refills', () => {
+    const { t, clock } = throttle({ maxFailures: 5, windowSeconds: 60, maxPending: 10 });
+    const inChain = Array.from({ length: 5 }, () => admitted(t, '198.51.100.7'));
+    expect(t.admit('198.51.100.7')).toMatchObject({ admitted: false, cause: 'busy', retryAfterMs: 12_000 });
+    clock.advance(12);
+    expect(t.admit('198.51.100.7')).toMatchObject({ admitted: true });
+    for (const attempt of inChain) attempt.giveBack();
+  });
+
+  it('keeps a source with attempts in the chain through a sweep', () => {
+    const { t, clock } = throttle();
+    const attempt = admitted(t, '198.51.100.7');
+    attempt.leaveChain();
+    clock.advance(600);
+    expect(t.sweep()).toBe(1);
+    const pending = admitted(t, '198.51.100.7');
+    clock.advance(600);
+    expect(t.sweep()).toBe(0);
+    pending.giveBack();
+    expect(t.sweep()).toBe(1);
   });
 });

@@ -12,18 +12,51 @@ export interface FailedAuthThrottleOptions {
   maxSources?: number;
   /** IPv6 sources count per prefix of this length (one host holds a whole /64). Default 64. */
   ipv6PrefixLength?: number;
+  /** CONNECTs of one source whose credentials are being checked at once; beyond it they are refused at once. Default 8. */
+  maxPending?: number;
   /** Milliseconds since the epoch (monotonic enough); injectable for tests. */
   now?: () => number;
 }
 
 export type ThrottleVerdict = { throttled: false } | { throttled: true; retryAfterMs: number };
 
+/** Why a CONNECT was refused before its credentials were checked. */
+export type ThrottleCause = 'blocked' | 'busy';
+
+/**
+ * One CONNECT whose credentials the chain may check: it holds one of its source's failures
+ * until the chain has decided, so a parallel burst cannot have more passwords checked than
+ * the source may fail.
+ */
+export interface AuthAttempt {
+  /** The chain is no longer working for it (it decided, or waits for the client's next AUTH): the source's slot is free. */
+  leaveChain(): void;
+  /** The client's credentials were refused: the failure stays spent, and a source that has none left is blocked. */
+  fail(): ThrottleVerdict;
+  /** Allowed, or not the client's failure (a backend failure): the failure is given back. */
+  giveBack(): void;
+}
+
+export type Admission =
+  | { admitted: true; attempt: AuthAttempt }
+  /** `firstRefusal`: the first since the source was last admitted (log it once, not a flood). */
+  | { admitted: false; cause: ThrottleCause; retryAfterMs: number; firstRefusal: boolean };
+
 interface SourceState {
-  /** Failures still allowed, refilled continuously. */
+  /** Failures still allowed, refilled continuously; an attempt in progress holds one. */
   tokens: number;
   updatedAt: number;
   blockedUntil: number;
+  /** Attempts admitted whose chain has not decided yet. */
+  pending: number;
+  /** Attempts admitted and not settled (fail or give back): each holds one of the tokens. */
+  reserved: number;
+  /** Refusals since the source was last admitted. */
+  refusals: number;
 }
+
+/** How soon a source refused for too many CONNECTs at once may try again. */
+const BUSY_RETRY_MS = 1_000;
 
 const OPEN: ThrottleVerdict = { throttled: false };
 
@@ -59,8 +92,11 @@ function isMappedIpv4(bytes: Uint8Array): boolean {
  * as an unknown one and is swept; beyond `maxSources` the least recently seen source is
  * dropped, so an attacker rotating addresses costs at most `maxSources` entries.
  *
- * Record as failures the chain's refusals of the client's credentials (`bad-credentials`,
- * `not-authorized`, `bad-authentication-method`), not backend failures.
+ * `admit` reserves a failure before the chain runs and the attempt gives it back unless the
+ * chain refused the client's credentials (`bad-credentials`, `not-authorized`,
+ * `bad-authentication-method`): a parallel burst has at most `maxFailures` passwords checked,
+ * not as many as arrive before the first refusal. At most `maxPending` attempts of a source
+ * are in the chain at once; beyond it a CONNECT is refused at once ('busy').
  */
 export class FailedAuthThrottle {
   private readonly sources = new Map<string, SourceState>();
@@ -69,6 +105,7 @@ export class FailedAuthThrottle {
   private readonly blockMs: number;
   private readonly maxSources: number;
   private readonly ipv6PrefixLength: number;
+  private readonly maxPending: number;
   private readonly now: () => number;
   private lastSweepAt = Number.NEGATIVE_INFINITY;
 
@@ -79,8 +116,9 @@ export class FailedAuthThrottle {
     this.blockMs = (options.blockSeconds ?? 60) * 1000;
     this.maxSources = options.maxSources ?? 100_000;
     this.ipv6PrefixLength = options.ipv6PrefixLength ?? 64;
+    this.maxPending = options.maxPending ?? 8;
     this.now = options.now ?? Date.now;
-    if (this.maxFailures < 1 || windowMs <= 0 || this.blockMs < 0 || this.maxSources < 1) throw new RangeError('throttle limits must be positive');
+    if (this.maxFailures < 1 || windowMs <= 0 || this.blockMs < 0 || this.maxSources < 1 || this.maxPending < 1) throw new RangeError('throttle limits must be positive');
   }
 
   /** Before the chain runs: is this source refused? */
@@ -91,16 +129,68 @@ export class FailedAuthThrottle {
     return state.blockedUntil > now ? { throttled: true, retryAfterMs: state.blockedUntil - now } : OPEN;
   }
 
+  /** Before the chain runs: reserves one of the source's failures, or refuses the CONNECT (blocked, or too many at once). */
+  admit(peerHost: string): Admission {
+    const key = throttleSourceKey(peerHost, this.ipv6PrefixLength);
+    const now = this.now();
+    const state = this.touch(key, now);
+    if (state.blockedUntil > now) return this.refuse(state, 'blocked', state.blockedUntil - now);
+    if (state.pending >= this.maxPending) return this.refuse(state, 'busy', BUSY_RETRY_MS);
+    // The attempts in progress hold the rest of the failures: one must be given back or refill.
+    if (state.tokens < 1) return this.refuse(state, 'busy', Math.ceil((1 - state.tokens) / this.refillPerMs));
+    state.tokens -= 1;
+    state.pending += 1;
+    state.reserved += 1;
+    state.refusals = 0;
+    return { admitted: true, attempt: this.attempt(key) };
+  }
+
+  private refuse(state: SourceState, cause: ThrottleCause, retryAfterMs: number): Admission {
+    state.refusals += 1;
+    return { admitted: false, cause, retryAfterMs, firstRefusal: state.refusals === 1 };
+  }
+
+  private attempt(key: string): AuthAttempt {
+    let inChain = true;
+    let settled = false;
+    const leaveChain = (): void => {
+      if (!inChain) return;
+      inChain = false;
+      const state = this.sources.get(key);
+      if (state) state.pending = Math.max(0, state.pending - 1);
+    };
+    return {
+      leaveChain,
+      fail: () => {
+        leaveChain();
+        const state = this.sources.get(key);
+        if (settled || !state) return OPEN;
+        settled = true;
+        state.reserved = Math.max(0, state.reserved - 1);
+        const now = this.now();
+        this.refill(state, now);
+        // Blocked once the failures alone use the tokens up: the attempts still in progress may give theirs back.
+        if (state.tokens + state.reserved < 1 && state.blockedUntil <= now) state.blockedUntil = now + this.blockMs;
+        return state.blockedUntil > now ? { throttled: true, retryAfterMs: state.blockedUntil - now } : OPEN;
+      },
+      giveBack: () => {
+        leaveChain();
+        const state = this.sources.get(key);
+        if (settled || !state) return;
+        settled = true;
+        state.reserved = Math.max(0, state.reserved - 1);
+        this.refill(state, this.now());
+        state.tokens = Math.min(this.maxFailures, state.tokens + 1);
+      },
+    };
+  }
+
   /** After the chain refused the client's credentials; tells whether the source is now blocked. */
   recordFailure(peerHost: string): ThrottleVerdict {
     const key = throttleSourceKey(peerHost, this.ipv6PrefixLength);
     const now = this.now();
-    const state = this.sources.get(key) ?? this.admit(key, now);
-    this.refill(state, now);
+    const state = this.touch(key, now);
     state.tokens -= 1;
-    // Most recently seen last: the Map's order is the eviction order.
-    this.sources.delete(key);
-    this.sources.set(key, state);
     if (state.tokens < 1 && state.blockedUntil <= now) state.blockedUntil = now + this.blockMs;
     return state.blockedUntil > now ? { throttled: true, retryAfterMs: state.blockedUntil - now } : OPEN;
   }
@@ -112,7 +202,7 @@ export class FailedAuthThrottle {
     let removed = 0;
     for (const [key, state] of this.sources) {
       this.refill(state, now);
-      if (state.blockedUntil <= now && state.tokens >= this.maxFailures) {
+      if (state.blockedUntil <= now && state.tokens >= this.maxFailures && state.pending === 0) {
         this.sources.delete(key);
         removed++;
       }
@@ -125,7 +215,16 @@ export class FailedAuthThrottle {
     return this.sources.size;
   }
 
-  private admit(key: string, now: number): SourceState {
+  /** The source's state, refilled to now and moved last: the Map's order is the eviction order. */
+  private touch(key: string, now: number): SourceState {
+    const state = this.sources.get(key) ?? this.track(key, now);
+    this.refill(state, now);
+    this.sources.delete(key);
+    this.sources.set(key, state);
+    return state;
+  }
+
+  private track(key: string, now: number): SourceState {
     if (this.sources.size >= this.maxSources) {
       // A sweep is O(n): at most once a second; in between, the least recently seen goes.
       if (now - this.lastSweepAt >= 1_000) this.sweep();
@@ -135,7 +234,7 @@ export class FailedAuthThrottle {
         this.sources.delete(oldest.value);
       }
     }
-    const state: SourceState = { tokens: this.maxFailures, updatedAt: now, blockedUntil: 0 };
+    const state: SourceState = { tokens: this.maxFailures, updatedAt: now, blockedUntil: 0, pending: 0, reserved: 0, refusals: 0 };
     this.sources.set(key, state);
     return state;
   }
