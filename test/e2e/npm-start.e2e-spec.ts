@@ -104,7 +104,7 @@ describe('npm start on a fresh data directory', () => {
       expect(pid).not.toBe(crashed);
       expect((await fetch(`http://127.0.0.1:${ports.broker}/readyz`)).status).toBe(200);
       return pid;
-    }, 60_000, 250);
+    }, 30_000, 250);
     expect(run.output()).toMatch(/MQC: broker exited \(SIGKILL\); restarting it in 1 s/);
     // The API answered throughout, and the restarted node serves its instance again.
     expect(new Set(apiStatuses)).toEqual(new Set([200]));
