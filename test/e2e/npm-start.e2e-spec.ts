@@ -138,6 +138,25 @@ describe('npm start on a fresh data directory', () => {
       return response.body;
     }, 60_000, 250);
     expect(JSON.stringify(tenants)).toContain('"restart"');
+  });
+
+  it('takes the cluster over from a launcher that was killed outright', async () => {
+    // SIGKILL the launcher and its apps: its PostgreSQL server lives on, an orphan.
+    const apps = ['control-plane', 'broker', 'worker'].map((app) => appPid(run.child.pid!, app)!);
+    for (const pid of [run.child.pid!, ...apps]) process.kill(pid, 'SIGKILL');
+    await run.exited;
+    const orphan = Number(readFileSync(join(dataDir, 'pg', 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    expect(() => process.kill(orphan, 0)).not.toThrow();
+    await eventually(() => expect(apps.filter((pid) => existsSync(`/proc/${pid}`))).toEqual([]), 10_000);
+
+    run = launch(environment);
+    const token = readFileSync(join(dataDir, 'operator-token'), 'utf8').trim();
+    await eventually(async () => {
+      const response = await new ApiClient(`http://127.0.0.1:${ports.api}`, token).get('/v1/ops/tenants');
+      expect(response.status).toBe(200);
+      expect(JSON.stringify(response.body)).toContain('"restart"');
+    }, 45_000, 250);
+    expect(existsSync(`/proc/${orphan}`)).toBe(false);
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
   });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 
 /** The account the server runs as when we are root. */
 export interface Owner {
@@ -60,22 +60,35 @@ export function freeLoopbackPort(): Promise<number> {
 }
 
 /**
- * A launcher killed outright (SIGKILL) leaves its server running. Such an orphan is stopped
- * (fast shutdown) so this start can use the cluster; a server whose launcher still runs is
- * another `npm start` on the same data directory, and that is refused.
+ * A launcher killed outright (SIGKILL) leaves its server running, adopted by another process.
+ * Such an orphan is stopped (fast shutdown) so this start can use the cluster; a server still
+ * the child of the launcher that started it is another `npm start` on the same data
+ * directory, and that is refused.
  */
-export async function stopOrphanedServer(cluster: string): Promise<void> {
+export async function stopOrphanedServer(directory: string, cluster: string): Promise<void> {
   const pid = postmasterPid(cluster);
   if (pid === undefined || !alive(pid) || !readProc(pid, 'cmdline').includes(cluster)) return;
   const parent = Number(readProc(pid, 'stat').replace(/^.*\) /s, '').split(' ')[1]);
-  const parentCommand = readProc(parent, 'cmdline').split('\0')[0] ?? '';
-  if (parent !== 1 && basename(parentCommand) === basename(process.execPath)) {
+  if (parent === launcherPid(directory)) {
     throw new Error(`the embedded PostgreSQL in ${cluster} is in use by process ${parent}: stop that npm start, or give this one another MQC_DATA_DIR`);
   }
   process.kill(pid, 'SIGINT');
   for (let waited = 0; alive(pid); waited += 100) {
     if (waited > 60_000) throw new Error(`the orphaned embedded PostgreSQL (process ${pid}) in ${cluster} did not stop`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Records which process started the server, for the next start's check above. */
+export function recordLauncher(directory: string): void {
+  writeFileSync(join(directory, 'launcher.pid'), `${process.pid}\n`, { mode: 0o600 });
+}
+
+function launcherPid(directory: string): number | undefined {
+  try {
+    return Number(readFileSync(join(directory, 'launcher.pid'), 'utf8').trim());
+  } catch {
+    return undefined;
   }
 }
 

@@ -76,6 +76,14 @@ describe('the embedded PostgreSQL', () => {
     }
   });
 
+  it('refuses a second start on a data directory whose server runs for a live launcher', async () => {
+    await expect(startEmbeddedPostgres(dataDir)).rejects.toThrow(
+      new RegExp(`the embedded PostgreSQL in ${join(dataDir, 'pg', 'data')} is in use by process ${process.pid}: stop that npm start`),
+    );
+    const client = await connect(embedded.url);
+    await client.end();
+  });
+
   it('keeps its data across a restart on the same data directory', async () => {
     await embedded.close();
     embedded = await startEmbeddedPostgres(dataDir);

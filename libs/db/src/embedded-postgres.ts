@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { clusterOwner, freeLoopbackPort, giveTo, letTraverse, readOrCreatePassword, stopOrphanedServer, type Owner } from './embedded-postgres-host';
+import { clusterOwner, freeLoopbackPort, giveTo, letTraverse, readOrCreatePassword, recordLauncher, stopOrphanedServer, type Owner } from './embedded-postgres-host';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -35,7 +35,8 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   if (owner) for (const path of [dataDir, directory]) letTraverse(path);
   const password = readOrCreatePassword(directory);
   if (!existsSync(join(cluster, 'PG_VERSION'))) await initialise(binaries, directory, cluster, password, owner);
-  await stopOrphanedServer(cluster);
+  await stopOrphanedServer(directory, cluster);
+  recordLauncher(directory);
 
   // The port is free when chosen; should another process take it first, the server exits and a
   // second port is tried.
