@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -82,6 +82,27 @@ describe('the embedded PostgreSQL', () => {
     );
     const client = await connect(embedded.url);
     await client.end();
+  });
+
+  it('starts its server again on the same URL when the server was killed', async () => {
+    const pid = () => Number(readFileSync(join(dataDir, 'pg', 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const killed = pid();
+    process.kill(killed, 'SIGKILL');
+    // @mqc/testing imports this library, so its eventually() is not ours to use: poll here.
+    let count: number | undefined;
+    for (let waited = 0; count === undefined && waited < 30_000; waited += 250) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      count = await connect(embedded.url).then(
+        async (client) => {
+          const { rows } = await client.query<{ count: string }>('SELECT count(*) FROM tenant_users');
+          await client.end();
+          return Number(rows[0]?.count);
+        },
+        () => undefined,
+      );
+    }
+    expect(count).toBe(2 * ROWS_PER_TENANT);
+    expect(pid()).not.toBe(killed);
   });
 
   it('keeps its data across a restart on the same data directory', async () => {

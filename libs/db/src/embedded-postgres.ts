@@ -16,6 +16,7 @@ interface Binaries {
 
 const SUPERUSER = 'postgres';
 const READY_TIMEOUT_MS = 60_000;
+const RESTART_DELAY_MS = 1_000;
 
 /**
  * The embedded PostgreSQL of `npm start` without DATABASE_URL: a real PostgreSQL server (the
@@ -50,20 +51,51 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       if (attempt < 3 && !(error instanceof TimedOut)) continue;
       throw error;
     }
-    // A launcher that ends without close() (an uncaught error) still stops its server.
-    const stopOnExit = () => server.process.kill('SIGINT');
-    process.once('exit', stopOnExit);
-    return {
-      url,
-      async close() {
-        process.off('exit', stopOnExit);
-        if (server.process.exitCode !== null || server.process.signalCode !== null) return;
-        // Fast shutdown: open transactions roll back, the cluster is consistent on disk.
-        server.process.kill('SIGINT');
-        await server.exited;
-      },
-    };
+    return supervise(server, url, () => spawnServer(binaries, cluster, port, owner));
   }
+}
+
+/**
+ * Keeps the server running until close(): should it exit (killed, crashed), it is started
+ * again on the same port, so the URL the apps hold stays right; a line says so each time.
+ */
+function supervise(first: Server, url: string, respawn: () => Server): EmbeddedPostgres {
+  let current = first;
+  let closing = false;
+  const watch = (server: Server) =>
+    void server.exited.then(async () => {
+      if (closing) return;
+      process.stderr.write(`MQC: the embedded PostgreSQL exited (${server.process.signalCode ?? server.process.exitCode}); starting it again\n`);
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, RESTART_DELAY_MS));
+        if (closing) return;
+        const next = (current = respawn());
+        try {
+          await whenReady(next, url);
+          process.stderr.write('MQC: the embedded PostgreSQL runs again\n');
+          watch(next);
+          return;
+        } catch (error) {
+          if (closing) return;
+          process.stderr.write(`MQC: the embedded PostgreSQL did not start again (${(error as Error).message}); trying again\n`);
+        }
+      }
+    });
+  watch(first);
+  // A launcher that ends without close() (an uncaught error) still stops its server.
+  const stopOnExit = () => current.process.kill('SIGINT');
+  process.once('exit', stopOnExit);
+  return {
+    url,
+    async close() {
+      closing = true;
+      process.off('exit', stopOnExit);
+      if (current.process.exitCode !== null || current.process.signalCode !== null) return;
+      // Fast shutdown: open transactions roll back, the cluster is consistent on disk.
+      current.process.kill('SIGINT');
+      await current.exited;
+    },
+  };
 }
 
 async function loadBinaries(): Promise<Binaries> {
