@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
 const ROWS_PER_TENANT = 20;
@@ -112,5 +112,19 @@ describe('the embedded PostgreSQL', () => {
     const { rows } = await client.query<{ count: string }>('SELECT count(*) FROM tenant_users');
     await client.end();
     expect(Number(rows[0]?.count)).toBe(2 * ROWS_PER_TENANT);
+  });
+});
+
+describe('the embedded PostgreSQL on the data directory of an older MQC', () => {
+  it('says that the PGlite files there are not read, and starts a cluster of its own', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mqc-embedded-'));
+    mkdirSync(join(dataDir, 'pg'));
+    writeFileSync(join(dataDir, 'pg', 'PG_VERSION'), '17\n');
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => written.push(String(chunk)) > 0);
+    const embedded = await startEmbeddedPostgres(dataDir).finally(() => spy.mockRestore());
+    await embedded.close();
+    expect(written.join('')).toContain(`MQC: ${join(dataDir, 'pg')} holds the files of the PGlite database of an older MQC; they are not read`);
+    expect(existsSync(join(dataDir, 'pg', 'data', 'PG_VERSION'))).toBe(true);
   });
 });

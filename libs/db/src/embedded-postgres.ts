@@ -34,6 +34,11 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   // As root the server runs as `owner` (PostgreSQL refuses root): it may pass through the data
   // directory to its cluster, and owns nothing but the cluster.
   if (owner) for (const path of [dataDir, directory]) letTraverse(path);
+  if (existsSync(join(directory, 'PG_VERSION'))) {
+    process.stderr.write(
+      `MQC: ${directory} holds the files of the PGlite database of an older MQC; they are not read (the embedded PostgreSQL keeps its cluster in ${cluster}): to keep that data, dump it with the older MQC and restore it into the new server\n`,
+    );
+  }
   const password = readOrCreatePassword(directory);
   if (!existsSync(join(cluster, 'PG_VERSION'))) await initialise(binaries, directory, cluster, password, owner);
   await stopOrphanedServer(directory, cluster);
