@@ -85,6 +85,47 @@ describe('npm start on a fresh data directory', () => {
     expect(tenants.status).toBe(200);
   });
 
+  it("keeps two tenants' concurrent user lists apart while a third tenant's requests fail inside transactions", async () => {
+    const token = readFileSync(join(dataDir, 'operator-token'), 'utf8').trim();
+    const operator = new ApiClient(`http://127.0.0.1:${ports.api}`, token);
+    const tenants = await Promise.all(
+      ['tenant-a', 'tenant-b', 'tenant-c'].map(async (name) => {
+        const created = await operator.post<{ apiKey: { secret: string } }>('/v1/ops/tenants', { name });
+        const api = operator.withToken(created.body.apiKey.secret);
+        const instance = await runningInstance(api, `${name}-plant`);
+        expect((await api.post(`/v1/instances/${instance.id}/authenticators`, { type: 'built-in-database', config: {} })).status).toBe(201);
+        return { name, api, users: `/v1/instances/${instance.id}/users` };
+      }),
+    );
+    const [a, b, c] = tenants as [(typeof tenants)[0], (typeof tenants)[0], (typeof tenants)[0]];
+    for (const tenant of [a, b]) {
+      for (let i = 0; i < 5; i++) expect((await tenant.api.post(tenant.users, { userId: `${tenant.name}-${i}`, password: 's3cret!' })).status).toBe(201);
+    }
+
+    let listing = true;
+    const failing = (async () => {
+      const statuses: number[] = [];
+      // A NUL byte in the user id: the insert fails inside the request's transaction.
+      for (let i = 0; listing; i++) statuses.push((await c.api.post(c.users, { userId: `bad\u0000${i}`, password: 's3cret!' })).status);
+      return statuses;
+    })();
+    const list = async (tenant: typeof a) => {
+      const wrong: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        const response = await tenant.api.get<{ items: { userId: string }[] }>(`${tenant.users}?limit=100`);
+        const ids = response.status === 200 ? response.body.items.map((user) => user.userId) : [];
+        const expected = [0, 1, 2, 3, 4].map((n) => `${tenant.name}-${n}`);
+        if (JSON.stringify(ids) !== JSON.stringify(expected)) wrong.push(`${response.status} ${JSON.stringify(response.body).slice(0, 200)}`);
+      }
+      return wrong;
+    };
+    const [wrongA, wrongB] = await Promise.all([list(a), list(b)]).finally(() => (listing = false));
+    const failed = await failing;
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.filter((status) => status < 400)).toEqual([]);
+    expect({ wrongA, wrongB }).toEqual({ wrongA: [], wrongB: [] });
+  });
+
   it('starts a crashed app again while the others keep serving', async () => {
     const token = readFileSync(join(dataDir, 'operator-token'), 'utf8').trim();
     const operator = new ApiClient(`http://127.0.0.1:${ports.api}`, token);
