@@ -72,10 +72,7 @@ runApp('start', async () => {
       }
       const { delayMs, crashes: counted } = restartDelayMs(crashes, Date.now() - startedAt);
       process.stderr.write(`MQC: ${app} exited (${signal ?? code}); restarting it in ${delayMs / 1000} s (crash ${counted} in a row)\n`);
-      restarts.set(
-        app,
-        setTimeout(() => startApp(app, counted), delayMs),
-      );
+      restarts.set(app, setTimeout(() => startApp(app, counted), delayMs));
     });
   };
 
