@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 
 /** The account the server runs as when we are root. */
 export interface Owner {
@@ -33,6 +33,26 @@ export function giveTo(path: string, owner: Owner): void {
 export function letTraverse(directory: string): void {
   const mode = statSync(directory).mode & 0o7777;
   if ((mode & 0o001) === 0) chmodSync(directory, mode | 0o001);
+}
+
+/**
+ * The first directory on the way to `path` that `owner` may not pass through, if any: the
+ * server could not reach its cluster there (a data directory under /root, say).
+ */
+export function blockedOnTheWay(path: string, owner: Owner): string | undefined {
+  const parts = resolve(path).split(sep).filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const directory = sep + parts.slice(0, i).join(sep);
+    let stat;
+    try {
+      stat = statSync(directory);
+    } catch {
+      return undefined; // Not made yet: we make it, and let it be traversed.
+    }
+    const bit = stat.uid === owner.uid ? 0o100 : stat.gid === owner.gid ? 0o010 : 0o001;
+    if ((stat.mode & bit) === 0) return directory;
+  }
+  return undefined;
 }
 
 /** The superuser's password: 32 random bytes on first start, kept with mode 0600. */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { clusterOwner, freeLoopbackPort, giveTo, letTraverse, readOrCreatePassword, recordLauncher, stopOrphanedServer, type Owner } from './embedded-postgres-host';
+import { blockedOnTheWay, clusterOwner, freeLoopbackPort, giveTo, letTraverse, readOrCreatePassword, recordLauncher, stopOrphanedServer, type Owner } from './embedded-postgres-host';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -33,7 +33,15 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   mkdirSync(directory, { recursive: true, mode: 0o700 });
   // As root the server runs as `owner` (PostgreSQL refuses root): it may pass through the data
   // directory to its cluster, and owns nothing but the cluster.
-  if (owner) for (const path of [dataDir, directory]) letTraverse(path);
+  if (owner) {
+    for (const path of [dataDir, directory]) letTraverse(path);
+    const blocked = blockedOnTheWay(directory, owner);
+    if (blocked) {
+      throw new Error(
+        `the embedded PostgreSQL runs as the postgres account, which cannot pass through ${blocked} to reach ${directory}: set MQC_DATA_DIR to a directory it can reach, allow it (chmod o+x ${blocked}), or set DATABASE_URL`,
+      );
+    }
+  }
   if (existsSync(join(directory, 'PG_VERSION'))) {
     process.stderr.write(
       `MQC: ${directory} holds the files of the PGlite database of an older MQC; they are not read (the embedded PostgreSQL keeps its cluster in ${cluster}): to keep that data, dump it with the older MQC and restore it into the new server\n`,
