@@ -15,7 +15,7 @@ export default defineConfig({
     projects: [
       {
         plugins,
-        test: { name: 'unit', include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'infra/**/*.spec.ts'], environment: 'node' },
       },
       {
         plugins,

@@ -4,7 +4,7 @@ import { MIGRATIONS } from './migrations';
 
 export interface DataSourceSettings {
   url: string;
-  /** Connections in the pool (the embedded database serialises them anyway). */
+  /** Connections in the pool. */
   poolSize?: number;
   applicationName?: string;
 }
