@@ -52,7 +52,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
       this.set(Object.values(supervisor.report()).reduce((sum, r) => sum + r.clients, 0));
     },
   });
-  const admin = await startAdminServer({ host: config.bindHost, port: adminPort, registry: metrics, ready: () => dataSource.isInitialized });
+  const admin = await startAdminServer({ host: config.adminBindHost, port: adminPort, registry: metrics, ready: () => dataSource.isInitialized });
   logger.info({ nodeId, name: config.nodeName, adminPort: admin.port }, 'broker node running');
 
   return {

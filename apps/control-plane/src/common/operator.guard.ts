@@ -1,6 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MqcConfig } from '@mqc/config';
+import { AuthFailureThrottle } from './auth-failure-throttle';
 import { bearerToken } from './bearer-token';
 import type { RequestWithCaller } from './caller';
 import { DomainError } from './domain-errors';
@@ -13,13 +14,18 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
 export class OperatorGuard implements CanActivate {
   private readonly expected: Buffer;
 
-  constructor(@Inject(CONFIG) config: MqcConfig) {
+  constructor(
+    @Inject(CONFIG) config: MqcConfig,
+    private readonly throttle: AuthFailureThrottle,
+  ) {
     this.expected = digest(config.operatorToken);
   }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
+    this.throttle.assertAllowed(request.socket.remoteAddress);
     if (!timingSafeEqual(digest(bearerToken(request)), this.expected)) {
+      this.throttle.recordFailure(request.socket.remoteAddress);
       throw new DomainError('unauthorized', 'invalid-operator-token', 'the operator token is not valid');
     }
     request.caller = { kind: 'operator' };
