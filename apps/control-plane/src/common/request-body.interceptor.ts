@@ -37,7 +37,8 @@ export class RequestBodyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<RequestWithBody>();
     const rule = ruleOf(context);
-    if (!rule || !hasBody(request)) return next.handle();
+    // No body and no type: nothing to read. An empty body with a type is read (an empty CSV is a file).
+    if (!rule || (!hasBody(request) && request.headers['content-type'] === undefined)) return next.handle();
     const mediaType = acceptedMediaType(request, rule);
     return from(readBody(request, rule, mediaType)).pipe(
       switchMap((read) => {
