@@ -51,7 +51,12 @@ class RuntimeModule {
       { provide: METRICS, useValue: runtime.metrics },
       { provide: SECRET_BOX, useValue: new SecretBox(runtime.config.masterKey) },
       // One count of failed authentications per process, shared by both guards.
-      { provide: AuthFailureThrottle, useValue: new AuthFailureThrottle() },
+      {
+        provide: AuthFailureThrottle,
+        useValue: new AuthFailureThrottle({
+          onLimitReached: (source) => runtime.logger.warn({ source }, 'too many failed authentications: this source is refused (429) until its window ends'),
+        }),
+      },
       OperatorGuard,
       OutboundPolicy,
     ];

@@ -7,6 +7,15 @@ export const AUTH_FAILURE_WINDOW_MS = 60_000;
 /** Sources tracked at once; beyond it the oldest window is forgotten first. */
 export const AUTH_FAILURE_SOURCES = 10_000;
 
+export interface ThrottleOptions {
+  limit?: number;
+  windowMs?: number;
+  capacity?: number;
+  now?: () => number;
+  /** Told once per window, when a source uses up its failures (the control plane logs it). */
+  onLimitReached?: (source: string) => void;
+}
+
 interface Window {
   startedAt: number;
   failures: number;
@@ -31,40 +40,69 @@ export function sourceOf(address: string | undefined): string {
 /**
  * Refuses API-key and operator-token guessing: each source may fail to authenticate
  * AUTH_FAILURES_PER_WINDOW times in a window that opens with its first failure; then every
- * authentication from it is 429 until the window ends. A success changes no count. Memory is
- * bounded: at most `capacity` sources are tracked.
+ * authentication from it is 429 until the window ends. Each attempt is counted as a failure
+ * before it is checked and given back when it succeeds (or could not be judged), so a parallel
+ * burst cannot outrun the count; a success touches no other count. Memory is bounded: at most
+ * `capacity` sources are tracked.
  */
 export class AuthFailureThrottle {
   private readonly windows = new Map<string, Window>();
+  private readonly limit: number;
+  private readonly windowMs: number;
+  private readonly capacity: number;
+  private readonly now: () => number;
+  private readonly onLimitReached: (source: string) => void;
 
-  constructor(
-    private readonly limit = AUTH_FAILURES_PER_WINDOW,
-    private readonly windowMs = AUTH_FAILURE_WINDOW_MS,
-    private readonly capacity = AUTH_FAILURE_SOURCES,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(options: ThrottleOptions = {}) {
+    this.limit = options.limit ?? AUTH_FAILURES_PER_WINDOW;
+    this.windowMs = options.windowMs ?? AUTH_FAILURE_WINDOW_MS;
+    this.capacity = options.capacity ?? AUTH_FAILURE_SOURCES;
+    this.now = options.now ?? Date.now;
+    this.onLimitReached = options.onLimitReached ?? (() => undefined);
+  }
 
   get trackedSources(): number {
     return this.windows.size;
   }
 
-  /** Throws a 429 when the source has used up its failures in the current window. */
-  assertAllowed(address: string | undefined): void {
-    const window = this.current(sourceOf(address));
-    if (!window || window.failures < this.limit) return;
-    const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + this.windowMs - this.now()) / 1000));
-    throw new RateLimitedError('too-many-failed-authentications', `too many failed authentications from this address: retry in ${retryAfterSeconds} s`, retryAfterSeconds);
+  /**
+   * Counts an attempt from `address` as a failure until `release` says otherwise; a 429 when
+   * the source has no failures left in its window. Returns the source to release.
+   */
+  reserve(address: string | undefined): string {
+    const source = sourceOf(address);
+    const window = this.current(source) ?? this.open(source);
+    if (window.failures >= this.limit) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + this.windowMs - this.now()) / 1000));
+      throw new RateLimitedError('too-many-failed-authentications', `too many failed authentications from this address: retry in ${retryAfterSeconds} s`, retryAfterSeconds);
+    }
+    if (++window.failures === this.limit) this.onLimitReached(source);
+    return source;
   }
 
-  recordFailure(address: string | undefined): void {
-    const source = sourceOf(address);
-    const window = this.current(source);
-    if (window) {
-      window.failures++;
-      return;
+  /**
+   * One authentication under the count: a falsy result is a failure and keeps its
+   * reservation; a truthy result, or a throw (no credential sent, the database down), gives it back.
+   */
+  async attempt<T>(address: string | undefined, authenticate: () => T | Promise<T>): Promise<T> {
+    const source = this.reserve(address);
+    let result: T;
+    try {
+      result = await authenticate();
+    } catch (error) {
+      this.release(source);
+      throw error;
     }
-    if (this.windows.size >= this.capacity) this.evict();
-    this.windows.set(source, { startedAt: this.now(), failures: 1 });
+    if (result) this.release(source);
+    return result;
+  }
+
+  /** The reserved attempt did not fail (it authenticated, or sent no credential to judge). */
+  release(source: string): void {
+    const window = this.current(source);
+    if (!window) return;
+    // A window whose every attempt was given back holds no failure: forget it.
+    if (--window.failures <= 0) this.windows.delete(source);
   }
 
   /** The source's open window; an ended one is dropped. */
@@ -74,6 +112,13 @@ export class AuthFailureThrottle {
       this.windows.delete(source);
       return undefined;
     }
+    return window;
+  }
+
+  private open(source: string): Window {
+    if (this.windows.size >= this.capacity) this.evict();
+    const window = { startedAt: this.now(), failures: 0 };
+    this.windows.set(source, window);
     return window;
   }
 

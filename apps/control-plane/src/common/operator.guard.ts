@@ -21,13 +21,10 @@ export class OperatorGuard implements CanActivate {
     this.expected = digest(config.operatorToken);
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
-    this.throttle.assertAllowed(request.socket.remoteAddress);
-    if (!timingSafeEqual(digest(bearerToken(request)), this.expected)) {
-      this.throttle.recordFailure(request.socket.remoteAddress);
-      throw new DomainError('unauthorized', 'invalid-operator-token', 'the operator token is not valid');
-    }
+    const valid = await this.throttle.attempt(request.socket.remoteAddress, () => timingSafeEqual(digest(bearerToken(request)), this.expected));
+    if (!valid) throw new DomainError('unauthorized', 'invalid-operator-token', 'the operator token is not valid');
     request.caller = { kind: 'operator' };
     return true;
   }

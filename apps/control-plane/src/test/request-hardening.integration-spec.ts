@@ -187,6 +187,13 @@ describe('failed authentications per source address are limited', () => {
     expect((await attempt(key, '127.0.0.3')).status).toBe(200);
   });
 
+  it('checks no more than 20 keys of a parallel burst from one address', async () => {
+    const burst = await Promise.all(Array.from({ length: 60 }, (_, i) => attempt(i === 45 ? key : `mqc_burst-${i}`, '127.0.0.7')));
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(20);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(40);
+  });
+
   it('counts wrong operator tokens the same way', async () => {
     for (let i = 0; i < 20; i++) expect((await attempt(`operator-guess-${i}`, '127.0.0.4', '/v1/ops/tenants')).status).toBe(401);
     expect((await attempt(config.operatorToken, '127.0.0.4', '/v1/ops/tenants')).status).toBe(429);

@@ -15,12 +15,8 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
-    this.throttle.assertAllowed(request.socket.remoteAddress);
-    const found = await this.apiKeys.authenticate(bearerToken(request));
-    if (!found) {
-      this.throttle.recordFailure(request.socket.remoteAddress);
-      throw new DomainError('unauthorized', 'invalid-api-key', 'the API key is not valid');
-    }
+    const found = await this.throttle.attempt(request.socket.remoteAddress, () => this.apiKeys.authenticate(bearerToken(request)));
+    if (!found) throw new DomainError('unauthorized', 'invalid-api-key', 'the API key is not valid');
     request.caller = { kind: 'tenant', ...found };
     return true;
   }
