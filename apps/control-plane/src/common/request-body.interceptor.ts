@@ -13,6 +13,8 @@ export const BodyLimit = (bytes: number) => SetMetadata(BODY_LIMIT, bytes);
 /** The request as the handlers see it: the parsed body, and the text it was parsed from. */
 export interface RequestWithBody extends Request {
   bodyText?: string;
+  /** The media type the body was read as: `application/json` (for any JSON type), `text/csv` or `text/plain`. */
+  bodyMediaType?: string;
 }
 
 function ruleOf(context: ExecutionContext): BodyRule | undefined {
@@ -44,6 +46,7 @@ export class RequestBodyInterceptor implements NestInterceptor {
       switchMap((read) => {
         request.body = read.value;
         request.bodyText = read.text;
+        request.bodyMediaType = read.mediaType;
         return next.handle();
       }),
     );

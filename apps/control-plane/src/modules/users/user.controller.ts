@@ -57,8 +57,7 @@ export class UserController {
   })
   import(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Query() query: unknown, @Body() body: unknown, @Req() request: RequestWithBody) {
     const { type } = parseInput(importQuerySchema, query);
-    const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    return this.imports.import(caller.tenantId, id, { type, mediaType, body, rawJson: request.bodyText }, caller);
+    return this.imports.import(caller.tenantId, id, { type, mediaType: request.bodyMediaType ?? '', body, rawJson: request.bodyText }, caller);
   }
 
   @Get(':userId')
