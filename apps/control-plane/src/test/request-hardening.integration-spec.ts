@@ -158,6 +158,14 @@ describe('the API refuses text the database cannot store, and cursors beyond ran
     expect(response.body.errors?.[0]?.field).toBe('before');
     expect((await fx.tenant.api.get('/v1/audit-events?before=9223372036854775807')).status).toBe(200);
   });
+
+  it('refuses an instance cursor it did not give out with 400 naming it', async () => {
+    for (const cursor of ['nonsense', Buffer.from('99999999-9999-9999-9999-99999999999999').toString('base64url'), '%F0%9F']) {
+      const response = await fx.tenant.api.get<Problem>(`/v1/instances?cursor=${cursor}`);
+      expect(response.status, cursor).toBe(400);
+      expect(response.body.errors?.[0]?.field, cursor).toBe('cursor');
+    }
+  });
 });
 
 describe('failed authentications per source address are limited', () => {
