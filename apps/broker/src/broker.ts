@@ -75,7 +75,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
       }
     },
   });
-  const admin = await startAdminServer({ host: config.bindHost, port: adminPort, registry: metrics, ready: () => dataSource.isInitialized });
+  const admin = await startAdminServer({ host: config.adminBindHost, port: adminPort, registry: metrics, ready: () => dataSource.isInitialized });
   logger.info({ nodeId, name: config.nodeName, adminPort: admin.port }, 'broker node running');
 
   return {

@@ -6,6 +6,7 @@ import { SecretBox } from '@mqc/domain';
 import type { Logger, Registry } from '@mqc/observability';
 import type { ChangeBus, JobProducer } from '@mqc/queue';
 import type { Redis } from 'ioredis';
+import { AuthFailureThrottle } from './common/auth-failure-throttle';
 import { OperatorGuard } from './common/operator.guard';
 import { OutboundPolicy } from './common/outbound-policy';
 import { CHANGE_BUS, CONFIG, JOB_PRODUCER, LOGGER, METRICS, REDIS, SECRET_BOX } from './common/tokens';
@@ -49,6 +50,13 @@ class RuntimeModule {
       { provide: JOB_PRODUCER, useValue: runtime.jobs },
       { provide: METRICS, useValue: runtime.metrics },
       { provide: SECRET_BOX, useValue: new SecretBox(runtime.config.masterKey) },
+      // One count of failed authentications per process, shared by both guards.
+      {
+        provide: AuthFailureThrottle,
+        useValue: new AuthFailureThrottle({
+          onLimitReached: (source) => runtime.logger.warn({ source }, 'too many failed authentications: this source is refused (429) until its window ends'),
+        }),
+      },
       OperatorGuard,
       OutboundPolicy,
     ];

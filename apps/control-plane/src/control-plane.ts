@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { IncomingMessage } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
 import type { AddressInfo } from 'node:net';
 import { slowHashGate } from '@mqc/auth';
 import type { MqcConfig } from '@mqc/config';
@@ -9,6 +9,8 @@ import { createLogger, createMetricsRegistry, type Logger } from '@mqc/observabi
 import { ChangeBus, JobProducer, connectRedis } from '@mqc/queue';
 import { AppModule } from './app.module';
 import { ProblemFilter } from './common/problem.filter';
+import { RequestBodyInterceptor } from './common/request-body.interceptor';
+import { TextInputPipe } from './common/text-input.pipe';
 
 export interface ControlPlane {
   url: string;
@@ -36,15 +38,15 @@ export async function startControlPlane(config: MqcConfig, databaseUrl: string, 
     redis.disconnect();
     throw error;
   }
-  app.useBodyParser('json', {
-    limit: '64mb',
-    type: ['application/json', 'application/*+json'],
-    // A user import reports problems by line: it needs the text the JSON came from.
-    verify: (request: IncomingMessage & { rawBody?: Buffer }, _response: unknown, buffer: Buffer) => {
-      if (request.url?.split('?')[0]?.endsWith('/users/import')) request.rawBody = buffer;
-    },
+  // Bodies are read by RequestBodyInterceptor, after the guards have authenticated the caller.
+  app.useGlobalInterceptors(new RequestBodyInterceptor());
+  app.useGlobalPipes(new TextInputPipe());
+  // Responses of /v1 carry secrets (API keys, device keys, the private keys of a job result):
+  // no cache keeps any of them.
+  app.use('/v1', (_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('cache-control', 'no-store');
+    next();
   });
-  app.useBodyParser('text', { limit: '64mb', type: ['text/csv', 'text/plain'] });
   app.useGlobalFilters(new ProblemFilter(logger));
   await app.listen(port, config.bindHost);
   const actualPort = (app.getHttpServer().address() as AddressInfo).port;

@@ -100,7 +100,7 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
   }
 
   const admin = await startAdminServer({
-    host: config.bindHost,
+    host: config.adminBindHost,
     port: adminPort,
     registry: metrics,
     ready: async () => workers.every((w) => w.isRunning()) && (await redis.ping()) === 'PONG' && dataSource.isInitialized,

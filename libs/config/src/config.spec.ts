@@ -17,6 +17,12 @@ describe('loadConfig', () => {
     expect(config.outboundAllow).toEqual([]);
   });
 
+  it('binds the admin ports to loopback unless MQC_ADMIN_BIND_HOST says otherwise', () => {
+    expect(loadConfig({ MQC_DATA_DIR: dataDir() }).adminBindHost).toBe('127.0.0.1');
+    expect(loadConfig({ MQC_DATA_DIR: dataDir(), MQC_ADMIN_BIND_HOST: '0.0.0.0' }).adminBindHost).toBe('0.0.0.0');
+    expect(loadConfig({ MQC_DATA_DIR: dataDir(), MQC_BIND_HOST: '0.0.0.0' }).adminBindHost).toBe('127.0.0.1');
+  });
+
   it('names the variable that is malformed', () => {
     expect(() => loadConfig({ MQC_DATA_DIR: dataDir(), MQC_BROKER_PORTS: '19000-18000' })).toThrow(/MQC_BROKER_PORTS/);
     expect(() => loadConfig({ MQC_DATA_DIR: dataDir(), MQC_API_PORT: 'eighty' })).toThrow(/MQC_API_PORT/);

@@ -25,6 +25,8 @@ export interface MqcConfig {
   masterKey: Buffer;
   publicHost: string;
   bindHost: string;
+  /** Where the broker's and the worker's /healthz, /readyz and /metrics listen: loopback unless set. */
+  adminBindHost: string;
   brokerPorts: PortRange;
   outboundAllow: string[];
   nodeName: string;
@@ -62,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MqcConfig {
     masterKey: e.MQC_MASTER_KEY ?? Buffer.from(readOrCreateSecret(dataDir, 'master-key', 'hex', 'MQC_MASTER_KEY'), 'hex'),
     publicHost: e.MQC_PUBLIC_HOST,
     bindHost: e.MQC_BIND_HOST,
+    adminBindHost: e.MQC_ADMIN_BIND_HOST,
     brokerPorts: e.MQC_BROKER_PORTS,
     outboundAllow: e.MQC_OUTBOUND_ALLOW,
     nodeName: e.MQC_NODE_NAME ?? `${hostname()}-${e.MQC_BROKER_ADMIN_PORT}`,

@@ -41,6 +41,7 @@ export const envSchema = z.object({
   MQC_MASTER_KEY: masterKey.optional(),
   MQC_PUBLIC_HOST: z.string().min(1).default('127.0.0.1'),
   MQC_BIND_HOST: z.string().min(1).default('0.0.0.0'),
+  MQC_ADMIN_BIND_HOST: z.string().min(1).default('127.0.0.1'),
   MQC_BROKER_PORTS: portRange.prefault('18830-19829'),
   MQC_OUTBOUND_ALLOW: commaList.prefault(''),
   MQC_NODE_NAME: z.string().regex(/^[a-zA-Z0-9._-]+$/).optional(),

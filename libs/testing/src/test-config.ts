@@ -33,6 +33,7 @@ export function testConfig(overrides: Partial<MqcConfig> = {}): MqcConfig {
     masterKey: randomBytes(32),
     publicHost: '127.0.0.1',
     bindHost: '127.0.0.1',
+    adminBindHost: '127.0.0.1',
     brokerPorts: listenerPorts(),
     outboundAllow: [],
     nodeName: `test-node-${randomBytes(3).toString('hex')}`,

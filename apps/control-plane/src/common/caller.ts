@@ -6,6 +6,8 @@ export type Caller = { kind: 'tenant'; tenantId: string; apiKeyId: string } | { 
 export interface RequestWithCaller {
   caller?: Caller;
   headers: Record<string, string | string[] | undefined>;
+  /** The peer: failed authentications are counted per source address. */
+  socket: { remoteAddress?: string | undefined };
 }
 
 export function actorOf(caller: Caller): string {

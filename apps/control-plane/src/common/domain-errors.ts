@@ -8,8 +8,10 @@ export type DomainErrorKind =
   | 'forbidden'
   | 'not-found'
   | 'conflict'
+  | 'too-large'
   | 'unsupported-media-type'
   | 'validation'
+  | 'too-many-requests'
   | 'unavailable';
 
 export class DomainError extends Error {
@@ -39,5 +41,16 @@ export class ValidationError extends DomainError {
 export class NotFoundError extends DomainError {
   constructor(resource: string) {
     super('not-found', `${resource}-not-found`, `no such ${resource}`);
+  }
+}
+
+/** Too many failed attempts from one source: 429 with `Retry-After`. */
+export class RateLimitedError extends DomainError {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('too-many-requests', code, message, { retryAfterSeconds });
   }
 }

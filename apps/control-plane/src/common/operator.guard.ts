@@ -1,6 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MqcConfig } from '@mqc/config';
+import { AuthFailureThrottle } from './auth-failure-throttle';
 import { bearerToken } from './bearer-token';
 import type { RequestWithCaller } from './caller';
 import { DomainError } from './domain-errors';
@@ -13,15 +14,17 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
 export class OperatorGuard implements CanActivate {
   private readonly expected: Buffer;
 
-  constructor(@Inject(CONFIG) config: MqcConfig) {
+  constructor(
+    @Inject(CONFIG) config: MqcConfig,
+    private readonly throttle: AuthFailureThrottle,
+  ) {
     this.expected = digest(config.operatorToken);
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
-    if (!timingSafeEqual(digest(bearerToken(request)), this.expected)) {
-      throw new DomainError('unauthorized', 'invalid-operator-token', 'the operator token is not valid');
-    }
+    const valid = await this.throttle.attempt(request.socket.remoteAddress, () => timingSafeEqual(digest(bearerToken(request)), this.expected));
+    if (!valid) throw new DomainError('unauthorized', 'invalid-operator-token', 'the operator token is not valid');
     request.caller = { kind: 'operator' };
     return true;
   }

@@ -6,7 +6,14 @@ import { parseInput } from '../../common/parse-input';
 import { ApiKeyGuard } from '../api-keys/api-key.guard';
 import { AuditService } from './audit.service';
 
-const listSchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), before: z.string().regex(/^\d+$/).optional() });
+/** Event ids are PostgreSQL bigints: a cursor beyond one names no event and is refused. */
+const MAX_EVENT_ID = 2n ** 63n - 1n;
+const eventCursor = z
+  .string()
+  .regex(/^\d{1,19}$/, 'expected the nextCursor of a previous page')
+  .refine((text) => BigInt(text) <= MAX_EVENT_ID, 'expected the nextCursor of a previous page (out of range)');
+
+const listSchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), before: eventCursor.optional() });
 
 const auditPageSchema = z.object({
   items: z.array(

@@ -1,10 +1,11 @@
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { ApiDoc } from '../../common/api-doc';
+import { OperatorGuard } from '../../common/operator.guard';
 import { METRICS, REDIS } from '../../common/tokens';
 
 @Controller()
@@ -30,8 +31,10 @@ export class HealthController {
     response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', database: checks[0]?.status === 'fulfilled', redis: checks[1]?.status === 'fulfilled' });
   }
 
+  /** Not public: the operator's scraper sends the operator token. */
   @Get('metrics')
-  @ApiDoc({ summary: 'Prometheus metrics', response: { contentType: 'text/plain', description: 'Prometheus text format' } })
+  @UseGuards(OperatorGuard)
+  @ApiDoc({ summary: 'Prometheus metrics (operator token)', response: { contentType: 'text/plain', description: 'Prometheus text format' } })
   @Header('content-type', 'text/plain; version=0.0.4')
   metricsText(): Promise<string> {
     return this.metrics.metrics();

@@ -87,7 +87,9 @@ export class InstanceService {
       // The cursor names the last instance of the previous page; PostgreSQL compares its exact
       // (microsecond) creation time, which a JavaScript Date would round.
       const id = Buffer.from(cursor, 'base64url').toString('utf8');
-      if (!UUID.test(id)) throw new DomainError('bad-request', 'invalid-cursor', 'the cursor is not one this API gave out');
+      if (!UUID.test(id)) {
+        throw new DomainError('bad-request', 'invalid-cursor', 'cursor: not one this API gave out', { errors: [{ field: 'cursor', message: 'not one this API gave out' }] });
+      }
       query.andWhere('(i.created_at, i.id) > (SELECT c.created_at, c.id FROM instances c WHERE c.id = :cursorId AND c.tenant_id = :tenantId)', { cursorId: id });
     }
     const rows = await query.getMany();

@@ -9,14 +9,15 @@ import { ApiKeyGuard } from '../api-keys/api-key.guard';
 type Json = Record<string, unknown>;
 
 const PROBLEM_TITLES: Readonly<Record<number, string>> = {
-  400: 'Bad request (malformed body, invalid cursor)',
+  400: 'Bad request (malformed body, JSON nested too deep, invalid cursor, undecodable path)',
   401: 'Missing or invalid bearer token',
   403: 'Not allowed by the instance edition (method-not-in-edition names requiredEdition)',
   404: 'No such resource (another tenant resource answers the same)',
   409: 'Conflict (exists, quota exceeded, edition not available, downgrade blocked)',
-  413: 'Body too large',
-  415: 'Unsupported media type',
+  413: 'Body too large (1 MiB; the user import 64 MiB)',
+  415: 'Unsupported media type (or a missing content-type)',
   422: 'Invalid input: errors names each field (and line, for imports)',
+  429: 'Too many failed authentications from this address (Retry-After says when to retry)',
   503: 'Not ready',
 };
 
@@ -191,9 +192,11 @@ export class OpenApiDocument {
       responses[String(status)] = { description: 'OK', content: { 'application/json': { schema: this.schema(response, 'output', `${operationId}_response`) } } };
     } else responses[String(status)] = { description: response.description, content: { [response.contentType]: { schema: { type: 'string' } } } };
     const problems = new Set(doc?.problems ?? []);
-    if (guards.length > 0) problems.add(401);
+    if (guards.length > 0) [401, 429].forEach((code) => problems.add(code));
     if (pathParams.length > 0) problems.add(404);
-    if (doc?.body) problems.add(422);
+    // Any text parameter may hold what PostgreSQL cannot store (a NUL): 422 naming it.
+    if (pathParams.some((name) => !UUID_PARAMS.has(name)) || doc?.query) problems.add(422);
+    if (doc?.body) [400, 413, 415, 422].forEach((code) => problems.add(code));
     for (const code of [...problems].sort()) {
       responses[String(code)] = {
         description: PROBLEM_TITLES[code] ?? 'Problem',

@@ -107,6 +107,7 @@ describe('the API contract: OpenAPI and problem details', () => {
   it('is an OpenAPI 3.1 document with both bearer schemes', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'operatorToken']);
+    expect(doc.paths['/metrics']!['get']!.security).toEqual([{ operatorToken: [] }]);
   });
 
   it('lists every route of SPEC section 7 (outside the PKI work)', () => {
@@ -124,9 +125,10 @@ describe('the API contract: OpenAPI and problem details', () => {
       if (guarded) {
         expect(op.security.length, key).toBe(1);
         expect(op.responses['401'], key).toBeDefined();
+        expect(op.responses['429'], key).toBeDefined();
       }
       if (path.includes('{')) expect(op.responses['404'], key).toBeDefined();
-      if (op.requestBody) expect(op.responses['422'], key).toBeDefined();
+      if (op.requestBody) for (const status of ['400', '413', '415', '422']) expect(op.responses[status], `${key} ${status}`).toBeDefined();
       if (SPEC_ROUTES.includes(key) && ['post', 'put', 'patch'].includes(method)) expect(op.requestBody, key).toBeDefined();
       for (const [status, response] of Object.entries(op.responses)) {
         if (Number(status) >= 400) expect(response.content?.['application/problem+json']?.schema, `${key} ${status}`).toEqual({ $ref: '#/components/schemas/Problem' });

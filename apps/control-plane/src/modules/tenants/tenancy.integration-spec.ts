@@ -48,14 +48,15 @@ describe('tenancy: the operator token, tenants and their API keys', () => {
     expect(list.body.items.map((t) => t.name)).toEqual(expect.arrayContaining(['acme', 'globex']));
   });
 
-  it('shows the operator the broker nodes, and anyone health, readiness and metrics', async () => {
+  it('shows the operator the broker nodes and the metrics, and anyone health and readiness', async () => {
     const nodes = await operator.get<{ items: unknown[] }>('/v1/ops/nodes');
     expect(nodes.status).toBe(200);
     expect(Array.isArray(nodes.body.items)).toBe(true);
     const anonymous = new ApiClient(cp.url);
     expect((await anonymous.get('/healthz')).body).toEqual({ status: 'ok' });
     expect((await anonymous.get('/readyz')).body).toEqual({ status: 'ready', database: true, redis: true });
-    const metrics = await anonymous.get<string>('/metrics');
+    expect((await anonymous.get('/metrics')).status).toBe(401);
+    const metrics = await operator.get<string>('/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.contentType).toContain('text/plain');
   });

@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
-import type { Request } from 'express';
 import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
+import { IMPORT_BODY_LIMIT } from '../../common/request-body';
+import { BodyLimit, type RequestWithBody } from '../../common/request-body.interceptor';
 import { ResourceIdPipe } from '../../common/resource-id.pipe';
 import { ApiKeyGuard } from '../api-keys/api-key.guard';
 import {
@@ -20,11 +21,6 @@ import { UserImportService } from './user-import.service';
 import { UserService } from './user.service';
 
 const instanceId = new ResourceIdPipe('instance');
-
-/** The raw JSON text the body parser keeps for import requests (control-plane.ts), for line numbers. */
-interface RequestWithRawBody extends Request {
-  rawBody?: Buffer;
-}
 
 @Controller('v1/instances/:id/users')
 @UseGuards(ApiKeyGuard)
@@ -50,6 +46,7 @@ export class UserController {
   // Declared before ':userId' routes; POST has no ':userId' route, but keep the order explicit.
   @Post('import')
   @HttpCode(201)
+  @BodyLimit(IMPORT_BODY_LIMIT)
   @ApiDoc({
     summary: 'Import users from CSV or JSON, all or nothing',
     description: 'type=plain hashes each password with the instance algorithm; type=hash stores the given hashes. A bad row is a 422 listing {line, field, message}; nothing is written.',
@@ -58,10 +55,9 @@ export class UserController {
     response: importResultSchema,
     problems: [409, 415, 422],
   })
-  import(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Query() query: unknown, @Body() body: unknown, @Req() request: RequestWithRawBody) {
+  import(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Query() query: unknown, @Body() body: unknown, @Req() request: RequestWithBody) {
     const { type } = parseInput(importQuerySchema, query);
-    const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    return this.imports.import(caller.tenantId, id, { type, mediaType, body, rawJson: request.rawBody?.toString('utf8') }, caller);
+    return this.imports.import(caller.tenantId, id, { type, mediaType: request.bodyMediaType ?? '', body, rawJson: request.bodyText }, caller);
   }
 
   @Get(':userId')
