@@ -74,6 +74,19 @@ describe('the authenticator config schemas', () => {
   it('refuses unknown fields by name', () => {
     expect(problems('x509', { identityFrom: 'cn', scret: 'x' })).toEqual([{ field: '', message: 'unknown field(s) for x509: scret' }]);
   });
+
+  it.each(AUTHENTICATOR_TYPES.map((type) => [type]))('%s refuses an unknown field by name (every schema is closed)', (type) => {
+    const example = (SPEC_EXAMPLES[type] ?? [{}])[0] as Record<string, unknown>;
+    expect(problems(type, { ...example, notAField: 1 })).toContainEqual({ field: '', message: `unknown field(s) for ${type}: notAField` });
+  });
+
+  it('refuses an EMQX-style built-in-database configuration and a misspelt userIdType instead of using defaults', () => {
+    const emqx = { mechanism: 'password_based', backend: 'built_in_database', user_id_type: 'clientid', password_hash_algorithm: { name: 'bcrypt' } };
+    expect(problems('built-in-database', emqx)).toEqual([
+      { field: '', message: 'unknown field(s) for built-in-database: mechanism, backend, user_id_type, password_hash_algorithm' },
+    ]);
+    expect(problems('built-in-database', { userIDType: 'clientid' })).toEqual([{ field: '', message: 'unknown field(s) for built-in-database: userIDType' }]);
+  });
 });
 
 describe('jwt', () => {

@@ -244,6 +244,25 @@ describe('the authentication chain', () => {
       expect((await tenant.api.patch<Problem>(`/v1/instances/${instance}/authenticators/${created.body.id}`, { enabled: 'yes' })).body.errors?.[0]?.field).toBe('enabled');
     });
 
+    it('refuses unknown built-in-database fields by name, on create and on PATCH, and changes nothing', async () => {
+      const own = await newInstance(tenant.api, 'basic', 'strict-built-in');
+      const emqx = await tenant.api.post<Problem>(`/v1/instances/${own}/authenticators`, {
+        type: 'built-in-database',
+        config: { mechanism: 'password_based', backend: 'built_in_database', user_id_type: 'clientid', password_hash_algorithm: { name: 'bcrypt' } },
+      });
+      expect(emqx.status).toBe(422);
+      expect(emqx.body.errors).toEqual([
+        { field: 'config', message: 'unknown field(s) for built-in-database: mechanism, backend, user_id_type, password_hash_algorithm' },
+      ]);
+      const created = await tenant.api.post<Authenticator>(`/v1/instances/${own}/authenticators`, { type: 'built-in-database', config: {} });
+      expect(created.status).toBe(201);
+      const typo = await tenant.api.patch<Problem>(`/v1/instances/${own}/authenticators/${created.body.id}`, { config: { userIDType: 'clientid' } });
+      expect(typo.status).toBe(422);
+      expect(typo.body.errors).toEqual([{ field: 'config', message: 'unknown field(s) for built-in-database: userIDType' }]);
+      const after = await tenant.api.get<Authenticator>(`/v1/instances/${own}/authenticators/${created.body.id}`);
+      expect(after.body.config).toEqual(created.body.config);
+    });
+
     it('refuses tenant URLs that reach loopback, private, link-local or metadata addresses, naming the field', async () => {
       const cases: [string, Record<string, unknown>, string][] = [
         ['http', { url: 'http://localhost:8080/auth' }, 'config.url'],
