@@ -130,6 +130,13 @@ describe('http', () => {
     });
   });
 
+  it('refuses an http(s) URL that an HTTP client would read differently: a backslash, a tab', () => {
+    expect(problems('http', { url: 'http://127.0.0.1:28080\\@8.8.8.8/' })).toEqual([
+      { field: 'url', message: 'url must not contain a backslash (\\): HTTP clients read it as /; write %5C if it is data' },
+    ]);
+    expect(problems('jwt', { jwksUrl: 'https://8.8.8.8\t@127.0.0.1/jwks' })).toEqual([{ field: 'jwksUrl', message: 'jwksUrl must not contain spaces or control characters' }]);
+  });
+
   it('refuses other methods, a missing URL, reserved headers and unknown placeholders in the body', () => {
     expect(problems('http', { method: 'PUT', url: 'https://a.example' })).toEqual([{ field: 'method', message: 'method must be GET or POST' }]);
     expect(problems('http', {})[0]?.field).toBe('url');

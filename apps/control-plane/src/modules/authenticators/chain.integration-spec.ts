@@ -263,6 +263,25 @@ describe('the authentication chain', () => {
       expect(after.body.config).toEqual(created.body.config);
     });
 
+    it('reads http(s) URLs as the HTTP client does: the backslash trick and URL credentials are refused when saved', async () => {
+      // WHATWG (undici) reads this as 127.0.0.1:28080; a naive split saw the host 8.8.8.8 and accepted it.
+      const backslash = await refused('http', { url: 'http://127.0.0.1:28080\\@8.8.8.8/' });
+      expect(backslash.errors).toEqual([{ field: 'config.url', message: 'url must not contain a backslash (\\): HTTP clients read it as /; write %5C if it is data' }]);
+      const credentials = await refused('http', { url: 'https://user:pw@93.184.216.34/auth' });
+      expect(credentials.code).toBe('url-not-allowed');
+      expect(credentials.errors?.[0]?.field).toBe('config.url');
+      expect(credentials.errors?.[0]?.message).toMatch(/may not carry credentials/);
+    });
+
+    it('never tells the tenant what an internal name resolves to, and names MQC_OUTBOUND_ALLOW', async () => {
+      const problem = await refused('http', { url: 'http://localhost:8080/auth' });
+      expect(problem.code).toBe('url-not-allowed');
+      expect(problem.errors?.[0]?.message).toBe(
+        'localhost resolves to an address that is not public (loopback, private, link-local, metadata or reserved), which tenant URLs may not reach; the operator of a self-hosted MQC may allow it with MQC_OUTBOUND_ALLOW',
+      );
+      expect(JSON.stringify(problem)).not.toMatch(/127\.0\.0\.1|::1/);
+    });
+
     it('refuses tenant URLs that reach loopback, private, link-local or metadata addresses, naming the field', async () => {
       const cases: [string, Record<string, unknown>, string][] = [
         ['http', { url: 'http://localhost:8080/auth' }, 'config.url'],
