@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req
 import type { Request } from 'express';
 import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
+import { ClientGoneSignal } from '../../common/client-gone';
 import { parseInput } from '../../common/parse-input';
 import { ResourceIdPipe } from '../../common/resource-id.pipe';
 import { ApiKeyGuard } from '../api-keys/api-key.guard';
@@ -58,10 +59,17 @@ export class UserController {
     response: importResultSchema,
     problems: [409, 415, 422],
   })
-  import(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Query() query: unknown, @Body() body: unknown, @Req() request: RequestWithRawBody) {
+  import(
+    @TenantCaller() caller: TenantCallerInfo,
+    @Param('id', instanceId) id: string,
+    @Query() query: unknown,
+    @Body() body: unknown,
+    @Req() request: RequestWithRawBody,
+    @ClientGoneSignal() signal: AbortSignal,
+  ) {
     const { type } = parseInput(importQuerySchema, query);
     const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    return this.imports.import(caller.tenantId, id, { type, mediaType, body, rawJson: request.rawBody?.toString('utf8') }, caller);
+    return this.imports.import(caller.tenantId, id, { type, mediaType, body, rawJson: request.rawBody?.toString('utf8') }, caller, signal);
   }
 
   @Get(':userId')
