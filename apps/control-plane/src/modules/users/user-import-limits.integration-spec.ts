@@ -129,6 +129,15 @@ describe('user import: bounded hashing work', () => {
       expect((await api.post(`/v1/instances/${pro}/authenticators`, { type: 'built-in-database', config: { passwordHash: { name: 'bcrypt', rounds: 13 } } })).status).toBe(201);
     });
 
+    it('blocks a downgrade to an edition whose caps the instance algorithm exceeds', async () => {
+      const { instance } = await instanceHashingWith('professional', 'downgrade', { name: 'bcrypt', rounds: 13 });
+      const refused = await api.patch<Problem>(`/v1/instances/${instance}`, { edition: 'basic' });
+      expect(refused.status).toBe(409);
+      expect(refused.body.code).toBe('edition-downgrade-blocked');
+      expect(refused.body['blockers']).toEqual([{ kind: 'password-hash', authenticatorType: 'built-in-database', field: 'passwordHash.rounds', used: 13, limit: 12 }]);
+      expect(refused.body.detail).toMatch(/the built-in-database authenticator's passwordHash\.rounds is 13, 12 allowed/);
+    });
+
     it('refuses an imported self-describing hash above the cap (each login would pay it), by line', async () => {
       const instance = await newInstance(api, 'basic', 'caps-import');
       const bcrypt13 = `$2b$13$${'a'.repeat(53)}`;
