@@ -4,6 +4,7 @@ export * from './chain/chain-metrics';
 export * from './chain/run-chain';
 export * from './password/password-hash-params';
 export * from './password/password-hash';
+export * from './password/hash-cost';
 export { parseSelfDescribingHash } from './password/self-describing-hash';
 export * from './authenticators/built-in-database.authenticator';
 export * from './config';

@@ -144,3 +144,31 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
 export function isEditionName(value: string): value is EditionName {
   return (EDITION_NAMES as readonly string[]).includes(value);
 }
+
+/**
+ * Password hashing a tenant may ask the cloud for (issue 11): the cost of each hash it sets
+ * (an authenticator's `passwordHash`) or imports (a self-describing `$2b$14$…`), and the work
+ * of one import. Every hash runs on a pool that all tenants of a process share.
+ */
+export interface EditionPasswordHashing {
+  /** bcrypt cost (log2 rounds). */
+  bcryptRounds: number;
+  pbkdf2Iterations: number;
+  argon2MemoryCostKiB: number;
+  argon2TimeCost: number;
+  /** Rows in one import request. */
+  importRows: number;
+  /** Hashing one `type=plain` import may ask for, in reference core-seconds (`hashCostSeconds` in @mqc/auth). */
+  importHashSeconds: number;
+}
+
+/**
+ * Caps as users know them: bcrypt 12 is Laravel's default, 600,000 PBKDF2-SHA256 iterations
+ * OWASP's advice, 64 MiB × 3 passes RFC 9106's second argon2id recommendation; 1,000,000
+ * iterations is Django's default; platinum takes the process-wide maximum of iterations and memory.
+ */
+export const EDITION_PASSWORD_HASHING: Readonly<Record<EditionName, EditionPasswordHashing>> = {
+  basic: { bcryptRounds: 12, pbkdf2Iterations: 600_000, argon2MemoryCostKiB: 65_536, argon2TimeCost: 3, importRows: 10_000, importHashSeconds: 300 },
+  professional: { bcryptRounds: 13, pbkdf2Iterations: 1_000_000, argon2MemoryCostKiB: 131_072, argon2TimeCost: 4, importRows: 100_000, importHashSeconds: 900 },
+  platinum: { bcryptRounds: 14, pbkdf2Iterations: 2_000_000, argon2MemoryCostKiB: 262_144, argon2TimeCost: 8, importRows: 250_000, importHashSeconds: 1_800 },
+};

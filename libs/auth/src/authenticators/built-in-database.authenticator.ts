@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { configObject } from '../config/common';
 import type { AuthResult, Authenticator, ConnectCredentials } from '../chain/authenticator';
 import { effectiveParams, hashPassword, needsRehash, verifyPassword } from '../password/password-hash';
 import { passwordHashParamsSchema, type PasswordHashParams, type StoredPassword } from '../password/password-hash-params';
@@ -25,7 +26,8 @@ export interface BuiltInUserStore {
 
 export const USER_ID_TYPES = ['username', 'clientid'] as const;
 
-export const builtInDatabaseConfigSchema = z.object({
+/** Closed, as every type's schema: an unknown field (an EMQX-style `user_id_type`, a `userIDType` typo) is refused by name. */
+export const builtInDatabaseConfigSchema = configObject('built-in-database', {
   userIdType: z.enum(USER_ID_TYPES, { error: `userIdType must be one of ${USER_ID_TYPES.join(', ')}` }).default('username'),
   passwordHash: passwordHashParamsSchema.prefault({ name: 'sha256', saltPosition: 'prefix' }),
 });

@@ -140,7 +140,7 @@ describe('MysqlAuthenticator against a real MariaDB', () => {
 
   it('connects only through the private-address guard: loopback is refused without the operator allow-list', async () => {
     const auth = authenticator({ passwordHash: { name: 'plain', saltPosition: 'none' } }, []);
-    await expect(auth.authenticate(client("' OR 1=1 --", 'plain-pass'))).rejects.toThrow(/127\.0\.0\.1, a loopback address/);
+    await expect(auth.authenticate(client("' OR 1=1 --", 'plain-pass'))).rejects.toThrow(/127\.0\.0\.1 is a loopback address/);
   });
 
   it('uses the separate password setting when the URL has none, and a wrong one is a backend failure', async () => {

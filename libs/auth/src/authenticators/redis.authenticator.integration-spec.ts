@@ -114,6 +114,6 @@ describe('RedisAuthenticator against a real Redis', () => {
     );
     expect(error?.message).toMatch(/^Redis redis:\/\/127\.0\.0\.1:\d+: /);
     expect(error?.message).not.toContain('secret-pw');
-    await expect(authenticator({}, []).authenticate(client('legacy', 'x'))).rejects.toThrow(/127\.0\.0\.1, a loopback address/);
+    await expect(authenticator({}, []).authenticate(client('legacy', 'x'))).rejects.toThrow(/127\.0\.0\.1 is a loopback address/);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseHttpUrl } from '../outbound/http-url';
 import { parseServiceUrl } from '../outbound/service-url';
 
 /** SPEC 4: the placeholders templates may use. In database queries they are bound parameters. */
@@ -64,8 +65,11 @@ export function serviceUrl(field: string, schemes: readonly string[]) {
     .max(2048, { error: `${field} must be at most 2048 characters` })
     .superRefine((text, ctx) => {
       const url = parseServiceUrl(text);
+      const http = url && (url.scheme === 'http' || url.scheme === 'https') ? parseHttpUrl(text) : undefined;
       if (!url) ctx.addIssue({ code: 'custom', message: `${field} must be a URL like ${schemes[0]}://host:port/…` });
       else if (!schemes.includes(url.scheme)) ctx.addIssue({ code: 'custom', message: `${field} must start with ${expected}` });
+      // An http(s) URL is read as the HTTP client reads it; what it would read otherwise is refused.
+      else if (http && 'problem' in http) ctx.addIssue({ code: 'custom', message: `${field} ${http.problem}` });
       else if (url.hosts.length > 1 && !schemes.some((s) => s.startsWith('mongodb'))) {
         ctx.addIssue({ code: 'custom', message: `${field} must name one host` });
       }

@@ -74,6 +74,19 @@ describe('the authenticator config schemas', () => {
   it('refuses unknown fields by name', () => {
     expect(problems('x509', { identityFrom: 'cn', scret: 'x' })).toEqual([{ field: '', message: 'unknown field(s) for x509: scret' }]);
   });
+
+  it.each(AUTHENTICATOR_TYPES.map((type) => [type]))('%s refuses an unknown field by name (every schema is closed)', (type) => {
+    const example = (SPEC_EXAMPLES[type] ?? [{}])[0] as Record<string, unknown>;
+    expect(problems(type, { ...example, notAField: 1 })).toContainEqual({ field: '', message: `unknown field(s) for ${type}: notAField` });
+  });
+
+  it('refuses an EMQX-style built-in-database configuration and a misspelt userIdType instead of using defaults', () => {
+    const emqx = { mechanism: 'password_based', backend: 'built_in_database', user_id_type: 'clientid', password_hash_algorithm: { name: 'bcrypt' } };
+    expect(problems('built-in-database', emqx)).toEqual([
+      { field: '', message: 'unknown field(s) for built-in-database: mechanism, backend, user_id_type, password_hash_algorithm' },
+    ]);
+    expect(problems('built-in-database', { userIDType: 'clientid' })).toEqual([{ field: '', message: 'unknown field(s) for built-in-database: userIDType' }]);
+  });
 });
 
 describe('jwt', () => {
@@ -115,6 +128,13 @@ describe('http', () => {
       timeoutMs: 5000,
       concurrency: 8,
     });
+  });
+
+  it('refuses an http(s) URL that an HTTP client would read differently: a backslash, a tab', () => {
+    expect(problems('http', { url: 'http://127.0.0.1:28080\\@8.8.8.8/' })).toEqual([
+      { field: 'url', message: 'url must not contain a backslash (\\): HTTP clients read it as /; write %5C if it is data' },
+    ]);
+    expect(problems('jwt', { jwksUrl: 'https://8.8.8.8\t@127.0.0.1/jwks' })).toEqual([{ field: 'jwksUrl', message: 'jwksUrl must not contain spaces or control characters' }]);
   });
 
   it('refuses other methods, a missing URL, reserved headers and unknown placeholders in the body', () => {

@@ -71,7 +71,7 @@ describe('assertPublicUrl', () => {
   });
 
   it('refuses literal loopback, private, link-local and metadata addresses, naming the reason', async () => {
-    expect(await refusal('http://127.0.0.1:8080/auth')).toMatch(/127\.0\.0\.1, a loopback address/);
+    expect(await refusal('http://127.0.0.1:8080/auth')).toMatch(/127\.0\.0\.1 is a loopback address/);
     expect(await refusal('http://169.254.169.254/latest/meta-data/')).toMatch(/cloud metadata/);
     expect(await refusal('postgres://u:p@10.0.0.5:5432/db')).toMatch(/private/);
     expect(await refusal('http://[::1]/')).toMatch(/loopback/);
@@ -82,7 +82,7 @@ describe('assertPublicUrl', () => {
   });
 
   it('resolves host names with the system resolver: localhost is loopback', async () => {
-    expect(await refusal('http://localhost:8080/auth')).toMatch(/localhost resolves to .*loopback/);
+    expect(await refusal('http://localhost:8080/auth')).toMatch(/localhost resolves to an address that is not public/);
     expect(await refusal('redis://LOCALHOST./')).toMatch(/loopback/);
   });
 
@@ -93,7 +93,7 @@ describe('assertPublicUrl', () => {
 
   it('refuses a name when any of its addresses is not public', async () => {
     const resolve = async () => ['93.184.216.34', '10.1.1.1'];
-    expect(await refusal('https://mixed.example/', [], resolve)).toMatch(/mixed\.example resolves to 10\.1\.1\.1/);
+    expect(await refusal('https://mixed.example/', [], resolve)).toMatch(/mixed\.example resolves to an address that is not public/);
   });
 
   it('refuses a name that does not resolve', async () => {
@@ -120,7 +120,35 @@ describe('assertPublicUrl', () => {
 
   it('follows mongodb+srv names through their SRV records', async () => {
     const options = { resolveSrv: async () => ['shard-0.example.net'], resolve: async () => ['192.168.1.10'] };
-    await expect(assertPublicUrl('mongodb+srv://cluster.example.net/db', [], options)).rejects.toThrow(/shard-0\.example\.net resolves to 192\.168\.1\.10/);
+    await expect(assertPublicUrl('mongodb+srv://cluster.example.net/db', [], options)).rejects.toThrow(/shard-0\.example\.net resolves to an address that is not public/);
+  });
+
+  it('reads an http(s) URL as the HTTP client does (WHATWG) and refuses what other parsers read otherwise', async () => {
+    // WHATWG reads `\` as `/`: undici would connect to 127.0.0.1:28080, not to 8.8.8.8.
+    expect(new URL('http://127.0.0.1:28080\\@8.8.8.8/').host).toBe('127.0.0.1:28080');
+    expect(await refusal('http://127.0.0.1:28080\\@8.8.8.8/')).toMatch(/must not contain a backslash/);
+    expect(await refusal('https://8.8.8.8\\@127.0.0.1/')).toMatch(/backslash/);
+    expect(await refusal('http://8.8.8.8\t@127.0.0.1/')).toMatch(/spaces or control characters/);
+    // Spellings WHATWG turns into loopback are judged as loopback.
+    expect(await refusal('http://127.0.0.%31/')).toMatch(/127\.0\.0\.1 is a loopback address/);
+    expect(await refusal('http://0x7f.1/')).toMatch(/loopback/);
+    expect(await refusal('HTTP://[::ffff:127.0.0.1]:80/')).toMatch(/loopback/);
+  });
+
+  it('refuses credentials in an http(s) URL, whichever host follows', async () => {
+    expect(await refusal('https://user:pw@93.184.216.34/auth')).toMatch(/may not carry credentials/);
+    expect(await refusal('http://127.0.0.1@93.184.216.34/')).toMatch(/may not carry credentials/);
+  });
+
+  it('never tells what an internal name resolves to, and names MQC_OUTBOUND_ALLOW', async () => {
+    const message = await refusal('https://db.internal.example/', [], async () => ['10.20.30.40', 'fd00::1234']);
+    expect(message).toBe(
+      'db.internal.example resolves to an address that is not public (loopback, private, link-local, metadata or reserved), which tenant URLs may not reach; the operator of a self-hosted MQC may allow it with MQC_OUTBOUND_ALLOW',
+    );
+    const local = await refusal('http://localhost:8080/auth');
+    expect(local).not.toMatch(/127\.0\.0\.1|::1/);
+    expect(local).toContain('MQC_OUTBOUND_ALLOW');
+    expect(await refusal('postgres://u:p@10.0.0.5:5432/db')).toContain('MQC_OUTBOUND_ALLOW');
   });
 
   it('refuses text that is not a URL with a host', async () => {

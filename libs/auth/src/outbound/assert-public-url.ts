@@ -1,5 +1,6 @@
 import { promises as dns } from 'node:dns';
 import { cidrContains, embeddedIpv4, nonPublicReason, parseCidr, parseIp, type Cidr, type IpBytes } from './ip-address';
+import { httpUrlHost, parseHttpUrl } from './http-url';
 import { parseServiceUrl } from './service-url';
 
 /**
@@ -78,11 +79,15 @@ export function assertPublicAddress(address: string, allowList: AllowList | read
   if (!bytes) throw new OutboundAddressError(`${address} is not an IP address`, host, address);
   if (allowedAddress(bytes, allow)) return;
   const reason = nonPublicReason(bytes);
-  if (reason) {
-    const via = host === address ? '' : `${host} resolves to `;
-    throw new OutboundAddressError(`${via}${address}, ${reason}, which tenant URLs may not reach`, host, address);
-  }
+  if (!reason) return;
+  // A literal the tenant wrote may be named; what a name resolves to is the cloud's business
+  // (the error keeps the address for the operator's logs).
+  const what = host === address || parseIp(host) ? `${host} is ${reason}` : `${host} resolves to an address that is not public (loopback, private, link-local, metadata or reserved)`;
+  throw new OutboundAddressError(`${what}, which tenant URLs may not reach${SELF_HOSTED_HINT}`, host, address);
 }
+
+/** Said with every address refusal: the way out for self-hosters. */
+const SELF_HOSTED_HINT = '; the operator of a self-hosted MQC may allow it with MQC_OUTBOUND_ALLOW';
 
 function isAllowList(value: AllowList | readonly string[]): value is AllowList {
   return !Array.isArray(value) && typeof value === 'object' && value !== null && 'cidrs' in value;
@@ -120,6 +125,7 @@ export async function resolvePublicHost(host: string, allowList: AllowList | rea
  */
 export async function assertPublicUrl(url: string, allowList: AllowList | readonly string[], options: OutboundCheckOptions = {}): Promise<void> {
   const allow = isAllowList(allowList) ? allowList : parseAllowList(allowList);
+  if (/^https?:/i.test(url.trim())) return assertPublicHttpUrl(url, allow, options);
   const parsed = parseServiceUrl(url);
   if (!parsed) throw new OutboundAddressError(`not a URL with a host: ${url}`);
   for (const { host } of parsed.hosts) {
@@ -136,4 +142,17 @@ export async function assertPublicUrl(url: string, allowList: AllowList | readon
     }
     await resolvePublicHost(host, allow, options);
   }
+}
+
+/**
+ * http(s): the host WHATWG reads, as undici does (see parseHttpUrl). Credentials in the URL
+ * are refused: they belong in a header, which is stored sealed.
+ */
+async function assertPublicHttpUrl(text: string, allow: AllowList, options: OutboundCheckOptions): Promise<void> {
+  const parsed = parseHttpUrl(text);
+  if ('problem' in parsed) throw new OutboundAddressError(`the URL ${parsed.problem}`);
+  if (parsed.url.username !== '' || parsed.url.password !== '') {
+    throw new OutboundAddressError('an http(s) URL may not carry credentials (user:password@): send them in a header, e.g. authorization');
+  }
+  await resolvePublicHost(httpUrlHost(parsed.url), allow, options);
 }

@@ -18,8 +18,9 @@ import { slowHashGate } from './slow-hash-gate';
 const pbkdf2Async = promisify(pbkdf2Callback);
 
 /** The slow hashes, each through the process's gate (one core stays with the event loop). */
-const pbkdf2 = (...args: Parameters<typeof pbkdf2Async>) => slowHashGate.run(() => pbkdf2Async(...args));
-const bcryptHash = (password: Buffer, saltOrRounds: string | number) => slowHashGate.run(() => bcrypt.hash(password, saltOrRounds));
+const pbkdf2 = (password: Buffer, salt: Buffer, iterations: number, keyLength: number, digest: string, signal?: AbortSignal) =>
+  slowHashGate.run(() => pbkdf2Async(password, salt, iterations, keyLength, digest), signal);
+const bcryptHash = (password: Buffer, saltOrRounds: string | number, signal?: AbortSignal) => slowHashGate.run(() => bcrypt.hash(password, saltOrRounds), signal);
 const argon2Verify = (hash: string, password: Buffer) => slowHashGate.run(() => argon2.verify(hash, password));
 
 const HEX = /^(?:[0-9a-fA-F]{2})+$/;
@@ -46,9 +47,11 @@ function newSalt(): string {
 
 /**
  * Hashes a password with the given algorithm (parameters are validated and their defaults
- * filled in; invalid parameters throw). The result records the resolved parameters.
+ * filled in; invalid parameters throw). The result records the resolved parameters. An
+ * aborted `signal` (the client went away) rejects before a slow hash starts.
  */
-export async function hashPassword(plain: string | Buffer, input: PasswordHashParams): Promise<StoredPassword> {
+export async function hashPassword(plain: string | Buffer, input: PasswordHashParams, options: { signal?: AbortSignal } = {}): Promise<StoredPassword> {
+  const { signal } = options;
   const params = passwordHashParamsSchema.parse(input);
   const password = toBuffer(plain);
   switch (params.name) {
@@ -64,16 +67,16 @@ export async function hashPassword(plain: string | Buffer, input: PasswordHashPa
       return { hash, salt, params };
     }
     case 'bcrypt':
-      return { hash: await bcryptHash(password, params.rounds), salt: '', params };
+      return { hash: await bcryptHash(password, params.rounds, signal), salt: '', params };
     case 'pbkdf2': {
       const salt = newSalt();
       const keyLength = params.keyLength ?? DIGEST_LENGTH[params.macFun];
-      const key = await pbkdf2(password, Buffer.from(salt, 'utf8'), params.iterations, keyLength, params.macFun);
+      const key = await pbkdf2(password, Buffer.from(salt, 'utf8'), params.iterations, keyLength, params.macFun, signal);
       return { hash: key.toString('hex'), salt, params };
     }
     case 'argon2id': {
       const { memoryCost, timeCost, parallelism } = params;
-      const hash = await slowHashGate.run(() => argon2.hash(password, { type: argon2.argon2id, memoryCost, timeCost, parallelism }));
+      const hash = await slowHashGate.run(() => argon2.hash(password, { type: argon2.argon2id, memoryCost, timeCost, parallelism }), signal);
       return { hash, salt: '', params };
     }
   }

@@ -29,6 +29,27 @@ describe('SlowHashGate', () => {
     expect(() => new SlowHashGate(0)).toThrow(/positive integer/);
   });
 
+  it('drops a waiting job whose signal aborts, and never starts an aborted one', async () => {
+    const gate = new SlowHashGate(1);
+    let release: () => void = () => undefined;
+    const first = gate.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const client = new AbortController();
+    let ran = false;
+    const waiting = gate.run(async () => {
+      ran = true;
+    }, client.signal);
+    expect(gate.queued).toBe(1);
+    client.abort(new Error('client gone'));
+    await expect(waiting).rejects.toThrow('client gone');
+    expect(gate.queued).toBe(0);
+    await expect(gate.run(async () => 'late', client.signal)).rejects.toThrow('client gone');
+    release();
+    await first;
+    expect(ran).toBe(false);
+    expect(gate.inFlight).toBe(0);
+    expect(gate.started).toBe(1);
+  });
+
   it('lets waiting jobs in when the limit is raised', async () => {
     const gate = new SlowHashGate(1);
     let release: () => void = () => undefined;

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 export class SlowHashGate {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private startedCount = 0;
 
   constructor(private limit: number) {
     this.setLimit(limit);
@@ -23,10 +24,16 @@ export class SlowHashGate {
     }
   }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` when a slot is free. An aborted `signal` rejects with its reason before the
+   * work starts, also while waiting (the place in line is given up); started work finishes.
+   */
+  async run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
     if (this.running < this.limit) this.running++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else await this.waitForSlot(signal);
     try {
+      this.startedCount++;
       return await work();
     } finally {
       // Hand the slot straight to the next in line, or give it back.
@@ -36,8 +43,39 @@ export class SlowHashGate {
     }
   }
 
+  private waitForSlot(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const at = this.waiting.indexOf(admit);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(signal?.reason);
+      };
+      const admit = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.waiting.push(admit);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   get queued(): number {
     return this.waiting.length;
+  }
+
+  /** Hashes that may run at once. */
+  get concurrency(): number {
+    return this.limit;
+  }
+
+  /** Hashes running now. */
+  get inFlight(): number {
+    return this.running;
+  }
+
+  /** Hashes started since the process began (a counter, for metrics and tests). */
+  get started(): number {
+    return this.startedCount;
   }
 }
 

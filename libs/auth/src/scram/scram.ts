@@ -1,5 +1,6 @@
 import { createHash, createHmac, pbkdf2 as pbkdf2Callback, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { slowHashGate } from '../password/slow-hash-gate';
 
 /**
  * SCRAM (RFC 5802) with SHA-256 (RFC 7677) or SHA-512, server side: what a store keeps
@@ -54,8 +55,15 @@ const MAPPED_TO_NOTHING = new Set([0x00ad, 0x034f, 0x1806, 0x200c, 0x200d, 0x206
 const NON_ASCII_SPACES = new Set([0x00a0, 0x1680, 0x202f, 0x205f, 0x3000]);
 
 /** Derives what the server keeps from a password: Hi() = PBKDF2 with HMAC (off the event loop). */
-export async function deriveScramCredential(password: string, algorithm: ScramAlgorithm, iterations: number, salt: Buffer = randomBytes(16)): Promise<ScramCredential> {
-  const salted = await pbkdf2(Buffer.from(saslPrep(password), 'utf8'), salt, iterations, DIGEST_BYTES[algorithm], algorithm);
+export async function deriveScramCredential(
+  password: string,
+  algorithm: ScramAlgorithm,
+  iterations: number,
+  salt: Buffer = randomBytes(16),
+  signal?: AbortSignal,
+): Promise<ScramCredential> {
+  // Through the process's slow-hash gate, as every password hash.
+  const salted = await slowHashGate.run(() => pbkdf2(Buffer.from(saslPrep(password), 'utf8'), salt, iterations, DIGEST_BYTES[algorithm], algorithm), signal);
   const clientKey = hmac(algorithm, salted, 'Client Key');
   return {
     algorithm,

@@ -2,13 +2,15 @@ import {
   AUTHENTICATOR_CONFIG_SCHEMAS,
   SECRET_FIELDS,
   SECRET_MASK,
+  hashCostAboveEdition,
   maskedPaths,
   outboundUrls,
   restoreMaskedSecrets,
   splitSecrets,
   type ConfigSecret,
+  type PasswordHashParams,
 } from '@mqc/auth';
-import type { AuthenticatorType } from '@mqc/editions';
+import type { AuthenticatorType, EditionName } from '@mqc/editions';
 import { DomainError, ValidationError } from '../../common/domain-errors';
 
 /** Types of SPEC 7 that the broker cannot run yet: refused rather than stored and skipped. */
@@ -47,4 +49,15 @@ export function prepareConfig(type: AuthenticatorType, input: Record<string, unk
   const full = parsed.data as Record<string, unknown>;
   const { config, secrets } = splitSecrets(full, SECRET_FIELDS[type]);
   return { config, secrets, urls: outboundUrls(type, full).map(({ field, url }) => ({ field: `config.${field}`, url })) };
+}
+
+/**
+ * A `passwordHash` (built-in store, external databases) whose cost is above the edition's
+ * caps is refused by field: every hash with it (each login, each new password) would pay it.
+ */
+export function assertHashCostWithinEdition(edition: EditionName, config: Record<string, unknown>): void {
+  const params = config['passwordHash'] as PasswordHashParams | undefined;
+  if (params === undefined) return;
+  const over = hashCostAboveEdition(params, edition);
+  if (over.length > 0) throw new ValidationError(over.map((p) => ({ field: `config.passwordHash.${p.field}`, message: p.message })));
 }

@@ -13,7 +13,7 @@ import { OutboundPolicy } from '../../common/outbound-policy';
 import { CHANGE_BUS, SECRET_BOX } from '../../common/tokens';
 import { AuditService } from '../audit/audit.service';
 import { InstanceService } from '../instances/instance.service';
-import { prepareConfig } from './authenticator-config';
+import { assertHashCostWithinEdition, prepareConfig } from './authenticator-config';
 
 /** Counters summed over the broker nodes that reported them (SPEC 4: metrics per authenticator). */
 export interface AuthenticatorMetricsView {
@@ -142,6 +142,7 @@ export class AuthenticatorService {
     const instance = await this.instances.findOwned(tenantId, instanceId);
     assertEditionAllows(instance.edition, input.type);
     const prepared = prepareConfig(input.type, input.config);
+    assertHashCostWithinEdition(instance.edition, prepared.config);
     // Resolving names takes time: outside the transaction.
     await this.outbound.check(prepared.urls);
     const created = await this.dataSource.transaction(async (manager) => {
@@ -207,6 +208,7 @@ export class AuthenticatorService {
     // Disabling is always allowed; configuring or enabling a method needs the edition.
     if (input.config !== undefined || input.enabled === true) assertEditionAllows(instance.edition, current.type);
     const prepared = input.config === undefined ? undefined : prepareConfig(current.type, input.config, this.openSecrets(current));
+    if (prepared) assertHashCostWithinEdition(instance.edition, prepared.config);
     if (prepared) await this.outbound.check(prepared.urls);
     const updated = await this.dataSource.transaction(async (manager) => {
       const locked = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);

@@ -244,6 +244,44 @@ describe('the authentication chain', () => {
       expect((await tenant.api.patch<Problem>(`/v1/instances/${instance}/authenticators/${created.body.id}`, { enabled: 'yes' })).body.errors?.[0]?.field).toBe('enabled');
     });
 
+    it('refuses unknown built-in-database fields by name, on create and on PATCH, and changes nothing', async () => {
+      const own = await newInstance(tenant.api, 'basic', 'strict-built-in');
+      const emqx = await tenant.api.post<Problem>(`/v1/instances/${own}/authenticators`, {
+        type: 'built-in-database',
+        config: { mechanism: 'password_based', backend: 'built_in_database', user_id_type: 'clientid', password_hash_algorithm: { name: 'bcrypt' } },
+      });
+      expect(emqx.status).toBe(422);
+      expect(emqx.body.errors).toEqual([
+        { field: 'config', message: 'unknown field(s) for built-in-database: mechanism, backend, user_id_type, password_hash_algorithm' },
+      ]);
+      const created = await tenant.api.post<Authenticator>(`/v1/instances/${own}/authenticators`, { type: 'built-in-database', config: {} });
+      expect(created.status).toBe(201);
+      const typo = await tenant.api.patch<Problem>(`/v1/instances/${own}/authenticators/${created.body.id}`, { config: { userIDType: 'clientid' } });
+      expect(typo.status).toBe(422);
+      expect(typo.body.errors).toEqual([{ field: 'config', message: 'unknown field(s) for built-in-database: userIDType' }]);
+      const after = await tenant.api.get<Authenticator>(`/v1/instances/${own}/authenticators/${created.body.id}`);
+      expect(after.body.config).toEqual(created.body.config);
+    });
+
+    it('reads http(s) URLs as the HTTP client does: the backslash trick and URL credentials are refused when saved', async () => {
+      // WHATWG (undici) reads this as 127.0.0.1:28080; a naive split saw the host 8.8.8.8 and accepted it.
+      const backslash = await refused('http', { url: 'http://127.0.0.1:28080\\@8.8.8.8/' });
+      expect(backslash.errors).toEqual([{ field: 'config.url', message: 'url must not contain a backslash (\\): HTTP clients read it as /; write %5C if it is data' }]);
+      const credentials = await refused('http', { url: 'https://user:pw@93.184.216.34/auth' });
+      expect(credentials.code).toBe('url-not-allowed');
+      expect(credentials.errors?.[0]?.field).toBe('config.url');
+      expect(credentials.errors?.[0]?.message).toMatch(/may not carry credentials/);
+    });
+
+    it('never tells the tenant what an internal name resolves to, and names MQC_OUTBOUND_ALLOW', async () => {
+      const problem = await refused('http', { url: 'http://localhost:8080/auth' });
+      expect(problem.code).toBe('url-not-allowed');
+      expect(problem.errors?.[0]?.message).toBe(
+        'localhost resolves to an address that is not public (loopback, private, link-local, metadata or reserved), which tenant URLs may not reach; the operator of a self-hosted MQC may allow it with MQC_OUTBOUND_ALLOW',
+      );
+      expect(JSON.stringify(problem)).not.toMatch(/127\.0\.0\.1|::1/);
+    });
+
     it('refuses tenant URLs that reach loopback, private, link-local or metadata addresses, naming the field', async () => {
       const cases: [string, Record<string, unknown>, string][] = [
         ['http', { url: 'http://localhost:8080/auth' }, 'config.url'],

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
+import { hashCostAboveEdition, type PasswordHashParams } from '@mqc/auth';
 import type { MqcConfig } from '@mqc/config';
 import { AuthenticatorEntity, BuiltInUserEntity, CaCertificateEntity, DeviceCertificateEntity, DeviceEntity, InstanceEntity, InstanceX509SettingsEntity } from '@mqc/db';
 import type { AccessPolicy } from '@mqc/domain';
-import { editionChangeBlockers, type EditionChangeBlocker, type EditionName } from '@mqc/editions';
+import { editionChangeBlockers, type AuthenticatorType, type EditionChangeBlocker, type EditionName } from '@mqc/editions';
 import type { ChangeBus, JobProducer } from '@mqc/queue';
 import type { Caller } from '../../common/caller';
 import { DomainError, NotFoundError } from '../../common/domain-errors';
@@ -12,7 +13,33 @@ import { AuditService } from '../audit/audit.service';
 import { EditionService } from '../editions/edition.service';
 import { instanceView, type InstanceView } from './instance.view';
 
-function describeBlocker(blocker: EditionChangeBlocker & { devices?: number }): string {
+/** An authenticator hashing above the target edition's caps (EDITION_PASSWORD_HASHING). */
+interface PasswordHashBlocker {
+  kind: 'password-hash';
+  authenticatorType: AuthenticatorType;
+  field: string;
+  used: number;
+  limit: number;
+}
+
+type Blocker = (EditionChangeBlocker & { devices?: number }) | PasswordHashBlocker;
+
+function passwordHashBlockers(authenticators: readonly AuthenticatorEntity[], target: EditionName): PasswordHashBlocker[] {
+  return authenticators.flatMap((a) => {
+    const params = (a.config as { passwordHash?: PasswordHashParams }).passwordHash;
+    if (params === undefined) return [];
+    return hashCostAboveEdition(params, target).map((over) => ({
+      kind: 'password-hash' as const,
+      authenticatorType: a.type,
+      field: `passwordHash.${over.field}`,
+      used: over.value,
+      limit: over.limit,
+    }));
+  });
+}
+
+function describeBlocker(blocker: Blocker): string {
+  if (blocker.kind === 'password-hash') return `the ${blocker.authenticatorType} authenticator's ${blocker.field} is ${blocker.used}, ${blocker.limit} allowed`;
   if (blocker.kind === 'quota') return `${blocker.quota}: ${blocker.used} used, ${blocker.limit} allowed`;
   if (blocker.authenticatorType) return `the ${blocker.authenticatorType} authenticator is enabled`;
   if (blocker.devices !== undefined) return `${blocker.devices} device(s) registered (${blocker.method})`;
@@ -136,13 +163,14 @@ export class InstanceService {
     const deviceCertificates = await manager.countBy(DeviceCertificateEntity, { instanceId: instance.id });
     // One device one certificate is in use when BYOC or just-in-time registration is on.
     const byoc = x509 !== null && (x509.mode === 'BYOC' || x509.provisioning === 'JITP');
-    const blockers: (EditionChangeBlocker & { devices?: number })[] = editionChangeBlockers(target, {
+    const blockers: Blocker[] = editionChangeBlockers(target, {
       enabledTypes: authenticators.filter((a) => a.enabled).map((a) => a.type),
       counts: { authenticatorsPerChain: authenticators.length, builtInUsers, registeredCaCertificates, deviceCertificates },
       methods: [...(devices > 0 ? (['device-secret'] as const) : []), ...(byoc ? (['x509-device-certificate'] as const) : [])],
     });
     const deviceBlocker = blockers.find((b) => b.kind === 'method' && b.method === 'device-secret' && b.authenticatorType === undefined);
-    if (deviceBlocker) deviceBlocker.devices = devices;
+    if (deviceBlocker?.kind === 'method') deviceBlocker.devices = devices;
+    blockers.push(...passwordHashBlockers(authenticators, target));
     if (blockers.length > 0) {
       throw new DomainError('conflict', 'edition-downgrade-blocked', `the ${target} edition does not allow what this instance uses: ${blockers.map(describeBlocker).join('; ')}`, {
         edition: instance.edition,

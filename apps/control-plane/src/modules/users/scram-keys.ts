@@ -28,8 +28,8 @@ export async function scramSettings(manager: EntityManager, instanceId: string):
 }
 
 /** The keys of a password for each setting (PBKDF2: run it before a transaction opens). */
-export function deriveScramKeys(password: string, settings: readonly ScramSetting[]): Promise<ScramCredential[]> {
-  return Promise.all(settings.map((s) => deriveScramCredential(password, s.algorithm, s.iterations)));
+export function deriveScramKeys(password: string, settings: readonly ScramSetting[], signal?: AbortSignal): Promise<ScramCredential[]> {
+  return Promise.all(settings.map((s) => deriveScramCredential(password, s.algorithm, s.iterations, undefined, signal)));
 }
 
 /** Replaces a user's keys in the caller's transaction; old keys never outlive a password change. */

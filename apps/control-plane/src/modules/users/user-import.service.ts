@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
-import { hashPassword, type PasswordHashParams, type ScramCredential } from '@mqc/auth';
-import { EDITIONS } from '@mqc/editions';
+import { SlowHashGate, hashCostAboveEdition, hashCostSeconds, hashPassword, pbkdf2CostSeconds, slowHashGate, type PasswordHashParams, type ScramCredential } from '@mqc/auth';
+import { EDITIONS, EDITION_PASSWORD_HASHING, type EditionName } from '@mqc/editions';
 import type { Caller } from '../../common/caller';
 import { DomainError } from '../../common/domain-errors';
 import { AuditService } from '../audit/audit.service';
@@ -16,6 +15,11 @@ import { UserService } from './user.service';
 const CHUNK = 5_000;
 /** Problems listed in a refusal; the count says how many there were in all. */
 const MAX_PROBLEMS_LISTED = 100;
+/**
+ * One import hashes at a time in this process, the others wait their turn (or leave when
+ * their client does), so imports never take more than their share of the slow-hash gate.
+ */
+const importHashing = new SlowHashGate(1);
 
 export interface ImportInput {
   type: ImportType;
@@ -44,16 +48,35 @@ export class ImportRefused extends DomainError {
   }
 }
 
+function quotaExceeded(edition: EditionName, limit: number, existing: number, adding: number): DomainError {
+  return new DomainError('conflict', 'quota-exceeded', `the ${edition} edition allows ${limit} built-in users; ${existing} exist and the file adds ${adding}`, {
+    quota: 'builtInUsers',
+    limit,
+    used: existing,
+    adding,
+  });
+}
+
+/**
+ * Maps with at most `limit` at once. The first failure (an abort) stops the rest from
+ * starting, and is thrown once the running ones have ended: nothing of this call runs after.
+ */
 async function mapBounded<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length) {
+    while (!failure && next < items.length) {
       const index = next++;
-      results[index] = await map(items[index] as T);
+      try {
+        results[index] = await map(items[index] as T);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
   return results;
 }
 
@@ -70,29 +93,34 @@ export class UserImportService {
     private readonly audit: AuditService,
   ) {}
 
-  async import(tenantId: string, instanceId: string, input: ImportInput, caller: Caller): Promise<{ imported: number; type: ImportType }> {
-    await this.instances.findOwned(tenantId, instanceId);
+  /**
+   * Everything that can refuse the file is checked before the first hash: rows, the edition's
+   * caps (rows per import, hash costs, the hashing budget), the user quota and the users that
+   * exist. `signal` aborts when the client goes away: hashing stops and nothing is written.
+   */
+  async import(tenantId: string, instanceId: string, input: ImportInput, caller: Caller, signal?: AbortSignal): Promise<{ imported: number; type: ImportType }> {
+    const { edition } = await this.instances.findOwned(tenantId, instanceId);
     const { rows, problems } = this.parse(input);
     problems.push(...findDuplicates(rows));
     const { params: preferred } = await this.users.preferredHash(this.dataSource.manager, instanceId);
-    const stored = input.type === 'hash' ? this.hashedRows(rows, preferred, problems) : [];
+    this.users.assertHashCostWithinEdition(preferred, edition);
+    const stored = input.type === 'hash' ? this.hashedRows(rows, preferred, problems, edition) : [];
     if (problems.length > 0) throw new ImportRefused(problems);
-    // Slow hashes run before the transaction opens, on the libuv pool, a few at a time.
-    const toStore = input.type === 'plain' ? await this.hashRows(rows, preferred, await scramSettings(this.dataSource.manager, instanceId)) : stored;
+    await this.assertQuota(instanceId, edition, rows.length);
+    this.assertRowCap(edition, rows.length);
+    await this.assertNewUsers(instanceId, rows);
+    const scram = input.type === 'plain' ? await scramSettings(this.dataSource.manager, instanceId) : [];
+    if (input.type === 'plain') this.assertHashBudget(edition, rows.length, preferred, scram);
+    // Slow hashes run before the transaction opens, on the slow-hash gate, a few at a time.
+    const toStore = input.type === 'plain' ? await importHashing.run(() => this.hashRows(rows, preferred, scram, signal), signal) : stored;
+    signal?.throwIfAborted();
 
     await this.dataSource.transaction(async (manager) => {
       const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
       const limit = EDITIONS[instance.edition].quotas.builtInUsers;
       const count = await manager.query<{ n: string }[]>('SELECT count(*) AS n FROM built_in_users WHERE instance_id = $1', [instanceId]);
       const existing = Number(count[0]?.n ?? 0);
-      if (existing + toStore.length > limit) {
-        throw new DomainError('conflict', 'quota-exceeded', `the ${instance.edition} edition allows ${limit} built-in users; ${existing} exist and the file adds ${toStore.length}`, {
-          quota: 'builtInUsers',
-          limit,
-          used: existing,
-          adding: toStore.length,
-        });
-      }
+      if (existing + toStore.length > limit) throw quotaExceeded(instance.edition, limit, existing, toStore.length);
       const clashes: RowProblem[] = [];
       for (let start = 0; start < toStore.length; start += CHUNK) {
         const chunk = toStore.slice(start, start + CHUNK);
@@ -138,8 +166,53 @@ export class UserImportService {
     throw new DomainError('unsupported-media-type', 'unsupported-media-type', 'send text/csv or application/json', { accepted: ['text/csv', 'application/json'] });
   }
 
+  /** The quota, checked again in the transaction (another request may add users meanwhile). */
+  private async assertQuota(instanceId: string, edition: EditionName, adding: number): Promise<void> {
+    const limit = EDITIONS[edition].quotas.builtInUsers;
+    const count = await this.dataSource.query<{ n: string }[]>('SELECT count(*) AS n FROM built_in_users WHERE instance_id = $1', [instanceId]);
+    const existing = Number(count[0]?.n ?? 0);
+    if (existing + adding > limit) throw quotaExceeded(edition, limit, existing, adding);
+  }
+
+  private assertRowCap(edition: EditionName, rows: number): void {
+    const limit = EDITION_PASSWORD_HASHING[edition].importRows;
+    if (rows <= limit) return;
+    throw new DomainError('validation', 'import-too-large', `the ${edition} edition imports at most ${limit} rows per request; the file has ${rows}: split it`, {
+      limit,
+      rows,
+    });
+  }
+
+  /** Users that exist already, by line (the insert finds them again if one is added meanwhile). */
+  private async assertNewUsers(instanceId: string, rows: ImportRow[]): Promise<void> {
+    const found = await this.dataSource.query<{ user_id: string }[]>(
+      'SELECT user_id FROM built_in_users WHERE instance_id = $1 AND user_id = ANY($2::text[])',
+      [instanceId, rows.map((r) => r.userId)],
+    );
+    if (found.length === 0) return;
+    const existing = new Set(found.map((r) => r.user_id));
+    const clashes = rows.filter((r) => existing.has(r.userId)).map((r) => ({ line: r.line, field: 'user_id', message: `user ${r.userId} already exists` }));
+    throw new ImportRefused(clashes, 'the file was not imported: some users already exist');
+  }
+
+  /** type=plain: the modelled hashing work of the file (and its SCRAM keys) within the edition's budget. */
+  private assertHashBudget(edition: EditionName, rows: number, preferred: PasswordHashParams, scram: readonly ScramSetting[]): void {
+    const limit = EDITION_PASSWORD_HASHING[edition].importHashSeconds;
+    const perRow = hashCostSeconds(preferred) + scram.reduce((sum, s) => sum + pbkdf2CostSeconds(s.algorithm, s.iterations), 0);
+    // Rows that fit, with a hair of slack for floating point (0.1 × 2^2 is not quite 0.4).
+    const maxRows = perRow === 0 ? Infinity : Math.floor(limit / perRow + 1e-9);
+    if (rows <= maxRows) return;
+    const estimated = perRow * rows;
+    throw new DomainError(
+      'validation',
+      'import-too-costly',
+      `hashing ${rows} passwords with ${preferred.name}${scram.length > 0 ? ' and their SCRAM keys' : ''} takes about ${Math.round(estimated)} s of a core; the ${edition} edition allows ${limit} s per import: send at most ${maxRows} rows per request, or import hashes (type=hash)`,
+      { limitSeconds: limit, estimatedSeconds: Math.round(estimated), maxRows },
+    );
+  }
+
   /** type=hash: each row's algorithm is its own when self-describing, else the instance's. */
-  private hashedRows(rows: ImportRow[], preferred: PasswordHashParams, problems: RowProblem[]): StoredRow[] {
+  private hashedRows(rows: ImportRow[], preferred: PasswordHashParams, problems: RowProblem[], edition: EditionName): StoredRow[] {
     const preferredJson = JSON.stringify(preferred);
     const stored: StoredRow[] = [];
     for (const row of rows) {
@@ -147,6 +220,12 @@ export class UserImportService {
       const found = importedHashParams(hash, preferred);
       if ('problem' in found) {
         problems.push({ line: row.line, field: 'password_hash', message: found.problem });
+        continue;
+      }
+      // Each login with this row pays its cost.
+      const over = found.selfDescribing ? hashCostAboveEdition(found.params, edition) : [];
+      if (over.length > 0) {
+        problems.push({ line: row.line, field: 'password_hash', message: over.map((p) => p.message).join('; ') });
         continue;
       }
       stored.push({
@@ -161,14 +240,16 @@ export class UserImportService {
     return stored;
   }
 
-  private async hashRows(rows: ImportRow[], preferred: PasswordHashParams, scram: readonly ScramSetting[]): Promise<StoredRow[]> {
-    const concurrency = Math.max(2, availableParallelism());
+  /** Half the gate's slots at most: other requests' hashes keep their turn while a file is hashed. */
+  private async hashRows(rows: ImportRow[], preferred: PasswordHashParams, scram: readonly ScramSetting[], signal?: AbortSignal): Promise<StoredRow[]> {
+    const concurrency = Math.max(1, Math.floor(slowHashGate.concurrency / 2));
     const stored: StoredRow[] = [];
     for (let start = 0; start < rows.length; start += CHUNK) {
       const chunk = rows.slice(start, start + CHUNK);
       const hashed = await mapBounded(chunk, concurrency, async (row) => {
-        const result = await hashPassword(row.password ?? '', preferred);
-        const scramKeys = scram.length > 0 ? await deriveScramKeys(row.password ?? '', scram) : undefined;
+        signal?.throwIfAborted();
+        const result = await hashPassword(row.password ?? '', preferred, { signal });
+        const scramKeys = scram.length > 0 ? await deriveScramKeys(row.password ?? '', scram, signal) : undefined;
         return { userId: row.userId, hash: result.hash, salt: result.salt, algorithm: JSON.stringify(result.params), isSuperuser: row.isSuperuser, scramKeys };
       });
       stored.push(...hashed);

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
+import { ClientGoneSignal } from '../../common/client-gone';
 import { parseInput } from '../../common/parse-input';
 import { IMPORT_BODY_LIMIT } from '../../common/request-body';
 import { BodyLimit, type RequestWithBody } from '../../common/request-body.interceptor';
@@ -55,9 +56,16 @@ export class UserController {
     response: importResultSchema,
     problems: [409, 415, 422],
   })
-  import(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Query() query: unknown, @Body() body: unknown, @Req() request: RequestWithBody) {
+  import(
+    @TenantCaller() caller: TenantCallerInfo,
+    @Param('id', instanceId) id: string,
+    @Query() query: unknown,
+    @Body() body: unknown,
+    @Req() request: RequestWithBody,
+    @ClientGoneSignal() signal: AbortSignal,
+  ) {
     const { type } = parseInput(importQuerySchema, query);
-    return this.imports.import(caller.tenantId, id, { type, mediaType: request.bodyMediaType ?? '', body, rawJson: request.bodyText }, caller);
+    return this.imports.import(caller.tenantId, id, { type, mediaType: request.bodyMediaType ?? '', body, rawJson: request.bodyText }, caller, signal);
   }
 
   @Get(':userId')

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { builtInDatabaseConfigSchema, hashPassword, type PasswordHashParams } from '@mqc/auth';
+import { builtInDatabaseConfigSchema, hashCostAboveEdition, hashPassword, type PasswordHashParams } from '@mqc/auth';
 import { AuthenticatorEntity, BuiltInUserEntity } from '@mqc/db';
-import { EDITIONS } from '@mqc/editions';
+import { EDITIONS, type EditionName } from '@mqc/editions';
 import type { ChangeBus } from '@mqc/queue';
 import type { Caller } from '../../common/caller';
 import { DomainError, NotFoundError } from '../../common/domain-errors';
@@ -41,10 +41,26 @@ export class UserService {
     return { params: config.passwordHash, userIdType: config.userIdType };
   }
 
+  /**
+   * Refuses (422, naming the field) to hash with parameters above the edition's caps: an
+   * algorithm set before the caps existed, or kept through a downgrade, is lowered first.
+   */
+  assertHashCostWithinEdition(params: PasswordHashParams, edition: EditionName): void {
+    const over = hashCostAboveEdition(params, edition);
+    if (over.length === 0) return;
+    throw new DomainError(
+      'validation',
+      'hash-cost-above-edition',
+      `the built-in-database authenticator hashes above what the ${edition} edition allows (${over.map((p) => p.message).join('; ')}): lower its passwordHash first`,
+      { errors: over.map((p) => ({ field: `passwordHash.${p.field}`, message: p.message })) },
+    );
+  }
+
   async create(tenantId: string, instanceId: string, input: { userId: string; password: string; isSuperuser: boolean }, caller: Caller): Promise<UserView> {
-    await this.instances.findOwned(tenantId, instanceId);
+    const instance = await this.instances.findOwned(tenantId, instanceId);
     // A slow hash is made before the transaction, not while it holds the instance's lock.
     const { params, userIdType } = await this.preferredHash(this.dataSource.manager, instanceId);
+    this.assertHashCostWithinEdition(params, instance.edition);
     const stored = await hashPassword(input.password, params);
     const scramKeys = await deriveScramKeys(input.password, await scramSettings(this.dataSource.manager, instanceId));
     const user = await this.dataSource.transaction(async (manager) => {
@@ -94,6 +110,7 @@ export class UserService {
   async update(tenantId: string, instanceId: string, userId: string, input: { password?: string; isSuperuser?: boolean }, caller: Caller): Promise<UserView> {
     await this.findOwned(this.dataSource.manager, tenantId, instanceId, userId);
     const preferred = await this.preferredHash(this.dataSource.manager, instanceId);
+    if (input.password !== undefined) this.assertHashCostWithinEdition(preferred.params, (await this.instances.findOwned(tenantId, instanceId)).edition);
     const stored = input.password === undefined ? undefined : await hashPassword(input.password, preferred.params);
     const scramKeys = input.password === undefined ? undefined : await deriveScramKeys(input.password, await scramSettings(this.dataSource.manager, instanceId));
     const user = await this.dataSource.transaction(async (manager) => {
