@@ -68,6 +68,8 @@ async function main(): Promise<number> {
     MQC_BIND_HOST: '127.0.0.1',
     MQC_BROKER_PORTS: process.env['MQC_BROKER_PORTS'] ?? `${first}-${first + 99}`,
     MQC_LOG_LEVEL: 'silent',
+    MQC_OPERATOR_TOKEN: randomBytes(24).toString('hex'),
+    MQC_MASTER_KEY: randomBytes(32).toString('hex'),
   });
   process.stderr.write(`fuzz: seed ${seed}, ${packets.toLocaleString('en-US')} packets\n`);
   const database = await fuzzDatabase();

@@ -71,6 +71,11 @@ function onPacket(ctx: InstanceContext, connection: ClientConnection, packet: Pa
     violation(ctx, connection, RC.packetTooLarge, 'packet too large');
     return;
   }
+  // mqtt-packet reads a packet identifier the remaining length leaves no room for as -1.
+  if (packet.messageId !== undefined && packet.messageId < 0) {
+    violation(ctx, connection, RC.malformedPacket, 'packet identifier missing');
+    return;
+  }
   // [MQTT-3.1.4-5] packets after CONNECT wait until the CONNECT is accepted.
   if (connection.state === 'authenticating') {
     // An enhanced authentication in progress takes the client's AUTH (or what came instead).
