@@ -16,8 +16,8 @@ export interface TrafficCounters {
   fuzzedFirst: number;
   /** Connections that sent a valid CONNECT first and were accepted. */
   accepted: number;
-  /** Connections whose valid CONNECT was refused or went unanswered. */
-  notAccepted: number;
+  /** Connections whose valid CONNECT was refused or went unanswered, by what came back (`connack 0x97`, `closed`, `nothing`). */
+  notAccepted: Record<string, number>;
   /** Connections the broker closed before the fuzzer was done with them. */
   closedByBroker: number;
   /** Connections that could not be opened at all. */
@@ -34,7 +34,7 @@ export function emptyCounters(): TrafficCounters {
     connections: 0,
     fuzzedFirst: 0,
     accepted: 0,
-    notAccepted: 0,
+    notAccepted: {},
     closedByBroker: 0,
     connectErrors: 0,
   };
@@ -71,9 +71,9 @@ class RawConnection {
     socket.on('error', () => undefined);
   }
 
-  static open(port: number): Promise<RawConnection | undefined> {
+  static open(port: number, localAddress: string): Promise<RawConnection | undefined> {
     return new Promise((resolve) => {
-      const socket = connect(port, '127.0.0.1');
+      const socket = connect({ port, host: '127.0.0.1', localAddress });
       socket.setNoDelay(true);
       socket.once('connect', () => resolve(new RawConnection(socket)));
       socket.once('error', () => resolve(undefined));
@@ -114,9 +114,25 @@ class RawConnection {
   }
 }
 
+/**
+ * Connections come from 4,064 loopback addresses (Linux routes all of 127.0.0.0/8 to lo), as
+ * traffic from many devices would: the broker's failed-CONNECT throttle counts per source, and
+ * the fuzzed CONNECTs that fail authentication (unknown methods) would otherwise block every
+ * later connection of the run. The clients that check the broker connect from 127.0.0.1.
+ */
+function sourceAddress(index: number): string {
+  const slot = index % 4_064;
+  return `127.10.${Math.floor(slot / 254)}.${1 + (slot % 254)}`;
+}
+
 function accepted(packet: Packet | undefined): boolean {
-  if (packet?.cmd !== 'connack') return false;
-  return (packet.reasonCode ?? packet.returnCode ?? 0) === 0;
+  return packet?.cmd === 'connack' && (packet.reasonCode ?? packet.returnCode ?? 0) === 0;
+}
+
+function describeRefusal(packet: Packet | undefined, closed: boolean): string {
+  if (packet?.cmd === 'connack') return `connack 0x${(packet.reasonCode ?? packet.returnCode ?? 0).toString(16).padStart(2, '0')}`;
+  if (packet !== undefined) return packet.cmd;
+  return closed ? 'closed' : 'nothing';
 }
 
 /**
@@ -129,7 +145,7 @@ async function fuzzConnection(options: TrafficOptions, index: number, budget: ()
   const version: ProtocolVersion = prng.chance(0.5) ? 4 : 5;
   const afterConnect = prng.chance(AFTER_CONNECT);
   const wanted = prng.int(1, MAX_PACKETS_PER_CONNECTION);
-  const connection = await RawConnection.open(options.port);
+  const connection = await RawConnection.open(options.port, sourceAddress(index));
   if (!connection) {
     counters.connectErrors++;
     return;
@@ -137,8 +153,10 @@ async function fuzzConnection(options: TrafficOptions, index: number, budget: ()
   counters.connections++;
   if (afterConnect) {
     await connection.write(encode(validConnect(prng, version, randomClientId(prng) || `fz-anon-${index}`), version));
-    if (!accepted(await connection.firstPacket(version, CONNACK_WAIT_MS))) {
-      counters.notAccepted++;
+    const answer = await connection.firstPacket(version, CONNACK_WAIT_MS);
+    if (!accepted(answer)) {
+      const what = describeRefusal(answer, connection.closed);
+      counters.notAccepted[what] = (counters.notAccepted[what] ?? 0) + 1;
       await connection.end();
       return;
     }

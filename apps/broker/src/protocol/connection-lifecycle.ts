@@ -5,6 +5,7 @@ import type { InstanceContext } from './instance-context';
 import { drainQueue } from './outbound';
 import { RC } from './reason-codes';
 import { detachSession } from './session-lifecycle';
+import { unreadableField } from './unreadable-fields';
 
 /** How long a closing socket may take to flush before it is destroyed. */
 const CLOSE_FLUSH_MS = 2_000;
@@ -71,9 +72,9 @@ function onPacket(ctx: InstanceContext, connection: ClientConnection, packet: Pa
     violation(ctx, connection, RC.packetTooLarge, 'packet too large');
     return;
   }
-  // mqtt-packet reads a packet identifier the remaining length leaves no room for as -1.
-  if (packet.messageId !== undefined && packet.messageId < 0) {
-    violation(ctx, connection, RC.malformedPacket, 'packet identifier missing');
+  const unreadable = unreadableField(packet);
+  if (unreadable !== undefined) {
+    violation(ctx, connection, RC.malformedPacket, `${unreadable} runs past the end of the packet`);
     return;
   }
   // [MQTT-3.1.4-5] packets after CONNECT wait until the CONNECT is accepted.
