@@ -168,7 +168,9 @@ async function fuzzConnection(options: TrafficOptions, index: number, budget: ()
   const mutateShare = afterConnect ? MUTATE_AFTER_CONNECT : MUTATE_FIRST;
   for (let sent = 0; sent < wanted && budget() > 0; sent++) {
     if (connection.closed) break;
-    const generated = generatePacket(prng, version);
+    // A connection fuzzed from its first packet starts with a CONNECT half the time: the
+    // richest packet, and the one every anonymous peer can send.
+    const generated = generatePacket(prng, version, !afterConnect && sent === 0 && prng.chance(0.5) ? 'connect' : undefined);
     let bytes = generated.bytes;
     if (prng.chance(mutateShare)) {
       const mutation = prng.pick(MUTATIONS);
