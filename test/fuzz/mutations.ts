@@ -75,8 +75,14 @@ export function mutate(prng: Prng, packet: Buffer, other: () => Buffer, mutation
       }
       return out;
     }
-    case 'truncate':
-      return out.subarray(0, prng.int(1, Math.max(1, out.length - 1)));
+    case 'truncate': {
+      // Half the time the bytes just stop (the broker waits for the rest); half the time the
+      // remaining length says so too: a complete packet whose fields run past its end.
+      const cut = out.subarray(0, prng.int(1, Math.max(1, out.length - 1)));
+      if (prng.chance(0.5)) return cut;
+      const body = out.subarray(headerEnd(out), Math.max(headerEnd(out), cut.length));
+      return Buffer.concat([out.subarray(0, 1), encodeVarint(body.length), body]);
+    }
     case 'insert-bytes': {
       const at = prng.int(1, out.length);
       const inserted = prng.chance(0.5) ? prng.bytes(prng.int(1, 8)) : Buffer.alloc(prng.int(1, 8), prng.pick([0x00, 0xff, 0x80, 0x7f]));
