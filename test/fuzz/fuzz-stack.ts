@@ -54,7 +54,7 @@ async function runningInstance(api: Api, name: string, edition: string): Promise
     const current = await expectStatus(api('GET', `/v1/instances/${id}`), 200, `reading instance ${name}`);
     const endpoints = current['endpoints'] as { mqtt: string } | null;
     if (current['status'] === 'RUNNING' && endpoints) return { id, port: Number(new URL(endpoints.mqtt).port) };
-    if (Date.now() > deadline) throw new Error(`instance ${name} is ${String(current['status'])} after 60 s`);
+    if (Date.now() > deadline) throw new Error(`instance ${name} is ${String(current['status'])} after 60 s: ${String(current['statusReason'])}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
