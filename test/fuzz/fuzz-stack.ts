@@ -44,11 +44,16 @@ async function expectStatus(call: Promise<{ status: number; body: Record<string,
   return response.body;
 }
 
-/** Creates an anonymous-friendly instance and waits until it is RUNNING with its ports. */
-async function runningInstance(api: Api, name: string, edition: string): Promise<FuzzedInstance> {
+/**
+ * Creates an anonymous-friendly instance and waits until it is RUNNING with its ports. With
+ * `scram`, its chain holds a SCRAM authenticator: a CONNECT naming SCRAM-SHA-256 starts an
+ * enhanced authentication, so fuzzed packets also meet a connection in the middle of one.
+ */
+async function runningInstance(api: Api, name: string, edition: string, options: { scram?: boolean } = {}): Promise<FuzzedInstance> {
   const created = await expectStatus(api('POST', '/v1/instances', { name, edition }), 202, `creating instance ${name}`);
   const id = String(created['id']);
   await expectStatus(api('PUT', `/v1/instances/${id}/access-policy`, { anonymous: 'allow', onBackendFailure: 'deny' }), 200, `access policy of ${name}`);
+  if (options.scram) await expectStatus(api('POST', `/v1/instances/${id}/authenticators`, { type: 'scram', config: {} }), 201, `SCRAM authenticator of ${name}`);
   const deadline = Date.now() + 60_000;
   for (;;) {
     const current = await expectStatus(api('GET', `/v1/instances/${id}`), 200, `reading instance ${name}`);
@@ -87,7 +92,7 @@ export async function startFuzzStack(config: MqcConfig, databaseUrl: string, dis
     const tenant = await expectStatus(operator('POST', '/v1/ops/tenants', { name: 'fuzz' }), 201, 'creating the tenant');
     const api = apiClient(controlPlane.url, (tenant['apiKey'] as { secret: string }).secret);
     // The fuzzed instance gets the largest edition, so its quotas refuse less and more of the protocol runs.
-    const target = await runningInstance(api, 'fuzz-target', 'platinum');
+    const target = await runningInstance(api, 'fuzz-target', 'platinum', { scram: true });
     const witness = await runningInstance(api, 'fuzz-witness', 'basic');
     return { broker, target, witness, close: closeAll };
   } catch (error) {

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { MUTATIONS, mutate, type Mutation } from './mutations';
-import { PACKET_KINDS, encode, generatePacket, randomClientId, validConnect, type PacketKind, type ProtocolVersion } from './packet-generator';
+import { PACKET_KINDS, encode, generatePacket, randomClientId, scramConnect, validConnect, type PacketKind, type ProtocolVersion } from './packet-generator';
 import { Prng } from './prng';
 
 export interface TrafficCounters {
@@ -14,6 +14,10 @@ export interface TrafficCounters {
   connections: number;
   /** Connections whose first packet was fuzzed (no valid CONNECT before it). */
   fuzzedFirst: number;
+  /** What the broker answered first on those connections (`auth 0x18`: an enhanced authentication went on). */
+  firstAnswers: Record<string, number>;
+  /** What the broker answered the valid CONNECTs that started a SCRAM exchange (`auth 0x18`: it went on). */
+  enhancedAuthAnswers: Record<string, number>;
   /** Connections that sent a valid CONNECT first and were accepted. */
   accepted: number;
   /** Connections whose valid CONNECT was refused or went unanswered, by what came back (`connack 0x97`, `closed`, `nothing`). */
@@ -33,6 +37,8 @@ export function emptyCounters(): TrafficCounters {
     perMutation: Object.fromEntries(MUTATIONS.map((m) => [m, 0])) as Record<Mutation, number>,
     connections: 0,
     fuzzedFirst: 0,
+    firstAnswers: {},
+    enhancedAuthAnswers: {},
     accepted: 0,
     notAccepted: {},
     closedByBroker: 0,
@@ -53,6 +59,8 @@ export interface TrafficOptions {
 
 /** Share of connections that send a valid CONNECT and wait for CONNACK before the fuzzed packets. */
 const AFTER_CONNECT = 0.7;
+/** Share of 5.0 connections (taken from the above) that start a SCRAM exchange instead. */
+const ENHANCED_AUTH = 0.15;
 /** After a CONNACK, most packets stay valid (each mutated one likely ends the connection). */
 const MUTATE_AFTER_CONNECT = 0.25;
 const MUTATE_FIRST = 0.6;
@@ -129,10 +137,53 @@ function accepted(packet: Packet | undefined): boolean {
   return packet?.cmd === 'connack' && (packet.reasonCode ?? packet.returnCode ?? 0) === 0;
 }
 
-function describeRefusal(packet: Packet | undefined, closed: boolean): string {
-  if (packet?.cmd === 'connack') return `connack 0x${(packet.reasonCode ?? packet.returnCode ?? 0).toString(16).padStart(2, '0')}`;
+function describeAnswer(packet: Packet | undefined, closed: boolean): string {
+  const hex = (code: number | undefined) => `0x${(code ?? 0).toString(16).padStart(2, '0')}`;
+  if (packet?.cmd === 'connack') return `connack ${hex(packet.reasonCode ?? packet.returnCode)}`;
+  if (packet?.cmd === 'auth' || packet?.cmd === 'disconnect') return `${packet.cmd} ${hex(packet.reasonCode)}`;
   if (packet !== undefined) return packet.cmd;
   return closed ? 'closed' : 'nothing';
+}
+
+/**
+ * How a connection starts: a valid CONNECT and its CONNACK; (5.0) a valid CONNECT starting a
+ * SCRAM exchange and the broker's AUTH, so what follows meets a connection mid-authentication;
+ * or fuzzed packets from the first byte, CONNECT among them.
+ */
+type Opening = 'after-connect' | 'enhanced-auth' | 'fuzzed-first';
+
+function chooseOpening(prng: Prng, version: ProtocolVersion): Opening {
+  const roll = prng.next();
+  if (version === 5 && roll < ENHANCED_AUTH) return 'enhanced-auth';
+  return roll < AFTER_CONNECT ? 'after-connect' : 'fuzzed-first';
+}
+
+function count(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}
+
+/** Opens the session the way `opening` says; false when the broker refused it (counted). */
+async function open(connection: RawConnection, opening: Opening, prng: Prng, version: ProtocolVersion, index: number, counters: TrafficCounters): Promise<boolean> {
+  const clientId = randomClientId(prng) || `fz-anon-${index}`;
+  if (opening === 'fuzzed-first') {
+    counters.fuzzedFirst++;
+    void connection.firstPacket(version, CONNACK_WAIT_MS).then((answer) => count(counters.firstAnswers, describeAnswer(answer, connection.closed)));
+    return true;
+  }
+  const connect = opening === 'enhanced-auth' ? scramConnect(prng, clientId) : validConnect(prng, version, clientId);
+  await connection.write(encode(connect, version));
+  const answer = await connection.firstPacket(version, CONNACK_WAIT_MS);
+  const what = describeAnswer(answer, connection.closed);
+  if (opening === 'enhanced-auth') {
+    count(counters.enhancedAuthAnswers, what);
+    return !connection.closed;
+  }
+  if (!accepted(answer)) {
+    count(counters.notAccepted, what);
+    return false;
+  }
+  counters.accepted++;
+  return true;
 }
 
 /**
@@ -143,7 +194,7 @@ function describeRefusal(packet: Packet | undefined, closed: boolean): string {
 async function fuzzConnection(options: TrafficOptions, index: number, budget: () => number, counters: TrafficCounters): Promise<void> {
   const prng = Prng.forStream(options.seed, index);
   const version: ProtocolVersion = prng.chance(0.5) ? 4 : 5;
-  const afterConnect = prng.chance(AFTER_CONNECT);
+  const opening = chooseOpening(prng, version);
   const wanted = prng.int(1, MAX_PACKETS_PER_CONNECTION);
   const connection = await RawConnection.open(options.port, sourceAddress(index));
   if (!connection) {
@@ -151,26 +202,18 @@ async function fuzzConnection(options: TrafficOptions, index: number, budget: ()
     return;
   }
   counters.connections++;
-  if (afterConnect) {
-    await connection.write(encode(validConnect(prng, version, randomClientId(prng) || `fz-anon-${index}`), version));
-    const answer = await connection.firstPacket(version, CONNACK_WAIT_MS);
-    if (!accepted(answer)) {
-      const what = describeRefusal(answer, connection.closed);
-      counters.notAccepted[what] = (counters.notAccepted[what] ?? 0) + 1;
-      await connection.end();
-      return;
-    }
-    counters.accepted++;
-  } else {
-    counters.fuzzedFirst++;
-    connection.socket.on('data', () => undefined);
+  if (!(await open(connection, opening, prng, version, index, counters))) {
+    await connection.end();
+    return;
   }
-  const mutateShare = afterConnect ? MUTATE_AFTER_CONNECT : MUTATE_FIRST;
+  const mutateShare = opening === 'fuzzed-first' ? MUTATE_FIRST : MUTATE_AFTER_CONNECT;
   for (let sent = 0; sent < wanted && budget() > 0; sent++) {
     if (connection.closed) break;
-    // A connection fuzzed from its first packet starts with a CONNECT half the time: the
-    // richest packet, and the one every anonymous peer can send.
-    const generated = generatePacket(prng, version, !afterConnect && sent === 0 && prng.chance(0.5) ? 'connect' : undefined);
+    // Fuzzed from the first packet, a connection starts with a CONNECT half the time (the
+    // richest packet, and the one every anonymous peer can send); mid-authentication, AUTH
+    // comes half the time.
+    const kind = opening === 'fuzzed-first' && sent === 0 && prng.chance(0.5) ? 'connect' : opening === 'enhanced-auth' && prng.chance(0.5) ? 'auth' : undefined;
+    const generated = generatePacket(prng, version, kind);
     let bytes = generated.bytes;
     if (prng.chance(mutateShare)) {
       const mutation = prng.pick(MUTATIONS);

@@ -109,6 +109,14 @@ function mib(bytes: number): string {
 
 const n = (value: number) => value.toLocaleString('en-US');
 
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** `closed: 3,284, connack 0x00: 306`: most frequent first. */
+function tally(counts: Record<string, number>): string {
+  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  return entries.length === 0 ? 'none' : entries.map(([what, count]) => `${what}: ${n(count)}`).join(', ');
+}
+
 export function formatReport(report: FuzzReport): string {
   const t = report.traffic;
   const lines = [
@@ -116,7 +124,10 @@ export function formatReport(report: FuzzReport): string {
     `packets sent: ${n(t.packets)} (${n(t.perVersion['3.1.1'])} MQTT 3.1.1, ${n(t.perVersion['5.0'])} MQTT 5.0; ${n(t.mutated)} mutated)`,
     `  per type: ${Object.entries(t.perKind).map(([k, v]) => `${k} ${n(v)}`).join(', ')}`,
     `  per mutation: ${Object.entries(t.perMutation).map(([k, v]) => `${k} ${n(v)}`).join(', ')}`,
-    `connections: ${n(t.connections)} (${n(t.accepted)} after an accepted CONNECT, ${n(Object.values(t.notAccepted).reduce((a, b) => a + b, 0))} CONNECT not accepted (${Object.entries(t.notAccepted).map(([k, v]) => `${k}: ${n(v)}`).join(', ') || 'none'}), ${n(t.fuzzedFirst)} fuzzed from the first packet; ${n(t.closedByBroker)} closed by the broker; ${n(t.connectErrors)} could not connect)`,
+    `connections: ${n(t.connections)} (${n(t.accepted)} after an accepted CONNECT, ${n(sum(t.enhancedAuthAnswers))} after a SCRAM CONNECT, ${n(t.fuzzedFirst)} fuzzed from the first packet; ${n(t.closedByBroker)} closed by the broker before the fuzzer was done; ${n(t.connectErrors)} could not connect)`,
+    `  valid CONNECTs not accepted: ${tally(t.notAccepted)}`,
+    `  SCRAM CONNECTs answered with: ${tally(t.enhancedAuthAnswers)}`,
+    `  fuzzed-first connections answered first with: ${tally(t.firstAnswers)}`,
     `broker crashes: ${report.crash ? `1 (${report.crash})` : 0}; /healthz: ${n(report.healthChecks - report.healthFailures)} of ${n(report.healthChecks)} ok`,
     `unhandled errors: ${report.unhandledErrors}; error-level or stderr lines: ${report.errorLines}; warnings: ${report.warnLines}`,
     `broker RSS: start ${mib(report.rss.startBytes)}, max ${mib(report.rss.maxBytes)}, end ${mib(report.rss.endBytes)}`,

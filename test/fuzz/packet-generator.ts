@@ -76,6 +76,11 @@ function randomPayload(prng: Prng): Buffer {
   return prng.chance(0.98) ? prng.bytes(prng.size(512)) : prng.bytes(prng.int(0, 64 * 1024));
 }
 
+/** A SCRAM client-first message (RFC 5802), mostly well-formed: the exchange then goes on with AUTH. */
+function scramClientFirst(prng: Prng): Buffer {
+  return Buffer.from(`${prng.pick(['n,,', 'y,,', 'p=x,,', ''])}n=${prng.chance(0.7) ? `fz-user-${prng.int(0, 9)}` : randomText(prng)},r=${prng.bytes(prng.int(0, 24)).toString('base64')}`);
+}
+
 function u16(prng: Prng): number {
   return prng.chance(0.2) ? prng.pick([0, 1, 65535]) : prng.int(0, 65535);
 }
@@ -124,6 +129,13 @@ export function validConnect(prng: Prng, version: ProtocolVersion, clientId: str
   };
 }
 
+/** A valid 5.0 CONNECT that starts a SCRAM-SHA-256 exchange (the fuzzed instance has a SCRAM authenticator). */
+export function scramConnect(prng: Prng, clientId: string): IConnectPacket {
+  const connect = validConnect(prng, 5, clientId);
+  const user = `fz-user-${prng.int(0, 2)}`;
+  return { ...connect, properties: { ...connect.properties, authenticationMethod: 'SCRAM-SHA-256', authenticationData: Buffer.from(`n,,n=${user},r=${prng.bytes(18).toString('base64')}`) } };
+}
+
 /** A packet object of `kind` with random field values, valid enough for mqtt-packet to encode. */
 function randomPacket(prng: Prng, kind: PacketKind, version: ProtocolVersion): Packet {
   switch (kind) {
@@ -162,8 +174,8 @@ function randomPacket(prng: Prng, kind: PacketKind, version: ProtocolVersion): P
           requestResponseInformation: prng.chance(0.5),
           requestProblemInformation: prng.chance(0.5),
           userProperties: randomUserProperties(prng),
-          authenticationMethod: prng.pick(['SCRAM-SHA-256', 'x', randomText(prng)]),
-          authenticationData: prng.bytes(prng.size(64)),
+          authenticationMethod: prng.pick(['SCRAM-SHA-256', 'SCRAM-SHA-256', 'x', randomText(prng)]),
+          authenticationData: prng.chance(0.5) ? scramClientFirst(prng) : prng.bytes(prng.size(64)),
         })),
       };
     case 'connack':
@@ -246,7 +258,12 @@ function randomPacket(prng: Prng, kind: PacketKind, version: ProtocolVersion): P
       return {
         cmd: 'auth',
         reasonCode: prng.pick([0x00, 0x18, 0x19, prng.int(0, 255)]),
-        properties: someOf(prng, version, () => ({ authenticationMethod: prng.pick(['SCRAM-SHA-256', randomText(prng)]), authenticationData: prng.bytes(prng.size(64)), reasonString: randomText(prng), userProperties: randomUserProperties(prng) })),
+        properties: someOf(prng, version, () => ({
+          authenticationMethod: prng.pick(['SCRAM-SHA-256', randomText(prng)]),
+          authenticationData: prng.chance(0.5) ? Buffer.from(`c=biws,r=${prng.bytes(prng.int(0, 48)).toString('base64')},p=${prng.bytes(32).toString('base64')}`) : prng.bytes(prng.size(64)),
+          reasonString: randomText(prng),
+          userProperties: randomUserProperties(prng),
+        })),
       };
   }
 }
