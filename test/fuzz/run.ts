@@ -21,15 +21,27 @@ import { openMigrated } from '@mqc/db';
 import { failedChecks, formatReport, runFuzz } from './fuzz';
 import { startFuzzStack } from './fuzz-stack';
 
+/** A wrong command line: reported in one line, without a stack. */
+class UsageError extends Error {}
+
+const OPTIONS = ['packets', 'seed', 'connections', 'max-rss-mb'];
+
+function checkArguments(): void {
+  for (const argument of process.argv.slice(2)) {
+    if (argument === '--short' || OPTIONS.some((name) => argument.startsWith(`--${name}=`))) continue;
+    throw new UsageError(`unknown argument "${argument}"; expected --short, ${OPTIONS.map((name) => `--${name}=N`).join(', ')}`);
+  }
+}
+
 function option(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
 
-function numberOption(name: string, fallback: number): number {
+function numberOption(name: string, fallback: number, min = 0): number {
   const text = option(name);
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`--${name} must be a whole number ≥ 0, got "${text}"`);
+  if (text.trim() === '' || !Number.isSafeInteger(value) || value < min) throw new UsageError(`--${name} must be a whole number of at least ${min}, got "${text}"`);
   return value;
 }
 
@@ -54,11 +66,12 @@ async function fuzzDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
 }
 
 async function main(): Promise<number> {
+  checkArguments();
   const short = process.argv.includes('--short');
   const seed = numberOption('seed', randomInt(0, 2 ** 31));
   const packets = numberOption('packets', short ? 30_000 : 1_000_000);
-  const concurrency = numberOption('connections', 64);
-  const maxRssBytes = numberOption('max-rss-mb', 1024) * 1024 * 1024;
+  const concurrency = numberOption('connections', 64, 1);
+  const maxRssBytes = numberOption('max-rss-mb', 1024, 1) * 1024 * 1024;
   // Below the ephemeral port range (32768+) and the windows the tests use (20000-31999).
   const first = 17_000 + randomInt(0, 10) * 100;
   const config = loadConfig({
@@ -93,7 +106,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`fuzz failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(`fuzz failed: ${error instanceof UsageError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
     process.exit(1);
   },
 );
