@@ -100,7 +100,10 @@ class RawConnection {
       const parser = mqttPacket.parser({ protocolVersion: version });
       const timer = setTimeout(() => done(undefined), ms);
       const onData = (chunk: Buffer) => parser.parse(chunk);
+      let settled = false;
       const done = (packet: Packet | undefined) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         this.socket.off('data', onData);
         // From here on what the broker sends (deliveries, acks) is read and dropped.
