@@ -85,8 +85,11 @@ export class BrokerWatch {
     const watch = new BrokerWatch(child, adminPort);
     const deadline = Date.now() + 60_000;
     while (!(await watch.ready())) {
-      if (watch.exit) throw new Error(`the broker exited at start (${watch.exit.signal ?? watch.exit.code}): ${watch.trouble.errorLines.join('\n')}`);
-      if (Date.now() > deadline) throw new Error('the broker was not ready within 60 s');
+      const problem = watch.exit ? `the broker exited at start (${watch.exit.signal ?? watch.exit.code})` : Date.now() > deadline ? 'the broker was not ready within 60 s' : undefined;
+      if (problem !== undefined) {
+        await watch.stop();
+        throw new Error(`${problem}: ${watch.trouble.errorLines.join('\n')}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     watch.rss.startBytes = watch.rss.maxBytes = watch.rss.endBytes = rssOf(child.pid!);
