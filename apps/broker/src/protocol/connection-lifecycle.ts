@@ -6,6 +6,7 @@ import { drainQueue } from './outbound';
 import { RC } from './reason-codes';
 import { detachSession } from './session-lifecycle';
 import { refuseMalformedStrings } from './utf8-strings';
+import { unreadableField } from './unreadable-fields';
 
 /** How long a closing socket may take to flush before it is destroyed. */
 const CLOSE_FLUSH_MS = 2_000;
@@ -71,6 +72,11 @@ function onPacket(ctx: InstanceContext, connection: ClientConnection, packet: Pa
   if (packet.length !== undefined && packetSize(packet.length) > ctx.limits.maxPacketSize) {
     ctx.refusals.count('packet-too-large');
     violation(ctx, connection, RC.packetTooLarge, 'packet too large');
+    return;
+  }
+  const unreadable = unreadableField(packet);
+  if (unreadable !== undefined) {
+    violation(ctx, connection, RC.malformedPacket, `${unreadable} runs past the end of the packet`);
     return;
   }
   // [MQTT-3.1.4-5] packets after CONNECT wait until the CONNECT is accepted.
