@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { AllowedBy, ChainDecision } from '@mqc/auth';
 import { generate, parser as createParser, type Packet, type Parser } from 'mqtt-packet';
-import type { ConnectionInfo } from './instance-broker';
+import type { ConnectionInfo, TransportIdentity } from './instance-broker';
 import type { Message } from './message';
 import type { Session } from './session-store';
 
@@ -35,6 +35,8 @@ export class ClientConnection {
   clientId = '';
   username: string | undefined;
   superuser = false;
+  /** What the transport proved (certificate, PSK identity), set when the CONNECT pipeline admits it. */
+  transportIdentity: TransportIdentity = {};
   /** The authenticator that let the client in and what it proved; undefined for an anonymous allow. */
   allowedBy: AllowedBy | undefined;
   /** 5.0 authentication method presented on CONNECT, if any. */

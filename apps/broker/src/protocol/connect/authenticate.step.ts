@@ -41,8 +41,8 @@ export const authenticateClient: ConnectStep = async (ctx, connection, attempt) 
     password: packet.password,
     peerHost: connection.info.remoteAddress,
     protocolVersion: attempt.protocolVersion,
-    certificate: connection.info.certificate,
-    pskIdentity: connection.info.pskIdentity,
+    certificate: connection.transportIdentity.certificate,
+    pskIdentity: connection.transportIdentity.pskIdentity,
     authenticationMethod: method,
     authenticationData: packet.properties?.authenticationData,
   };

@@ -34,8 +34,8 @@ export function handleAuth(ctx: InstanceContext, connection: ClientConnection, p
       username: connection.username,
       peerHost: connection.info.remoteAddress,
       protocolVersion: 5,
-      certificate: connection.info.certificate,
-      pskIdentity: connection.info.pskIdentity,
+      certificate: connection.transportIdentity.certificate,
+      pskIdentity: connection.transportIdentity.pskIdentity,
       authenticationMethod: method,
       authenticationData: packet.properties?.authenticationData,
     });
