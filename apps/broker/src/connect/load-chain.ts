@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { ChainMetrics, Authenticator } from '@mqc/auth';
-import { AuthenticatorEntity, type InstanceEntity } from '@mqc/db';
+import { AuthenticatorEntity, InstanceEntity } from '@mqc/db';
 import { editionAllowsType } from '@mqc/editions';
 import { AUTHENTICATOR_FACTORIES, type AuthenticatorDeps } from './authenticator-factory';
 import { InstanceChain } from './instance-chain';
@@ -18,7 +18,21 @@ function brokenAuthenticator(row: AuthenticatorEntity, error: unknown): Authenti
   };
 }
 
-export async function loadChain(instance: InstanceEntity, deps: AuthenticatorDeps, metrics: ChainMetrics): Promise<InstanceChain> {
+/**
+ * A chain, the instance row it was built with (edition, access policy) and the fingerprint of
+ * all it was built from (see chainFingerprint), read before the rows: a change in between shows
+ * as a different fingerprint at the next resync, never as a fingerprint that hides it.
+ */
+export interface LoadedChain {
+  chain: InstanceChain;
+  instance: InstanceEntity;
+  fingerprint: string | undefined;
+}
+
+export async function loadChain(instanceId: string, deps: AuthenticatorDeps, metrics: ChainMetrics): Promise<LoadedChain> {
+  const fingerprint = await chainFingerprint(deps.dataSource, instanceId);
+  const instance = await deps.dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
+  if (!instance) throw new Error(`instance ${instanceId} is gone`);
   const rows = await deps.dataSource.getRepository(AuthenticatorEntity).find({ where: { instanceId: instance.id, enabled: true }, order: { position: 'ASC' } });
   const authenticators: Authenticator[] = [];
   for (const row of rows) {
@@ -41,7 +55,8 @@ export async function loadChain(instance: InstanceEntity, deps: AuthenticatorDep
       authenticators.push(brokenAuthenticator(row, error));
     }
   }
-  return new InstanceChain(authenticators, { anonymous: instance.anonymousPolicy, onBackendFailure: instance.backendFailurePolicy }, metrics);
+  const chain = new InstanceChain(authenticators, { anonymous: instance.anonymousPolicy, onBackendFailure: instance.backendFailurePolicy }, metrics);
+  return { chain, instance, fingerprint };
 }
 
 /**

@@ -3,8 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { createServer, type DetailedPeerCertificate, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import type { ClientCertificate } from '@mqc/auth';
 import { parseCertificate } from '@mqc/pki';
-import type { InstanceBroker } from '../protocol/instance-broker';
-import { refuseConnect } from './connect-refusal';
+import type { InstanceBroker, TlsHandshake } from '../protocol/instance-broker';
 import { listen, type ListenSite, type Listener } from './listener';
 import { INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from './tls-options';
 
@@ -48,8 +47,8 @@ export interface TlsListener extends Listener {
   update(material: ServerTlsMaterial): { untrustedSerials: Set<string> };
 }
 
-/** A verified client's certificate and the fingerprint of the trusted CA its chain ends at. */
-interface PeerIdentity {
+/** A verified client certificate and the fingerprint of the trusted CA its chain ends at. */
+interface VerifiedPeer {
   certificate: ClientCertificate;
   anchor: string;
 }
@@ -106,11 +105,11 @@ function commonNameOf(leaf: X509Certificate): string | undefined {
   return line.slice(3);
 }
 
-/** The client's verified certificate, or why the connection may not proceed. */
-function verifyPeer(socket: TLSSocket, anchors: Anchors): PeerIdentity | { refusal: string } {
+/** The client's certificate verified against the trusted CAs, or why it was not accepted; undefined when none was sent. */
+function verifyPeer(socket: TLSSocket, anchors: Anchors): VerifiedPeer | { problem: string } | undefined {
   const leaf = socket.getPeerX509Certificate();
-  if (!leaf) return { refusal: 'a client certificate is required' };
-  if (!socket.authorized) return { refusal: `the client certificate was not accepted: ${String(socket.authorizationError)}` };
+  if (!leaf) return undefined;
+  if (!socket.authorized) return { problem: `the client certificate was not accepted: ${String(socket.authorizationError)}` };
   // OpenSSL verified the chain; the anchor is the trusted CA that issued the leaf, or the top
   // of a longer chain the client sent.
   let anchor: string | undefined;
@@ -121,7 +120,7 @@ function verifyPeer(socket: TLSSocket, anchors: Anchors): PeerIdentity | { refus
     }
   }
   anchor ??= chainTop(socket.getPeerCertificate(true)).fingerprint256;
-  if (!anchors.has(anchor)) return { refusal: 'the client certificate does not chain to a CA this instance trusts' };
+  if (!anchors.has(anchor)) return { problem: 'the client certificate does not chain to a CA this instance trusts' };
   const pem = leaf.toString();
   return {
     anchor,
@@ -136,21 +135,32 @@ function verifyPeer(socket: TLSSocket, anchors: Anchors): PeerIdentity | { refus
   };
 }
 
+/** What the handshake established, and the verified certificate it presented (kept to answer update()). */
+function handshakeOf(socket: TLSSocket, mode: X509Mode, anchors: Anchors, pskIdentity: string | undefined): { tls: TlsHandshake; verified?: VerifiedPeer } {
+  // Only a negotiated PSK suite proves the identity (see PskOptions).
+  if (pskIdentity !== undefined && socket.getProtocol() === 'TLSv1.2' && socket.getCipher().name.includes('PSK')) return { tls: { mode, pskIdentity } };
+  // Mode TLS: client certificates play no part, so none is examined.
+  if (mode === 'TLS') return { tls: { mode } };
+  const peer = verifyPeer(socket, anchors);
+  if (peer === undefined) return { tls: { mode } };
+  if ('problem' in peer) return { tls: { mode, peerCertificate: { verified: false, problem: peer.problem } } };
+  return { tls: { mode, peerCertificate: { verified: true, certificate: peer.certificate } }, verified: peer };
+}
+
 /**
  * MQTT over TLS with the instance's server certificate. The listener always asks for a client
- * certificate but never lets OpenSSL refuse the handshake (`rejectUnauthorized: false`): it
- * judges each connection itself against the current mode, so the trust store and the mode
- * can change under a running server.
- * - TLS: every client proceeds; a certificate, if sent, is not used.
- * - mTLS / BYOC: a client without a certificate that verified against the trusted CAs gets
- *   CONNACK "not authorized" with the reason; the others proceed with their certificate,
- *   which the chain's x509 authenticator judges.
+ * certificate but never lets OpenSSL refuse the handshake (`rejectUnauthorized: false`), so
+ * the trust store and the mode can change under a running server. It records what each
+ * handshake established (`TlsHandshake`: the mode, a proven PSK identity, the client
+ * certificate verified or why not; in mode TLS the certificate is not examined) and hands
+ * every connection to the engine, whose CONNECT pipeline decides who may proceed.
  */
 export async function openTlsListener(broker: InstanceBroker, site: ListenSite, initial: ServerTlsMaterial, psk?: PskOptions): Promise<TlsListener> {
   let material = initial;
   let key = trustKey(initial);
   let anchors = anchorsOf(initial);
-  const sockets = new Map<TLSSocket, PeerIdentity | undefined>();
+  /** Open sockets, with the verified certificate each presented (to drop those whose CA stops being trusted). */
+  const sockets = new Map<TLSSocket, VerifiedPeer | undefined>();
   let pskOffered = psk?.enabled() ?? false;
   /** Identities whose key the handshake asked for; trusted only if a PSK suite was negotiated. */
   const pskIdentities = new WeakMap<TLSSocket, string>();
@@ -164,27 +174,9 @@ export async function openTlsListener(broker: InstanceBroker, site: ListenSite, 
   const server = createServer({ ...secureContextOptions(initial, pskOffered), pskCallback, requestCert: true, rejectUnauthorized: false }, (socket) => {
     socket.setNoDelay(true);
     socket.once('close', () => sockets.delete(socket));
-    const info = { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls' as const };
-    const pskIdentity = pskIdentities.get(socket);
-    if (pskIdentity !== undefined && socket.getProtocol() === 'TLSv1.2' && socket.getCipher().name.includes('PSK')) {
-      // The PSK proved the client; no certificate is part of such a handshake, whatever the mode.
-      sockets.set(socket, undefined);
-      broker.handleConnection(socket, { ...info, pskIdentity });
-      return;
-    }
-    if (material.mode === 'TLS') {
-      sockets.set(socket, undefined);
-      broker.handleConnection(socket, info);
-      return;
-    }
-    const peer = verifyPeer(socket, anchors);
-    if ('refusal' in peer) {
-      sockets.set(socket, undefined);
-      refuseConnect(socket, peer.refusal);
-      return;
-    }
-    sockets.set(socket, peer);
-    broker.handleConnection(socket, { ...info, certificate: peer.certificate });
+    const { tls, verified } = handshakeOf(socket, material.mode, anchors, pskIdentities.get(socket));
+    sockets.set(socket, verified);
+    broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls', tls });
   });
   // A failed handshake is the client's problem, not the listener's.
   server.on('tlsClientError', () => undefined);

@@ -6,10 +6,20 @@ import type { Logger } from '@mqc/observability';
 import type { ServerTlsMaterial } from './tls-listener';
 
 interface MaterialRow {
+  edition: InstanceEntity['edition'];
   server_cert_pem: string | null;
   server_key_sealed: string | null;
   ca_cert_pem: string | null;
   mode: X509Mode | null;
+}
+
+/**
+ * TLS listener material and the fingerprint of what it was read from (see tlsFingerprint),
+ * read before it: a change in between shows as a different fingerprint at the next resync.
+ */
+export interface LoadedTlsMaterial {
+  material: ServerTlsMaterial;
+  fingerprint: string | undefined;
 }
 
 /**
@@ -18,28 +28,30 @@ interface MaterialRow {
  * applied again (defence in depth): without one device one certificate, registered CAs are
  * not trusted and BYOC acts as mTLS with the instance CA.
  */
-export async function loadTlsMaterial(dataSource: DataSource, secrets: SecretBox, instance: InstanceEntity, logger: Logger): Promise<ServerTlsMaterial> {
+export async function loadTlsMaterial(dataSource: DataSource, secrets: SecretBox, instanceId: string, logger: Logger): Promise<LoadedTlsMaterial> {
+  const fingerprint = await tlsFingerprint(dataSource, instanceId);
   const rows: MaterialRow[] = await dataSource.query(
-    `SELECT i.server_cert_pem, i.server_key_sealed, i.ca_cert_pem, s.mode
+    `SELECT i.edition, i.server_cert_pem, i.server_key_sealed, i.ca_cert_pem, s.mode
        FROM instances i LEFT JOIN instance_x509_settings s ON s.instance_id = i.id
       WHERE i.id = $1`,
-    [instance.id],
+    [instanceId],
   );
   const row = rows[0];
-  if (!row?.server_cert_pem || !row.server_key_sealed || !row.ca_cert_pem) throw new Error(`instance ${instance.id} has no server certificate yet`);
-  const byoc = editionAllows(instance.edition, 'x509-device-certificate');
+  if (!row?.server_cert_pem || !row.server_key_sealed || !row.ca_cert_pem) throw new Error(`instance ${instanceId} has no server certificate yet`);
+  const byoc = editionAllows(row.edition, 'x509-device-certificate');
   const mode = row.mode ?? DEFAULT_X509_SETTINGS.mode;
-  if (mode === 'BYOC' && !byoc) logger.warn({ instanceId: instance.id, edition: instance.edition }, 'BYOC is not in the edition: registered CAs are not trusted');
+  if (mode === 'BYOC' && !byoc) logger.warn({ instanceId, edition: row.edition }, 'BYOC is not in the edition: registered CAs are not trusted');
   const cas: { certificate_pem: string }[] = byoc
-    ? await dataSource.query(`SELECT certificate_pem FROM ca_certificates WHERE instance_id = $1 AND status = 'ACTIVE' ORDER BY created_at, id`, [instance.id])
+    ? await dataSource.query(`SELECT certificate_pem FROM ca_certificates WHERE instance_id = $1 AND status = 'ACTIVE' ORDER BY created_at, id`, [instanceId])
     : [];
-  return {
+  const material = {
     certPem: row.server_cert_pem,
-    keyPem: secrets.openText(row.server_key_sealed, SECRET_CONTEXT.instanceServerKey(instance.id)),
+    keyPem: secrets.openText(row.server_key_sealed, SECRET_CONTEXT.instanceServerKey(instanceId)),
     caPem: row.ca_cert_pem,
     mode,
     registeredCaPems: cas.map((c) => c.certificate_pem),
   };
+  return { material, fingerprint };
 }
 
 /**

@@ -70,6 +70,8 @@ export class InstanceHost {
   private listeners: Listener[] = [];
   private tls: TlsListener | undefined;
   private chain: InstanceChain | undefined;
+  /** The fingerprints of the rows the chain and the TLS material were loaded from, as their loaders read them. */
+  private readonly loaded: { chain: string | undefined; tls: string | undefined } = { chain: undefined, tls: undefined };
   /** TLS-PSK keys for the TLS listener's handshakes (SPEC 4.6). */
   private readonly psk = new PskKeyring();
   /** Per instance, so one tenant's password-guessing flood never throttles another's devices. */
@@ -168,7 +170,7 @@ export class InstanceHost {
   static async open(instance: InstanceEntity, deps: HostDeps): Promise<InstanceHost> {
     const host = new InstanceHost(instance.id, deps, instance);
     try {
-      await host.reloadChain(instance);
+      await host.reloadChain();
       await host.openListeners(instance);
     } catch (error) {
       await host.close();
@@ -189,10 +191,12 @@ export class InstanceHost {
     const { mqttPort, mqttsPort, wsPort } = instance;
     if (!mqttPort || !mqttsPort || !wsPort) throw new Error(`instance ${instance.id} has no ports yet`);
     this.listeners.push(await openTcpListener(this.broker, this.site('tcp', mqttPort)));
-    this.tls = await openTlsListener(this.broker, this.site('tls', mqttsPort), await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, instance, this.deps.logger), {
+    const { material, fingerprint } = await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, this.instanceId, this.deps.logger);
+    this.tls = await openTlsListener(this.broker, this.site('tls', mqttsPort), material, {
       key: (identity) => this.psk.get(identity),
       enabled: () => this.psk.size > 0,
     });
+    this.loaded.tls = fingerprint;
     this.listeners.push(this.tls);
     this.listeners.push(await openWsListener(this.broker, this.site('ws', wsPort), MAX_PACKET_SIZE));
   }
@@ -206,9 +210,11 @@ export class InstanceHost {
    * SPEC 4.2: the X.509 mode, the trusted CAs and the server certificate apply to the next TLS
    * handshakes, live; clients whose CA stopped being trusted are disconnected.
    */
-  async reloadTls(instance: InstanceEntity): Promise<void> {
+  async reloadTls(): Promise<void> {
     if (!this.tls) return;
-    const { untrustedSerials } = this.tls.update(await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, instance, this.deps.logger));
+    const { material, fingerprint } = await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, this.instanceId, this.deps.logger);
+    const { untrustedSerials } = this.tls.update(material);
+    this.loaded.tls = fingerprint;
     if (untrustedSerials.size > 0) {
       const count = this.broker.disconnectWhere((c) => c.certificateSerial !== undefined && untrustedSerials.has(c.certificateSerial), CONNACK_5.notAuthorized);
       this.deps.logger.info({ instanceId: this.instanceId, count }, 'disconnected clients whose CA is no longer trusted');
@@ -216,13 +222,22 @@ export class InstanceHost {
   }
 
   /** A new chain or policy applies to the next CONNECT; connected clients stay. */
-  async reloadChain(instance: InstanceEntity): Promise<void> {
-    const next = await loadChain(instance, this.deps, this.deps.metrics);
+  async reloadChain(): Promise<void> {
+    const { chain: next, instance, fingerprint } = await loadChain(this.instanceId, this.deps, this.deps.metrics);
     const previous = this.chain;
     this.chain = next;
     this.broker.updateLimits(limitsFor(instance));
     this.reloadPsk(await this.pskKeys(instance, next));
+    this.loaded.chain = fingerprint;
     await previous?.close();
+  }
+
+  /**
+   * The fingerprints of what the chain (with the PSK keys) and the TLS material were loaded
+   * from: the supervisor's resync reloads what no longer matches the database.
+   */
+  get fingerprints(): { readonly chain: string | undefined; readonly tls: string | undefined } {
+    return { ...this.loaded };
   }
 
   /** The registry's identities (platinum only: the edition gate again) and the psk authenticator's own. */

@@ -26,20 +26,23 @@ interface Retry {
   timer: NodeJS.Timeout;
 }
 
+/** What the supervisor keeps about one instance; dropped when none of it is left. */
+interface InstanceEntry {
+  /** Its engine and listeners, while this node serves it. */
+  host?: InstanceHost;
+  /** The work on it, serialised (see serialised()). */
+  queue?: Promise<void>;
+  /** Its listeners could not be opened: when it is tried again. */
+  retry?: Retry;
+}
+
 /**
  * Keeps this node's listeners in line with the database: opens the instances placed here,
  * closes the ones deleted or moved, reloads chains on change events, disconnects the clients of
  * revoked credentials. Work on one instance is serialised, so an open and a close never race.
  */
 export class InstanceSupervisor {
-  private readonly hosts = new Map<string, InstanceHost>();
-  /** The chainFingerprint each host's chain was loaded at. */
-  private readonly chainFingerprints = new Map<string, string>();
-  /** The tlsFingerprint each host's TLS listener material was loaded at. */
-  private readonly tlsFingerprints = new Map<string, string>();
-  private readonly queues = new Map<string, Promise<void>>();
-  /** Instances this node could not serve, and when it tries again. */
-  private readonly retries = new Map<string, Retry>();
+  private readonly instances = new Map<string, InstanceEntry>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -58,23 +61,42 @@ export class InstanceSupervisor {
     this.timer.unref();
   }
 
+  /** The instances served here, with their hosts. */
+  private hosts(): [string, InstanceHost][] {
+    const served: [string, InstanceHost][] = [];
+    for (const [id, entry] of this.instances) if (entry.host) served.push([id, entry.host]);
+    return served;
+  }
+
+  private entry(instanceId: string): InstanceEntry {
+    let entry = this.instances.get(instanceId);
+    if (!entry) this.instances.set(instanceId, (entry = {}));
+    return entry;
+  }
+
+  /** Drops the entry of an instance the supervisor no longer serves, waits for or retries. */
+  private prune(instanceId: string): void {
+    const entry = this.instances.get(instanceId);
+    if (entry && !entry.host && !entry.queue && !entry.retry) this.instances.delete(instanceId);
+  }
+
   /** Instance id → connected clients, for the heartbeat report. */
   report(): Record<string, { clients: number }> {
-    return Object.fromEntries([...this.hosts].map(([id, host]) => [id, { clients: host.clients }]));
+    return Object.fromEntries(this.hosts().map(([id, host]) => [id, { clients: host.clients }]));
   }
 
   /** Instance id → what it refused or dropped to stay within its limits, by reason (for /metrics). */
   refusals(): Record<string, RefusalCounts> {
-    return Object.fromEntries([...this.hosts].map(([id, host]) => [id, host.refusals]));
+    return Object.fromEntries(this.hosts().map(([id, host]) => [id, host.refusals]));
   }
 
   get servedCount(): number {
-    return this.hosts.size;
+    return this.hosts().length;
   }
 
   onChange(event: ChangeEvent): void {
     if (event.kind === 'credential-revoked') {
-      const host = this.hosts.get(event.instanceId);
+      const host = this.instances.get(event.instanceId)?.host;
       const count = host?.broker.disconnectWhere(usedRevokedCredential(event.credential), CONNACK_5.notAuthorized) ?? 0;
       if (count) this.logger.info({ instanceId: event.instanceId, count }, 'disconnected clients whose credential was revoked');
       return;
@@ -88,10 +110,10 @@ export class InstanceSupervisor {
       where: { nodeId: this.nodeId(), status: In([...SERVED_STATUSES, 'FAILED']) },
     });
     const wanted = new Set(rows.filter(nodeServes).map((r) => r.id));
-    const all = new Set([...wanted, ...this.hosts.keys()]);
+    const all = new Set([...wanted, ...this.hosts().map(([id]) => id)]);
     await Promise.all([...all].map((id) => this.reconcile(id, false)));
     // A lost credential-revoked event: the clients' credentials are checked against the database.
-    await Promise.all([...this.hosts.keys()].map((id) => this.serialised(id, () => this.revalidateNow(id), 'could not revalidate connected clients')));
+    await Promise.all(this.hosts().map(([id]) => this.serialised(id, () => this.revalidateNow(id), 'could not revalidate connected clients')));
   }
 
   private reconcile(instanceId: string, reloadChain: boolean): Promise<void> {
@@ -100,17 +122,20 @@ export class InstanceSupervisor {
 
   /** Serialises the work on one instance; stop() waits for what is queued. */
   private serialised(instanceId: string, work: () => Promise<void>, failure: string): Promise<void> {
-    const previous = this.queues.get(instanceId) ?? Promise.resolve();
-    const next = previous.then(work).catch((error: unknown) => this.logger.error({ instanceId, err: error }, failure));
-    this.queues.set(instanceId, next);
+    const entry = this.entry(instanceId);
+    const next = (entry.queue ?? Promise.resolve()).then(work).catch((error: unknown) => this.logger.error({ instanceId, err: error }, failure));
+    entry.queue = next;
     void next.then(() => {
-      if (this.queues.get(instanceId) === next) this.queues.delete(instanceId);
+      const current = this.instances.get(instanceId);
+      if (current?.queue !== next) return;
+      current.queue = undefined;
+      this.prune(instanceId);
     });
     return next;
   }
 
   private async revalidateNow(instanceId: string): Promise<void> {
-    const host = this.hosts.get(instanceId);
+    const host = this.instances.get(instanceId)?.host;
     if (this.stopped || !host) return;
     const count = await revalidateClients(host.broker, this.dataSource, this.deps.secrets, instanceId);
     if (count) this.logger.info({ instanceId, count }, 'disconnected clients whose credential was revoked (found on resync)');
@@ -118,40 +143,30 @@ export class InstanceSupervisor {
 
   private async reconcileNow(instanceId: string, reloadChain: boolean): Promise<void> {
     if (this.stopped) return;
-    // Read before the state the chain is built from: a change after it shows at the next resync.
-    const fingerprint = await chainFingerprint(this.dataSource, instanceId);
-    const tls = await tlsFingerprint(this.dataSource, instanceId);
     const instance = await this.dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
     const wanted = !!instance && instance.nodeId === this.nodeId() && nodeServes(instance);
-    const host = this.hosts.get(instanceId);
+    const entry = this.entry(instanceId);
+    const { host } = entry;
     if (!wanted) this.forgetRetry(instanceId);
     if (wanted && !host) {
       // Backing off: the retry's own timer comes back, not every change event or resync.
-      const retry = this.retries.get(instanceId);
-      if (retry && Date.now() < retry.at) return;
+      if (entry.retry && Date.now() < entry.retry.at) return;
       try {
-        this.hosts.set(instanceId, await InstanceHost.open(instance, this.deps));
+        entry.host = await InstanceHost.open(instance, this.deps);
       } catch (error) {
         await this.openFailed(instanceId, error);
         return;
       }
       this.forgetRetry(instanceId);
-      if (fingerprint) this.chainFingerprints.set(instanceId, fingerprint);
-      if (tls) this.tlsFingerprints.set(instanceId, tls);
       this.logger.info({ instanceId, ports: [instance.mqttPort, instance.mqttsPort, instance.wsPort] }, 'serving instance');
     } else if (!wanted && host) {
       await this.closeHost(instanceId, host);
     } else if (wanted && host) {
-      // On a change event, or when the resync finds the chain's rows changed (an event was lost).
-      if (reloadChain || fingerprint !== this.chainFingerprints.get(instanceId)) {
-        await host.reloadChain(instance);
-        if (fingerprint) this.chainFingerprints.set(instanceId, fingerprint);
-      }
+      // On a change event, or when the resync finds the chain's rows changed since the host
+      // loaded them (an event was lost); each loader read the fingerprint it loaded at.
+      if (reloadChain || (await chainFingerprint(this.dataSource, instanceId)) !== host.fingerprints.chain) await host.reloadChain();
       // The same for the TLS listener: mode, trusted CAs, server certificate.
-      if (reloadChain || tls !== this.tlsFingerprints.get(instanceId)) {
-        await host.reloadTls(instance);
-        if (tls) this.tlsFingerprints.set(instanceId, tls);
-      }
+      if (reloadChain || (await tlsFingerprint(this.dataSource, instanceId)) !== host.fingerprints.tls) await host.reloadTls();
     }
   }
 
@@ -162,16 +177,16 @@ export class InstanceSupervisor {
    */
   private async openFailed(instanceId: string, error: unknown): Promise<void> {
     const reason = `${LISTENER_FAILURE} ${error instanceof Error ? error.message : String(error)}`;
-    const failures = (this.retries.get(instanceId)?.failures ?? 0) + 1;
+    const failures = (this.instances.get(instanceId)?.retry?.failures ?? 0) + 1;
     const delay = Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), MAX_RETRY_MS);
     this.forgetRetry(instanceId);
     const timer = setTimeout(() => {
-      const due = this.retries.get(instanceId);
+      const due = this.instances.get(instanceId)?.retry;
       if (due) due.at = 0;
       void this.reconcile(instanceId, false);
     }, delay);
     timer.unref();
-    this.retries.set(instanceId, { failures, at: Date.now() + delay, timer });
+    this.entry(instanceId).retry = { failures, at: Date.now() + delay, timer };
     this.logger.warn({ instanceId, reason, failures, retryInMs: delay }, 'could not serve instance; will retry');
     await this.dataSource.query(
       `UPDATE instances SET status = 'FAILED', status_reason = $2, serving_at = NULL
@@ -181,14 +196,17 @@ export class InstanceSupervisor {
   }
 
   private forgetRetry(instanceId: string): void {
-    clearTimeout(this.retries.get(instanceId)?.timer);
-    this.retries.delete(instanceId);
+    const entry = this.instances.get(instanceId);
+    if (!entry?.retry) return;
+    clearTimeout(entry.retry.timer);
+    entry.retry = undefined;
+    this.prune(instanceId);
   }
 
   private async closeHost(instanceId: string, host: InstanceHost): Promise<void> {
-    this.hosts.delete(instanceId);
-    this.chainFingerprints.delete(instanceId);
-    this.tlsFingerprints.delete(instanceId);
+    const entry = this.instances.get(instanceId);
+    if (entry?.host === host) entry.host = undefined;
+    this.prune(instanceId);
     await host.close();
     await this.dataSource.query('UPDATE instances SET serving_at = NULL WHERE id = $1 AND node_id = $2', [instanceId, this.nodeId()]);
     this.logger.info({ instanceId }, 'stopped serving instance');
@@ -198,8 +216,8 @@ export class InstanceSupervisor {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    for (const id of [...this.retries.keys()]) this.forgetRetry(id);
-    await Promise.allSettled([...this.queues.values()]);
-    await Promise.allSettled([...this.hosts].map(([id, host]) => this.closeHost(id, host)));
+    for (const id of [...this.instances.keys()]) this.forgetRetry(id);
+    await Promise.allSettled([...this.instances.values()].map((entry) => entry.queue));
+    await Promise.allSettled(this.hosts().map(([id, host]) => this.closeHost(id, host)));
   }
 }

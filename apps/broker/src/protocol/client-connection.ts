@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
-import type { AllowedBy, ChainDecision } from '@mqc/auth';
+import type { AllowedBy } from '@mqc/auth';
 import { generate, parser as createParser, type Packet, type Parser } from 'mqtt-packet';
-import type { ConnectionInfo } from './instance-broker';
+import { NO_AUTH_EXCHANGE, type AuthExchange } from './enhanced-auth/auth-exchange';
+import type { ConnectionInfo, TransportIdentity } from './instance-broker';
 import type { Message } from './message';
 import type { Session } from './session-store';
 
@@ -35,14 +36,12 @@ export class ClientConnection {
   clientId = '';
   username: string | undefined;
   superuser = false;
+  /** What the transport proved (certificate, PSK identity), set when the CONNECT pipeline admits it. */
+  transportIdentity: TransportIdentity = {};
   /** The authenticator that let the client in and what it proved; undefined for an anonymous allow. */
   allowedBy: AllowedBy | undefined;
-  /** 5.0 authentication method presented on CONNECT, if any. */
-  authenticationMethod: string | undefined;
-  /** Enhanced authentication before CONNACK: takes the client's next packet (undefined: closed). */
-  authWaiter: ((packet: Packet | undefined) => void) | undefined;
-  /** A re-authentication in progress [MQTT-4.12.1]: `next` is waiting for the client's AUTH 0x18. */
-  reauthentication: { next?: (authenticationData: Buffer | undefined) => Promise<ChainDecision> } | undefined;
+  /** Enhanced authentication (MQTT 5.0 section 4.12): where the connection stands, one value. */
+  authExchange: AuthExchange = NO_AUTH_EXCHANGE;
   session: Session | undefined;
   will: WillIntent | undefined;
 

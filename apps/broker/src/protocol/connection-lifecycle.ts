@@ -1,6 +1,7 @@
 import type { Packet } from 'mqtt-packet';
 import type { ClientConnection } from './client-connection';
 import { dispatch } from './dispatcher';
+import { endAuthExchange, offerToAuthExchange } from './enhanced-auth/auth-exchange';
 import type { InstanceContext } from './instance-context';
 import { drainQueue } from './outbound';
 import { RC } from './reason-codes';
@@ -36,8 +37,7 @@ export function closeConnection(ctx: InstanceContext, connection: ClientConnecti
   }
   connection.state = 'closed';
   connection.clearTimers();
-  connection.reauthentication = undefined;
-  connection.authWaiter?.(undefined);
+  endAuthExchange(connection);
   ctx.connections.delete(connection);
   const { stream } = connection;
   if (connection.corked) {
@@ -82,8 +82,7 @@ function onPacket(ctx: InstanceContext, connection: ClientConnection, packet: Pa
   // [MQTT-3.1.4-5] packets after CONNECT wait until the CONNECT is accepted.
   if (connection.state === 'authenticating') {
     // An enhanced authentication in progress takes the client's AUTH (or what came instead).
-    if (connection.authWaiter !== undefined) connection.authWaiter(packet);
-    else connection.pending.push(packet);
+    if (!offerToAuthExchange(connection, packet)) connection.pending.push(packet);
     return;
   }
   dispatch(ctx, connection, packet);

@@ -1,7 +1,7 @@
 import type { Packet } from 'mqtt-packet';
 import type { ClientConnection } from './client-connection';
 import { violation } from './connection-lifecycle';
-import { handleAuth } from './handlers/auth.handler';
+import { handleAuth } from './enhanced-auth/reauthentication';
 import { handleConnect } from './handlers/connect.handler';
 import { handleDisconnect } from './handlers/disconnect.handler';
 import { handlePingreq } from './handlers/pingreq.handler';

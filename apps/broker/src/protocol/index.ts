@@ -5,6 +5,8 @@ export {
   type ConnectionInfo,
   type InstanceBrokerOptions,
   type InstanceLimits,
+  type PeerCertificate,
+  type TlsHandshake,
 } from './instance-broker';
 export { RC as MQTT5_REASON_CODES } from './reason-codes';
 export { REFUSAL_REASONS, type RefusalCounts, type RefusalReason } from './refusal-counters';

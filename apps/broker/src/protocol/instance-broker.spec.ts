@@ -40,7 +40,7 @@ describe('InstanceBroker', () => {
   it('disconnectWhere sees client id, certificate serial, protocol version and remote address', async () => {
     const broker = createBroker();
     const certificate = { commonName: 'd', subject: 'CN=d', serialNumber: 'BEEF', fingerprint256: 'F' };
-    const client = openClient(broker, 5, { remoteAddress: '198.51.100.1', transport: 'tls', certificate });
+    const client = openClient(broker, 5, { remoteAddress: '198.51.100.1', transport: 'tls', tls: { mode: 'mTLS', peerCertificate: { verified: true, certificate } } });
     await client.connect({ clientId: 'dev-1' });
     const seen: unknown[] = [];
     broker.disconnectWhere((info) => {

@@ -1,4 +1,5 @@
 import type { AllowedBy, ChainDecision, ClientCertificate, ConnectCredentials } from '@mqc/auth';
+import type { X509Mode } from '@mqc/domain';
 import type { Duplex } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { ClientConnection } from './client-connection';
@@ -52,11 +53,32 @@ export const DEFAULT_INSTANCE_LIMITS: InstanceLimits = {
   maxSessionExpirySeconds: 7 * 24 * 3600,
 };
 
+/** A client certificate as the TLS handshake left it: verified against the trusted CAs, or why not. */
+export type PeerCertificate = { verified: true; certificate: ClientCertificate } | { verified: false; problem: string };
+
+/**
+ * What a TLS handshake established, as the TLS listener records it. Whether that admits the
+ * client is the CONNECT pipeline's decision (`connect/transport-identity.step.ts`).
+ */
+export interface TlsHandshake {
+  /** SPEC 4.2: the instance's X.509 mode when the handshake was made. */
+  mode: X509Mode;
+  /** The identity a TLS-PSK handshake proved (its key); such a handshake carries no certificate. */
+  pskIdentity?: string;
+  /** The client's certificate, absent when none was sent; not examined in mode TLS. */
+  peerCertificate?: PeerCertificate;
+}
+
 export interface ConnectionInfo {
   remoteAddress: string;
   transport: 'tcp' | 'tls' | 'ws';
+  /** TLS connections: what the handshake established. */
+  tls?: TlsHandshake;
+}
+
+/** What the transport proved about the client, once the CONNECT pipeline admitted it: passed to the chain. */
+export interface TransportIdentity {
   certificate?: ClientCertificate;
-  /** The identity of a TLS-PSK handshake (its key proved it). */
   pskIdentity?: string;
 }
 
@@ -83,8 +105,8 @@ function clientInfo(connection: ClientConnection): ConnectedClientInfo {
   return {
     clientId: connection.clientId,
     username: connection.username,
-    certificateSerial: connection.info.certificate?.serialNumber,
-    pskIdentity: connection.info.pskIdentity,
+    certificateSerial: connection.transportIdentity.certificate?.serialNumber,
+    pskIdentity: connection.transportIdentity.pskIdentity,
     superuser: connection.superuser,
     protocolVersion: connection.protocolVersion,
     remoteAddress: connection.info.remoteAddress,
@@ -136,7 +158,7 @@ export class InstanceBroker {
     };
   }
 
-  /** Serves one client stream (TCP, TLS or WebSocket); TLS peers pass their verified certificate in `info`. */
+  /** Serves one client stream (TCP, TLS or WebSocket); TLS streams pass what their handshake established in `info.tls`. */
   handleConnection(stream: Duplex, info: ConnectionInfo): void {
     if (this.ctx.closing) {
       stream.destroy();

@@ -2,6 +2,7 @@ import { allowedBy } from '@mqc/auth';
 import type { IConnackPacket } from 'mqtt-packet';
 import type { ClientConnection } from '../client-connection';
 import { closeConnection, startKeepAlive } from '../connection-lifecycle';
+import { NO_AUTH_EXCHANGE } from '../enhanced-auth/auth-exchange';
 import { DEFAULT_TOPIC_ALIAS_MAXIMUM, type InstanceContext } from '../instance-context';
 import { drainQueue, resendInflight } from '../outbound';
 import { RC } from '../reason-codes';
@@ -61,7 +62,8 @@ export const acceptClient: ConnectStep = (ctx, connection, attempt) => {
     connection.requestProblemInformation = properties.requestProblemInformation !== false;
     connection.topicAliasMaximum = ctx.limits.topicAliasMaximum ?? DEFAULT_TOPIC_ALIAS_MAXIMUM;
     connection.connectSessionExpiry = properties.sessionExpiryInterval ?? 0;
-    connection.authenticationMethod = properties.authenticationMethod;
+    const method = properties.authenticationMethod;
+    connection.authExchange = method === undefined ? NO_AUTH_EXCHANGE : { phase: 'authenticated', method };
     connection.send({ cmd: 'connack', sessionPresent: attempt.sessionPresent, reasonCode: RC.success, properties: connackProperties(ctx, connection, attempt) });
   } else {
     // [MQTT-3.2.2-1] [MQTT-3.2.2-2] session present reflects a resumed session.

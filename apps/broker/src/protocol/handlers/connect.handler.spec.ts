@@ -104,7 +104,7 @@ describe('CONNECT / CONNACK', () => {
       return allowAll();
     });
     const certificate = { commonName: 'dev', subject: 'CN=dev', serialNumber: '0A', fingerprint256: 'AB' };
-    const client = openClient(broker, 5, { remoteAddress: '192.0.2.7', transport: 'tls', certificate });
+    const client = openClient(broker, 5, { remoteAddress: '192.0.2.7', transport: 'tls', tls: { mode: 'mTLS', peerCertificate: { verified: true, certificate } } });
     await client.connect({ clientId: 'c1', username: 'u', password: Buffer.from([0xff, 0x00]), properties: { authenticationMethod: 'm', authenticationData: Buffer.from('d') } });
     expect(seen[0]).toMatchObject({ instanceId: 'instance-1', clientId: 'c1', username: 'u', peerHost: '192.0.2.7', protocolVersion: 5, certificate, authenticationMethod: 'm' });
     expect(seen[0].password).toEqual(Buffer.from([0xff, 0x00]));

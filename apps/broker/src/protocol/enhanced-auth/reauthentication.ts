@@ -2,9 +2,9 @@ import { allowedBy, type ChainDecision } from '@mqc/auth';
 import type { IAuthPacket } from 'mqtt-packet';
 import type { ClientConnection } from '../client-connection';
 import { closeConnection, violation } from '../connection-lifecycle';
-import { AUTH_RC, authPacketProblem, sendAuth } from '../connect/enhanced-auth';
 import type { InstanceContext } from '../instance-context';
 import { RC } from '../reason-codes';
+import { AUTH_RC, authPacketProblem, sendAuth } from './auth-exchange';
 
 /**
  * Re-authentication in an open session [MQTT-4.12.1]: the client sends AUTH 0x19 with the
@@ -14,19 +14,19 @@ import { RC } from '../reason-codes';
  * without a method, with another method, or out of turn is a protocol error (0x82).
  */
 export function handleAuth(ctx: InstanceContext, connection: ClientConnection, packet: IAuthPacket): void {
-  const method = connection.authenticationMethod;
-  if (method === undefined) {
+  const exchange = connection.authExchange;
+  if (exchange.phase !== 'authenticated' && exchange.phase !== 'reauthenticating') {
     violation(ctx, connection, RC.protocolError, 'AUTH without an authentication method on CONNECT');
     return;
   }
-  const running = connection.reauthentication;
-  if (running === undefined) {
+  const { method } = exchange;
+  if (exchange.phase === 'authenticated') {
     const problem = authPacketProblem(packet, method, AUTH_RC.reAuthenticate);
     if (problem !== undefined) {
       violation(ctx, connection, RC.protocolError, problem);
       return;
     }
-    connection.reauthentication = {};
+    connection.authExchange = { phase: 'reauthenticating', method, next: undefined };
     const decision = ctx.authenticate({
       instanceId: ctx.instanceId,
       clientId: connection.clientId,
@@ -34,21 +34,21 @@ export function handleAuth(ctx: InstanceContext, connection: ClientConnection, p
       username: connection.username,
       peerHost: connection.info.remoteAddress,
       protocolVersion: 5,
-      certificate: connection.info.certificate,
-      pskIdentity: connection.info.pskIdentity,
+      certificate: connection.transportIdentity.certificate,
+      pskIdentity: connection.transportIdentity.pskIdentity,
       authenticationMethod: method,
       authenticationData: packet.properties?.authenticationData,
     });
     void settle(ctx, connection, method, decision);
     return;
   }
-  const next = running.next;
+  const { next } = exchange;
   const problem = next === undefined ? 'AUTH before the server answered the previous one' : authPacketProblem(packet, method, AUTH_RC.continueAuthentication);
   if (problem !== undefined || next === undefined) {
     violation(ctx, connection, RC.protocolError, problem ?? 'AUTH out of turn');
     return;
   }
-  running.next = undefined;
+  exchange.next = undefined;
   void settle(ctx, connection, method, next(packet.properties?.authenticationData));
 }
 
@@ -60,18 +60,18 @@ async function settle(ctx: InstanceContext, connection: ClientConnection, method
     ctx.logger.warn({ err: error, clientId: connection.clientId }, 're-authentication failed');
   }
   // The connection may have closed, or been taken over, while the chain ran.
-  if (!connection.isConnected || connection.reauthentication === undefined) return;
-  if (decision === undefined) {
-    connection.reauthentication = undefined;
-    closeConnection(ctx, connection, { reasonCode: RC.unspecifiedError, reasonString: 'authentication unavailable', publishWill: true });
-    return;
-  }
-  if (decision.kind === 'continue') {
-    connection.reauthentication = { next: decision.next };
+  const exchange = connection.authExchange;
+  if (!connection.isConnected || exchange.phase !== 'reauthenticating') return;
+  if (decision?.kind === 'continue') {
+    exchange.next = decision.next;
     sendAuth(connection, AUTH_RC.continueAuthentication, method, decision.authenticationData);
     return;
   }
-  connection.reauthentication = undefined;
+  connection.authExchange = { phase: 'authenticated', method };
+  if (decision === undefined) {
+    closeConnection(ctx, connection, { reasonCode: RC.unspecifiedError, reasonString: 'authentication unavailable', publishWill: true });
+    return;
+  }
   if (decision.kind === 'deny') {
     // DISCONNECT has no "bad user name or password"; a failed re-authentication is 0x87.
     const reasonCode = decision.reason === 'server-unavailable' ? RC.unspecifiedError : RC.notAuthorized;
