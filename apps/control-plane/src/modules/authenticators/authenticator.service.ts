@@ -4,11 +4,11 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { maskSecrets, parseConfigSecrets, serializeConfigSecrets, type ConfigSecret } from '@mqc/auth';
 import { AuthenticatorEntity } from '@mqc/db';
 import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
-import { EDITIONS, type AuthenticatorType } from '@mqc/editions';
+import type { AuthenticatorType } from '@mqc/editions';
 import type { ChangeBus } from '@mqc/queue';
 import type { Caller } from '../../common/caller';
 import { DomainError, NotFoundError, ValidationError } from '../../common/domain-errors';
-import { assertEditionAllows } from '../../common/edition-gate';
+import { assertEditionAllows, assertWithinQuota } from '../../common/edition-gate';
 import { OutboundPolicy } from '../../common/outbound-policy';
 import { CHANGE_BUS, SECRET_BOX } from '../../common/tokens';
 import { AuditService } from '../audit/audit.service';
@@ -149,13 +149,7 @@ export class AuthenticatorService {
       const locked = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
       assertEditionAllows(locked.edition, input.type);
       const existing = await manager.find(AuthenticatorEntity, { where: { instanceId } });
-      const limit = EDITIONS[locked.edition].quotas.authenticatorsPerChain;
-      if (existing.length >= limit) {
-        throw new DomainError('conflict', 'quota-exceeded', `the ${locked.edition} edition allows ${limit} authenticators per chain`, {
-          quota: 'authenticatorsPerChain',
-          limit,
-        });
-      }
+      assertWithinQuota(locked.edition, 'authenticatorsPerChain', existing.length);
       if (SINGLE_INSTANCE_TYPES.has(input.type) && existing.some((a) => a.type === input.type)) {
         throw new DomainError('conflict', 'authenticator-type-exists', `the chain already has a ${input.type} authenticator`);
       }

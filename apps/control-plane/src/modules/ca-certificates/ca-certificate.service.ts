@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CaCertificateEntity, CaRegistrationCodeEntity } from '@mqc/db';
 import type { CaCertificateStatus } from '@mqc/domain';
-import { EDITIONS } from '@mqc/editions';
 import { PkiError, isSignedBy, parseCertificate, verifyProofOfPossession, type CertificateInfo } from '@mqc/pki';
 import type { ChangeBus } from '@mqc/queue';
 import type { Caller } from '../../common/caller';
@@ -12,6 +11,7 @@ import { CHANGE_BUS } from '../../common/tokens';
 import { AuditService } from '../audit/audit.service';
 import { InstanceService } from '../instances/instance.service';
 import { fieldRefusal, pkiRefusal } from '../x509/pki-problem';
+import { assertWithinQuota } from '../../common/edition-gate';
 import { assertDeviceCertificatesAllowed } from '../x509/x509-edition-gate';
 import { isUniqueViolation } from '../../common/unique-violation';
 
@@ -132,15 +132,7 @@ export class CaCertificateService {
         if (await manager.existsBy(CaCertificateEntity, { instanceId, fingerprint256: ca.fingerprint256 })) {
           throw new DomainError('conflict', 'ca-certificate-exists', `this CA (${ca.fingerprint256}) is already registered`);
         }
-        const limit = EDITIONS[instance.edition].quotas.registeredCaCertificates;
-        const used = await manager.countBy(CaCertificateEntity, { instanceId });
-        if (used >= limit) {
-          throw new DomainError('conflict', 'quota-exceeded', `the ${instance.edition} edition allows ${limit} registered CA certificates; ${used} are registered`, {
-            quota: 'registeredCaCertificates',
-            limit,
-            used,
-          });
-        }
+        assertWithinQuota(instance.edition, 'registeredCaCertificates', await manager.countBy(CaCertificateEntity, { instanceId }));
         // Single use: the code is spent with the registration it proved.
         await manager.delete(CaRegistrationCodeEntity, { code: code!.code });
         const created = await manager.save(

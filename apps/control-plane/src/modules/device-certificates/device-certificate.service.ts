@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CaCertificateEntity, DeviceCertificateEntity, type InstanceEntity } from '@mqc/db';
 import type { DeviceCertificateStatus } from '@mqc/domain';
-import { EDITIONS } from '@mqc/editions';
 import { PkiError, isSignedBy, parseCertificate, type CertificateInfo } from '@mqc/pki';
 import type { ChangeBus } from '@mqc/queue';
 import type { Caller } from '../../common/caller';
@@ -12,6 +11,7 @@ import { AuditService } from '../audit/audit.service';
 import { InstanceService } from '../instances/instance.service';
 import { CrlService } from '../x509/crl.service';
 import { fieldRefusal, pkiRefusal } from '../x509/pki-problem';
+import { assertWithinQuota } from '../../common/edition-gate';
 import { assertDeviceCertificatesAllowed } from '../x509/x509-edition-gate';
 import { deviceCertificateView, type DeviceCertificateView } from './device-certificate.view';
 import { isUniqueViolation } from '../../common/unique-violation';
@@ -24,15 +24,7 @@ export function normalizeSerial(serial: string): string {
 
 /** The registry's device-certificate quota of the instance's edition, checked under the instance lock. */
 export async function assertDeviceCertificateQuota(manager: EntityManager, instance: InstanceEntity, adding: number): Promise<void> {
-  const limit = EDITIONS[instance.edition].quotas.deviceCertificates;
-  const used = await manager.countBy(DeviceCertificateEntity, { instanceId: instance.id });
-  if (used + adding > limit) {
-    throw new DomainError('conflict', 'quota-exceeded', `the ${instance.edition} edition allows ${limit} device certificates; ${used} are registered`, {
-      quota: 'deviceCertificates',
-      limit,
-      used,
-    });
-  }
+  assertWithinQuota(instance.edition, 'deviceCertificates', await manager.countBy(DeviceCertificateEntity, { instanceId: instance.id }), adding);
 }
 
 /**

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { SlowHashGate, hashCostAboveEdition, hashCostSeconds, hashPassword, pbkdf2CostSeconds, slowHashGate, type PasswordHashParams, type ScramCredential } from '@mqc/auth';
-import { EDITIONS, EDITION_PASSWORD_HASHING, type EditionName } from '@mqc/editions';
+import { EDITION_PASSWORD_HASHING, type EditionName } from '@mqc/editions';
+import { BuiltInUserEntity } from '@mqc/db';
 import type { Caller } from '../../common/caller';
+import { assertWithinQuota } from '../../common/edition-gate';
 import { DomainError } from '../../common/domain-errors';
 import { AuditService } from '../audit/audit.service';
 import { InstanceService } from '../instances/instance.service';
@@ -46,15 +48,6 @@ export class ImportRefused extends DomainError {
     const sorted = [...problems].sort((a, b) => a.line - b.line);
     super('validation', 'import-invalid', message, { errors: sorted.slice(0, MAX_PROBLEMS_LISTED), errorCount: sorted.length });
   }
-}
-
-function quotaExceeded(edition: EditionName, limit: number, existing: number, adding: number): DomainError {
-  return new DomainError('conflict', 'quota-exceeded', `the ${edition} edition allows ${limit} built-in users; ${existing} exist and the file adds ${adding}`, {
-    quota: 'builtInUsers',
-    limit,
-    used: existing,
-    adding,
-  });
 }
 
 /**
@@ -117,10 +110,7 @@ export class UserImportService {
 
     await this.dataSource.transaction(async (manager) => {
       const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
-      const limit = EDITIONS[instance.edition].quotas.builtInUsers;
-      const count = await manager.query<{ n: string }[]>('SELECT count(*) AS n FROM built_in_users WHERE instance_id = $1', [instanceId]);
-      const existing = Number(count[0]?.n ?? 0);
-      if (existing + toStore.length > limit) throw quotaExceeded(instance.edition, limit, existing, toStore.length);
+      assertWithinQuota(instance.edition, 'builtInUsers', await manager.countBy(BuiltInUserEntity, { instanceId }), toStore.length);
       const clashes: RowProblem[] = [];
       for (let start = 0; start < toStore.length; start += CHUNK) {
         const chunk = toStore.slice(start, start + CHUNK);
@@ -168,10 +158,7 @@ export class UserImportService {
 
   /** The quota, checked again in the transaction (another request may add users meanwhile). */
   private async assertQuota(instanceId: string, edition: EditionName, adding: number): Promise<void> {
-    const limit = EDITIONS[edition].quotas.builtInUsers;
-    const count = await this.dataSource.query<{ n: string }[]>('SELECT count(*) AS n FROM built_in_users WHERE instance_id = $1', [instanceId]);
-    const existing = Number(count[0]?.n ?? 0);
-    if (existing + adding > limit) throw quotaExceeded(edition, limit, existing, adding);
+    assertWithinQuota(edition, 'builtInUsers', await this.dataSource.manager.countBy(BuiltInUserEntity, { instanceId }), adding);
   }
 
   private assertRowCap(edition: EditionName, rows: number): void {

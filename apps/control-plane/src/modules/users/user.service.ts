@@ -2,10 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { builtInDatabaseConfigSchema, hashCostAboveEdition, hashPassword, type PasswordHashParams } from '@mqc/auth';
 import { AuthenticatorEntity, BuiltInUserEntity } from '@mqc/db';
-import { EDITIONS, type EditionName } from '@mqc/editions';
+import type { EditionName } from '@mqc/editions';
 import type { ChangeBus } from '@mqc/queue';
 import type { Caller } from '../../common/caller';
 import { DomainError, NotFoundError } from '../../common/domain-errors';
+import { assertWithinQuota } from '../../common/edition-gate';
 import { CHANGE_BUS } from '../../common/tokens';
 import { AuditService } from '../audit/audit.service';
 import { InstanceService } from '../instances/instance.service';
@@ -65,9 +66,7 @@ export class UserService {
     const scramKeys = await deriveScramKeys(input.password, await scramSettings(this.dataSource.manager, instanceId));
     const user = await this.dataSource.transaction(async (manager) => {
       const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
-      const count = await manager.countBy(BuiltInUserEntity, { instanceId });
-      const limit = EDITIONS[instance.edition].quotas.builtInUsers;
-      if (count >= limit) throw new DomainError('conflict', 'quota-exceeded', `the ${instance.edition} edition allows ${limit} built-in users`, { quota: 'builtInUsers', limit });
+      assertWithinQuota(instance.edition, 'builtInUsers', await manager.countBy(BuiltInUserEntity, { instanceId }));
       if (await manager.existsBy(BuiltInUserEntity, { instanceId, userId: input.userId })) {
         throw new DomainError('conflict', 'user-exists', `user ${input.userId} already exists`);
       }
