@@ -4,13 +4,13 @@ import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { DomainError } from '../../common/domain-errors';
 import { ResourceIdPipe } from '../../common/resource-id.pipe';
 import { ApiKeyGuard } from '../api-keys/api-key.guard';
-import { InstanceService } from './instance.service';
+import { OwnedInstances } from './owned-instances';
 
 /** The CA bundle clients need to verify the instance's TLS endpoints (SPEC 3). */
 @Controller('v1/instances/:id/ca.pem')
 @UseGuards(ApiKeyGuard)
 export class InstanceCaController {
-  constructor(private readonly instances: InstanceService) {}
+  constructor(private readonly instances: OwnedInstances) {}
 
   @Get()
   @Header('content-type', 'application/x-pem-file')
@@ -20,7 +20,7 @@ export class InstanceCaController {
     problems: [409],
   })
   async caBundle(@TenantCaller() caller: TenantCallerInfo, @Param('id', new ResourceIdPipe('instance')) id: string): Promise<string> {
-    const instance = await this.instances.findOwned(caller.tenantId, id);
+    const instance = await this.instances.find(caller.tenantId, id);
     if (!instance.caCertPem) throw new DomainError('conflict', 'ca-not-ready', 'the instance CA is made during provisioning; try again shortly');
     return instance.caCertPem;
   }

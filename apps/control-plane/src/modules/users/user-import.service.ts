@@ -7,8 +7,8 @@ import { BuiltInUserEntity } from '@mqc/db';
 import type { Caller } from '../../common/caller';
 import { assertWithinQuota } from '../../common/edition-gate';
 import { DomainError } from '../../common/domain-errors';
-import { AuditService } from '../audit/audit.service';
-import { InstanceService } from '../instances/instance.service';
+import { InstanceChanges } from '../instances/instance-changes';
+import { OwnedInstances } from '../instances/owned-instances';
 import { findDuplicates, importedHashParams, parseCsvImport, parseJsonImport, type ImportRow, type ImportType, type RowProblem } from './user-import-parser';
 import { deriveScramKeys, insertScramKeysByUserId, scramSettings, type ScramSetting } from './scram-keys';
 import { UserService } from './user.service';
@@ -81,9 +81,9 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, map: (item: 
 export class UserImportService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly instances: InstanceService,
+    private readonly instances: OwnedInstances,
+    private readonly write: InstanceChanges,
     private readonly users: UserService,
-    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -92,7 +92,7 @@ export class UserImportService {
    * exist. `signal` aborts when the client goes away: hashing stops and nothing is written.
    */
   async import(tenantId: string, instanceId: string, input: ImportInput, caller: Caller, signal?: AbortSignal): Promise<{ imported: number; type: ImportType }> {
-    const { edition } = await this.instances.findOwned(tenantId, instanceId);
+    const { edition } = await this.instances.find(tenantId, instanceId);
     const { rows, problems } = this.parse(input);
     problems.push(...findDuplicates(rows));
     const { params: preferred } = await this.users.preferredHash(this.dataSource.manager, instanceId);
@@ -108,8 +108,7 @@ export class UserImportService {
     const toStore = input.type === 'plain' ? await importHashing.run(() => this.hashRows(rows, preferred, scram, signal), signal) : stored;
     signal?.throwIfAborted();
 
-    await this.dataSource.transaction(async (manager) => {
-      const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+    await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
       assertWithinQuota(instance.edition, 'builtInUsers', await manager.countBy(BuiltInUserEntity, { instanceId }), toStore.length);
       const clashes: RowProblem[] = [];
       for (let start = 0; start < toStore.length; start += CHUNK) {
@@ -135,14 +134,8 @@ export class UserImportService {
         const chunk = toStore.slice(start, start + CHUNK);
         await insertScramKeysByUserId(manager, instanceId, chunk.map((r) => ({ userId: r.userId, keys: r.scramKeys ?? [] })));
       }
-      await this.audit.record(manager, {
-        tenantId,
-        caller,
-        action: 'user.import',
-        resourceType: 'instance',
-        resourceId: instanceId,
-        details: { instanceId, type: input.type, count: toStore.length },
-      });
+      const details = { instanceId, type: input.type, count: toStore.length };
+      return { result: undefined, audit: { action: 'user.import', resourceType: 'instance', resourceId: instanceId, details }, change: null };
     });
     return { imported: toStore.length, type: input.type };
   }
