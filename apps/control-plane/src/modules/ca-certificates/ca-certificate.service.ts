@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { CaCertificateEntity, CaRegistrationCodeEntity } from '@mqc/db';
 import type { CaCertificateStatus } from '@mqc/domain';
 import { PkiError, isSignedBy, parseCertificate, verifyProofOfPossession, type CertificateInfo } from '@mqc/pki';
 import type { Caller } from '../../common/caller';
-import { DomainError, NotFoundError } from '../../common/domain-errors';
+import { DomainError } from '../../common/domain-errors';
 import { InstanceChanges } from '../instances/instance-changes';
+import { InstanceRows } from '../instances/instance-rows';
 import { OwnedInstances } from '../instances/owned-instances';
 import { fieldRefusal, pkiRefusal } from '../x509/pki-problem';
 import { assertWithinQuota } from '../../common/edition-gate';
@@ -71,11 +72,15 @@ function parse(pem: string, field: 'certificate' | 'verificationCertificate'): C
  */
 @Injectable()
 export class CaCertificateService {
+  private readonly rows: InstanceRows<CaCertificateEntity>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly instances: OwnedInstances,
     private readonly write: InstanceChanges,
-  ) {}
+  ) {
+    this.rows = new InstanceRows(dataSource, instances, CaCertificateEntity, 'ca-certificate');
+  }
 
   async registrationCode(tenantId: string, instanceId: string, caller: Caller): Promise<{ registrationCode: string; expiresAt: Date }> {
     return this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
@@ -98,15 +103,8 @@ export class CaCertificateService {
     return { items: rows.map(view) };
   }
 
-  private async findCa(manager: EntityManager, instanceId: string, caId: string): Promise<CaCertificateEntity> {
-    const ca = await manager.findOneBy(CaCertificateEntity, { id: caId, instanceId });
-    if (!ca) throw new NotFoundError('ca-certificate');
-    return ca;
-  }
-
   async get(tenantId: string, instanceId: string, caId: string): Promise<CaView> {
-    await this.instances.find(tenantId, instanceId);
-    return view(await this.findCa(this.dataSource.manager, instanceId, caId));
+    return view(await this.rows.get(tenantId, instanceId, { id: caId }));
   }
 
   async register(
@@ -167,7 +165,7 @@ export class CaCertificateService {
 
   async update(tenantId: string, instanceId: string, caId: string, input: { status?: CaCertificateStatus; autoRegistration?: boolean }, caller: Caller): Promise<CaView> {
     const saved = await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
-      await this.findCa(manager, instanceId, caId);
+      await this.rows.find(manager, instance, { id: caId });
       // Deactivating is always allowed; anything that lets devices in needs the edition.
       if (input.status === 'ACTIVE' || input.autoRegistration === true) assertDeviceCertificatesAllowed(instance.edition, 'activating a registered CA');
       await manager.update(CaCertificateEntity, { id: caId }, { ...input });
@@ -182,8 +180,8 @@ export class CaCertificateService {
 
   /** Deletes the CA and the device certificates it issued; devices using them are disconnected by the broker. */
   async delete(tenantId: string, instanceId: string, caId: string, caller: Caller): Promise<void> {
-    await this.write.apply({ tenantId, instanceId, caller }, async (manager) => {
-      const ca = await this.findCa(manager, instanceId, caId);
+    await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
+      const ca = await this.rows.find(manager, instance, { id: caId });
       await manager.delete(CaCertificateEntity, { id: caId });
       const details = { instanceId, subject: ca.subject, fingerprint256: ca.fingerprint256 };
       return { result: undefined, audit: { action: 'ca-certificate.delete', resourceType: 'ca-certificate', resourceId: caId, details }, change: { kind: 'instance' } };

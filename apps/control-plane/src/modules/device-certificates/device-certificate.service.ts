@@ -4,15 +4,15 @@ import { CaCertificateEntity, DeviceCertificateEntity, type InstanceEntity } fro
 import type { DeviceCertificateStatus } from '@mqc/domain';
 import { PkiError, isSignedBy, parseCertificate, type CertificateInfo } from '@mqc/pki';
 import type { Caller } from '../../common/caller';
-import { DomainError, NotFoundError } from '../../common/domain-errors';
+import { DomainError } from '../../common/domain-errors';
 import { InstanceChanges } from '../instances/instance-changes';
+import { InstanceRows } from '../instances/instance-rows';
 import { OwnedInstances } from '../instances/owned-instances';
 import { CrlService } from '../x509/crl.service';
 import { fieldRefusal, pkiRefusal } from '../x509/pki-problem';
 import { assertWithinQuota } from '../../common/edition-gate';
 import { assertDeviceCertificatesAllowed } from '../x509/x509-edition-gate';
 import { deviceCertificateView, type DeviceCertificateView } from './device-certificate.view';
-import { keysetPage } from '../../common/keyset-page';
 
 /** Serial numbers as the registry keeps them: upper-case hex, as Node writes them. */
 export function normalizeSerial(serial: string): string {
@@ -32,36 +32,36 @@ export async function assertDeviceCertificateQuota(manager: EntityManager, insta
  */
 @Injectable()
 export class DeviceCertificateService {
+  private readonly rows: InstanceRows<DeviceCertificateEntity>;
+
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly instances: OwnedInstances,
+    dataSource: DataSource,
+    instances: OwnedInstances,
     private readonly write: InstanceChanges,
     private readonly crls: CrlService,
-  ) {}
+  ) {
+    this.rows = new InstanceRows(dataSource, instances, DeviceCertificateEntity, 'device-certificate');
+  }
 
   async list(
     tenantId: string,
     instanceId: string,
     o: { limit: number; after?: string; status?: DeviceCertificateStatus; clientId?: string },
   ): Promise<{ items: DeviceCertificateView[]; nextCursor: string | null }> {
-    await this.instances.find(tenantId, instanceId);
-    const query = this.dataSource.getRepository(DeviceCertificateEntity).createQueryBuilder('d').where('d.instance_id = :instanceId', { instanceId });
-    if (o.status !== undefined) query.andWhere('d.status = :status', { status: o.status });
-    if (o.clientId !== undefined) query.andWhere('d.client_id = :clientId', { clientId: o.clientId });
-    const after = o.after === undefined ? undefined : normalizeSerial(o.after);
-    const { rows, nextCursor } = await keysetPage(query, { keyColumn: 'd.serial_number', keyOf: (d) => d.serialNumber, limit: o.limit, after });
+    const { rows, nextCursor } = await this.rows.page(tenantId, instanceId, {
+      key: { column: 'serial_number', of: (d) => d.serialNumber },
+      limit: o.limit,
+      after: o.after === undefined ? undefined : normalizeSerial(o.after),
+      filter: (query) => {
+        if (o.status !== undefined) query.andWhere('r.status = :status', { status: o.status });
+        if (o.clientId !== undefined) query.andWhere('r.client_id = :clientId', { clientId: o.clientId });
+      },
+    });
     return { items: rows.map(deviceCertificateView), nextCursor };
   }
 
-  private async find(manager: EntityManager, instanceId: string, serial: string): Promise<DeviceCertificateEntity> {
-    const found = await manager.findOneBy(DeviceCertificateEntity, { instanceId, serialNumber: normalizeSerial(serial) });
-    if (!found) throw new NotFoundError('device-certificate');
-    return found;
-  }
-
   async get(tenantId: string, instanceId: string, serial: string): Promise<DeviceCertificateView> {
-    await this.instances.find(tenantId, instanceId);
-    return deviceCertificateView(await this.find(this.dataSource.manager, instanceId, serial));
+    return deviceCertificateView(await this.rows.get(tenantId, instanceId, { serialNumber: normalizeSerial(serial) }));
   }
 
   /** The CA (instance CA: null) whose key signed the certificate, or a 422 saying it is none of the instance's. */
@@ -119,7 +119,7 @@ export class DeviceCertificateService {
 
   async update(tenantId: string, instanceId: string, serial: string, input: { status: 'ACTIVE' | 'INACTIVE' | 'REVOKED' }, caller: Caller): Promise<DeviceCertificateView> {
     const saved = await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
-      const found = await this.find(manager, instanceId, serial);
+      const found = await this.rows.find(manager, instance, { serialNumber: normalizeSerial(serial) });
       if (found.status === 'REVOKED' && input.status !== 'REVOKED') {
         throw new DomainError('conflict', 'certificate-revoked', `certificate ${found.serialNumber} is revoked; a revoked certificate stays revoked`);
       }
@@ -148,8 +148,8 @@ export class DeviceCertificateService {
 
   /** Removes a certificate from the registry. A revoked one stays (it is part of the revocation record and the CRL). */
   async delete(tenantId: string, instanceId: string, serial: string, caller: Caller): Promise<void> {
-    await this.write.apply({ tenantId, instanceId, caller }, async (manager) => {
-      const found = await this.find(manager, instanceId, serial);
+    await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
+      const found = await this.rows.find(manager, instance, { serialNumber: normalizeSerial(serial) });
       if (found.status === 'REVOKED') throw new DomainError('conflict', 'certificate-revoked', `certificate ${found.serialNumber} is revoked; revoked certificates stay in the registry and the CRL`);
       await manager.delete(DeviceCertificateEntity, { id: found.id });
       return {

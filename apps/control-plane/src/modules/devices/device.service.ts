@@ -1,16 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { DeviceEntity, type DeviceStatus } from '@mqc/db';
 import { SECRET_CONTEXT, type DeviceKeySlot, type SecretBox } from '@mqc/domain';
 import type { Caller } from '../../common/caller';
-import { DomainError, NotFoundError } from '../../common/domain-errors';
+import { DomainError } from '../../common/domain-errors';
 import { assertEditionAllows } from '../../common/edition-gate';
 import { SECRET_BOX } from '../../common/tokens';
 import { InstanceChanges } from '../instances/instance-changes';
+import { InstanceRows } from '../instances/instance-rows';
 import { OwnedInstances } from '../instances/owned-instances';
 import { newDeviceKey } from './device-key';
-import { keysetPage } from '../../common/keyset-page';
 
 /** Keys never come back after they were shown once. */
 export interface DeviceView {
@@ -35,33 +35,28 @@ function view(d: DeviceEntity): DeviceView {
 /** SPEC 4.5: the device identity registry of one device one secret (professional and up). */
 @Injectable()
 export class DeviceService {
+  private readonly rows: InstanceRows<DeviceEntity>;
+
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly instances: OwnedInstances,
+    dataSource: DataSource,
+    instances: OwnedInstances,
     private readonly write: InstanceChanges,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
-  ) {}
+  ) {
+    this.rows = new InstanceRows(dataSource, instances, DeviceEntity, 'device');
+  }
 
   private seal(id: string, which: DeviceKeySlot, key: string): string {
     return this.box.seal(key, SECRET_CONTEXT.deviceKey(id, which));
   }
 
   async list(tenantId: string, instanceId: string, limit: number, after?: string): Promise<{ items: DeviceView[]; nextCursor: string | null }> {
-    await this.instances.find(tenantId, instanceId);
-    const query = this.dataSource.getRepository(DeviceEntity).createQueryBuilder('d').where('d.instance_id = :instanceId', { instanceId });
-    const { rows, nextCursor } = await keysetPage(query, { keyColumn: 'd.client_id', keyOf: (d) => d.clientId, limit, after });
+    const { rows, nextCursor } = await this.rows.page(tenantId, instanceId, { key: { column: 'client_id', of: (d) => d.clientId }, limit, after });
     return { items: rows.map(view), nextCursor };
   }
 
-  private async findDevice(tx: EntityManager, instanceId: string, clientId: string): Promise<DeviceEntity> {
-    const device = await tx.findOneBy(DeviceEntity, { instanceId, clientId });
-    if (!device) throw new NotFoundError('device');
-    return device;
-  }
-
   async get(tenantId: string, instanceId: string, clientId: string): Promise<DeviceView> {
-    await this.instances.find(tenantId, instanceId);
-    return view(await this.findDevice(this.dataSource.manager, instanceId, clientId));
+    return view(await this.rows.get(tenantId, instanceId, { clientId }));
   }
 
   async create(
@@ -105,7 +100,7 @@ export class DeviceService {
     caller: Caller,
   ): Promise<DeviceView> {
     const device = await this.write.apply({ tenantId, instanceId, caller }, async (tx, instance) => {
-      const found = await this.findDevice(tx, instanceId, clientId);
+      const found = await this.rows.find(tx, instance, { clientId });
       // Disabling is always allowed; anything that lets a device in needs the edition.
       if (input.status !== 'DISABLED' || input.primaryKey !== undefined || input.secondaryKey !== undefined) {
         assertEditionAllows(instance.edition, 'device-secret');
@@ -132,7 +127,7 @@ export class DeviceService {
   async regenerateKey(tenantId: string, instanceId: string, clientId: string, which: DeviceKeySlot, caller: Caller): Promise<DeviceView & { primaryKey?: string; secondaryKey?: string }> {
     const key = newDeviceKey();
     const device = await this.write.apply({ tenantId, instanceId, caller }, async (tx, instance) => {
-      const found = await this.findDevice(tx, instanceId, clientId);
+      const found = await this.rows.find(tx, instance, { clientId });
       assertEditionAllows(instance.edition, 'device-secret');
       const column = which === 'primary' ? 'primaryKeySealed' : 'secondaryKeySealed';
       await tx.update(DeviceEntity, { id: found.id }, { [column]: this.seal(found.id, which, key) });
@@ -147,8 +142,8 @@ export class DeviceService {
   }
 
   async delete(tenantId: string, instanceId: string, clientId: string, caller: Caller): Promise<void> {
-    await this.write.apply({ tenantId, instanceId, caller }, async (tx) => {
-      const found = await this.findDevice(tx, instanceId, clientId);
+    await this.write.apply({ tenantId, instanceId, caller }, async (tx, instance) => {
+      const found = await this.rows.find(tx, instance, { clientId });
       await tx.delete(DeviceEntity, { id: found.id });
       return {
         result: undefined,

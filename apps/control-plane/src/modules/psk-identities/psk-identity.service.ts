@@ -4,12 +4,12 @@ import { DataSource } from 'typeorm';
 import { PskIdentityEntity } from '@mqc/db';
 import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
 import type { Caller } from '../../common/caller';
-import { DomainError, NotFoundError } from '../../common/domain-errors';
+import { DomainError } from '../../common/domain-errors';
 import { assertEditionAllows } from '../../common/edition-gate';
 import { SECRET_BOX } from '../../common/tokens';
 import { InstanceChanges } from '../instances/instance-changes';
+import { InstanceRows } from '../instances/instance-rows';
 import { OwnedInstances } from '../instances/owned-instances';
-import { keysetPage } from '../../common/keyset-page';
 
 /** Keys never come back after they were shown once. */
 export interface PskIdentityView {
@@ -28,17 +28,19 @@ function view(row: PskIdentityEntity): PskIdentityView {
  */
 @Injectable()
 export class PskIdentityService {
+  private readonly rows: InstanceRows<PskIdentityEntity>;
+
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly instances: OwnedInstances,
+    dataSource: DataSource,
+    instances: OwnedInstances,
     private readonly write: InstanceChanges,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
-  ) {}
+  ) {
+    this.rows = new InstanceRows(dataSource, instances, PskIdentityEntity, 'psk-identity');
+  }
 
   async list(tenantId: string, instanceId: string, limit: number, after?: string): Promise<{ items: PskIdentityView[]; nextCursor: string | null }> {
-    await this.instances.find(tenantId, instanceId);
-    const query = this.dataSource.getRepository(PskIdentityEntity).createQueryBuilder('p').where('p.instance_id = :instanceId', { instanceId });
-    const { rows, nextCursor } = await keysetPage(query, { keyColumn: 'p.identity', keyOf: (p) => p.identity, limit, after });
+    const { rows, nextCursor } = await this.rows.page(tenantId, instanceId, { key: { column: 'identity', of: (p) => p.identity }, limit, after });
     return { items: rows.map(view), nextCursor };
   }
 
@@ -58,9 +60,8 @@ export class PskIdentityService {
 
   async delete(tenantId: string, instanceId: string, identity: string, caller: Caller): Promise<void> {
     // Brokers reload the instance's PSK keys and disconnect the clients of a deleted identity.
-    await this.write.apply({ tenantId, instanceId, caller }, async (tx) => {
-      const found = await tx.findOneBy(PskIdentityEntity, { instanceId, identity });
-      if (!found) throw new NotFoundError('psk-identity');
+    await this.write.apply({ tenantId, instanceId, caller }, async (tx, instance) => {
+      const found = await this.rows.find(tx, instance, { identity });
       await tx.delete(PskIdentityEntity, { id: found.id });
       return { result: undefined, audit: { action: 'psk-identity.delete', resourceType: 'psk-identity', resourceId: identity, details: { instanceId } }, change: { kind: 'chain' } };
     });

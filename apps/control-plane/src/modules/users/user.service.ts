@@ -4,12 +4,12 @@ import { builtInDatabaseConfigSchema, hashCostAboveEdition, hashPassword, type P
 import { AuthenticatorEntity, BuiltInUserEntity } from '@mqc/db';
 import type { EditionName } from '@mqc/editions';
 import type { Caller } from '../../common/caller';
-import { DomainError, NotFoundError } from '../../common/domain-errors';
+import { DomainError } from '../../common/domain-errors';
 import { assertWithinQuota } from '../../common/edition-gate';
 import { InstanceChanges } from '../instances/instance-changes';
+import { InstanceRows } from '../instances/instance-rows';
 import { OwnedInstances } from '../instances/owned-instances';
 import { deriveScramKeys, replaceScramKeys, scramSettings } from './scram-keys';
-import { keysetPage } from '../../common/keyset-page';
 
 /** Passwords and hashes never leave the API. */
 export interface UserView {
@@ -26,11 +26,15 @@ function view(u: BuiltInUserEntity): UserView {
 
 @Injectable()
 export class UserService {
+  private readonly rows: InstanceRows<BuiltInUserEntity>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly instances: OwnedInstances,
     private readonly write: InstanceChanges,
-  ) {}
+  ) {
+    this.rows = new InstanceRows(dataSource, instances, BuiltInUserEntity, 'user');
+  }
 
   /** New passwords are hashed with the instance's built-in-database authenticator's algorithm. */
   async preferredHash(manager: EntityManager, instanceId: string): Promise<{ params: PasswordHashParams; userIdType: 'username' | 'clientid' }> {
@@ -87,32 +91,23 @@ export class UserService {
   }
 
   async list(tenantId: string, instanceId: string, limit: number, after?: string): Promise<{ items: UserView[]; nextCursor: string | null }> {
-    await this.instances.find(tenantId, instanceId);
-    const query = this.dataSource.getRepository(BuiltInUserEntity).createQueryBuilder('u').where('u.instance_id = :instanceId', { instanceId });
-    const { rows, nextCursor } = await keysetPage(query, { keyColumn: 'u.user_id', keyOf: (u) => u.userId, limit, after });
+    const { rows, nextCursor } = await this.rows.page(tenantId, instanceId, { key: { column: 'user_id', of: (u) => u.userId }, limit, after });
     return { items: rows.map(view), nextCursor };
   }
 
-  private async findUser(manager: EntityManager, instanceId: string, userId: string): Promise<BuiltInUserEntity> {
-    const user = await manager.findOneBy(BuiltInUserEntity, { instanceId, userId });
-    if (!user) throw new NotFoundError('user');
-    return user;
-  }
-
   async get(tenantId: string, instanceId: string, userId: string): Promise<UserView> {
-    await this.instances.find(tenantId, instanceId);
-    return view(await this.findUser(this.dataSource.manager, instanceId, userId));
+    return view(await this.rows.get(tenantId, instanceId, { userId }));
   }
 
   async update(tenantId: string, instanceId: string, userId: string, input: { password?: string; isSuperuser?: boolean }, caller: Caller): Promise<UserView> {
-    const instance = await this.instances.find(tenantId, instanceId);
-    await this.findUser(this.dataSource.manager, instanceId, userId);
+    const { edition } = await this.instances.find(tenantId, instanceId);
+    await this.rows.get(tenantId, instanceId, { userId });
     const preferred = await this.preferredHash(this.dataSource.manager, instanceId);
-    if (input.password !== undefined) this.assertHashCostWithinEdition(preferred.params, instance.edition);
+    if (input.password !== undefined) this.assertHashCostWithinEdition(preferred.params, edition);
     const stored = input.password === undefined ? undefined : await hashPassword(input.password, preferred.params);
     const scramKeys = input.password === undefined ? undefined : await deriveScramKeys(input.password, await scramSettings(this.dataSource.manager, instanceId));
-    const user = await this.write.apply({ tenantId, instanceId, caller }, async (manager) => {
-      const found = await this.findUser(manager, instanceId, userId);
+    const user = await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
+      const found = await this.rows.find(manager, instance, { userId });
       if (stored) Object.assign(found, { passwordHash: stored.hash, salt: stored.salt, algorithm: { ...stored.params } });
       if (input.isSuperuser !== undefined) found.isSuperuser = input.isSuperuser;
       const saved = await manager.save(found);
@@ -128,8 +123,8 @@ export class UserService {
   }
 
   async delete(tenantId: string, instanceId: string, userId: string, caller: Caller): Promise<void> {
-    await this.write.apply({ tenantId, instanceId, caller }, async (manager) => {
-      const found = await this.findUser(manager, instanceId, userId);
+    await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
+      const found = await this.rows.find(manager, instance, { userId });
       await manager.delete(BuiltInUserEntity, { id: found.id });
       const { userIdType } = await this.preferredHash(manager, instanceId);
       return {
