@@ -55,6 +55,7 @@ export class InMemoryWritePath {
       if (!row) throw new Error('no such row');
       return row;
     },
+    findBy: async (entity: EntityClass, where: Row) => this.table(entity).filter((r) => matches(r, where)),
     existsBy: async (entity: EntityClass, where: Row) => this.table(entity).some((r) => matches(r, where)),
     countBy: async (entity: EntityClass, where: Row) => this.table(entity).filter((r) => matches(r, where)).length,
     update: async (entity: EntityClass, where: Row, patch: Row) => {
