@@ -22,13 +22,15 @@ export function endpointsFor(host: string, ports: InstancePorts): InstanceEndpoi
   return { mqtt: `mqtt://${h}:${ports.mqtt}`, mqtts: `mqtts://${h}:${ports.mqtts}`, ws: `ws://${h}:${ports.ws}/mqtt` };
 }
 
-/** How a broker node's status reason starts when it cannot open an instance's listeners. */
-export const LISTENER_FAILURE = 'the broker node could not open the listeners:';
+/** The status reason a broker node writes when it cannot open an instance's listeners. */
+export function listenerFailureReason(error: unknown): string {
+  return `the broker node could not open the listeners: ${error instanceof Error ? error.message : String(error)}`;
+}
 
 /**
  * Whether the node an instance is placed on keeps trying to serve it: a served status, or
  * FAILED because the node could not open its listeners (retried until it can, then RUNNING).
  */
-export function nodeServes(instance: { status: InstanceStatus; statusReason: string | null }): boolean {
-  return SERVED_STATUSES.includes(instance.status) || (instance.status === 'FAILED' && (instance.statusReason?.startsWith(LISTENER_FAILURE) ?? false));
+export function nodeServes(instance: { status: InstanceStatus; listenersFailed: boolean }): boolean {
+  return SERVED_STATUSES.includes(instance.status) || (instance.status === 'FAILED' && instance.listenersFailed);
 }

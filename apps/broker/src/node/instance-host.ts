@@ -12,7 +12,6 @@ import {
   type ThrottleCause,
 } from '@mqc/auth';
 import type { InstanceEntity } from '@mqc/db';
-import { LISTENER_FAILURE } from '@mqc/domain';
 import { EDITIONS, editionAllowsType } from '@mqc/editions';
 import type { Logger } from '@mqc/observability';
 import type { DataSource } from 'typeorm';
@@ -179,10 +178,11 @@ export class InstanceHost {
     // An instance FAILED because its listeners could not be opened is RUNNING again.
     await deps.dataSource.query(
       `UPDATE instances SET serving_at = now(),
-              status = CASE WHEN status = 'FAILED' AND starts_with(status_reason, $2) THEN 'RUNNING' ELSE status END,
-              status_reason = CASE WHEN starts_with(status_reason, $2) THEN NULL ELSE status_reason END
+              status = CASE WHEN status = 'FAILED' AND listeners_failed THEN 'RUNNING' ELSE status END,
+              status_reason = CASE WHEN listeners_failed THEN NULL ELSE status_reason END,
+              listeners_failed = false
         WHERE id = $1`,
-      [instance.id, LISTENER_FAILURE],
+      [instance.id],
     );
     return host;
   }

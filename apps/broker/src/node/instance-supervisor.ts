@@ -1,6 +1,6 @@
 import { In, type DataSource } from 'typeorm';
 import { InstanceEntity } from '@mqc/db';
-import { LISTENER_FAILURE, SERVED_STATUSES, nodeServes, type ChangeEvent } from '@mqc/domain';
+import { SERVED_STATUSES, listenerFailureReason, nodeServes, type ChangeEvent } from '@mqc/domain';
 import type { Logger } from '@mqc/observability';
 import { CONNACK_5 } from '@mqc/auth';
 import { chainFingerprint } from '../connect/load-chain';
@@ -106,7 +106,7 @@ export class InstanceSupervisor {
 
   private async resync(): Promise<void> {
     const rows = await this.dataSource.getRepository(InstanceEntity).find({
-      select: { id: true, status: true, statusReason: true },
+      select: { id: true, status: true, listenersFailed: true },
       where: { nodeId: this.nodeId(), status: In([...SERVED_STATUSES, 'FAILED']) },
     });
     const wanted = new Set(rows.filter(nodeServes).map((r) => r.id));
@@ -176,7 +176,7 @@ export class InstanceSupervisor {
    * RUNNING again (InstanceHost.open). The other instances of the node are not affected.
    */
   private async openFailed(instanceId: string, error: unknown): Promise<void> {
-    const reason = `${LISTENER_FAILURE} ${error instanceof Error ? error.message : String(error)}`;
+    const reason = listenerFailureReason(error);
     const failures = (this.instances.get(instanceId)?.retry?.failures ?? 0) + 1;
     const delay = Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), MAX_RETRY_MS);
     this.forgetRetry(instanceId);
@@ -189,9 +189,9 @@ export class InstanceSupervisor {
     this.entry(instanceId).retry = { failures, at: Date.now() + delay, timer };
     this.logger.warn({ instanceId, reason, failures, retryInMs: delay }, 'could not serve instance; will retry');
     await this.dataSource.query(
-      `UPDATE instances SET status = 'FAILED', status_reason = $2, serving_at = NULL
-        WHERE id = $1 AND node_id = $3 AND (status = ANY($4) OR (status = 'FAILED' AND starts_with(status_reason, $5)))`,
-      [instanceId, reason, this.nodeId(), SERVED_STATUSES, LISTENER_FAILURE],
+      `UPDATE instances SET status = 'FAILED', status_reason = $2, listeners_failed = true, serving_at = NULL
+        WHERE id = $1 AND node_id = $3 AND (status = ANY($4) OR (status = 'FAILED' AND listeners_failed))`,
+      [instanceId, reason, this.nodeId(), SERVED_STATUSES],
     );
   }
 

@@ -1,4 +1,4 @@
-import { METHOD_OF_TYPE, editionAllowsType, lowestEditionWith, type AuthenticatorType, type EditionName } from '@mqc/editions';
+import { METHOD_OF_TYPE, describeQuotaExcess, editionAllowsType, lowestEditionWith, quotaExceeded, type AuthenticatorType, type CountedQuota, type EditionName } from '@mqc/editions';
 import { DomainError } from './domain-errors';
 
 /** The method gate (SPEC 2): 403 `method-not-in-edition` naming the lowest edition that includes the method. */
@@ -10,4 +10,10 @@ export function assertEditionAllows(edition: EditionName, type: AuthenticatorTyp
     requiredEdition: needed,
     method: METHOD_OF_TYPE[type],
   });
+}
+
+/** The quota gate (SPEC 2): 409 `quota-exceeded` naming the quota, its limit, the rows used and the rows added. */
+export function assertWithinQuota(edition: EditionName, quota: CountedQuota, used: number, adding = 1): void {
+  const excess = quotaExceeded(edition, quota, used, adding);
+  if (excess) throw new DomainError('conflict', 'quota-exceeded', describeQuotaExcess(edition, excess), { ...excess });
 }

@@ -1,5 +1,4 @@
 import { InstanceEntity } from '@mqc/db';
-import { LISTENER_FAILURE } from '@mqc/domain';
 import type { JobPayloads } from '@mqc/queue';
 import { allocatePorts } from './allocate-ports';
 import { ensureInstanceTls } from './instance-tls';
@@ -35,7 +34,7 @@ export class ProvisionInstanceJob {
       `node ${nodeId} to serve instance ${instanceId}`,
       async () => {
         const current = await dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
-        if (current?.statusReason?.startsWith(LISTENER_FAILURE)) throw new PermanentJobError(current.statusReason);
+        if (current?.listenersFailed) throw new PermanentJobError(current.statusReason ?? 'the broker node could not open the listeners');
         return current?.servingAt ? current : undefined;
       },
       SERVING_TIMEOUT_MS,

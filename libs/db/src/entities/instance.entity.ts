@@ -10,6 +10,8 @@ export class InstanceEntity {
   @Column('text') edition!: EditionName;
   @Column('text') status!: InstanceStatus;
   @Column('text', { name: 'status_reason', nullable: true }) statusReason!: string | null;
+  /** Set by the broker node that could not open the listeners (status FAILED, retried until they open). */
+  @Column('boolean', { name: 'listeners_failed', default: false }) listenersFailed!: boolean;
   @Column('uuid', { name: 'node_id', nullable: true }) nodeId!: string | null;
   @Column('int', { name: 'mqtt_port', nullable: true }) mqttPort!: number | null;
   @Column('int', { name: 'mqtts_port', nullable: true }) mqttsPort!: number | null;

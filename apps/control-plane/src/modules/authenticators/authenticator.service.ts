@@ -4,15 +4,14 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { maskSecrets, parseConfigSecrets, serializeConfigSecrets, type ConfigSecret } from '@mqc/auth';
 import { AuthenticatorEntity } from '@mqc/db';
 import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
-import { EDITIONS, type AuthenticatorType } from '@mqc/editions';
-import type { ChangeBus } from '@mqc/queue';
+import type { AuthenticatorType } from '@mqc/editions';
 import type { Caller } from '../../common/caller';
 import { DomainError, NotFoundError, ValidationError } from '../../common/domain-errors';
-import { assertEditionAllows } from '../../common/edition-gate';
+import { assertEditionAllows, assertWithinQuota } from '../../common/edition-gate';
 import { OutboundPolicy } from '../../common/outbound-policy';
-import { CHANGE_BUS, SECRET_BOX } from '../../common/tokens';
-import { AuditService } from '../audit/audit.service';
-import { InstanceService } from '../instances/instance.service';
+import { SECRET_BOX } from '../../common/tokens';
+import { InstanceChanges } from '../instances/instance-changes';
+import { OwnedInstances } from '../instances/owned-instances';
 import { assertHashCostWithinEdition, prepareConfig } from './authenticator-config';
 
 /** Counters summed over the broker nodes that reported them (SPEC 4: metrics per authenticator). */
@@ -65,11 +64,10 @@ interface MetricsRow {
 export class AuthenticatorService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly instances: InstanceService,
-    private readonly audit: AuditService,
+    private readonly instances: OwnedInstances,
+    private readonly write: InstanceChanges,
     private readonly outbound: OutboundPolicy,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
-    @Inject(CHANGE_BUS) private readonly changes: ChangeBus,
   ) {}
 
   private openSecrets(row: AuthenticatorEntity): ConfigSecret[] {
@@ -129,7 +127,7 @@ export class AuthenticatorService {
   }
 
   async list(tenantId: string, instanceId: string): Promise<AuthenticatorView[]> {
-    await this.instances.findOwned(tenantId, instanceId);
+    await this.instances.find(tenantId, instanceId);
     return this.views(await this.dataSource.getRepository(AuthenticatorEntity).find({ where: { instanceId }, order: { position: 'ASC' } }));
   }
 
@@ -139,23 +137,16 @@ export class AuthenticatorService {
     input: { type: AuthenticatorType; config: Record<string, unknown>; enabled: boolean },
     caller: Caller,
   ): Promise<AuthenticatorView> {
-    const instance = await this.instances.findOwned(tenantId, instanceId);
+    const instance = await this.instances.find(tenantId, instanceId);
     assertEditionAllows(instance.edition, input.type);
     const prepared = prepareConfig(input.type, input.config);
     assertHashCostWithinEdition(instance.edition, prepared.config);
     // Resolving names takes time: outside the transaction.
     await this.outbound.check(prepared.urls);
-    const created = await this.dataSource.transaction(async (manager) => {
-      const locked = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+    const created = await this.write.apply({ tenantId, instanceId, caller }, async (manager, locked) => {
       assertEditionAllows(locked.edition, input.type);
       const existing = await manager.find(AuthenticatorEntity, { where: { instanceId } });
-      const limit = EDITIONS[locked.edition].quotas.authenticatorsPerChain;
-      if (existing.length >= limit) {
-        throw new DomainError('conflict', 'quota-exceeded', `the ${locked.edition} edition allows ${limit} authenticators per chain`, {
-          quota: 'authenticatorsPerChain',
-          limit,
-        });
-      }
+      assertWithinQuota(locked.edition, 'authenticatorsPerChain', existing.length);
       if (SINGLE_INSTANCE_TYPES.has(input.type) && existing.some((a) => a.type === input.type)) {
         throw new DomainError('conflict', 'authenticator-type-exists', `the chain already has a ${input.type} authenticator`);
       }
@@ -171,22 +162,14 @@ export class AuthenticatorService {
           secretsSealed: this.seal(id, prepared.secrets),
         }),
       );
-      await this.audit.record(manager, {
-        tenantId,
-        caller,
-        action: 'authenticator.create',
-        resourceType: 'authenticator',
-        resourceId: saved.id,
-        details: { instanceId, type: input.type, enabled: input.enabled },
-      });
-      return saved;
+      const details = { instanceId, type: input.type, enabled: input.enabled };
+      return { result: saved, audit: { action: 'authenticator.create', resourceType: 'authenticator', resourceId: saved.id, details }, change: { kind: 'chain' } };
     });
-    await this.changes.publish({ kind: 'chain', instanceId });
     return this.view(created);
   }
 
   private async findOwned(manager: EntityManager, tenantId: string, instanceId: string, id: string): Promise<AuthenticatorEntity> {
-    await this.instances.findOwned(tenantId, instanceId, manager);
+    await this.instances.find(tenantId, instanceId, manager);
     const found = await manager.findOneBy(AuthenticatorEntity, { id, instanceId });
     if (!found) throw new NotFoundError('authenticator');
     return found;
@@ -204,14 +187,13 @@ export class AuthenticatorService {
     caller: Caller,
   ): Promise<AuthenticatorView> {
     const current = await this.findOwned(this.dataSource.manager, tenantId, instanceId, id);
-    const instance = await this.instances.findOwned(tenantId, instanceId);
+    const instance = await this.instances.find(tenantId, instanceId);
     // Disabling is always allowed; configuring or enabling a method needs the edition.
     if (input.config !== undefined || input.enabled === true) assertEditionAllows(instance.edition, current.type);
     const prepared = input.config === undefined ? undefined : prepareConfig(current.type, input.config, this.openSecrets(current));
     if (prepared) assertHashCostWithinEdition(instance.edition, prepared.config);
     if (prepared) await this.outbound.check(prepared.urls);
-    const updated = await this.dataSource.transaction(async (manager) => {
-      const locked = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+    const updated = await this.write.apply({ tenantId, instanceId, caller }, async (manager, locked) => {
       const found = await manager.findOneBy(AuthenticatorEntity, { id, instanceId });
       if (!found) throw new NotFoundError('authenticator');
       if (input.config !== undefined || input.enabled === true) assertEditionAllows(locked.edition, found.type);
@@ -221,36 +203,25 @@ export class AuthenticatorService {
       }
       if (input.enabled !== undefined) found.enabled = input.enabled;
       const saved = await manager.save(found);
-      await this.audit.record(manager, {
-        tenantId,
-        caller,
-        action: 'authenticator.update',
-        resourceType: 'authenticator',
-        resourceId: id,
-        details: { instanceId, type: found.type, enabled: saved.enabled, configChanged: prepared !== undefined },
-      });
-      return saved;
+      const details = { instanceId, type: found.type, enabled: saved.enabled, configChanged: prepared !== undefined };
+      return { result: saved, audit: { action: 'authenticator.update', resourceType: 'authenticator', resourceId: id, details }, change: { kind: 'chain' } };
     });
-    await this.changes.publish({ kind: 'chain', instanceId });
     return this.view(updated);
   }
 
   async delete(tenantId: string, instanceId: string, id: string, caller: Caller): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+    await this.write.apply({ tenantId, instanceId, caller }, async (manager) => {
       const found = await manager.findOneBy(AuthenticatorEntity, { id, instanceId });
       if (!found) throw new NotFoundError('authenticator');
       await manager.delete(AuthenticatorEntity, { id: found.id });
       await manager.query('UPDATE authenticators SET position = position - 1 WHERE instance_id = $1 AND position > $2', [instanceId, found.position]);
-      await this.audit.record(manager, { tenantId, caller, action: 'authenticator.delete', resourceType: 'authenticator', resourceId: id, details: { instanceId, type: found.type } });
+      return { result: undefined, audit: { action: 'authenticator.delete', resourceType: 'authenticator', resourceId: id, details: { instanceId, type: found.type } }, change: { kind: 'chain' } };
     });
-    await this.changes.publish({ kind: 'chain', instanceId });
   }
 
   /** `ids` must name every authenticator of the chain exactly once. */
   async reorder(tenantId: string, instanceId: string, ids: string[], caller: Caller): Promise<AuthenticatorView[]> {
-    const reordered = await this.dataSource.transaction(async (manager) => {
-      await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+    const reordered = await this.write.apply({ tenantId, instanceId, caller }, async (manager) => {
       const rows = await manager.find(AuthenticatorEntity, { where: { instanceId } });
       const known = new Set(rows.map((r) => r.id));
       const wanted = ids.map((id) => id.toLowerCase());
@@ -259,10 +230,9 @@ export class AuthenticatorService {
       }
       for (const row of rows) row.position = wanted.indexOf(row.id);
       await manager.save(rows);
-      await this.audit.record(manager, { tenantId, caller, action: 'authenticator.reorder', resourceType: 'instance', resourceId: instanceId, details: { ids: wanted } });
-      return rows.sort((a, b) => a.position - b.position);
+      const audit = { action: 'authenticator.reorder', resourceType: 'instance', resourceId: instanceId, details: { ids: wanted } };
+      return { result: rows.sort((a, b) => a.position - b.position), audit, change: { kind: 'chain' } };
     });
-    await this.changes.publish({ kind: 'chain', instanceId });
     return this.views(reordered);
   }
 }

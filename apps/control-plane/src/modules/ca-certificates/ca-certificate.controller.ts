@@ -1,17 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
 import { ResourceIdPipe } from '../../common/resource-id.pipe';
-import { ApiKeyGuard } from '../api-keys/api-key.guard';
+import { InstanceIdParam, InstanceScopedController } from '../instances/instance-scoped';
 import { caListSchema, caViewSchema, registerCaSchema, registrationCodeSchema, updateCaSchema } from './ca-certificate.dto';
 import { CaCertificateService } from './ca-certificate.service';
 
-const instanceId = new ResourceIdPipe('instance');
 const caId = new ResourceIdPipe('ca-certificate');
 
-@Controller('v1/instances/:id/ca-certificates')
-@UseGuards(ApiKeyGuard)
+@InstanceScopedController('ca-certificates')
 export class CaCertificateController {
   constructor(private readonly cas: CaCertificateService) {}
 
@@ -22,13 +20,13 @@ export class CaCertificateController {
     response: registrationCodeSchema,
     problems: [403],
   })
-  registrationCode(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string) {
+  registrationCode(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string) {
     return this.cas.registrationCode(caller.tenantId, id, caller);
   }
 
   @Get()
   @ApiDoc({ summary: 'The registered CAs of an instance', response: caListSchema })
-  list(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string) {
+  list(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string) {
     return this.cas.list(caller.tenantId, id);
   }
 
@@ -41,13 +39,13 @@ export class CaCertificateController {
     response: caViewSchema,
     problems: [403, 409, 422],
   })
-  register(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown) {
+  register(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Body() body: unknown) {
     return this.cas.register(caller.tenantId, id, parseInput(registerCaSchema, body), caller);
   }
 
   @Get(':caId')
   @ApiDoc({ summary: 'Get a registered CA', response: caViewSchema })
-  get(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('caId', caId) ca: string) {
+  get(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('caId', caId) ca: string) {
     return this.cas.get(caller.tenantId, id, ca);
   }
 
@@ -59,14 +57,14 @@ export class CaCertificateController {
     response: caViewSchema,
     problems: [403, 422],
   })
-  update(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('caId', caId) ca: string, @Body() body: unknown) {
+  update(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('caId', caId) ca: string, @Body() body: unknown) {
     return this.cas.update(caller.tenantId, id, ca, parseInput(updateCaSchema, body), caller);
   }
 
   @Delete(':caId')
   @HttpCode(204)
   @ApiDoc({ summary: 'Delete a registered CA and the device certificates it issued; their devices are disconnected' })
-  async delete(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('caId', caId) ca: string) {
+  async delete(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('caId', caId) ca: string) {
     await this.cas.delete(caller.tenantId, id, ca, caller);
   }
 }

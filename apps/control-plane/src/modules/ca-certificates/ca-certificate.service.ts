@@ -1,19 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { CaCertificateEntity, CaRegistrationCodeEntity } from '@mqc/db';
 import type { CaCertificateStatus } from '@mqc/domain';
-import { EDITIONS } from '@mqc/editions';
 import { PkiError, isSignedBy, parseCertificate, verifyProofOfPossession, type CertificateInfo } from '@mqc/pki';
-import type { ChangeBus } from '@mqc/queue';
 import type { Caller } from '../../common/caller';
-import { DomainError, NotFoundError } from '../../common/domain-errors';
-import { CHANGE_BUS } from '../../common/tokens';
-import { AuditService } from '../audit/audit.service';
-import { InstanceService } from '../instances/instance.service';
+import { DomainError } from '../../common/domain-errors';
+import { InstanceChanges } from '../instances/instance-changes';
+import { InstanceRows } from '../instances/instance-rows';
+import { OwnedInstances } from '../instances/owned-instances';
 import { fieldRefusal, pkiRefusal } from '../x509/pki-problem';
+import { assertWithinQuota } from '../../common/edition-gate';
 import { assertDeviceCertificatesAllowed } from '../x509/x509-edition-gate';
-import { isUniqueViolation } from '../../common/unique-violation';
 
 /** A registration code is single use and lives this long. */
 export const REGISTRATION_CODE_TTL_MS = 60 * 60 * 1000;
@@ -74,41 +72,39 @@ function parse(pem: string, field: 'certificate' | 'verificationCertificate'): C
  */
 @Injectable()
 export class CaCertificateService {
+  private readonly rows: InstanceRows<CaCertificateEntity>;
+
   constructor(
     private readonly dataSource: DataSource,
-    private readonly instances: InstanceService,
-    private readonly audit: AuditService,
-    @Inject(CHANGE_BUS) private readonly changes: ChangeBus,
-  ) {}
+    private readonly instances: OwnedInstances,
+    private readonly write: InstanceChanges,
+  ) {
+    this.rows = new InstanceRows(dataSource, instances, CaCertificateEntity, 'ca-certificate');
+  }
 
   async registrationCode(tenantId: string, instanceId: string, caller: Caller): Promise<{ registrationCode: string; expiresAt: Date }> {
-    return this.dataSource.transaction(async (manager) => {
-      const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+    return this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
       assertDeviceCertificatesAllowed(instance.edition, 'registering a CA');
       await manager.query('DELETE FROM ca_registration_codes WHERE instance_id = $1 AND expires_at < now()', [instanceId]);
       const code = await manager.save(
         manager.create(CaRegistrationCodeEntity, { code: randomBytes(20).toString('hex'), instanceId, expiresAt: new Date(Date.now() + REGISTRATION_CODE_TTL_MS) }),
       );
-      await this.audit.record(manager, { tenantId, caller, action: 'ca-certificate.registration-code', resourceType: 'instance', resourceId: instanceId });
-      return { registrationCode: code.code, expiresAt: code.expiresAt };
+      return {
+        result: { registrationCode: code.code, expiresAt: code.expiresAt },
+        audit: { action: 'ca-certificate.registration-code', resourceType: 'instance', resourceId: instanceId },
+        change: null,
+      };
     });
   }
 
   async list(tenantId: string, instanceId: string): Promise<{ items: CaView[] }> {
-    await this.instances.findOwned(tenantId, instanceId);
+    await this.instances.find(tenantId, instanceId);
     const rows = await this.dataSource.getRepository(CaCertificateEntity).find({ where: { instanceId }, order: { createdAt: 'ASC', id: 'ASC' } });
     return { items: rows.map(view) };
   }
 
-  private async findOwned(manager: EntityManager, tenantId: string, instanceId: string, caId: string): Promise<CaCertificateEntity> {
-    await this.instances.findOwned(tenantId, instanceId, manager);
-    const ca = await manager.findOneBy(CaCertificateEntity, { id: caId, instanceId });
-    if (!ca) throw new NotFoundError('ca-certificate');
-    return ca;
-  }
-
   async get(tenantId: string, instanceId: string, caId: string): Promise<CaView> {
-    return view(await this.findOwned(this.dataSource.manager, tenantId, instanceId, caId));
+    return view(await this.rows.get(tenantId, instanceId, { id: caId }));
   }
 
   async register(
@@ -119,59 +115,35 @@ export class CaCertificateService {
   ): Promise<CaView> {
     const ca = parse(input.certificate, 'certificate');
     const verification = parse(input.verificationCertificate, 'verificationCertificate');
-    let saved: CaCertificateEntity;
-    try {
-      saved = await this.dataSource.transaction(async (manager) => {
-        const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
-        assertDeviceCertificatesAllowed(instance.edition, 'registering a CA');
-        const code = verification.commonName === undefined ? null : await manager.findOneBy(CaRegistrationCodeEntity, { instanceId, code: verification.commonName });
-        this.checkProof(input, code);
-        if (!isSignedBy(input.certificate, input.certificate)) {
-          throw fieldRefusal('ca-not-self-signed', 'certificate', `"${ca.subject}" is not self-signed; register the root CA of its chain`);
-        }
-        if (await manager.existsBy(CaCertificateEntity, { instanceId, fingerprint256: ca.fingerprint256 })) {
-          throw new DomainError('conflict', 'ca-certificate-exists', `this CA (${ca.fingerprint256}) is already registered`);
-        }
-        const limit = EDITIONS[instance.edition].quotas.registeredCaCertificates;
-        const used = await manager.countBy(CaCertificateEntity, { instanceId });
-        if (used >= limit) {
-          throw new DomainError('conflict', 'quota-exceeded', `the ${instance.edition} edition allows ${limit} registered CA certificates; ${used} are registered`, {
-            quota: 'registeredCaCertificates',
-            limit,
-            used,
-          });
-        }
-        // Single use: the code is spent with the registration it proved.
-        await manager.delete(CaRegistrationCodeEntity, { code: code!.code });
-        const created = await manager.save(
-          manager.create(CaCertificateEntity, {
-            instanceId,
-            certificatePem: input.certificate.trim() + '\n',
-            subject: ca.subject,
-            commonName: ca.commonName ?? null,
-            serialNumber: ca.serialNumber,
-            fingerprint256: ca.fingerprint256,
-            notBefore: ca.notBefore,
-            notAfter: ca.notAfter,
-            status: input.status,
-            autoRegistration: input.autoRegistration,
-          }),
-        );
-        await this.audit.record(manager, {
-          tenantId,
-          caller,
-          action: 'ca-certificate.register',
-          resourceType: 'ca-certificate',
-          resourceId: created.id,
-          details: { instanceId, subject: ca.subject, fingerprint256: ca.fingerprint256, status: input.status, autoRegistration: input.autoRegistration },
-        });
-        return created;
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new DomainError('conflict', 'ca-certificate-exists', `this CA (${ca.fingerprint256}) is already registered`);
-      throw error;
-    }
-    await this.changes.publish({ kind: 'instance', instanceId });
+    const exists = () => new DomainError('conflict', 'ca-certificate-exists', `this CA (${ca.fingerprint256}) is already registered`);
+    const saved = await this.write.apply({ tenantId, instanceId, caller, onUniqueViolation: exists }, async (manager, instance) => {
+      assertDeviceCertificatesAllowed(instance.edition, 'registering a CA');
+      const code = verification.commonName === undefined ? null : await manager.findOneBy(CaRegistrationCodeEntity, { instanceId, code: verification.commonName });
+      this.checkProof(input, code);
+      if (!isSignedBy(input.certificate, input.certificate)) {
+        throw fieldRefusal('ca-not-self-signed', 'certificate', `"${ca.subject}" is not self-signed; register the root CA of its chain`);
+      }
+      if (await manager.existsBy(CaCertificateEntity, { instanceId, fingerprint256: ca.fingerprint256 })) throw exists();
+      assertWithinQuota(instance.edition, 'registeredCaCertificates', await manager.countBy(CaCertificateEntity, { instanceId }));
+      // Single use: the code is spent with the registration it proved.
+      await manager.delete(CaRegistrationCodeEntity, { code: code!.code });
+      const created = await manager.save(
+        manager.create(CaCertificateEntity, {
+          instanceId,
+          certificatePem: input.certificate.trim() + '\n',
+          subject: ca.subject,
+          commonName: ca.commonName ?? null,
+          serialNumber: ca.serialNumber,
+          fingerprint256: ca.fingerprint256,
+          notBefore: ca.notBefore,
+          notAfter: ca.notAfter,
+          status: input.status,
+          autoRegistration: input.autoRegistration,
+        }),
+      );
+      const details = { instanceId, subject: ca.subject, fingerprint256: ca.fingerprint256, status: input.status, autoRegistration: input.autoRegistration };
+      return { result: created, audit: { action: 'ca-certificate.register', resourceType: 'ca-certificate', resourceId: created.id, details }, change: { kind: 'instance' } };
+    });
     return view(saved);
   }
 
@@ -192,36 +164,27 @@ export class CaCertificateService {
   }
 
   async update(tenantId: string, instanceId: string, caId: string, input: { status?: CaCertificateStatus; autoRegistration?: boolean }, caller: Caller): Promise<CaView> {
-    const saved = await this.dataSource.transaction(async (manager) => {
-      const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
-      const ca = await manager.findOneBy(CaCertificateEntity, { id: caId, instanceId });
-      if (!ca) throw new NotFoundError('ca-certificate');
+    const saved = await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
+      await this.rows.find(manager, instance, { id: caId });
       // Deactivating is always allowed; anything that lets devices in needs the edition.
       if (input.status === 'ACTIVE' || input.autoRegistration === true) assertDeviceCertificatesAllowed(instance.edition, 'activating a registered CA');
       await manager.update(CaCertificateEntity, { id: caId }, { ...input });
-      await this.audit.record(manager, { tenantId, caller, action: 'ca-certificate.update', resourceType: 'ca-certificate', resourceId: caId, details: { instanceId, ...input } });
-      return manager.findOneByOrFail(CaCertificateEntity, { id: caId });
+      return {
+        result: await manager.findOneByOrFail(CaCertificateEntity, { id: caId }),
+        audit: { action: 'ca-certificate.update', resourceType: 'ca-certificate', resourceId: caId, details: { instanceId, ...input } },
+        change: { kind: 'instance' },
+      };
     });
-    await this.changes.publish({ kind: 'instance', instanceId });
     return view(saved);
   }
 
   /** Deletes the CA and the device certificates it issued; devices using them are disconnected by the broker. */
   async delete(tenantId: string, instanceId: string, caId: string, caller: Caller): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
-      const ca = await manager.findOneBy(CaCertificateEntity, { id: caId, instanceId });
-      if (!ca) throw new NotFoundError('ca-certificate');
+    await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
+      const ca = await this.rows.find(manager, instance, { id: caId });
       await manager.delete(CaCertificateEntity, { id: caId });
-      await this.audit.record(manager, {
-        tenantId,
-        caller,
-        action: 'ca-certificate.delete',
-        resourceType: 'ca-certificate',
-        resourceId: caId,
-        details: { instanceId, subject: ca.subject, fingerprint256: ca.fingerprint256 },
-      });
+      const details = { instanceId, subject: ca.subject, fingerprint256: ca.fingerprint256 };
+      return { result: undefined, audit: { action: 'ca-certificate.delete', resourceType: 'ca-certificate', resourceId: caId, details }, change: { kind: 'instance' } };
     });
-    await this.changes.publish({ kind: 'instance', instanceId });
   }
 }

@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { CertificateJobEntity, type CertificateJobRequest, type CertificateJobStatus } from '@mqc/db';
 import { PkiError, parseCsr } from '@mqc/pki';
 import type { JobProducer } from '@mqc/queue';
 import type { Caller } from '../../common/caller';
 import { DomainError } from '../../common/domain-errors';
 import { JOB_PRODUCER } from '../../common/tokens';
-import { AuditService } from '../audit/audit.service';
-import { InstanceService } from '../instances/instance.service';
+import { InstanceChanges } from '../instances/instance-changes';
 import { fieldRefusal } from '../x509/pki-problem';
 import { assertDeviceCertificatesAllowed } from '../x509/x509-edition-gate';
 import { assertDeviceCertificateQuota } from './device-certificate.service';
@@ -60,9 +58,7 @@ function normalize(input: IssueInput): CertificateJobRequest {
 @Injectable()
 export class CertificateIssueService {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly instances: InstanceService,
-    private readonly audit: AuditService,
+    private readonly write: InstanceChanges,
     @Inject(JOB_PRODUCER) private readonly jobs: JobProducer,
   ) {}
 
@@ -73,14 +69,13 @@ export class CertificateIssueService {
     // BullMQ job ids may not contain ':'; a digest keeps the tenant's key out of Redis.
     const jobId = `cert-${input.idempotencyKey === undefined ? randomUUID() : createHash('sha256').update(`${tenantId}\n${instanceId}\n${input.idempotencyKey}`).digest('hex').slice(0, 40)}`;
 
-    const job = await this.dataSource.transaction(async (manager) => {
-      const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+    const job = await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
       const existing = await manager.findOneBy(CertificateJobEntity, { id: jobId });
       if (existing) {
         if (existing.requestDigest !== requestDigest) {
           throw new DomainError('conflict', 'idempotency-key-reused', 'this idempotency key was used for another request', { jobId });
         }
-        return existing;
+        return { result: existing, audit: null, change: null };
       }
       assertDeviceCertificatesAllowed(instance.edition, 'issuing device certificates');
       if (!instance.caCertPem) throw new DomainError('conflict', 'ca-not-ready', 'the instance CA is made during provisioning; try again shortly');
@@ -88,15 +83,9 @@ export class CertificateIssueService {
       const created = await manager.save(
         manager.create(CertificateJobEntity, { id: jobId, tenantId, instanceId, requestDigest, request, total, issued: 0, status: 'QUEUED', failedReason: null, attempts: 0 }),
       );
-      await this.audit.record(manager, {
-        tenantId,
-        caller,
-        action: 'device-certificate.issue',
-        resourceType: 'job',
-        resourceId: jobId,
-        details: { instanceId, total, from: request.kind === 'count' ? 'count' : input.csrs !== undefined ? 'csrs' : 'clientIds' },
-      });
-      return created;
+      const details = { instanceId, total, from: request.kind === 'count' ? 'count' : input.csrs !== undefined ? 'csrs' : 'clientIds' };
+      // The worker announces the certificates it issues.
+      return { result: created, audit: { action: 'device-certificate.issue', resourceType: 'job', resourceId: jobId, details }, change: null };
     });
     // Enqueued on every request, replays included: BullMQ keeps one job per id, and a job row
     // committed by a request that died before this line is queued by its retry.

@@ -1,9 +1,8 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
-import { ResourceIdPipe } from '../../common/resource-id.pipe';
-import { ApiKeyGuard } from '../api-keys/api-key.guard';
+import { InstanceIdParam, InstanceScopedController } from '../instances/instance-scoped';
 import {
   deviceCertificatePageSchema,
   deviceCertificateViewSchema,
@@ -15,10 +14,8 @@ import { DeviceCertificateService } from './device-certificate.service';
 import { issueCertificatesSchema, jobAcceptedSchema } from './certificate-issue.dto';
 import { CertificateIssueService } from './certificate-issue.service';
 
-const instanceId = new ResourceIdPipe('instance');
 
-@Controller('v1/instances/:id/device-certificates')
-@UseGuards(ApiKeyGuard)
+@InstanceScopedController('device-certificates')
 export class DeviceCertificateController {
   constructor(
     private readonly certificates: DeviceCertificateService,
@@ -35,14 +32,14 @@ export class DeviceCertificateController {
     response: jobAcceptedSchema,
     problems: [403, 409, 422],
   })
-  issue(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string) {
+  issue(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string) {
     const input = parseInput(issueCertificatesSchema, body);
     return this.issuer.issue(caller.tenantId, id, { ...input, idempotencyKey: input.idempotencyKey ?? idempotencyKey }, caller);
   }
 
   @Get()
   @ApiDoc({ summary: 'List the device certificate registry by serial number', query: listDeviceCertificatesSchema, response: deviceCertificatePageSchema, problems: [422] })
-  list(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Query() query: unknown) {
+  list(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Query() query: unknown) {
     return this.certificates.list(caller.tenantId, id, parseInput(listDeviceCertificatesSchema, query));
   }
 
@@ -54,13 +51,13 @@ export class DeviceCertificateController {
     response: deviceCertificateViewSchema,
     problems: [403, 409, 422],
   })
-  register(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown) {
+  register(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Body() body: unknown) {
     return this.certificates.register(caller.tenantId, id, parseInput(registerDeviceCertificateSchema, body), caller);
   }
 
   @Get(':serial')
   @ApiDoc({ summary: 'Get a device certificate by serial number (hex)', response: deviceCertificateViewSchema })
-  get(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('serial') serial: string) {
+  get(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('serial') serial: string) {
     return this.certificates.get(caller.tenantId, id, serial);
   }
 
@@ -72,14 +69,14 @@ export class DeviceCertificateController {
     response: deviceCertificateViewSchema,
     problems: [403, 409, 422],
   })
-  update(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('serial') serial: string, @Body() body: unknown) {
+  update(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('serial') serial: string, @Body() body: unknown) {
     return this.certificates.update(caller.tenantId, id, serial, parseInput(updateDeviceCertificateSchema, body), caller);
   }
 
   @Delete(':serial')
   @HttpCode(204)
   @ApiDoc({ summary: 'Remove a device certificate from the registry (not a revoked one); its devices are disconnected', problems: [409] })
-  async delete(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('serial') serial: string) {
+  async delete(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('serial') serial: string) {
     await this.certificates.delete(caller.tenantId, id, serial, caller);
   }
 }

@@ -1,21 +1,18 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CaCertificateEntity, DeviceCertificateEntity, type InstanceEntity } from '@mqc/db';
 import type { DeviceCertificateStatus } from '@mqc/domain';
-import { EDITIONS } from '@mqc/editions';
 import { PkiError, isSignedBy, parseCertificate, type CertificateInfo } from '@mqc/pki';
-import type { ChangeBus } from '@mqc/queue';
 import type { Caller } from '../../common/caller';
-import { DomainError, NotFoundError } from '../../common/domain-errors';
-import { CHANGE_BUS } from '../../common/tokens';
-import { AuditService } from '../audit/audit.service';
-import { InstanceService } from '../instances/instance.service';
+import { DomainError } from '../../common/domain-errors';
+import { InstanceChanges } from '../instances/instance-changes';
+import { InstanceRows } from '../instances/instance-rows';
+import { OwnedInstances } from '../instances/owned-instances';
 import { CrlService } from '../x509/crl.service';
 import { fieldRefusal, pkiRefusal } from '../x509/pki-problem';
+import { assertWithinQuota } from '../../common/edition-gate';
 import { assertDeviceCertificatesAllowed } from '../x509/x509-edition-gate';
 import { deviceCertificateView, type DeviceCertificateView } from './device-certificate.view';
-import { isUniqueViolation } from '../../common/unique-violation';
-import { keysetPage } from '../../common/keyset-page';
 
 /** Serial numbers as the registry keeps them: upper-case hex, as Node writes them. */
 export function normalizeSerial(serial: string): string {
@@ -24,15 +21,7 @@ export function normalizeSerial(serial: string): string {
 
 /** The registry's device-certificate quota of the instance's edition, checked under the instance lock. */
 export async function assertDeviceCertificateQuota(manager: EntityManager, instance: InstanceEntity, adding: number): Promise<void> {
-  const limit = EDITIONS[instance.edition].quotas.deviceCertificates;
-  const used = await manager.countBy(DeviceCertificateEntity, { instanceId: instance.id });
-  if (used + adding > limit) {
-    throw new DomainError('conflict', 'quota-exceeded', `the ${instance.edition} edition allows ${limit} device certificates; ${used} are registered`, {
-      quota: 'deviceCertificates',
-      limit,
-      used,
-    });
-  }
+  assertWithinQuota(instance.edition, 'deviceCertificates', await manager.countBy(DeviceCertificateEntity, { instanceId: instance.id }), adding);
 }
 
 /**
@@ -43,37 +32,36 @@ export async function assertDeviceCertificateQuota(manager: EntityManager, insta
  */
 @Injectable()
 export class DeviceCertificateService {
+  private readonly rows: InstanceRows<DeviceCertificateEntity>;
+
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly instances: InstanceService,
-    private readonly audit: AuditService,
+    dataSource: DataSource,
+    instances: OwnedInstances,
+    private readonly write: InstanceChanges,
     private readonly crls: CrlService,
-    @Inject(CHANGE_BUS) private readonly changes: ChangeBus,
-  ) {}
+  ) {
+    this.rows = new InstanceRows(dataSource, instances, DeviceCertificateEntity, 'device-certificate');
+  }
 
   async list(
     tenantId: string,
     instanceId: string,
     o: { limit: number; after?: string; status?: DeviceCertificateStatus; clientId?: string },
   ): Promise<{ items: DeviceCertificateView[]; nextCursor: string | null }> {
-    await this.instances.findOwned(tenantId, instanceId);
-    const query = this.dataSource.getRepository(DeviceCertificateEntity).createQueryBuilder('d').where('d.instance_id = :instanceId', { instanceId });
-    if (o.status !== undefined) query.andWhere('d.status = :status', { status: o.status });
-    if (o.clientId !== undefined) query.andWhere('d.client_id = :clientId', { clientId: o.clientId });
-    const after = o.after === undefined ? undefined : normalizeSerial(o.after);
-    const { rows, nextCursor } = await keysetPage(query, { keyColumn: 'd.serial_number', keyOf: (d) => d.serialNumber, limit: o.limit, after });
+    const { rows, nextCursor } = await this.rows.page(tenantId, instanceId, {
+      key: { column: 'serial_number', of: (d) => d.serialNumber },
+      limit: o.limit,
+      after: o.after === undefined ? undefined : normalizeSerial(o.after),
+      filter: (query) => {
+        if (o.status !== undefined) query.andWhere('r.status = :status', { status: o.status });
+        if (o.clientId !== undefined) query.andWhere('r.client_id = :clientId', { clientId: o.clientId });
+      },
+    });
     return { items: rows.map(deviceCertificateView), nextCursor };
   }
 
-  private async find(manager: EntityManager, instanceId: string, serial: string): Promise<DeviceCertificateEntity> {
-    const found = await manager.findOneBy(DeviceCertificateEntity, { instanceId, serialNumber: normalizeSerial(serial) });
-    if (!found) throw new NotFoundError('device-certificate');
-    return found;
-  }
-
   async get(tenantId: string, instanceId: string, serial: string): Promise<DeviceCertificateView> {
-    await this.instances.findOwned(tenantId, instanceId);
-    return deviceCertificateView(await this.find(this.dataSource.manager, instanceId, serial));
+    return deviceCertificateView(await this.rows.get(tenantId, instanceId, { serialNumber: normalizeSerial(serial) }));
   }
 
   /** The CA (instance CA: null) whose key signed the certificate, or a 422 saying it is none of the instance's. */
@@ -96,56 +84,42 @@ export class DeviceCertificateService {
     if (info.isCa) throw fieldRefusal('certificate-is-a-ca', 'certificate', `"${info.subject}" is a CA certificate; register it under ca-certificates`);
     if (info.commonName === undefined) throw fieldRefusal('certificate-without-cn', 'certificate', 'a device certificate needs a CN: it is the client id the device connects with');
     if (info.notAfter <= new Date()) throw fieldRefusal('certificate-expired', 'certificate', `expired at ${info.notAfter.toISOString()}`);
-    let saved: DeviceCertificateEntity;
-    try {
-      saved = await this.dataSource.transaction(async (manager) => {
-        const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
-        assertDeviceCertificatesAllowed(instance.edition, 'the device certificate registry');
-        const caCertificateId = await this.issuerOf(manager, instance, input.certificate);
-        if (await manager.existsBy(DeviceCertificateEntity, { instanceId, serialNumber: info.serialNumber })) {
-          throw new DomainError('conflict', 'device-certificate-exists', `a certificate with serial ${info.serialNumber} is already registered`);
-        }
-        await assertDeviceCertificateQuota(manager, instance, 1);
-        const created = await manager.save(
-          manager.create(DeviceCertificateEntity, {
-            instanceId,
-            caCertificateId,
-            clientId: info.commonName!,
-            serialNumber: info.serialNumber,
-            fingerprint256: info.fingerprint256,
-            certificatePem: input.certificate.trim() + '\n',
-            subject: info.subject,
-            notBefore: info.notBefore,
-            notAfter: info.notAfter,
-            status: input.status,
-            origin: 'API',
-            revokedAt: null,
-            jobId: null,
-            jobItem: null,
-          }),
-        );
-        await this.audit.record(manager, {
-          tenantId,
-          caller,
-          action: 'device-certificate.register',
-          resourceType: 'device-certificate',
-          resourceId: info.serialNumber,
-          details: { instanceId, clientId: info.commonName, status: input.status, caCertificateId },
-        });
-        return created;
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new DomainError('conflict', 'device-certificate-exists', `a certificate with serial ${info.serialNumber} is already registered`);
-      throw error;
-    }
-    await this.changes.publish({ kind: 'credential-changed', instanceId, credential: { type: 'certificate', serial: saved.serialNumber } });
+    const exists = () => new DomainError('conflict', 'device-certificate-exists', `a certificate with serial ${info.serialNumber} is already registered`);
+    const saved = await this.write.apply({ tenantId, instanceId, caller, onUniqueViolation: exists }, async (manager, instance) => {
+      assertDeviceCertificatesAllowed(instance.edition, 'the device certificate registry');
+      const caCertificateId = await this.issuerOf(manager, instance, input.certificate);
+      if (await manager.existsBy(DeviceCertificateEntity, { instanceId, serialNumber: info.serialNumber })) throw exists();
+      await assertDeviceCertificateQuota(manager, instance, 1);
+      const created = await manager.save(
+        manager.create(DeviceCertificateEntity, {
+          instanceId,
+          caCertificateId,
+          clientId: info.commonName!,
+          serialNumber: info.serialNumber,
+          fingerprint256: info.fingerprint256,
+          certificatePem: input.certificate.trim() + '\n',
+          subject: info.subject,
+          notBefore: info.notBefore,
+          notAfter: info.notAfter,
+          status: input.status,
+          origin: 'API',
+          revokedAt: null,
+          jobId: null,
+          jobItem: null,
+        }),
+      );
+      return {
+        result: created,
+        audit: { action: 'device-certificate.register', resourceType: 'device-certificate', resourceId: info.serialNumber, details: { instanceId, clientId: info.commonName, status: input.status, caCertificateId } },
+        change: { kind: 'credential-changed', credential: { type: 'certificate', serial: created.serialNumber } },
+      };
+    });
     return deviceCertificateView(saved);
   }
 
   async update(tenantId: string, instanceId: string, serial: string, input: { status: 'ACTIVE' | 'INACTIVE' | 'REVOKED' }, caller: Caller): Promise<DeviceCertificateView> {
-    const { saved, cutOff } = await this.dataSource.transaction(async (manager) => {
-      const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
-      const found = await this.find(manager, instanceId, serial);
+    const saved = await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
+      const found = await this.rows.find(manager, instance, { serialNumber: normalizeSerial(serial) });
       if (found.status === 'REVOKED' && input.status !== 'REVOKED') {
         throw new DomainError('conflict', 'certificate-revoked', `certificate ${found.serialNumber} is revoked; a revoked certificate stays revoked`);
       }
@@ -159,43 +133,30 @@ export class DeviceCertificateService {
           input.status === 'REVOKED' ? { status: input.status, revokedAt: new Date() } : { status: input.status },
         );
         if (input.status === 'REVOKED' && found.caCertificateId === null) await this.crls.regenerate(manager, instanceId);
-        await this.audit.record(manager, {
-          tenantId,
-          caller,
-          action: input.status === 'REVOKED' ? 'device-certificate.revoke' : 'device-certificate.update',
-          resourceType: 'device-certificate',
-          resourceId: found.serialNumber,
-          details: { instanceId, clientId: found.clientId, from, status: input.status },
-        });
       }
-      return { saved: await manager.findOneByOrFail(DeviceCertificateEntity, { id: found.id }), cutOff: from === 'ACTIVE' && input.status !== 'ACTIVE' };
-    });
-    // SPEC 4: the devices using a certificate that stops being ACTIVE are disconnected at once.
-    await this.changes.publish({
-      kind: cutOff ? 'credential-revoked' : 'credential-changed',
-      instanceId,
-      credential: { type: 'certificate', serial: saved.serialNumber },
+      const action = input.status === 'REVOKED' ? 'device-certificate.revoke' : 'device-certificate.update';
+      const details = { instanceId, clientId: found.clientId, from, status: input.status };
+      return {
+        result: await manager.findOneByOrFail(DeviceCertificateEntity, { id: found.id }),
+        audit: from === input.status ? null : { action, resourceType: 'device-certificate', resourceId: found.serialNumber, details },
+        // SPEC 4: the devices using a certificate that stops being ACTIVE are disconnected at once.
+        change: { kind: from === 'ACTIVE' && input.status !== 'ACTIVE' ? 'credential-revoked' : 'credential-changed', credential: { type: 'certificate', serial: found.serialNumber } },
+      };
     });
     return deviceCertificateView(saved);
   }
 
   /** Removes a certificate from the registry. A revoked one stays (it is part of the revocation record and the CRL). */
   async delete(tenantId: string, instanceId: string, serial: string, caller: Caller): Promise<void> {
-    const serialNumber = await this.dataSource.transaction(async (manager) => {
-      await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
-      const found = await this.find(manager, instanceId, serial);
+    await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
+      const found = await this.rows.find(manager, instance, { serialNumber: normalizeSerial(serial) });
       if (found.status === 'REVOKED') throw new DomainError('conflict', 'certificate-revoked', `certificate ${found.serialNumber} is revoked; revoked certificates stay in the registry and the CRL`);
       await manager.delete(DeviceCertificateEntity, { id: found.id });
-      await this.audit.record(manager, {
-        tenantId,
-        caller,
-        action: 'device-certificate.delete',
-        resourceType: 'device-certificate',
-        resourceId: found.serialNumber,
-        details: { instanceId, clientId: found.clientId },
-      });
-      return found.serialNumber;
+      return {
+        result: undefined,
+        audit: { action: 'device-certificate.delete', resourceType: 'device-certificate', resourceId: found.serialNumber, details: { instanceId, clientId: found.clientId } },
+        change: { kind: 'credential-revoked', credential: { type: 'certificate', serial: found.serialNumber } },
+      };
     });
-    await this.changes.publish({ kind: 'credential-revoked', instanceId, credential: { type: 'certificate', serial: serialNumber } });
   }
 }

@@ -1,9 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
-import { ResourceIdPipe } from '../../common/resource-id.pipe';
-import { ApiKeyGuard } from '../api-keys/api-key.guard';
+import { InstanceIdParam, InstanceScopedController } from '../instances/instance-scoped';
 import {
   createDeviceSchema,
   createdDeviceSchema,
@@ -16,16 +15,14 @@ import {
 } from './device.dto';
 import { DeviceService } from './device.service';
 
-const instanceId = new ResourceIdPipe('instance');
 
-@Controller('v1/instances/:id/devices')
-@UseGuards(ApiKeyGuard)
+@InstanceScopedController('devices')
 export class DeviceController {
   constructor(private readonly devices: DeviceService) {}
 
   @Get()
   @ApiDoc({ summary: 'List the device identity registry, by client id', query: listDevicesSchema, response: devicePageSchema, problems: [422] })
-  list(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Query() query: unknown) {
+  list(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Query() query: unknown) {
     const { limit, after } = parseInput(listDevicesSchema, query);
     return this.devices.list(caller.tenantId, id, limit, after);
   }
@@ -37,33 +34,33 @@ export class DeviceController {
     response: createdDeviceSchema,
     problems: [403, 409, 422],
   })
-  create(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown) {
+  create(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Body() body: unknown) {
     return this.devices.create(caller.tenantId, id, parseInput(createDeviceSchema, body), caller);
   }
 
   @Get(':clientId')
   @ApiDoc({ summary: 'Get a device (never its keys)', response: deviceViewSchema })
-  get(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('clientId') clientId: string) {
+  get(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('clientId') clientId: string) {
     return this.devices.get(caller.tenantId, id, clientId);
   }
 
   @Patch(':clientId')
   @ApiDoc({ summary: 'Enable or disable a device, or replace a key with a given one', body: updateDeviceSchema, response: deviceViewSchema, problems: [403, 422] })
-  update(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('clientId') clientId: string, @Body() body: unknown) {
+  update(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('clientId') clientId: string, @Body() body: unknown) {
     return this.devices.update(caller.tenantId, id, clientId, parseInput(updateDeviceSchema, body), caller);
   }
 
   @Delete(':clientId')
   @HttpCode(204)
   @ApiDoc({ summary: 'Delete a device; its clients are disconnected' })
-  async delete(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('clientId') clientId: string) {
+  async delete(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('clientId') clientId: string) {
     await this.devices.delete(caller.tenantId, id, clientId, caller);
   }
 
   @Post(':clientId/keys/regenerate')
   @HttpCode(200)
   @ApiDoc({ summary: 'Generate a new primary or secondary key, shown this once', body: regenerateKeySchema, response: regeneratedKeySchema, problems: [403, 422] })
-  regenerate(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('clientId') clientId: string, @Body() body: unknown) {
+  regenerate(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('clientId') clientId: string, @Body() body: unknown) {
     return this.devices.regenerateKey(caller.tenantId, id, clientId, parseInput(regenerateKeySchema, body).key, caller);
   }
 }

@@ -1,16 +1,14 @@
-import { Controller, Get, Header, Param, UseGuards } from '@nestjs/common';
+import { Get, Header } from '@nestjs/common';
 import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { DomainError } from '../../common/domain-errors';
-import { ResourceIdPipe } from '../../common/resource-id.pipe';
-import { ApiKeyGuard } from '../api-keys/api-key.guard';
-import { InstanceService } from './instance.service';
+import { InstanceIdParam, InstanceScopedController } from './instance-scoped';
+import { OwnedInstances } from './owned-instances';
 
 /** The CA bundle clients need to verify the instance's TLS endpoints (SPEC 3). */
-@Controller('v1/instances/:id/ca.pem')
-@UseGuards(ApiKeyGuard)
+@InstanceScopedController('ca.pem')
 export class InstanceCaController {
-  constructor(private readonly instances: InstanceService) {}
+  constructor(private readonly instances: OwnedInstances) {}
 
   @Get()
   @Header('content-type', 'application/x-pem-file')
@@ -19,8 +17,8 @@ export class InstanceCaController {
     response: { contentType: 'application/x-pem-file', description: 'PEM certificate(s)' },
     problems: [409],
   })
-  async caBundle(@TenantCaller() caller: TenantCallerInfo, @Param('id', new ResourceIdPipe('instance')) id: string): Promise<string> {
-    const instance = await this.instances.findOwned(caller.tenantId, id);
+  async caBundle(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string): Promise<string> {
+    const instance = await this.instances.find(caller.tenantId, id);
     if (!instance.caCertPem) throw new DomainError('conflict', 'ca-not-ready', 'the instance CA is made during provisioning; try again shortly');
     return instance.caCertPem;
   }

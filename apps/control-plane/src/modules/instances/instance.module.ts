@@ -1,8 +1,24 @@
 import { Global, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { ChangeBus } from '@mqc/queue';
+import { CHANGE_BUS } from '../../common/tokens';
+import { AuditService } from '../audit/audit.service';
 import { InstanceCaController } from './instance-ca.controller';
+import { InstanceChanges } from './instance-changes';
 import { InstanceController } from './instance.controller';
 import { InstanceService } from './instance.service';
+import { OwnedInstances } from './owned-instances';
+
+const instanceChanges = {
+  provide: InstanceChanges,
+  inject: [DataSource, OwnedInstances, AuditService, CHANGE_BUS],
+  useFactory: (transactions: DataSource, instances: OwnedInstances, audit: AuditService, changes: ChangeBus) => new InstanceChanges({ transactions, instances, audit, changes }),
+};
 
 @Global()
-@Module({ controllers: [InstanceController, InstanceCaController], providers: [InstanceService], exports: [InstanceService] })
+@Module({
+  controllers: [InstanceController, InstanceCaController],
+  providers: [OwnedInstances, instanceChanges, InstanceService],
+  exports: [OwnedInstances, InstanceChanges],
+})
 export class InstanceModule {}

@@ -1,17 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { hashCostAboveEdition, type PasswordHashParams } from '@mqc/auth';
 import type { MqcConfig } from '@mqc/config';
 import { AuthenticatorEntity, BuiltInUserEntity, CaCertificateEntity, DeviceCertificateEntity, DeviceEntity, InstanceEntity, InstanceX509SettingsEntity } from '@mqc/db';
 import type { AccessPolicy } from '@mqc/domain';
 import { editionChangeBlockers, type AuthenticatorType, type EditionChangeBlocker, type EditionName } from '@mqc/editions';
-import type { ChangeBus, JobProducer } from '@mqc/queue';
+import type { JobProducer } from '@mqc/queue';
 import type { Caller } from '../../common/caller';
-import { DomainError, NotFoundError } from '../../common/domain-errors';
-import { CHANGE_BUS, CONFIG, JOB_PRODUCER } from '../../common/tokens';
+import { DomainError } from '../../common/domain-errors';
+import { CONFIG, JOB_PRODUCER } from '../../common/tokens';
 import { AuditService } from '../audit/audit.service';
 import { EditionService } from '../editions/edition.service';
+import { InstanceChanges } from './instance-changes';
 import { instanceView, type InstanceView } from './instance.view';
+import { OwnedInstances } from './owned-instances';
 
 /** An authenticator hashing above the target edition's caps (EDITION_PASSWORD_HASHING). */
 interface PasswordHashBlocker {
@@ -48,35 +50,20 @@ function describeBlocker(blocker: Blocker): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const LIVE = In(['PROVISIONING', 'RUNNING', 'UPDATING', 'FAILED', 'DELETING']);
-
 @Injectable()
 export class InstanceService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly owned: OwnedInstances,
+    private readonly write: InstanceChanges,
     private readonly editions: EditionService,
     @Inject(CONFIG) private readonly config: MqcConfig,
     @Inject(JOB_PRODUCER) private readonly jobs: JobProducer,
-    @Inject(CHANGE_BUS) private readonly changes: ChangeBus,
   ) {}
 
   view(instance: InstanceEntity): InstanceView {
     return instanceView(instance, this.config.publicHost);
-  }
-
-  /** The tenant's instance, or 404 — another tenant's instance is as missing as a deleted one. */
-  async findOwned(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<InstanceEntity> {
-    const instance = await manager.findOneBy(InstanceEntity, { id, tenantId, status: LIVE });
-    if (!instance) throw new NotFoundError('instance');
-    return instance;
-  }
-
-  /** findOwned with the row locked until the transaction ends: chain, quota and edition changes queue up behind it. */
-  async findOwnedForUpdate(tenantId: string, id: string, manager: EntityManager): Promise<InstanceEntity> {
-    const instance = await manager.findOne(InstanceEntity, { where: { id, tenantId, status: LIVE }, lock: { mode: 'pessimistic_write' } });
-    if (!instance) throw new NotFoundError('instance');
-    return instance;
   }
 
   private async assertSold(edition: EditionName): Promise<void> {
@@ -127,25 +114,21 @@ export class InstanceService {
   }
 
   async get(tenantId: string, id: string): Promise<InstanceView> {
-    return this.view(await this.findOwned(tenantId, id));
+    return this.view(await this.owned.find(tenantId, id));
   }
 
   async update(tenantId: string, id: string, input: { name?: string; edition?: EditionName }, caller: Caller): Promise<InstanceView> {
     // The operator's switch refuses new instances only (SPEC 2): upgrades always pass, and an
     // existing instance may move to any edition its usage fits.
-    const updated = await this.dataSource.transaction(async (manager) => {
-      const instance = await this.findOwnedForUpdate(tenantId, id, manager);
+    const updated = await this.write.apply({ tenantId, instanceId: id, caller }, async (tx, instance) => {
       if (instance.status === 'DELETING') throw new DomainError('conflict', 'instance-deleting', 'the instance is being deleted');
       const from = instance.edition;
-      if (input.edition && input.edition !== from) await this.checkEditionChange(manager, instance, input.edition);
+      if (input.edition && input.edition !== from) await this.checkEditionChange(tx, instance, input.edition);
       Object.assign(instance, input);
-      const saved = await manager.save(instance);
       const details: Record<string, unknown> = { ...input };
       if (input.edition && input.edition !== from) details['previousEdition'] = from;
-      await this.audit.record(manager, { tenantId, caller, action: 'instance.update', resourceType: 'instance', resourceId: id, details });
-      return saved;
+      return { result: await tx.save(instance), audit: { action: 'instance.update', resourceType: 'instance', resourceId: id, details }, change: { kind: 'instance' } };
     });
-    await this.changes.publish({ kind: 'instance', instanceId: id });
     return this.view(updated);
   }
 
@@ -181,30 +164,23 @@ export class InstanceService {
   }
 
   async setAccessPolicy(tenantId: string, id: string, policy: AccessPolicy, caller: Caller): Promise<InstanceView> {
-    const updated = await this.dataSource.transaction(async (manager) => {
-      const instance = await this.findOwnedForUpdate(tenantId, id, manager);
+    const updated = await this.write.apply({ tenantId, instanceId: id, caller }, async (tx, instance) => {
       instance.anonymousPolicy = policy.anonymous;
       instance.backendFailurePolicy = policy.onBackendFailure;
-      const saved = await manager.save(instance);
-      await this.audit.record(manager, { tenantId, caller, action: 'instance.access-policy', resourceType: 'instance', resourceId: id, details: { ...policy } });
-      return saved;
+      return { result: await tx.save(instance), audit: { action: 'instance.access-policy', resourceType: 'instance', resourceId: id, details: { ...policy } }, change: { kind: 'chain' } };
     });
-    await this.changes.publish({ kind: 'chain', instanceId: id });
     return this.view(updated);
   }
 
   async delete(tenantId: string, id: string, caller: Caller): Promise<InstanceView> {
-    const deleting = await this.dataSource.transaction(async (manager) => {
-      const instance = await this.findOwnedForUpdate(tenantId, id, manager);
+    const deleting = await this.write.apply({ tenantId, instanceId: id, caller }, async (tx, instance) => {
       // Deleting twice is the same request: answered alike, recorded once.
-      if (instance.status === 'DELETING') return instance;
+      if (instance.status === 'DELETING') return { result: instance, audit: null, change: { kind: 'instance' } };
       instance.status = 'DELETING';
-      const saved = await manager.save(instance);
-      await this.audit.record(manager, { tenantId, caller, action: 'instance.delete', resourceType: 'instance', resourceId: id });
-      return saved;
+      return { result: await tx.save(instance), audit: { action: 'instance.delete', resourceType: 'instance', resourceId: id }, change: { kind: 'instance' } };
     });
+    // The job id makes a repeated delete enqueue the deprovisioning once.
     await this.jobs.enqueue('deprovision-instance', { instanceId: id }, { jobId: `deprovision-${id}` });
-    await this.changes.publish({ kind: 'instance', instanceId: id });
     return this.view(deleting);
   }
 }

@@ -1,22 +1,19 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
-import { ResourceIdPipe } from '../../common/resource-id.pipe';
-import { ApiKeyGuard } from '../api-keys/api-key.guard';
+import { InstanceIdParam, InstanceScopedController } from '../instances/instance-scoped';
 import { createdPskIdentitySchema, createPskIdentitySchema, listPskIdentitiesSchema, pskIdentityPageSchema } from './psk-identity.dto';
 import { PskIdentityService } from './psk-identity.service';
 
-const instanceId = new ResourceIdPipe('instance');
 
-@Controller('v1/instances/:id/psk-identities')
-@UseGuards(ApiKeyGuard)
+@InstanceScopedController('psk-identities')
 export class PskIdentityController {
   constructor(private readonly identities: PskIdentityService) {}
 
   @Get()
   @ApiDoc({ summary: 'List the TLS-PSK identities, by identity (never their keys)', query: listPskIdentitiesSchema, response: pskIdentityPageSchema, problems: [422] })
-  list(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Query() query: unknown) {
+  list(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Query() query: unknown) {
     const { limit, after } = parseInput(listPskIdentitiesSchema, query);
     return this.identities.list(caller.tenantId, id, limit, after);
   }
@@ -28,14 +25,14 @@ export class PskIdentityController {
     response: createdPskIdentitySchema,
     problems: [403, 409, 422],
   })
-  create(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown) {
+  create(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Body() body: unknown) {
     return this.identities.create(caller.tenantId, id, parseInput(createPskIdentitySchema, body), caller);
   }
 
   @Delete(':identity')
   @HttpCode(204)
   @ApiDoc({ summary: 'Delete a TLS-PSK identity; clients connected with it are disconnected' })
-  async delete(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('identity') identity: string) {
+  async delete(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('identity') identity: string) {
     await this.identities.delete(caller.tenantId, id, identity, caller);
   }
 }

@@ -2,11 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { SlowHashGate, hashCostAboveEdition, hashCostSeconds, hashPassword, pbkdf2CostSeconds, slowHashGate, type PasswordHashParams, type ScramCredential } from '@mqc/auth';
-import { EDITIONS, EDITION_PASSWORD_HASHING, type EditionName } from '@mqc/editions';
+import { EDITION_PASSWORD_HASHING, type EditionName } from '@mqc/editions';
+import { BuiltInUserEntity } from '@mqc/db';
 import type { Caller } from '../../common/caller';
+import { assertWithinQuota } from '../../common/edition-gate';
 import { DomainError } from '../../common/domain-errors';
-import { AuditService } from '../audit/audit.service';
-import { InstanceService } from '../instances/instance.service';
+import { InstanceChanges } from '../instances/instance-changes';
+import { OwnedInstances } from '../instances/owned-instances';
 import { findDuplicates, importedHashParams, parseCsvImport, parseJsonImport, type ImportRow, type ImportType, type RowProblem } from './user-import-parser';
 import { deriveScramKeys, insertScramKeysByUserId, scramSettings, type ScramSetting } from './scram-keys';
 import { UserService } from './user.service';
@@ -48,15 +50,6 @@ export class ImportRefused extends DomainError {
   }
 }
 
-function quotaExceeded(edition: EditionName, limit: number, existing: number, adding: number): DomainError {
-  return new DomainError('conflict', 'quota-exceeded', `the ${edition} edition allows ${limit} built-in users; ${existing} exist and the file adds ${adding}`, {
-    quota: 'builtInUsers',
-    limit,
-    used: existing,
-    adding,
-  });
-}
-
 /**
  * Maps with at most `limit` at once. The first failure (an abort) stops the rest from
  * starting, and is thrown once the running ones have ended: nothing of this call runs after.
@@ -88,9 +81,9 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, map: (item: 
 export class UserImportService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly instances: InstanceService,
+    private readonly instances: OwnedInstances,
+    private readonly write: InstanceChanges,
     private readonly users: UserService,
-    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -99,7 +92,7 @@ export class UserImportService {
    * exist. `signal` aborts when the client goes away: hashing stops and nothing is written.
    */
   async import(tenantId: string, instanceId: string, input: ImportInput, caller: Caller, signal?: AbortSignal): Promise<{ imported: number; type: ImportType }> {
-    const { edition } = await this.instances.findOwned(tenantId, instanceId);
+    const { edition } = await this.instances.find(tenantId, instanceId);
     const { rows, problems } = this.parse(input);
     problems.push(...findDuplicates(rows));
     const { params: preferred } = await this.users.preferredHash(this.dataSource.manager, instanceId);
@@ -115,12 +108,8 @@ export class UserImportService {
     const toStore = input.type === 'plain' ? await importHashing.run(() => this.hashRows(rows, preferred, scram, signal), signal) : stored;
     signal?.throwIfAborted();
 
-    await this.dataSource.transaction(async (manager) => {
-      const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
-      const limit = EDITIONS[instance.edition].quotas.builtInUsers;
-      const count = await manager.query<{ n: string }[]>('SELECT count(*) AS n FROM built_in_users WHERE instance_id = $1', [instanceId]);
-      const existing = Number(count[0]?.n ?? 0);
-      if (existing + toStore.length > limit) throw quotaExceeded(instance.edition, limit, existing, toStore.length);
+    await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
+      assertWithinQuota(instance.edition, 'builtInUsers', await manager.countBy(BuiltInUserEntity, { instanceId }), toStore.length);
       const clashes: RowProblem[] = [];
       for (let start = 0; start < toStore.length; start += CHUNK) {
         const chunk = toStore.slice(start, start + CHUNK);
@@ -145,14 +134,8 @@ export class UserImportService {
         const chunk = toStore.slice(start, start + CHUNK);
         await insertScramKeysByUserId(manager, instanceId, chunk.map((r) => ({ userId: r.userId, keys: r.scramKeys ?? [] })));
       }
-      await this.audit.record(manager, {
-        tenantId,
-        caller,
-        action: 'user.import',
-        resourceType: 'instance',
-        resourceId: instanceId,
-        details: { instanceId, type: input.type, count: toStore.length },
-      });
+      const details = { instanceId, type: input.type, count: toStore.length };
+      return { result: undefined, audit: { action: 'user.import', resourceType: 'instance', resourceId: instanceId, details }, change: null };
     });
     return { imported: toStore.length, type: input.type };
   }
@@ -168,10 +151,7 @@ export class UserImportService {
 
   /** The quota, checked again in the transaction (another request may add users meanwhile). */
   private async assertQuota(instanceId: string, edition: EditionName, adding: number): Promise<void> {
-    const limit = EDITIONS[edition].quotas.builtInUsers;
-    const count = await this.dataSource.query<{ n: string }[]>('SELECT count(*) AS n FROM built_in_users WHERE instance_id = $1', [instanceId]);
-    const existing = Number(count[0]?.n ?? 0);
-    if (existing + adding > limit) throw quotaExceeded(edition, limit, existing, adding);
+    assertWithinQuota(edition, 'builtInUsers', await this.dataSource.manager.countBy(BuiltInUserEntity, { instanceId }), adding);
   }
 
   private assertRowCap(edition: EditionName, rows: number): void {

@@ -1,12 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { ClientGoneSignal } from '../../common/client-gone';
 import { parseInput } from '../../common/parse-input';
 import { IMPORT_BODY_LIMIT } from '../../common/request-body';
 import { BodyLimit, type RequestWithBody } from '../../common/request-body.interceptor';
-import { ResourceIdPipe } from '../../common/resource-id.pipe';
-import { ApiKeyGuard } from '../api-keys/api-key.guard';
+import { InstanceIdParam, InstanceScopedController } from '../instances/instance-scoped';
 import {
   createUserSchema,
   importCsvSchema,
@@ -21,10 +20,8 @@ import {
 import { UserImportService } from './user-import.service';
 import { UserService } from './user.service';
 
-const instanceId = new ResourceIdPipe('instance');
 
-@Controller('v1/instances/:id/users')
-@UseGuards(ApiKeyGuard)
+@InstanceScopedController('users')
 export class UserController {
   constructor(
     private readonly users: UserService,
@@ -33,14 +30,14 @@ export class UserController {
 
   @Get()
   @ApiDoc({ summary: 'List the built-in users, by user id', query: listUsersSchema, response: userPageSchema, problems: [422] })
-  list(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Query() query: unknown) {
+  list(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Query() query: unknown) {
     const { limit, after } = parseInput(listUsersSchema, query);
     return this.users.list(caller.tenantId, id, limit, after);
   }
 
   @Post()
   @ApiDoc({ summary: 'Create a built-in user (the password is hashed, never returned)', body: createUserSchema, response: userViewSchema, problems: [409, 422] })
-  create(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown) {
+  create(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Body() body: unknown) {
     return this.users.create(caller.tenantId, id, parseInput(createUserSchema, body), caller);
   }
 
@@ -58,7 +55,7 @@ export class UserController {
   })
   import(
     @TenantCaller() caller: TenantCallerInfo,
-    @Param('id', instanceId) id: string,
+    @InstanceIdParam() id: string,
     @Query() query: unknown,
     @Body() body: unknown,
     @Req() request: RequestWithBody,
@@ -70,20 +67,20 @@ export class UserController {
 
   @Get(':userId')
   @ApiDoc({ summary: 'Get a built-in user', response: userViewSchema })
-  get(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('userId') userId: string) {
+  get(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('userId') userId: string) {
     return this.users.get(caller.tenantId, id, userId);
   }
 
   @Patch(':userId')
   @ApiDoc({ summary: 'Change a password or the superuser flag', body: updateUserSchema, response: userViewSchema, problems: [422] })
-  update(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('userId') userId: string, @Body() body: unknown) {
+  update(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('userId') userId: string, @Body() body: unknown) {
     return this.users.update(caller.tenantId, id, userId, parseInput(updateUserSchema, body), caller);
   }
 
   @Delete(':userId')
   @HttpCode(204)
   @ApiDoc({ summary: 'Delete a built-in user; its clients are disconnected' })
-  async delete(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('userId') userId: string) {
+  async delete(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('userId') userId: string) {
     await this.users.delete(caller.tenantId, id, userId, caller);
   }
 }

@@ -1,16 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { builtInDatabaseConfigSchema, hashCostAboveEdition, hashPassword, type PasswordHashParams } from '@mqc/auth';
 import { AuthenticatorEntity, BuiltInUserEntity } from '@mqc/db';
-import { EDITIONS, type EditionName } from '@mqc/editions';
-import type { ChangeBus } from '@mqc/queue';
+import type { EditionName } from '@mqc/editions';
 import type { Caller } from '../../common/caller';
-import { DomainError, NotFoundError } from '../../common/domain-errors';
-import { CHANGE_BUS } from '../../common/tokens';
-import { AuditService } from '../audit/audit.service';
-import { InstanceService } from '../instances/instance.service';
+import { DomainError } from '../../common/domain-errors';
+import { assertWithinQuota } from '../../common/edition-gate';
+import { InstanceChanges } from '../instances/instance-changes';
+import { InstanceRows } from '../instances/instance-rows';
+import { OwnedInstances } from '../instances/owned-instances';
 import { deriveScramKeys, replaceScramKeys, scramSettings } from './scram-keys';
-import { keysetPage } from '../../common/keyset-page';
 
 /** Passwords and hashes never leave the API. */
 export interface UserView {
@@ -27,12 +26,15 @@ function view(u: BuiltInUserEntity): UserView {
 
 @Injectable()
 export class UserService {
+  private readonly rows: InstanceRows<BuiltInUserEntity>;
+
   constructor(
     private readonly dataSource: DataSource,
-    private readonly instances: InstanceService,
-    private readonly audit: AuditService,
-    @Inject(CHANGE_BUS) private readonly changes: ChangeBus,
-  ) {}
+    private readonly instances: OwnedInstances,
+    private readonly write: InstanceChanges,
+  ) {
+    this.rows = new InstanceRows(dataSource, instances, BuiltInUserEntity, 'user');
+  }
 
   /** New passwords are hashed with the instance's built-in-database authenticator's algorithm. */
   async preferredHash(manager: EntityManager, instanceId: string): Promise<{ params: PasswordHashParams; userIdType: 'username' | 'clientid' }> {
@@ -57,17 +59,14 @@ export class UserService {
   }
 
   async create(tenantId: string, instanceId: string, input: { userId: string; password: string; isSuperuser: boolean }, caller: Caller): Promise<UserView> {
-    const instance = await this.instances.findOwned(tenantId, instanceId);
+    const instance = await this.instances.find(tenantId, instanceId);
     // A slow hash is made before the transaction, not while it holds the instance's lock.
     const { params, userIdType } = await this.preferredHash(this.dataSource.manager, instanceId);
     this.assertHashCostWithinEdition(params, instance.edition);
     const stored = await hashPassword(input.password, params);
     const scramKeys = await deriveScramKeys(input.password, await scramSettings(this.dataSource.manager, instanceId));
-    const user = await this.dataSource.transaction(async (manager) => {
-      const instance = await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
-      const count = await manager.countBy(BuiltInUserEntity, { instanceId });
-      const limit = EDITIONS[instance.edition].quotas.builtInUsers;
-      if (count >= limit) throw new DomainError('conflict', 'quota-exceeded', `the ${instance.edition} edition allows ${limit} built-in users`, { quota: 'builtInUsers', limit });
+    const user = await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
+      assertWithinQuota(instance.edition, 'builtInUsers', await manager.countBy(BuiltInUserEntity, { instanceId }));
       if (await manager.existsBy(BuiltInUserEntity, { instanceId, userId: input.userId })) {
         throw new DomainError('conflict', 'user-exists', `user ${input.userId} already exists`);
       }
@@ -82,70 +81,58 @@ export class UserService {
         }),
       );
       await replaceScramKeys(manager, saved.id, scramKeys);
-      await this.audit.record(manager, { tenantId, caller, action: 'user.create', resourceType: 'user', resourceId: input.userId, details: { instanceId, isSuperuser: input.isSuperuser } });
-      return saved;
+      return {
+        result: saved,
+        audit: { action: 'user.create', resourceType: 'user', resourceId: input.userId, details: { instanceId, isSuperuser: input.isSuperuser } },
+        change: { kind: 'credential-changed', credential: { type: 'user', userIdType, userId: input.userId } },
+      };
     });
-    await this.changes.publish({ kind: 'credential-changed', instanceId, credential: { type: 'user', userIdType, userId: input.userId } });
     return view(user);
   }
 
   async list(tenantId: string, instanceId: string, limit: number, after?: string): Promise<{ items: UserView[]; nextCursor: string | null }> {
-    await this.instances.findOwned(tenantId, instanceId);
-    const query = this.dataSource.getRepository(BuiltInUserEntity).createQueryBuilder('u').where('u.instance_id = :instanceId', { instanceId });
-    const { rows, nextCursor } = await keysetPage(query, { keyColumn: 'u.user_id', keyOf: (u) => u.userId, limit, after });
+    const { rows, nextCursor } = await this.rows.page(tenantId, instanceId, { key: { column: 'user_id', of: (u) => u.userId }, limit, after });
     return { items: rows.map(view), nextCursor };
   }
 
-  private async findOwned(manager: EntityManager, tenantId: string, instanceId: string, userId: string): Promise<BuiltInUserEntity> {
-    await this.instances.findOwned(tenantId, instanceId, manager);
-    const user = await manager.findOneBy(BuiltInUserEntity, { instanceId, userId });
-    if (!user) throw new NotFoundError('user');
-    return user;
-  }
-
   async get(tenantId: string, instanceId: string, userId: string): Promise<UserView> {
-    return view(await this.findOwned(this.dataSource.manager, tenantId, instanceId, userId));
+    return view(await this.rows.get(tenantId, instanceId, { userId }));
   }
 
   async update(tenantId: string, instanceId: string, userId: string, input: { password?: string; isSuperuser?: boolean }, caller: Caller): Promise<UserView> {
-    await this.findOwned(this.dataSource.manager, tenantId, instanceId, userId);
+    const { edition } = await this.instances.find(tenantId, instanceId);
+    await this.rows.get(tenantId, instanceId, { userId });
     const preferred = await this.preferredHash(this.dataSource.manager, instanceId);
-    if (input.password !== undefined) this.assertHashCostWithinEdition(preferred.params, (await this.instances.findOwned(tenantId, instanceId)).edition);
+    if (input.password !== undefined) this.assertHashCostWithinEdition(preferred.params, edition);
     const stored = input.password === undefined ? undefined : await hashPassword(input.password, preferred.params);
     const scramKeys = input.password === undefined ? undefined : await deriveScramKeys(input.password, await scramSettings(this.dataSource.manager, instanceId));
-    const user = await this.dataSource.transaction(async (manager) => {
-      const found = await this.findOwned(manager, tenantId, instanceId, userId);
+    const user = await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
+      const found = await this.rows.find(manager, instance, { userId });
       if (stored) Object.assign(found, { passwordHash: stored.hash, salt: stored.salt, algorithm: { ...stored.params } });
       if (input.isSuperuser !== undefined) found.isSuperuser = input.isSuperuser;
       const saved = await manager.save(found);
       if (scramKeys) await replaceScramKeys(manager, saved.id, scramKeys);
-      await this.audit.record(manager, {
-        tenantId,
-        caller,
-        action: 'user.update',
-        resourceType: 'user',
-        resourceId: userId,
-        details: { instanceId, passwordChanged: stored !== undefined, isSuperuser: saved.isSuperuser },
-      });
-      return saved;
-    });
-    // A new password ends the sessions made with the old one; a superuser change applies on reconnect.
-    await this.changes.publish({
-      kind: stored ? 'credential-revoked' : 'credential-changed',
-      instanceId,
-      credential: { type: 'user', userIdType: preferred.userIdType, userId },
+      return {
+        result: saved,
+        audit: { action: 'user.update', resourceType: 'user', resourceId: userId, details: { instanceId, passwordChanged: stored !== undefined, isSuperuser: saved.isSuperuser } },
+        // A new password ends the sessions made with the old one; a superuser change applies on reconnect.
+        change: { kind: stored ? 'credential-revoked' : 'credential-changed', credential: { type: 'user', userIdType: preferred.userIdType, userId } },
+      };
     });
     return view(user);
   }
 
   async delete(tenantId: string, instanceId: string, userId: string, caller: Caller): Promise<void> {
-    const userIdType = await this.dataSource.transaction(async (manager) => {
-      const found = await this.findOwned(manager, tenantId, instanceId, userId);
+    await this.write.apply({ tenantId, instanceId, caller }, async (manager, instance) => {
+      const found = await this.rows.find(manager, instance, { userId });
       await manager.delete(BuiltInUserEntity, { id: found.id });
-      await this.audit.record(manager, { tenantId, caller, action: 'user.delete', resourceType: 'user', resourceId: userId, details: { instanceId } });
-      return (await this.preferredHash(manager, instanceId)).userIdType;
+      const { userIdType } = await this.preferredHash(manager, instanceId);
+      return {
+        result: undefined,
+        audit: { action: 'user.delete', resourceType: 'user', resourceId: userId, details: { instanceId } },
+        // Clients logged in as this user are disconnected (SPEC 4: on by default).
+        change: { kind: 'credential-revoked', credential: { type: 'user', userIdType, userId } },
+      };
     });
-    // Clients logged in as this user are disconnected (SPEC 4: on by default).
-    await this.changes.publish({ kind: 'credential-revoked', instanceId, credential: { type: 'user', userIdType, userId } });
   }
 }

@@ -1,12 +1,10 @@
-import { Controller, Get, Header, Param, UseGuards } from '@nestjs/common';
+import { Get, Header } from '@nestjs/common';
 import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
-import { ResourceIdPipe } from '../../common/resource-id.pipe';
-import { ApiKeyGuard } from '../api-keys/api-key.guard';
+import { InstanceIdParam, InstanceScopedController } from '../instances/instance-scoped';
 import { CrlService } from './crl.service';
 
-@Controller('v1/instances/:id/crl.pem')
-@UseGuards(ApiKeyGuard)
+@InstanceScopedController('crl.pem')
 export class CrlController {
   constructor(private readonly crls: CrlService) {}
 
@@ -18,7 +16,7 @@ export class CrlController {
     response: { contentType: 'application/x-pem-file', description: 'a PEM X509 CRL' },
     problems: [409],
   })
-  crl(@TenantCaller() caller: TenantCallerInfo, @Param('id', new ResourceIdPipe('instance')) id: string): Promise<string> {
+  crl(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string): Promise<string> {
     return this.crls.current(caller.tenantId, id);
   }
 }

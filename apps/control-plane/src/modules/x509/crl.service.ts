@@ -5,7 +5,7 @@ import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
 import { createCrl } from '@mqc/pki';
 import { DomainError } from '../../common/domain-errors';
 import { SECRET_BOX } from '../../common/tokens';
-import { InstanceService } from '../instances/instance.service';
+import { OwnedInstances } from '../instances/owned-instances';
 
 /** A CRL says when the next one is due; it is remade a day before, on the first request after. */
 const CRL_LIFETIME_MS = 7 * 24 * 3600 * 1000;
@@ -21,11 +21,11 @@ const CRL_REFRESH_MS = 24 * 3600 * 1000;
 export class CrlService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly instances: InstanceService,
+    private readonly instances: OwnedInstances,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
   ) {}
 
-  /** Call with the instance row locked (findOwnedForUpdate): CRL numbers only grow. */
+  /** Call with the instance row locked (OwnedInstances.lock, as InstanceChanges does): CRL numbers only grow. */
   async regenerate(manager: EntityManager, instanceId: string): Promise<InstanceCrlEntity> {
     const instance = await manager.findOne(InstanceEntity, { where: { id: instanceId }, select: { id: true, caCertPem: true, caKeySealed: true } });
     if (!instance?.caCertPem || !instance.caKeySealed) throw new DomainError('conflict', 'ca-not-ready', 'the instance CA is made during provisioning; try again shortly');
@@ -51,11 +51,11 @@ export class CrlService {
   }
 
   async current(tenantId: string, instanceId: string): Promise<string> {
-    await this.instances.findOwned(tenantId, instanceId);
+    await this.instances.find(tenantId, instanceId);
     const stored = await this.dataSource.manager.findOneBy(InstanceCrlEntity, { instanceId });
     if (stored && stored.nextUpdate.getTime() - Date.now() > CRL_REFRESH_MS) return stored.crlPem;
     return this.dataSource.transaction(async (manager) => {
-      await this.instances.findOwnedForUpdate(tenantId, instanceId, manager);
+      await this.instances.lock(tenantId, instanceId, manager);
       const fresh = await manager.findOneBy(InstanceCrlEntity, { instanceId });
       if (fresh && fresh.nextUpdate.getTime() - Date.now() > CRL_REFRESH_MS) return fresh.crlPem;
       return (await this.regenerate(manager, instanceId)).crlPem;

@@ -1,22 +1,19 @@
-import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
+import { Body, Get, Put } from '@nestjs/common';
 import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
-import { ResourceIdPipe } from '../../common/resource-id.pipe';
-import { ApiKeyGuard } from '../api-keys/api-key.guard';
+import { InstanceIdParam, InstanceScopedController } from '../instances/instance-scoped';
 import { x509SettingsSchema, x509SettingsViewSchema } from './x509-settings.dto';
 import { X509SettingsService } from './x509-settings.service';
 
-const instanceId = new ResourceIdPipe('instance');
 
-@Controller('v1/instances/:id/x509')
-@UseGuards(ApiKeyGuard)
+@InstanceScopedController('x509')
 export class X509SettingsController {
   constructor(private readonly settings: X509SettingsService) {}
 
   @Get()
   @ApiDoc({ summary: 'The X.509 settings of an instance (TLS until set)', response: x509SettingsViewSchema })
-  get(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string) {
+  get(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string) {
     return this.settings.get(caller.tenantId, id);
   }
 
@@ -29,7 +26,7 @@ export class X509SettingsController {
     response: x509SettingsViewSchema,
     problems: [403, 422],
   })
-  put(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown) {
+  put(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Body() body: unknown) {
     return this.settings.put(caller.tenantId, id, parseInput(x509SettingsSchema, body), caller);
   }
 }
