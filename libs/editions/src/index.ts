@@ -1,3 +1,2 @@
 export * from './catalog';
-export * from './authenticator-types';
 export * from './gate';

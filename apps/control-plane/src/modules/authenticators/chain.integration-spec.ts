@@ -1,8 +1,8 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseStoredConfig } from '@mqc/auth';
+import { AUTHENTICATOR_TYPES, editionAllowsType, parseStoredConfig, type AuthenticatorType } from '@mqc/auth';
 import { SECRET_CONTEXT, SecretBox } from '@mqc/domain';
-import { AUTHENTICATOR_TYPES, EDITION_NAMES, editionAllowsType, type AuthenticatorType } from '@mqc/editions';
+import { EDITION_NAMES } from '@mqc/editions';
 import { testConfig } from '@mqc/testing';
 import { newInstance, type EventLog, type Tenant } from '../../test/control-plane.spec-helper';
 import { startControlPlaneFixture, type ControlPlaneFixture } from '../../test/control-plane.fixture.spec-helper';
