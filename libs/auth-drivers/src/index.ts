@@ -1,4 +1,4 @@
-// The driver-backed side of authentication (pg, mysql2, ioredis, ldapts, undici): only the
+// The driver-backed side of authentication (pg, mysql2, ioredis, ldapts, undici, mongodb): only the
 // broker imports it. What a type is (schema, method, secrets) is the pure @mqc/auth.
 export * from './runtimes';
 export * from './authenticators/built-in-database.authenticator';
@@ -9,6 +9,7 @@ export { JwksCache, JwksUnavailableError, type JwksCacheOptions } from './jwks/j
 export * from './authenticators/postgresql.authenticator';
 export * from './authenticators/mysql.authenticator';
 export * from './authenticators/redis.authenticator';
+export * from './authenticators/mongodb.authenticator';
 export type { ExternalDatabaseOptions } from './external/guarded-socket';
 export * from './authenticators/scram.authenticator';
 export * from './authenticators/ldap.authenticator';

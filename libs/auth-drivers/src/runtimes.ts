@@ -4,6 +4,7 @@ import { DeviceSecretAuthenticator, type DeviceSecretStore } from './authenticat
 import { HttpAuthenticator } from './authenticators/http.authenticator';
 import { JwtAuthenticator } from './authenticators/jwt.authenticator';
 import { LdapAuthenticator } from './authenticators/ldap.authenticator';
+import { MongodbAuthenticator } from './authenticators/mongodb.authenticator';
 import { MysqlAuthenticator } from './authenticators/mysql.authenticator';
 import { PostgresqlAuthenticator } from './authenticators/postgresql.authenticator';
 import { PskAuthenticator } from './authenticators/psk.authenticator';
@@ -23,14 +24,11 @@ export interface AuthenticatorRuntimeDeps {
 /** How the broker builds one type's authenticator from its parsed configuration. */
 export type AuthenticatorRuntime<T extends AuthenticatorType> = (id: string, config: AuthenticatorConfigOf<T>, deps: AuthenticatorRuntimeDeps) => Authenticator;
 
-/** Types whose provider says no broker can run them yet (`unavailable`). */
-type UnavailableType = 'mongodb';
-
 /**
  * The runtime of every provider of @mqc/auth, keyed by its type: a provider without one does
  * not compile. Only the broker imports this side (it loads the database drivers).
  */
-export const AUTHENTICATOR_RUNTIMES: { readonly [T in Exclude<AuthenticatorType, UnavailableType>]: AuthenticatorRuntime<T> } = {
+export const AUTHENTICATOR_RUNTIMES: { readonly [T in AuthenticatorType]: AuthenticatorRuntime<T> } = {
   'built-in-database': (id, config, deps) =>
     new BuiltInDatabaseAuthenticator(id, config, deps.stores.builtInUsers, {
       onRehashError: (error, context) => deps.warn({ ...context, err: error }, 're-hash after login failed'),
@@ -47,6 +45,7 @@ export const AUTHENTICATOR_RUNTIMES: { readonly [T in Exclude<AuthenticatorType,
   postgresql: (id, config, deps) => new PostgresqlAuthenticator(id, config, { outboundAllowList: deps.outboundAllow }),
   mysql: (id, config, deps) => new MysqlAuthenticator(id, config, { outboundAllowList: deps.outboundAllow }),
   redis: (id, config, deps) => new RedisAuthenticator(id, config, { outboundAllowList: deps.outboundAllow }),
+  mongodb: (id, config, deps) => new MongodbAuthenticator(id, config, { outboundAllowList: deps.outboundAllow }),
   ldap: (id, config, deps) => new LdapAuthenticator(id, config, { outboundAllowList: deps.outboundAllow }),
   scram: (id, config, deps) => new ScramAuthenticator(id, config, deps.stores.scramCredentials),
   psk: (id, config) => new PskAuthenticator(id, config),

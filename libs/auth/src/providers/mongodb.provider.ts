@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { configObject, jsonTemplate, serviceUrl } from '../config/common';
 import { guardedServiceUrl } from '../config/field-markers';
 import { passwordDatabaseFields } from '../config/password-database';
+import { databaseUrlProblem } from '../external/database-url';
 import { defineProvider } from './provider';
 
 const NAME = /^[^$\0]+$/;
@@ -10,7 +11,12 @@ const fieldName = (field: string, fallback: string) =>
 
 /** SPEC 4.6: a find-one in a collection; the filter's strings may hold placeholders. */
 export const mongodbConfigSchema = configObject('mongodb', {
-  url: guardedServiceUrl(serviceUrl('url', ['mongodb', 'mongodb+srv'])),
+  url: guardedServiceUrl(
+    serviceUrl('url', ['mongodb', 'mongodb+srv']).superRefine((url, ctx) => {
+      const problem = databaseUrlProblem(url, 'mongodb');
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  ),
   database: z.string({ error: 'database must be a string' }).min(1).max(64).regex(/^[^/\\. "$*<>:|?]+$/, { error: 'database must be a MongoDB database name' }),
   collection: z.string({ error: 'collection must be a string' }).min(1).max(255).regex(NAME, { error: 'collection must be a MongoDB collection name' }),
   /** E.g. `{"username": "${username}"}`. */
@@ -30,5 +36,4 @@ export const mongodbProvider = defineProvider({
   method: 'external-database',
   perChain: 'many',
   config: mongodbConfigSchema,
-  unavailable: 'the mongodb authenticator is not available in this release',
 });
