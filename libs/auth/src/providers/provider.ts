@@ -16,8 +16,6 @@ export interface Provider<Type extends string = string, Method extends string = 
   readonly method: Method;
   readonly perChain: PerChain;
   readonly config: Schema;
-  /** Set while no broker can run the type: the API refuses it by name instead of storing it. */
-  readonly unavailable?: string;
 }
 
 export function defineProvider<const Type extends string, const Method extends string, Schema extends z.ZodType>(

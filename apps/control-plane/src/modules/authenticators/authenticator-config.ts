@@ -13,10 +13,7 @@ import {
   type PasswordHashParams,
 } from '@mqc/auth';
 import type { EditionName } from '@mqc/editions';
-import { DomainError, ValidationError } from '../../common/domain-errors';
-
-/** Types of SPEC 7 that the broker cannot run yet (their provider says why): refused rather than stored and skipped. */
-const UNAVAILABLE_TYPES: ReadonlyMap<AuthenticatorType, string> = new Map(AUTHENTICATOR_PROVIDERS.flatMap((p) => (p.unavailable ? [[p.type, p.unavailable] as const] : [])));
+import { ValidationError } from '../../common/domain-errors';
 
 /**
  * Types a chain holds once: they judge from the instance's own registries (built-in users,
@@ -43,8 +40,6 @@ export interface PreparedConfig {
  * keeps the stored secret.
  */
 export function prepareConfig(type: AuthenticatorType, input: Record<string, unknown>, previous: readonly ConfigSecret[] = []): PreparedConfig {
-  const unavailable = UNAVAILABLE_TYPES.get(type);
-  if (unavailable !== undefined) throw new DomainError('validation', 'authenticator-type-unavailable', unavailable, { type });
   const restored = restoreMaskedSecrets(input, previous);
   const masked = maskedPaths(restored, SECRET_FIELDS[type]);
   if (masked.length > 0) {
