@@ -37,25 +37,32 @@ const HANDSHAKES = ['hello', 'ismaster', 'isMaster'];
  * instead of the streaming protocol (`exhaustAllowed`/`moreToCome`) CongoDB lacks; with it,
  * the driver drops its pool every few hundred milliseconds ("moreToCome unexpectedly").
  */
-function pollingHello(original: Handler): Handler {
+function pollingHello(original: Handler, replicaSet: ReplicaSetAnnouncement | undefined, self: () => string): Handler {
   return {
     handle: async (context) => {
       const reply = await original.handle(context);
       delete reply['topologyVersion'];
+      if (replicaSet) Object.assign(reply, { setName: replicaSet.setName, hosts: [self(), ...replicaSet.otherMembers], me: self(), secondary: false });
       return reply;
     },
   };
 }
 
+/** Makes the server the primary of a replica set with these other members (`host:port`), as a hostile server could. */
+export interface ReplicaSetAnnouncement {
+  setName: string;
+  otherMembers: readonly string[];
+}
+
 /** Starts CongoDB on a free loopback port. */
-export async function startMongoWireServer(): Promise<MongoWireServer> {
+export async function startMongoWireServer(options: { replicaSet?: ReplicaSetAnnouncement } = {}): Promise<MongoWireServer> {
   const { CongoServer } = (await import('@push.rocks/smartmongo/dist_ts/congodb/index.js')) as unknown as CongoModule;
   const congo = new CongoServer({ host: '127.0.0.1', port: 0, storage: 'memory' });
   const handlers = congo.commandRouter.handlers;
   for (const name of HANDSHAKES) {
     const original = handlers.get(name);
     if (!original) throw new Error(`CongoDB has no ${name} handler: the test server needs updating`);
-    handlers.set(name, pollingHello(original));
+    handlers.set(name, pollingHello(original, options.replicaSet, () => `127.0.0.1:${(congo.server.address() as AddressInfo).port}`));
   }
   await congo.start();
   const port = (congo.server.address() as AddressInfo).port;

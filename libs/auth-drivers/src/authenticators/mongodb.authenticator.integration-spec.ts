@@ -143,6 +143,17 @@ describe('MongodbAuthenticator against a real MongoDB wire server (CongoDB)', ()
     expect((await failure(srv.authenticate(client('root', 'plain-pass'))))?.message).toMatch(/shard-0\.cluster\.tenant\.example resolves to an address that is not public/);
   });
 
+  it('refuses to go on once the servers announce a member at a private address', async () => {
+    const hostile = await startMongoWireServer({ replicaSet: { setName: 'rs0', otherMembers: ['10.9.9.9:27017'] } });
+    try {
+      const seeds = `mongodb://127.0.0.1:${hostile.port},localhost:${hostile.port}`;
+      const auth = authenticator({ url: seeds, timeoutMs: 1000 }, { outboundAllowList: ['127.0.0.1'], resolve: async () => ['127.0.0.1'] });
+      await eventually(async () => expect((await failure(auth.authenticate(client('root', 'plain-pass'))))?.message).toMatch(/10\.9\.9\.9 is a private address/));
+    } finally {
+      await hostile.close();
+    }
+  });
+
   it('keeps one pool per authenticator of at most poolSize connections, closed with the chain', async () => {
     const before = server.connectionCount();
     const auth = authenticator({ passwordHash: { name: 'plain', saltPosition: 'none' }, poolSize: 2 });
