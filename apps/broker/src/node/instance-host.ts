@@ -1,9 +1,20 @@
-import { CONNACK_5, FailedAuthThrottle, throttledConnackCode, type Admission, type AuthAttempt, type ChainDecision, type ChainMetrics, type ConnectCredentials, type DenyReason, type ThrottleCause } from '@mqc/auth';
+import {
+  CONNACK_5,
+  editionAllowsType,
+  FailedAuthThrottle,
+  throttledConnackCode,
+  type Admission,
+  type AuthAttempt,
+  type ChainDecision,
+  type ChainMetrics,
+  type ConnectCredentials,
+  type DenyReason,
+  type ThrottleCause,
+} from '@mqc/auth';
 import { PskAuthenticator } from '@mqc/auth-drivers';
 import type { InstanceEntity } from '@mqc/db';
 import { LISTENER_FAILURE } from '@mqc/domain';
 import { EDITIONS } from '@mqc/editions';
-import { editionAllowsType } from '@mqc/auth';
 import type { Logger } from '@mqc/observability';
 import type { DataSource } from 'typeorm';
 import type { AuthenticatorDeps } from '../connect/authenticator-factory';
