@@ -5,6 +5,10 @@ import nx from '@nx/eslint-plugin';
 // Who may import whom, written once. Pure libs (the edition catalog, domain rules, PKI math)
 // touch no network, database or file system.
 const ioModules = ['pg', 'typeorm', '@nestjs/*', 'ioredis', 'bullmq', 'undici', 'ws', 'mqtt', 'mqtt-packet', 'node:net', 'node:tls', 'node:fs', 'node:http', 'net', 'tls', 'fs', 'http'];
+// The tenant-facing database and HTTP clients of the authenticators: only the broker loads them,
+// through @mqc/auth-drivers (tagged scope:broker). The control plane keeps pg (its own TypeORM)
+// and ioredis (its change bus); the core of @mqc/auth (kind:driver-free) loads none of them.
+const authDrivers = ['mysql2', 'mysql2/*', 'ldapts', 'mongodb', 'undici'];
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.nx/**', '.mqc/**', 'coverage/**'] },
@@ -26,7 +30,8 @@ export default tseslint.config(
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'kind:pure', onlyDependOnLibsWithTags: ['kind:pure'], bannedExternalImports: ioModules },
             { sourceTag: 'scope:broker', notDependOnLibsWithTags: ['scope:control-plane', 'scope:worker'] },
-            { sourceTag: 'scope:control-plane', notDependOnLibsWithTags: ['scope:broker', 'scope:worker'] },
+            { sourceTag: 'scope:control-plane', notDependOnLibsWithTags: ['scope:broker', 'scope:worker'], bannedExternalImports: authDrivers },
+            { sourceTag: 'kind:driver-free', bannedExternalImports: ['pg', 'ioredis', ...authDrivers] },
             { sourceTag: 'scope:worker', notDependOnLibsWithTags: ['scope:broker', 'scope:control-plane'] },
           ],
         },

@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import type { MqttClient } from 'mqtt';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signDeviceToken } from '@mqc/auth';
+import { signDeviceToken } from '@mqc/auth-drivers';
 import { SECRET_CONTEXT, SecretBox } from '@mqc/domain';
 import { ApiClient, createTestDatabase, testConfig, type TestDatabase } from '@mqc/testing';
 import { startStack, type Stack } from '../support/stack';

@@ -6,7 +6,7 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, createTestDatabase, testConfig, type TestDatabase } from '@mqc/testing';
-import { slappasswd, startSlapd, type Slapd } from '../../libs/auth/src/external/slapd.spec-helper';
+import { slappasswd, startSlapd, type Slapd } from '../../libs/auth-drivers/src/external/slapd.spec-helper';
 import { addAuthenticator, connackCode, untilConnack } from '../support/auth';
 import { newTenant, portOf, runningInstance, type InstanceView } from '../support/instances';
 import { startStack, type Stack } from '../support/stack';

@@ -42,6 +42,32 @@ describe('the module boundaries', () => {
   });
 });
 
+describe('the authenticators\' drivers', () => {
+  it('stay out of the control plane: no driver-backed auth lib', async () => {
+    const errors = await boundaryErrors('apps/control-plane/src/probe.ts', "import { AUTHENTICATOR_RUNTIMES } from '@mqc/auth-drivers';\nexport const r = AUTHENTICATOR_RUNTIMES;\n");
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it.each(['mysql2/promise', 'ldapts', 'mongodb', 'undici'])('stay out of the control plane: no %s', async (driver) => {
+    const errors = await boundaryErrors('apps/control-plane/src/probe.ts', `import * as driver from '${driver}';\nexport const d = driver;\n`);
+    expect(errors.join('\n')).toContain(driver.split('/')[0]);
+  });
+
+  it('stay out of the worker', async () => {
+    const errors = await boundaryErrors('apps/worker/src/probe.ts', "import { AUTHENTICATOR_RUNTIMES } from '@mqc/auth-drivers';\nexport const r = AUTHENTICATOR_RUNTIMES;\n");
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it.each(['pg', 'ioredis', 'mysql2/promise', 'ldapts', 'mongodb', 'undici'])('stay out of the core of @mqc/auth: no %s', async (driver) => {
+    const errors = await boundaryErrors('libs/auth/src/probe.ts', `import * as driver from '${driver}';\nexport const d = driver;\n`);
+    expect(errors.join('\n')).toContain(driver.split('/')[0]);
+  });
+
+  it('let the broker import them', async () => {
+    expect(await boundaryErrors('apps/broker/src/probe.ts', "import { AUTHENTICATOR_RUNTIMES } from '@mqc/auth-drivers';\nexport const r = AUTHENTICATOR_RUNTIMES;\n")).toEqual([]);
+  });
+});
+
 describe('the pure libs', () => {
   it('may not import Node I/O modules', async () => {
     const errors = await boundaryErrors('libs/pki/src/probe.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n");

@@ -1,3 +1,5 @@
+// The pure core of authentication: what the control plane may load. No database driver or
+// HTTP client is imported from here (the driver-backed authenticators are @mqc/auth-drivers).
 export * from './chain/authenticator';
 export * from './chain/connack-codes';
 export * from './chain/chain-metrics';
@@ -6,24 +8,16 @@ export * from './password/password-hash-params';
 export * from './password/password-hash';
 export * from './password/hash-cost';
 export { parseSelfDescribingHash } from './password/self-describing-hash';
-export * from './authenticators/built-in-database.authenticator';
+export * from './providers';
 export * from './config';
 export * from './outbound';
 export * from './placeholders';
-export * from './authenticators/jwt.authenticator';
-export * from './authenticators/http.authenticator';
-export * from './authenticators/device-secret.authenticator';
-export { JwksCache, JwksUnavailableError, type JwksCacheOptions } from './jwks/jwks-cache';
 export * from './throttle/failed-auth-throttle';
 export * from './password/verified-password-cache';
-export * from './authenticators/postgresql.authenticator';
-export * from './authenticators/mysql.authenticator';
-export * from './authenticators/redis.authenticator';
-export { ExternalDatabaseError } from './external/password-row';
-export type { ExternalDatabaseOptions } from './external/guarded-socket';
-export * from './authenticators/scram.authenticator';
-export { deriveScramCredential, SCRAM_MECHANISMS, type ScramAlgorithm, type ScramCredential } from './scram/scram';
-export * from './authenticators/ldap.authenticator';
-export * from './authenticators/psk.authenticator';
-export * from './authenticators/x509.authenticator';
+export * from './external/password-row';
+export * from './external/database-url';
+export * from './external/sql-template';
+export * from './external/ldap-escape';
+export * from './external/ldap-password';
+export * from './scram/scram';
 export * from './password/slow-hash-gate';

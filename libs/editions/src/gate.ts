@@ -1,12 +1,7 @@
-import { METHOD_OF_TYPE, type AuthenticatorType } from './authenticator-types';
 import { EDITIONS, EDITION_NAMES, type AuthMethod, type EditionName, type EditionQuotas } from './catalog';
 
 export function editionAllows(edition: EditionName, method: AuthMethod): boolean {
   return EDITIONS[edition].methods.includes(method);
-}
-
-export function editionAllowsType(edition: EditionName, type: AuthenticatorType): boolean {
-  return editionAllows(edition, METHOD_OF_TYPE[type]);
 }
 
 /** The lowest edition that includes a method: what a refusal tells the tenant to buy. */
@@ -17,24 +12,29 @@ export function lowestEditionWith(method: AuthMethod): EditionName {
 }
 
 /** What an instance uses today, to check a change of edition against. */
-export interface EditionUsage {
-  enabledTypes: readonly AuthenticatorType[];
+export interface EditionUsage<Type extends string = string> {
+  enabledTypes: readonly Type[];
   counts: Partial<Record<keyof EditionQuotas, number>>;
   /** Methods enabled outside the chain (e.g. one device one certificate via X.509 settings). */
   methods?: readonly AuthMethod[];
 }
 
-export type EditionChangeBlocker =
-  | { kind: 'method'; method: AuthMethod; authenticatorType?: AuthenticatorType }
+export type EditionChangeBlocker<Type extends string = string> =
+  | { kind: 'method'; method: AuthMethod; authenticatorType?: Type }
   | { kind: 'quota'; quota: keyof EditionQuotas; used: number; limit: number };
 
-/** Upgrades always pass; a downgrade lists everything the target edition would not allow. */
-export function editionChangeBlockers(target: EditionName, usage: EditionUsage): EditionChangeBlocker[] {
-  const blockers: EditionChangeBlocker[] = [];
+/**
+ * Upgrades always pass; a downgrade lists everything the target edition would not allow.
+ * `methodOf` names the method each enabled type needs (the providers of @mqc/auth declare it).
+ */
+export function editionChangeBlockersFor<Type extends string>(
+  target: EditionName,
+  usage: EditionUsage<Type>,
+  methodOf: (type: Type) => AuthMethod,
+): EditionChangeBlocker<Type>[] {
+  const blockers: EditionChangeBlocker<Type>[] = [];
   for (const type of new Set(usage.enabledTypes)) {
-    if (!editionAllowsType(target, type)) {
-      blockers.push({ kind: 'method', method: METHOD_OF_TYPE[type], authenticatorType: type });
-    }
+    if (!editionAllows(target, methodOf(type))) blockers.push({ kind: 'method', method: methodOf(type), authenticatorType: type });
   }
   for (const method of new Set(usage.methods ?? [])) {
     if (!editionAllows(target, method)) blockers.push({ kind: 'method', method });

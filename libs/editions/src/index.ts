@@ -1,4 +1,3 @@
 export * from './catalog';
-export * from './authenticator-types';
 export * from './gate';
 export * from './quota';

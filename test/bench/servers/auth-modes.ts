@@ -1,24 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, importPKCS8, jwtVerify, importSPKI } from 'jose';
 import { Pool } from 'pg';
-import {
-  BuiltInDatabaseAuthenticator,
-  DeviceSecretAuthenticator,
-  JwtAuthenticator,
-  PostgresqlAuthenticator,
-  ScramAuthenticator,
-  deriveScramCredential,
-  deviceSecretConfigSchema,
-  hashPassword,
-  jwtConfigSchema,
-  postgresqlConfigSchema,
-  scramConfigSchema,
-  signDeviceToken,
-  verifyPassword,
-  type Authenticator,
-  type PasswordHashParams,
-  type StoredPassword,
-} from '@mqc/auth';
+import { deriveScramCredential, deviceSecretConfigSchema, hashPassword, jwtConfigSchema, postgresqlConfigSchema, scramConfigSchema, verifyPassword, type Authenticator, type PasswordHashParams, type StoredPassword } from '@mqc/auth';
+import { BuiltInDatabaseAuthenticator, DeviceSecretAuthenticator, JwtAuthenticator, PostgresqlAuthenticator, ScramAuthenticator, signDeviceToken } from '@mqc/auth-drivers';
 
 /** The authentication work both brokers do on every CONNECT in a scenario. */
 export const AUTH_MODES = ['none', 'sha256', 'pbkdf2', 'bcrypt', 'bcrypt-many-users', 'jwt-hs256', 'jwt-rs256', 'device-token', 'postgresql', 'scram'] as const;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { X509Authenticator, runChain, x509ConfigSchema, type X509Store } from '@mqc/auth';
+import { runChain, x509ConfigSchema } from '@mqc/auth';
+import { X509Authenticator, type X509Store } from '@mqc/auth-drivers';
 import { openTlsListener } from '../../../apps/broker/src/listeners/tls-listener';
 import { deprioritizeThreadPool } from '../../../apps/broker/src/node/thread-pool-priority';
 import { DEFAULT_INSTANCE_LIMITS, InstanceBroker } from '../../../apps/broker/src/protocol/instance-broker';

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { BuiltInUserRecord, BuiltInUserStore, PasswordHashParams, StoredPassword } from '@mqc/auth';
+import type { PasswordHashParams, StoredPassword } from '@mqc/auth';
+import type { BuiltInUserRecord, BuiltInUserStore } from '@mqc/auth-drivers';
 
 interface UserRow {
   user_id: string;

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { DeviceSecretRecord, DeviceSecretStore } from '@mqc/auth';
+import type { DeviceSecretRecord, DeviceSecretStore } from '@mqc/auth-drivers';
 import { SECRET_CONTEXT, type DeviceKeySlot, type SecretBox } from '@mqc/domain';
 
 interface DeviceRow {

@@ -1,7 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { ChainMetrics, Authenticator } from '@mqc/auth';
+import { editionAllowsType, type ChainMetrics, type Authenticator } from '@mqc/auth';
 import { AuthenticatorEntity, InstanceEntity } from '@mqc/db';
-import { editionAllowsType } from '@mqc/editions';
 import { AUTHENTICATOR_FACTORIES, type AuthenticatorDeps } from './authenticator-factory';
 import { InstanceChain } from './instance-chain';
 

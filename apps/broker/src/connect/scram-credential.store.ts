@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { ScramAlgorithm, ScramCredentialStore, ScramUserRecord } from '@mqc/auth';
+import type { ScramAlgorithm } from '@mqc/auth';
+import type { ScramCredentialStore, ScramUserRecord } from '@mqc/auth-drivers';
 
 interface ScramRow {
   salt: Buffer;

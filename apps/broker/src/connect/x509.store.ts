@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { ClientCertificate, RegisteredDeviceCertificate, X509Lookup, X509Store } from '@mqc/auth';
+import type { ClientCertificate } from '@mqc/auth';
+import type { RegisteredDeviceCertificate, X509Lookup, X509Store } from '@mqc/auth-drivers';
 import { DEFAULT_X509_SETTINGS, type CaCertificateStatus, type DeviceCertificateStatus, type X509Mode, type X509Provisioning } from '@mqc/domain';
 import { EDITIONS, type EditionName } from '@mqc/editions';
 

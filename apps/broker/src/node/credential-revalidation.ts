@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { CONNACK_5, deviceKeyFingerprint } from '@mqc/auth';
+import { CONNACK_5 } from '@mqc/auth';
+import { deviceKeyFingerprint } from '@mqc/auth-drivers';
 import type { DeviceKeySlot, SecretBox } from '@mqc/domain';
 import { PgBuiltInUserStore } from '../connect/built-in-user.store';
 import { PgDeviceSecretStore } from '../connect/device-secret.store';

@@ -1,7 +1,7 @@
 import {
   CONNACK_5,
+  editionAllowsType,
   FailedAuthThrottle,
-  PskAuthenticator,
   throttledConnackCode,
   type Admission,
   type AuthAttempt,
@@ -11,8 +11,9 @@ import {
   type DenyReason,
   type ThrottleCause,
 } from '@mqc/auth';
+import { PskAuthenticator } from '@mqc/auth-drivers';
 import type { InstanceEntity } from '@mqc/db';
-import { EDITIONS, editionAllowsType } from '@mqc/editions';
+import { EDITIONS } from '@mqc/editions';
 import type { Logger } from '@mqc/observability';
 import type { DataSource } from 'typeorm';
 import type { AuthenticatorDeps } from '../connect/authenticator-factory';

@@ -1,5 +1,5 @@
 import type { ProvenCredential } from '@mqc/auth';
-import type { AuthenticatorType } from '@mqc/editions';
+import type { AuthenticatorType } from '@mqc/auth';
 import type { RevokedCredential } from '@mqc/domain';
 import type { ConnectedClientInfo } from '../protocol/instance-broker';
 

@@ -1,4 +1,5 @@
-import { METHOD_OF_TYPE, describeQuotaExcess, editionAllowsType, lowestEditionWith, quotaExceeded, type AuthenticatorType, type CountedQuota, type EditionName } from '@mqc/editions';
+import { METHOD_OF_TYPE, editionAllowsType, type AuthenticatorType } from '@mqc/auth';
+import { describeQuotaExcess, lowestEditionWith, quotaExceeded, type CountedQuota, type EditionName } from '@mqc/editions';
 import { DomainError } from './domain-errors';
 
 /** The method gate (SPEC 2): 403 `method-not-in-edition` naming the lowest edition that includes the method. */

@@ -1,5 +1,5 @@
 import type { DeviceKeySlot } from '@mqc/domain';
-import type { AuthenticatorType } from '@mqc/editions';
+import type { AuthenticatorType } from '../providers/authenticator-providers';
 
 /** What a client presented on CONNECT (and on the TLS handshake before it). */
 export interface ConnectCredentials {

@@ -1,5 +1,5 @@
 import type { AccessPolicy } from '@mqc/domain';
-import type { AuthenticatorType } from '@mqc/editions';
+import type { AuthenticatorType } from '../providers/authenticator-providers';
 import type { AuthResult, Authenticator, ConnectCredentials, DenyReason, ProvenCredential } from './authenticator';
 import type { ChainObserver } from './chain-metrics';
 import { connackCodeFor } from './connack-codes';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseHttpUrl } from '../outbound/http-url';
 import { parseServiceUrl } from '../outbound/service-url';
+import { secret } from './field-markers';
 
 /** SPEC 4: the placeholders templates may use. In database queries they are bound parameters. */
 export const PLACEHOLDERS = ['clientid', 'username', 'password', 'peerhost', 'cert_common_name', 'cert_subject', 'instance_id'] as const;
@@ -23,8 +24,8 @@ const placeholderList = PLACEHOLDERS.map((p) => `\${${p}}`).join(', ');
 /** A string that may hold placeholders; an unknown one is refused by name. */
 export function template(field: string, max = 4096) {
   return z
-    .string({ error: `${field} must be a string` })
-    .max(max, { error: `${field} must be at most ${max} characters` })
+      .string({ error: `${field} must be a string` })
+      .max(max, { error: `${field} must be at most ${max} characters` })
     .superRefine((text, ctx) => {
       const unknown = unknownPlaceholders(text);
       if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown placeholder(s) ${unknown.join(', ')}; use ${placeholderList}` });
@@ -50,8 +51,8 @@ export function boundedInt(field: string, min: number, max: number) {
   return z
     .number({ error: `${field} must be ${range}` })
     .int({ error: `${field} must be ${range}` })
-    .min(min, { error: `${field} must be ${range}` })
-    .max(max, { error: `${field} must be ${range}` });
+      .min(min, { error: `${field} must be ${range}` })
+      .max(max, { error: `${field} must be ${range}` });
 }
 
 export const timeoutMs = boundedInt('timeoutMs', 100, 60_000).default(5_000);
@@ -61,8 +62,8 @@ export const poolSize = boundedInt('poolSize', 1, 64).default(8);
 export function serviceUrl(field: string, schemes: readonly string[]) {
   const expected = schemes.map((s) => `${s}://`).join(' or ');
   return z
-    .string({ error: `${field} must be a URL` })
-    .max(2048, { error: `${field} must be at most 2048 characters` })
+      .string({ error: `${field} must be a URL` })
+      .max(2048, { error: `${field} must be at most 2048 characters` })
     .superRefine((text, ctx) => {
       const url = parseServiceUrl(text);
       const http = url && (url.scheme === 'http' || url.scheme === 'https') ? parseHttpUrl(text) : undefined;
@@ -78,10 +79,12 @@ export function serviceUrl(field: string, schemes: readonly string[]) {
 
 /** Secret text (a password, an HMAC secret): stored sealed, never returned by the API. */
 export function secretText(field: string, max = 4096) {
-  return z
-    .string({ error: `${field} must be a string` })
-    .min(1, { error: `${field} must not be empty` })
-    .max(max, { error: `${field} must be at most ${max} characters` });
+  return secret(
+    z
+      .string({ error: `${field} must be a string` })
+      .min(1, { error: `${field} must not be empty` })
+      .max(max, { error: `${field} must be at most ${max} characters` }),
+  );
 }
 
 /** A closed object: unknown fields are refused by name, so a typo never passes silently. */

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AUTHENTICATOR_TYPES } from '@mqc/editions';
+import { AUTHENTICATOR_TYPES } from '../providers/authenticator-providers';
 import { AUTHENTICATOR_CONFIG_SCHEMAS, OUTBOUND_URL_FIELDS, SECRET_FIELDS, outboundUrls } from './registry';
 
 function problems(type: keyof typeof AUTHENTICATOR_CONFIG_SCHEMAS, config: unknown): { field: string; message: string }[] {

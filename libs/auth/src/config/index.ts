@@ -1,14 +1,4 @@
 export { PLACEHOLDERS, unknownPlaceholders, type Placeholder } from './common';
 export * from './secrets';
 export * from './registry';
-export * from './jwt.config';
-export * from './http.config';
-export * from './device-secret.config';
-export * from './x509.config';
-export * from './postgresql.config';
-export * from './mysql.config';
-export * from './redis.config';
-export * from './mongodb.config';
-export * from './ldap.config';
-export * from './scram.config';
-export * from './psk.config';
+export { guardedServiceUrl, markedFields, outboundUrl, secret, type FieldMark } from './field-markers';

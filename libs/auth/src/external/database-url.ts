@@ -12,6 +12,11 @@ export const DATABASE_URL_PARAMETERS = {
   mysql: { ssl: ['false', 'true', 'skip-verify'] },
   /** TLS is the `rediss://` scheme; the path is the database number. */
   redis: {},
+  /**
+   * The driver reads many more (`tlsCAFile=/path`, `authMechanism=MONGODB-AWS` with the
+   * broker's credentials, `proxyHost=`…); only these reach it. The path is the auth database.
+   */
+  mongodb: { tls: ['true', 'false'], authMechanism: ['SCRAM-SHA-1', 'SCRAM-SHA-256'] },
 } as const;
 
 export type DatabaseDialect = keyof typeof DATABASE_URL_PARAMETERS;
@@ -27,7 +32,7 @@ export interface DatabaseTarget {
   tls?: ConnectionOptions;
 }
 
-const DEFAULT_PORTS: Record<DatabaseDialect, number> = { postgresql: 5432, mysql: 3306, redis: 6379 };
+const DEFAULT_PORTS: Record<DatabaseDialect, number> = { postgresql: 5432, mysql: 3306, redis: 6379, mongodb: 27017 };
 
 function decode(text: string | undefined): string | undefined {
   if (text === undefined || text === '') return undefined;

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { AuthenticatorType } from '@mqc/editions';
+import type { AuthenticatorType } from '@mqc/auth';
 
 /** One link of an instance's chain. Secret fields of `config` live sealed in `secretsSealed`. */
 @Entity('authenticators')

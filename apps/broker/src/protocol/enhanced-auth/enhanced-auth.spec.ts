@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deriveScramCredential, runChain, ScramAuthenticator, scramConfigSchema, type Authenticator, type ConnectCredentials, type ScramUserRecord } from '@mqc/auth';
+import { deriveScramCredential, runChain, scramConfigSchema, type Authenticator, type ConnectCredentials } from '@mqc/auth';
+import { ScramAuthenticator, type ScramUserRecord } from '@mqc/auth-drivers';
 import { TestScramClient } from '@mqc/testing';
 import { connectClient, createBroker, openClient } from '../testing/broker-fixture';
 import type { PacketClient } from '../testing/packet-client';

@@ -1,5 +1,6 @@
 import {
   AUTHENTICATOR_CONFIG_SCHEMAS,
+  AUTHENTICATOR_PROVIDERS,
   SECRET_FIELDS,
   SECRET_MASK,
   hashCostAboveEdition,
@@ -7,14 +8,19 @@ import {
   outboundUrls,
   restoreMaskedSecrets,
   splitSecrets,
+  type AuthenticatorType,
   type ConfigSecret,
   type PasswordHashParams,
 } from '@mqc/auth';
-import type { AuthenticatorType, EditionName } from '@mqc/editions';
-import { DomainError, ValidationError } from '../../common/domain-errors';
+import type { EditionName } from '@mqc/editions';
+import { ValidationError } from '../../common/domain-errors';
 
-/** Types of SPEC 7 that the broker cannot run yet: refused rather than stored and skipped. */
-const UNAVAILABLE_TYPES: ReadonlySet<AuthenticatorType> = new Set<AuthenticatorType>(['mongodb']);
+/**
+ * Types a chain holds once: they judge from the instance's own registries (built-in users,
+ * devices, certificates, SCRAM and PSK identities). Webhooks, JWT issuers and external
+ * databases may appear several times, each with its own configuration.
+ */
+export const SINGLE_INSTANCE_TYPES: ReadonlySet<AuthenticatorType> = new Set(AUTHENTICATOR_PROVIDERS.filter((p) => p.perChain === 'once').map((p) => p.type));
 
 /** Each authenticator type's configuration schema: the same ones the broker parses with (@mqc/auth). */
 export const CONFIG_SCHEMAS = AUTHENTICATOR_CONFIG_SCHEMAS;
@@ -34,9 +40,6 @@ export interface PreparedConfig {
  * keeps the stored secret.
  */
 export function prepareConfig(type: AuthenticatorType, input: Record<string, unknown>, previous: readonly ConfigSecret[] = []): PreparedConfig {
-  if (UNAVAILABLE_TYPES.has(type)) {
-    throw new DomainError('validation', 'authenticator-type-unavailable', `the ${type} authenticator is not available in this release`, { type });
-  }
   const restored = restoreMaskedSecrets(input, previous);
   const masked = maskedPaths(restored, SECRET_FIELDS[type]);
   if (masked.length > 0) {

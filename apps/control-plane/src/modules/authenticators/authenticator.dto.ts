@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { AUTHENTICATOR_CONFIG_SCHEMAS } from '@mqc/auth';
-import { AUTHENTICATOR_TYPES } from '@mqc/editions';
+import { AUTHENTICATOR_CONFIG_SCHEMAS, AUTHENTICATOR_TYPES } from '@mqc/auth';
 
 export const createAuthenticatorSchema = z
   .object({

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { maskSecrets, parseConfigSecrets, serializeConfigSecrets, type ConfigSecret } from '@mqc/auth';
+import { maskSecrets, parseConfigSecrets, serializeConfigSecrets, type AuthenticatorType, type ConfigSecret } from '@mqc/auth';
 import { AuthenticatorEntity } from '@mqc/db';
 import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
-import type { AuthenticatorType } from '@mqc/editions';
 import type { Caller } from '../../common/caller';
 import { DomainError, NotFoundError, ValidationError } from '../../common/domain-errors';
 import { assertEditionAllows, assertWithinQuota } from '../../common/edition-gate';
@@ -12,7 +11,7 @@ import { OutboundPolicy } from '../../common/outbound-policy';
 import { SECRET_BOX } from '../../common/tokens';
 import { InstanceChanges } from '../instances/instance-changes';
 import { OwnedInstances } from '../instances/owned-instances';
-import { assertHashCostWithinEdition, prepareConfig } from './authenticator-config';
+import { assertHashCostWithinEdition, prepareConfig, SINGLE_INSTANCE_TYPES } from './authenticator-config';
 
 /** Counters summed over the broker nodes that reported them (SPEC 4: metrics per authenticator). */
 export interface AuthenticatorMetricsView {
@@ -38,13 +37,6 @@ export interface AuthenticatorView {
   createdAt: Date;
   updatedAt: Date;
 }
-
-/**
- * Types a chain holds once: they judge from the instance's own registries (built-in users,
- * devices, certificates, SCRAM and PSK identities). Webhooks, JWT issuers and external
- * databases may appear several times, each with its own configuration.
- */
-const SINGLE_INSTANCE_TYPES: ReadonlySet<AuthenticatorType> = new Set(['built-in-database', 'device-secret', 'x509', 'scram', 'psk']);
 
 const NO_METRICS: AuthenticatorMetricsView = { total: 0, allow: 0, deny: 0, ignore: 0, error: 0, latencyMsAvg: 0, latencyMsMax: 0, reportedAt: null };
 

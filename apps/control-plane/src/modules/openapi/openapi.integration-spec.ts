@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTHENTICATOR_TYPES } from '@mqc/editions';
+import { AUTHENTICATOR_TYPES } from '@mqc/auth';
 import { ApiClient, createTestDatabase, testConfig, type TestDatabase } from '@mqc/testing';
 import { startControlPlane, type ControlPlane } from '../../control-plane';
 

@@ -1,0 +1,17 @@
+// The driver-backed side of authentication (pg, mysql2, ioredis, ldapts, undici, mongodb): only the
+// broker imports it. What a type is (schema, method, secrets) is the pure @mqc/auth.
+export * from './runtimes';
+export * from './authenticators/built-in-database.authenticator';
+export * from './authenticators/jwt.authenticator';
+export * from './authenticators/http.authenticator';
+export * from './authenticators/device-secret.authenticator';
+export { JwksCache, JwksUnavailableError, type JwksCacheOptions } from './jwks/jwks-cache';
+export * from './authenticators/postgresql.authenticator';
+export * from './authenticators/mysql.authenticator';
+export * from './authenticators/redis.authenticator';
+export * from './authenticators/mongodb.authenticator';
+export type { ExternalDatabaseOptions } from './external/guarded-socket';
+export * from './authenticators/scram.authenticator';
+export * from './authenticators/ldap.authenticator';
+export * from './authenticators/psk.authenticator';
+export * from './authenticators/x509.authenticator';

@@ -1,0 +1,31 @@
+import type { z } from 'zod';
+import { databaseUrlProblem } from '../external/database-url';
+import { sqlTemplateProblem } from '../external/sql-template';
+import { configObject, selectQuery, serviceUrl } from '../config/common';
+import { guardedServiceUrl } from '../config/field-markers';
+import { passwordDatabaseFields } from '../config/password-database';
+import { defineProvider } from './provider';
+
+/** SPEC 4.6: as PostgreSQL, against MySQL; placeholders are bound parameters. */
+export const mysqlConfigSchema = configObject('mysql', {
+  url: guardedServiceUrl(
+    serviceUrl('url', ['mysql']).superRefine((url, ctx) => {
+    const problem = databaseUrlProblem(url, 'mysql');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  ),
+  query: selectQuery('query').superRefine((query, ctx) => {
+    const problem = sqlTemplateProblem(query, 'mysql');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  ...passwordDatabaseFields,
+});
+
+export type MysqlConfig = z.output<typeof mysqlConfigSchema>;
+
+export const mysqlProvider = defineProvider({
+  type: 'mysql',
+  method: 'external-database',
+  perChain: 'many',
+  config: mysqlConfigSchema,
+});

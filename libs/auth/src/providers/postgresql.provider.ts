@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+import { databaseUrlProblem } from '../external/database-url';
+import { sqlTemplateProblem } from '../external/sql-template';
+import { configObject, selectQuery, serviceUrl } from '../config/common';
+import { guardedServiceUrl } from '../config/field-markers';
+import { passwordDatabaseFields } from '../config/password-database';
+import { defineProvider } from './provider';
+
+/**
+ * SPEC 4.6: a SELECT returning `password_hash`, `salt` (optional) and `is_superuser`
+ * (optional) for the client; placeholders are bound parameters.
+ */
+export const postgresqlConfigSchema = configObject('postgresql', {
+  url: guardedServiceUrl(
+    serviceUrl('url', ['postgres', 'postgresql']).superRefine((url, ctx) => {
+    const problem = databaseUrlProblem(url, 'postgresql');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  ),
+  query: selectQuery('query').superRefine((query, ctx) => {
+    const problem = sqlTemplateProblem(query, 'postgresql');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  ...passwordDatabaseFields,
+});
+
+export type PostgresqlConfig = z.output<typeof postgresqlConfigSchema>;
+
+export const postgresqlProvider = defineProvider({
+  type: 'postgresql',
+  method: 'external-database',
+  perChain: 'many',
+  config: postgresqlConfigSchema,
+});
