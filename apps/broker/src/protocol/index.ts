@@ -1,10 +1,12 @@
 export {
   DEFAULT_INSTANCE_LIMITS,
+  INSTANCE_USAGE_FIELDS,
   InstanceBroker,
   type ConnectedClientInfo,
   type ConnectionInfo,
   type InstanceBrokerOptions,
   type InstanceLimits,
+  type InstanceUsage,
 } from './instance-broker';
 export { RC as MQTT5_REASON_CODES } from './reason-codes';
 export { REFUSAL_REASONS, type RefusalCounts, type RefusalReason } from './refusal-counters';
