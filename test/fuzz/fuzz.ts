@@ -52,6 +52,7 @@ export interface MemoryFigures {
 
 const SAMPLE_EVERY_MS = 500;
 const USAGE_EVERY_MS = 2_000;
+const CLOSE_FLUSH_SETTLE_MS = 5_000;
 const ROUND_TRIP_PAUSE_MS = 50;
 
 /** One round trip through a fresh client of an instance: does it still serve? */
@@ -120,6 +121,8 @@ async function memoryFigures(stack: FuzzStack, before: HeapFigures): Promise<Mem
   const targetUsage = await broker.instanceUsage(stack.target.id).catch(() => undefined);
   const end = await broker.heapAfterGc();
   await stack.deleteTarget();
+  // The broker destroys a socket it closed 2 s later (a flush timer that holds the connection and, through its listeners, its instance).
+  await new Promise((resolve) => setTimeout(resolve, CLOSE_FLUSH_SETTLE_MS));
   const afterDelete = broker.alive ? await broker.heapAfterGc() : undefined;
   return { before, end, targetUsage, afterDelete };
 }
