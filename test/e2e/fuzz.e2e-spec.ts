@@ -26,7 +26,7 @@ describe('a broker node under generated and mutated MQTT packets', () => {
   });
 
   it('neither crashes nor logs an error, and a client of another instance keeps its round trips', async () => {
-    const report = await runFuzz(stack, { seed: 5, packets: 30_000, concurrency: 32 });
+    const report = await runFuzz(stack, { seed: 5, packets: 30_000, concurrency: 32, maxHeapGrowthBytes: 32 * 1024 * 1024 });
 
     expect(failedChecks(report)).toEqual([]);
     expect(report.crash).toBeUndefined();
@@ -35,6 +35,9 @@ describe('a broker node under generated and mutated MQTT packets', () => {
     expect(report.witness).toMatchObject({ failed: 0, disconnects: 0 });
     expect(report.witness.ok).toBeGreaterThan(0);
     expect(report.targetServesAfter).toBe(true);
+    // Where the memory is: what the fuzzed instance held at the end, and the heap once it is deleted.
+    expect(report.memory.targetUsage?.['sessions']).toBeGreaterThan(0);
+    expect(report.memory.afterDelete?.heapUsedBytes).toBeGreaterThan(0);
     // What was sent: every packet type and every mutation, in both protocol versions, both
     // after an accepted CONNECT and as the first packet of a connection.
     expect(report.traffic.packets).toBe(30_000);

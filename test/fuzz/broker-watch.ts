@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { HEAP_PROBE_MESSAGE, type HeapFigures } from './heap-probe';
 
 /** What the broker process said that no healthy broker says: error-level log lines, stack traces, warnings. */
 export interface BrokerTrouble {
@@ -19,11 +20,15 @@ export interface RssFigures {
   endBytes: number;
 }
 
+/** What an instance holds, from the broker's `mqc_broker_instance_usage` gauge (by its `what` label). */
+export type InstanceUsage = Record<string, number>;
+
 /** pino's levels: 40 warn, 50 error, 60 fatal. */
 const WARN = 40;
 const ERROR = 50;
 const UNHANDLED = /uncaught|unhandled/i;
 const KEPT_LINES = 20;
+const HEAP_PROBE_TIMEOUT_MS = 60_000;
 
 /** A free TCP port on loopback, for the broker's admin server (its configuration wants a number). */
 export function freePort(): Promise<number> {
@@ -61,6 +66,7 @@ export class BrokerWatch {
   private readonly exited: Promise<void>;
   private sampler: NodeJS.Timeout | undefined;
   private stopping = false;
+  private heapWaiters: ((figures: HeapFigures) => void)[] = [];
 
   private constructor(
     private readonly child: ChildProcess,
@@ -78,7 +84,8 @@ export class BrokerWatch {
 
   static async start(distRoot: string, env: Record<string, string>): Promise<BrokerWatch> {
     const adminPort = await freePort();
-    const child = spawn(process.execPath, ['-r', 'tsconfig-paths/register', join(distRoot, 'apps', 'broker', 'src', 'main.js')], {
+    const heapProbe = join(distRoot, 'test', 'fuzz', 'heap-probe.js');
+    const child = spawn(process.execPath, ['--expose-gc', '-r', heapProbe, '-r', 'tsconfig-paths/register', join(distRoot, 'apps', 'broker', 'src', 'main.js')], {
       env: { ...process.env, ...env, TS_NODE_BASEURL: distRoot, MQC_BROKER_ADMIN_PORT: String(adminPort), MQC_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -126,6 +133,32 @@ export class BrokerWatch {
     }
   }
 
+  /** What the instance holds now (sessions, queued and retained messages, subscriptions), from `/metrics`; undefined once the node no longer serves it. */
+  async instanceUsage(instanceId: string): Promise<InstanceUsage | undefined> {
+    const response = await fetch(`http://127.0.0.1:${this.adminPort}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    const text = await response.text();
+    const usage: InstanceUsage = {};
+    const line = /^mqc_broker_instance_usage\{([^}]*)\} (\S+)$/gm;
+    for (const [, labels, value] of text.matchAll(line)) {
+      if (!labels.includes(`instance="${instanceId}"`)) continue;
+      const what = /what="([^"]+)"/.exec(labels)?.[1];
+      if (what !== undefined) usage[what] = Number(value);
+    }
+    return Object.keys(usage).length === 0 ? undefined : usage;
+  }
+
+  /** Has the broker run a full garbage collection and tell its heap and resident memory (see heap-probe.ts). */
+  heapAfterGc(): Promise<HeapFigures> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the broker did not report its heap within ${HEAP_PROBE_TIMEOUT_MS / 1000} s`)), HEAP_PROBE_TIMEOUT_MS);
+      this.heapWaiters.push((figures) => {
+        clearTimeout(timer);
+        resolve(figures);
+      });
+      this.child.kill('SIGUSR2');
+    });
+  }
+
   /** Asks `/healthz` once; counts a failure unless it answers 200. */
   async checkHealth(): Promise<boolean> {
     this.healthChecks++;
@@ -157,7 +190,12 @@ export class BrokerWatch {
     if (UNHANDLED.test(line)) this.keep(this.trouble.unhandledLines, line, () => this.unhandledTotal++);
     let level: number | undefined;
     try {
-      level = (JSON.parse(line) as { level?: number }).level;
+      const entry = JSON.parse(line) as { level?: number; msg?: string } & HeapFigures;
+      level = entry.level;
+      if (entry.msg === HEAP_PROBE_MESSAGE) {
+        const { heapUsedBytes, externalBytes, rssBytes } = entry;
+        for (const waiter of this.heapWaiters.splice(0)) waiter({ heapUsedBytes, externalBytes, rssBytes });
+      }
     } catch {
       level = undefined;
     }

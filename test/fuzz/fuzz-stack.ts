@@ -19,6 +19,8 @@ export interface FuzzStack {
   broker: BrokerWatch;
   target: FuzzedInstance;
   witness: FuzzedInstance;
+  /** Deletes the fuzzed instance and waits until the broker node no longer serves it (its state is gone). */
+  deleteTarget(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,7 +96,15 @@ export async function startFuzzStack(config: MqcConfig, databaseUrl: string, dis
     // The fuzzed instance gets the largest edition, so its quotas refuse less and more of the protocol runs.
     const target = await runningInstance(api, 'fuzz-target', 'platinum', { scram: true });
     const witness = await runningInstance(api, 'fuzz-witness', 'basic');
-    return { broker, target, witness, close: closeAll };
+    const deleteTarget = async () => {
+      await expectStatus(api('DELETE', `/v1/instances/${target.id}`), 202, 'deleting the fuzzed instance');
+      const deadline = Date.now() + 60_000;
+      while ((await broker.instanceUsage(target.id)) !== undefined) {
+        if (Date.now() > deadline) throw new Error('the broker still serves the deleted fuzzed instance after 60 s');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+    return { broker, target, witness, deleteTarget, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

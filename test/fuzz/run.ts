@@ -8,6 +8,8 @@
  *   --seed=N         the run's seed (default: random, printed); the same seed sends the same bytes
  *   --connections=N  raw TCP connections at a time (default 64)
  *   --max-rss-mb=N   fail when the broker's resident memory exceeds it (default 1024)
+ *   --max-heap-growth-mb=N  fail when the broker's heap after a full GC, once the fuzzed instance
+ *                    is deleted, exceeds the heap before the run by more (default 32)
  *
  * Prints the figures and exits 1 when a check failed.
  */
@@ -24,7 +26,7 @@ import { startFuzzStack } from './fuzz-stack';
 /** A wrong command line: reported in one line, without a stack. */
 class UsageError extends Error {}
 
-const OPTIONS = ['packets', 'seed', 'connections', 'max-rss-mb'];
+const OPTIONS = ['packets', 'seed', 'connections', 'max-rss-mb', 'max-heap-growth-mb'];
 
 function checkArguments(): void {
   for (const argument of process.argv.slice(2)) {
@@ -72,6 +74,7 @@ async function main(): Promise<number> {
   const packets = numberOption('packets', short ? 30_000 : 1_000_000);
   const concurrency = numberOption('connections', 64, 1);
   const maxRssBytes = numberOption('max-rss-mb', 1024, 1) * 1024 * 1024;
+  const maxHeapGrowthBytes = numberOption('max-heap-growth-mb', 32, 1) * 1024 * 1024;
   // Below the ephemeral port range (32768+) and the windows the tests use (20000-31999).
   const first = 17_000 + randomInt(0, 10) * 100;
   const config = loadConfig({
@@ -89,7 +92,7 @@ async function main(): Promise<number> {
   try {
     const stack = await startFuzzStack(config, database.url, resolve(__dirname, '..', '..'));
     try {
-      const report = await runFuzz(stack, { seed, packets, concurrency, maxRssBytes, progress: (line) => process.stderr.write(`fuzz: ${line}\n`) });
+      const report = await runFuzz(stack, { seed, packets, concurrency, maxRssBytes, maxHeapGrowthBytes, progress: (line) => process.stderr.write(`fuzz: ${line}\n`) });
       process.stdout.write(`${formatReport(report)}\n`);
       const failed = failedChecks(report);
       for (const check of failed) process.stdout.write(`FAILED: ${check}\n`);

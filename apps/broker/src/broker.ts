@@ -8,6 +8,7 @@ import { InstanceSupervisor, type SupervisorOptions } from './node/instance-supe
 import { ChainMetricsReporter } from './node/chain-metrics-reporter';
 import { ephemeralOverlap } from './node/ephemeral-ports';
 import { NodeRegistry } from './node/node-registry';
+import { INSTANCE_USAGE_FIELDS } from './protocol/instance-broker';
 import { REFUSAL_REASONS } from './protocol/refusal-counters';
 
 export interface BrokerApp {
@@ -72,6 +73,18 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
       this.reset();
       for (const [instance, counts] of Object.entries(supervisor.refusals())) {
         for (const reason of REFUSAL_REASONS) this.inc({ instance, reason }, counts[reason]);
+      }
+    },
+  });
+  new Gauge({
+    name: 'mqc_broker_instance_usage',
+    help: 'what an instance holds in memory on this node, by instance and what: connections, sessions, queued and in-flight messages, queued bytes, retained messages and bytes, subscriptions',
+    labelNames: ['instance', 'what'],
+    registers: [metrics],
+    collect() {
+      this.reset();
+      for (const [instance, usage] of Object.entries(supervisor.usage())) {
+        for (const what of INSTANCE_USAGE_FIELDS) this.set({ instance, what }, usage[what]);
       }
     },
   });

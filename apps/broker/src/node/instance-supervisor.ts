@@ -6,6 +6,7 @@ import { CONNACK_5 } from '@mqc/auth';
 import { chainFingerprint } from '../connect/load-chain';
 import { tlsFingerprint } from '../listeners/tls-material';
 import { revalidateClients } from './credential-revalidation';
+import type { InstanceUsage } from '../protocol/instance-broker';
 import type { RefusalCounts } from '../protocol/refusal-counters';
 import { InstanceHost, type HostDeps } from './instance-host';
 import { usedRevokedCredential } from './revocation-match';
@@ -88,6 +89,11 @@ export class InstanceSupervisor {
   /** Instance id → what it refused or dropped to stay within its limits, by reason (for /metrics). */
   refusals(): Record<string, RefusalCounts> {
     return Object.fromEntries(this.hosts().map(([id, host]) => [id, host.refusals]));
+  }
+
+  /** Instance id → what it holds in memory: sessions, queues, retained messages, subscriptions (for /metrics). */
+  usage(): Record<string, InstanceUsage> {
+    return Object.fromEntries([...this.hosts].map(([id, host]) => [id, host.broker.usage]));
   }
 
   get servedCount(): number {

@@ -23,6 +23,40 @@ describe('InstanceBroker', () => {
     await broker.close();
   });
 
+  it('usage tells the sessions, their queued and in-flight messages, retained messages and subscriptions it holds, and lets go of an ended session', async () => {
+    const broker = createBroker();
+    const offline = await connectClient(broker, 5, { clientId: 'offline', clean: false, properties: { sessionExpiryInterval: 3600 } });
+    await offline.subscribe({ topic: 'q/#', qos: 1 });
+    offline.end();
+    await offline.closed;
+    const online = await connectClient(broker, 5, { clientId: 'online', properties: { receiveMaximum: 1 } });
+    await online.subscribe({ topic: 'q/#', qos: 1 });
+    const publisher = await connectClient(broker, 4, { clientId: 'pub' });
+    publisher.publish('q/1', 'twelve bytes', { qos: 0, retain: true });
+    publisher.publish('q/2', '1234567', { qos: 1 });
+    publisher.publish('q/3', '7654321', { qos: 1 });
+    await publisher.expect('puback');
+    await publisher.expect('puback');
+    expect((await online.expect('publish')).topic).toBe('q/1');
+    expect((await online.expect('publish')).topic).toBe('q/2');
+    expect(broker.usage).toEqual({
+      connections: 2,
+      sessions: 3,
+      // offline: all three messages (3 + 12, 3 + 7, 3 + 7 bytes); online: q/3 waits behind its receive maximum of 1.
+      queuedMessages: 4,
+      queuedBytes: 15 + 10 + 10 + 10,
+      inflightMessages: 1,
+      retainedMessages: 1,
+      retainedBytes: 15,
+      subscriptions: 2,
+    });
+    online.end();
+    await online.closed;
+    await publisher.nothingReceived();
+    expect(broker.usage).toMatchObject({ connections: 1, sessions: 2, queuedMessages: 3, queuedBytes: 35, inflightMessages: 0, subscriptions: 1 });
+    await broker.close();
+  });
+
   it('disconnectWhere closes matching clients (5.0 with the given reason code) and returns how many', async () => {
     const broker = createBroker();
     const alice5 = await connectClient(broker, 5, { clientId: 'a5', username: 'alice' });

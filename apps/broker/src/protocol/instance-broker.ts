@@ -69,6 +69,23 @@ export interface TlsHandshake {
   peerCertificate?: PeerCertificate;
 }
 
+/** What an instance holds in memory; the bytes are messageBytes (topic, payload, properties). */
+export interface InstanceUsage {
+  /** Open network connections, connected or not yet. */
+  connections: number;
+  /** Sessions, online and offline (an offline one waits for its expiry). */
+  sessions: number;
+  queuedMessages: number;
+  queuedBytes: number;
+  /** Outgoing QoS 1/2 messages not yet acknowledged. */
+  inflightMessages: number;
+  retainedMessages: number;
+  retainedBytes: number;
+  subscriptions: number;
+}
+
+export const INSTANCE_USAGE_FIELDS = ['connections', 'sessions', 'queuedMessages', 'queuedBytes', 'inflightMessages', 'retainedMessages', 'retainedBytes', 'subscriptions'] as const satisfies readonly (keyof InstanceUsage)[];
+
 export interface ConnectionInfo {
   remoteAddress: string;
   transport: 'tcp' | 'tls' | 'ws';
@@ -199,9 +216,24 @@ export class InstanceBroker {
     return this.ctx.refusals.snapshot();
   }
 
-  /** What the instance holds against its limits: retained messages and bytes, subscriptions. */
-  get usage(): { retainedMessages: number; retainedBytes: number; subscriptions: number } {
-    return { retainedMessages: this.ctx.retained.size, retainedBytes: this.ctx.retained.bytes, subscriptions: this.ctx.subscriptions.size };
+  /** What the instance holds in memory now (for /metrics and the fuzzer): retained messages, subscriptions, sessions and their queues. */
+  get usage(): InstanceUsage {
+    const usage: InstanceUsage = {
+      connections: this.ctx.connections.size,
+      sessions: this.ctx.sessions.size,
+      queuedMessages: 0,
+      queuedBytes: 0,
+      inflightMessages: 0,
+      retainedMessages: this.ctx.retained.size,
+      retainedBytes: this.ctx.retained.bytes,
+      subscriptions: this.ctx.subscriptions.size,
+    };
+    for (const session of this.ctx.sessions.values()) {
+      usage.queuedMessages += session.queue.length;
+      usage.queuedBytes += session.queue.bytes;
+      usage.inflightMessages += session.inflight.size;
+    }
+    return usage;
   }
 
   /** 5.0 clients get DISCONNECT 0x8B server shutting down; all sockets closed, timers stopped. Will messages are NOT published on server shutdown. */

@@ -17,7 +17,7 @@ export interface Message {
   readonly expiresAt?: number;
   /** Client id of the publisher, for the no-local subscription option. */
   readonly publisherId?: string;
-  /** Encoded PUBLISH per (protocol, qos, retain); only for messages without expiry, filled lazily. */
+  /** Encoded PUBLISH per (protocol, qos, retain) during one fan-out (withEncodingCache); only for messages without expiry, filled lazily. */
   encoded?: (Buffer | undefined)[];
   /** What messageBytes() computed, kept so queues and the retained store count it once. */
   bytes?: number;
@@ -51,4 +51,16 @@ function valueBytes(value: unknown): number {
 /** The bytes a message holds: topic, payload and properties (user properties included). What quotas on bytes count. */
 export function messageBytes(message: Message): number {
   return (message.bytes ??= Buffer.byteLength(message.topic) + message.payload.length + valueBytes(message.properties));
+}
+
+/**
+ * `bytes` in memory of their own. mqtt-packet parses a payload or correlation data as a view into
+ * the socket's read chunk (up to 64 KiB, holding other packets too): a retained or queued message
+ * keeping that view keeps the whole chunk alive, far beyond what its messageBytes counts.
+ */
+export function ownedBytes(bytes: Buffer): Buffer {
+  if (bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  const copy = Buffer.allocUnsafeSlow(bytes.byteLength);
+  bytes.copy(copy);
+  return copy;
 }

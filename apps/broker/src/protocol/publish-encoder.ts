@@ -47,17 +47,32 @@ export function withPacketId(template: Buffer, packetId: number): Buffer {
 }
 
 /**
- * The PUBLISH for a delivery. Messages without expiry and deliveries without subscription
- * identifiers are encoded once per (protocol, qos, retain) and the packet id patched in.
+ * Runs one fan-out of `message` with its encodings kept: inside `fanOut` the PUBLISH is encoded
+ * once per (protocol, qos, retain). They are let go afterwards, so a retained or queued message
+ * holds no encoded copies (up to twelve of them, none counted by messageBytes).
+ */
+export function withEncodingCache<T>(message: Message, fanOut: () => T): T {
+  message.encoded = new Array<Buffer | undefined>(12);
+  try {
+    return fanOut();
+  } finally {
+    message.encoded = undefined;
+  }
+}
+
+/**
+ * The PUBLISH for a delivery. Within withEncodingCache, messages without expiry and deliveries
+ * without subscription identifiers are encoded once per (protocol, qos, retain) and the packet id
+ * patched in.
  */
 export function encodeDelivery(delivery: Delivery, protocolVersion: number, packetId: number, dup: boolean, now: number): Buffer {
   const { message, qos, retain, subscriptionIds } = delivery;
   const v5 = protocolVersion === 5;
-  if (dup || subscriptionIds !== undefined || message.expiresAt !== undefined) {
+  const cache = message.encoded;
+  if (cache === undefined || dup || subscriptionIds !== undefined || message.expiresAt !== undefined) {
     return encode(message, protocolVersion, qos, retain, packetId, dup, v5 ? subscriptionIds : undefined, now);
   }
   const slot = (v5 ? 6 : 0) + qos * 2 + (retain ? 1 : 0);
-  const cache = (message.encoded ??= new Array<Buffer | undefined>(12));
   let template = cache[slot];
   if (template === undefined) {
     template = encode(message, v5 ? 5 : 4, qos, retain, PLACEHOLDER_ID, false, undefined, now);

@@ -1,5 +1,6 @@
 import type { InstanceContext } from './instance-context';
 import { deliver } from './outbound';
+import { withEncodingCache } from './publish-encoder';
 import type { Message } from './message';
 import type { Session, Subscription } from './session-store';
 import type { SharedGroup } from './topic-tree';
@@ -48,6 +49,12 @@ export function route(ctx: InstanceContext, message: Message, now = Date.now()):
       if (subscription.subscriptionId !== undefined) (session.matchSubscriptionIds ??= []).push(subscription.subscriptionId);
     }
   }
+  withEncodingCache(message, () => deliverAll(ctx, message, sessions, groups, now));
+  return sessions.length + groups.length;
+}
+
+/** Hands the message to each matched session and one member of each shared group. */
+function deliverAll(ctx: InstanceContext, message: Message, sessions: readonly Session[], groups: readonly SharedGroup[], now: number): void {
   for (const session of sessions) {
     deliver(ctx, session, {
       message,
@@ -67,7 +74,6 @@ export function route(ctx: InstanceContext, message: Message, now = Date.now()):
       subscriptionIds: member.subscriptionId === undefined ? undefined : [member.subscriptionId],
     }, now);
   }
-  return sessions.length + groups.length;
 }
 
 /**

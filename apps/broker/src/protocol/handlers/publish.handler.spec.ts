@@ -1,3 +1,4 @@
+import { generate } from 'mqtt-packet';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectClient, createBroker } from '../testing/broker-fixture';
 import type { PacketClient } from '../testing/packet-client';
@@ -135,6 +136,30 @@ describe('PUBLISH: MQTT 5 properties', () => {
     pub.publish('t', 'x', { qos: 1, properties: { ...properties, topicAlias: 1 } });
     const message = await sub.expect('publish');
     expect(message.properties).toEqual(properties);
+    await broker.close();
+  });
+
+  it('a retained or queued message keeps its payload and correlation data in bytes of its own, not in the chunk it arrived in', async () => {
+    const broker = createBroker();
+    const offline = await connectClient(broker, 5, { clientId: 'offline', clean: false, properties: { sessionExpiryInterval: 60 } });
+    await subscribe(offline, 'q', 1);
+    offline.end();
+    await offline.closed;
+    const pub = await connectClient(broker, 5, { clientId: 'pub' });
+    // One read chunk carrying both messages: what mqtt-packet parses out of it are views into it.
+    const chunk = Buffer.concat([
+      generate({ cmd: 'publish', topic: 'r', payload: Buffer.from('retained'), qos: 0, retain: true, dup: false, properties: { correlationData: Buffer.from('corr') } }, { protocolVersion: 5 }),
+      generate({ cmd: 'publish', topic: 'q', payload: Buffer.from('queued'), qos: 0, retain: false, dup: false }, { protocolVersion: 5 }),
+    ]);
+    pub.sendRaw(chunk);
+    await pub.nothingReceived();
+    chunk.fill(0x21);
+    const fresh = await connectClient(broker, 5, { clientId: 'fresh' });
+    await subscribe(fresh, 'r');
+    const retained = await fresh.expect('publish');
+    expect([retained.payload.toString(), retained.properties?.correlationData?.toString()]).toEqual(['retained', 'corr']);
+    const back = await connectClient(broker, 5, { clientId: 'offline', clean: false, properties: { sessionExpiryInterval: 60 } });
+    expect((await back.expect('publish')).payload.toString()).toBe('queued');
     await broker.close();
   });
 

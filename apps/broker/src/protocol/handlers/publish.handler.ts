@@ -2,16 +2,17 @@ import type { IPublishPacket } from 'mqtt-packet';
 import type { ClientConnection } from '../client-connection';
 import { violation } from '../connection-lifecycle';
 import type { InstanceContext } from '../instance-context';
-import type { Message, PublishProperties } from '../message';
+import { ownedBytes, type Message, type PublishProperties } from '../message';
 import { RC } from '../reason-codes';
 import { publishMessage } from '../router';
 import { isValidTopicName } from '../topic-validation';
 import { pubackPacket, pubrecPacket } from './ack-packets';
 
-/** The properties forwarded to subscribers: all but the topic alias [MQTT-3.3.2-?]. */
+/** The properties forwarded to subscribers: all but the topic alias [MQTT-3.3.2-?]; correlation data in bytes of its own. */
 function forwardable(properties: PublishProperties | undefined): PublishProperties | undefined {
-  if (properties === undefined || properties.topicAlias === undefined) return properties;
+  if (properties === undefined) return undefined;
   const { topicAlias: _alias, ...rest } = properties;
+  if (rest.correlationData !== undefined) rest.correlationData = ownedBytes(rest.correlationData);
   return Object.keys(rest).length > 0 ? rest : undefined;
 }
 
@@ -84,7 +85,7 @@ export function handlePublish(ctx: InstanceContext, connection: ClientConnection
   const expiry = properties?.messageExpiryInterval;
   const message: Message = {
     topic,
-    payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
+    payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : ownedBytes(packet.payload),
     qos,
     retain: packet.retain,
     properties,
