@@ -93,7 +93,7 @@ export class InstanceSupervisor {
 
   /** Instance id → what it holds in memory: sessions, queues, retained messages, subscriptions (for /metrics). */
   usage(): Record<string, InstanceUsage> {
-    return Object.fromEntries([...this.hosts].map(([id, host]) => [id, host.broker.usage]));
+    return Object.fromEntries(this.hosts().map(([id, host]) => [id, host.broker.usage]));
   }
 
   get servedCount(): number {
