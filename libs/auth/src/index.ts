@@ -27,3 +27,4 @@ export * from './authenticators/ldap.authenticator';
 export * from './authenticators/psk.authenticator';
 export * from './authenticators/x509.authenticator';
 export * from './password/slow-hash-gate';
+export * from './authorization';
