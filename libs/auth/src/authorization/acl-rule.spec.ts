@@ -49,6 +49,7 @@ describe('ruleTopicProblem', () => {
     ['a/${password}', 'topic "a/${password}": unknown placeholder ${password}; use ${clientid}, ${username}, ${cert_common_name}, ${cert_subject}'],
     ['a/${clientid}-up', 'topic "a/${clientid}-up": placeholder ${clientid} must fill a whole level (like a/${clientid}/b)'],
     ['$share/g/a/#', 'topic "$share/g/a/#": write the filter without "$share/{group}/"; a shared subscription is checked by its filter'],
+    ['eq $share/g/a', 'topic "eq $share/g/a": write the filter without "$share/{group}/"; a shared subscription is checked by its filter'],
     ['a\u0000b', 'topic must not contain U+0000'],
   ])('%j: %s', (topic, problem) => {
     expect(ruleTopicProblem(topic)).toBe(problem);

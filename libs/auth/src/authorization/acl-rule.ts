@@ -69,8 +69,8 @@ export function ruleTopicProblem(topic: string): string | undefined {
       return `topic "${topic}": a wildcard must fill a whole level`;
     }
   }
-  if (literal) return undefined;
   if (filter.startsWith('$share/')) return `topic "${topic}": write the filter without "$share/{group}/"; a shared subscription is checked by its filter`;
+  if (literal) return undefined;
   for (const level of levels) {
     for (const match of level.matchAll(PLACEHOLDER)) {
       const name = match[1] ?? '';

@@ -55,6 +55,17 @@ describe('foldChain', () => {
     expect(foldChain([], request, allowByDefault)).toEqual({ decision: 'allow', by: null, reason: 'no authorizer matched; the policy noMatch is allow' });
   });
 
+  it('noMatch allow never opens $SYS; a rule naming it does', () => {
+    const sys = (topic: string): AuthorizationRequest => ({ action: 'subscribe', topic, qos: 0, retain: false });
+    const reason = 'no authorizer matched; $SYS topics need a rule that allows them, whatever noMatch says';
+    expect(foldChain([fixed('a1', NO)], sys('$SYS/#'), allowByDefault)).toEqual({ decision: 'deny', by: null, reason });
+    expect(foldChain([], sys('$SYS'), allowByDefault).decision).toBe('deny');
+    expect(foldChain([], { ...request, topic: '$SYS/broker/x' }, allowByDefault).decision).toBe('deny');
+    expect(foldChain([], sys('$SYSTEM/x'), allowByDefault).decision).toBe('allow');
+    const rules = compiledRulesSource('a1', compileRules([{ permission: 'allow', action: 'subscribe', topic: '$SYS/broker/#', id: 'sys' }], { clientId: 'c' }));
+    expect(foldChain([rules], sys('$SYS/broker/clients'), allowByDefault)).toMatchObject({ decision: 'allow', by: { ruleId: 'sys' } });
+  });
+
   it('an error fails closed at once, even with noMatch allow and a later allow', () => {
     const seen: string[] = [];
     const verdict = foldChain([fixed('a1', { kind: 'error', message: 'backend down' }, seen), fixed('a2', { kind: 'allow' }, seen)], request, allowByDefault);

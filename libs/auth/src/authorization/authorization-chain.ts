@@ -57,6 +57,12 @@ export interface AuthorizationVerdict {
 const SUPERUSER: AuthorizationVerdict = Object.freeze({ decision: 'allow', by: null, reason: 'superuser: the authorization chain is bypassed' });
 const NO_MATCH_ALLOW: AuthorizationVerdict = Object.freeze({ decision: 'allow', by: null, reason: 'no authorizer matched; the policy noMatch is allow' });
 const NO_MATCH_DENY: AuthorizationVerdict = Object.freeze({ decision: 'deny', by: null, reason: 'no authorizer matched; the policy noMatch is deny' });
+const NO_MATCH_SYS: AuthorizationVerdict = Object.freeze({ decision: 'deny', by: null, reason: 'no authorizer matched; $SYS topics need a rule that allows them, whatever noMatch says' });
+
+/** `$SYS` and `$SYS/…`: never reached through `noMatch: allow` (issue 13), only through a rule. */
+function isSysTopic(topic: string): boolean {
+  return topic.startsWith('$SYS') && (topic.length === 4 || topic.charCodeAt(4) === 0x2f);
+}
 
 /** The request as authorizers see it: a SUBSCRIBE to `$share/{group}/{filter}` is checked as `{filter}`. */
 export function checkedRequest(request: AuthorizationRequest): AuthorizationRequest {
@@ -93,15 +99,17 @@ function verdictOf(source: AuthorizationSource, result: SourceResult, request: A
   };
 }
 
-function noMatch(context: ChainContext): AuthorizationVerdict {
-  return context.noMatch === 'allow' ? NO_MATCH_ALLOW : NO_MATCH_DENY;
+function noMatch(request: AuthorizationRequest, context: ChainContext): AuthorizationVerdict {
+  if (context.noMatch === 'deny') return NO_MATCH_DENY;
+  return isSysTopic(request.topic) ? NO_MATCH_SYS : NO_MATCH_ALLOW;
 }
 
 /**
  * The fold over in-memory authorizers (no await on the hot path): a superuser is allowed; the
  * enabled authorizers answer in order, the first allow or deny decides; an error (a thrown
  * one too) denies at once, whatever `noMatch` says and whatever later authorizers would say;
- * when none matched, `noMatch` decides. Pass only enabled authorizers, in chain order.
+ * when none matched, `noMatch` decides, except that `$SYS` is never allowed by `noMatch`.
+ * Pass only enabled authorizers, in chain order.
  */
 export function foldChain(sources: readonly SyncAuthorizationSource[], request: AuthorizationRequest, context: ChainContext): AuthorizationVerdict {
   if (context.superuser) return SUPERUSER;
@@ -110,7 +118,7 @@ export function foldChain(sources: readonly SyncAuthorizationSource[], request: 
     const verdict = verdictOf(source, safely(source, checked), checked, context);
     if (verdict) return verdict;
   }
-  return noMatch(context);
+  return noMatch(checked, context);
 }
 
 /** The same fold over a chain with backend authorizers: in-memory ones are still asked synchronously. */
@@ -130,7 +138,7 @@ export async function foldChainAsync(sources: readonly AuthorizationSource[], re
     const verdict = verdictOf(source, result, checked, context);
     if (verdict) return verdict;
   }
-  return noMatch(context);
+  return noMatch(checked, context);
 }
 
 export function isSyncChain(sources: readonly AuthorizationSource[]): sources is readonly SyncAuthorizationSource[] {
