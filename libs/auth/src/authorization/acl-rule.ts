@@ -49,26 +49,39 @@ function utf8Length(text: string): number {
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
 const placeholderList = RULE_PLACEHOLDERS.map((p) => `\${${p}}`).join(', ');
 
+/** Why `topic` is not a topic MQTT carries: empty, U+0000 [MQTT-1.5.3-2], longer than 65535 bytes. */
+export function topicTextProblem(topic: string): string | undefined {
+  if (topic.length === 0) return 'topic must not be empty';
+  if (topic.includes('\u0000')) return 'topic must not contain U+0000';
+  if (utf8Length(topic) > MAX_TOPIC_BYTES) return `topic must be at most ${MAX_TOPIC_BYTES} bytes`;
+  return undefined;
+}
+
+/** Why `filter` breaks [MQTT-4.7.1-2]/[MQTT-4.7.1-3] (`#` last and alone, `+` alone); `shown` is what the message names. */
+export function wildcardProblem(filter: string, shown = filter): string | undefined {
+  const levels = filter.split('/');
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i] as string;
+    if (level === '#' && i !== levels.length - 1) return `topic "${shown}": '#' must be the last level`;
+    if (level !== '#' && level !== '+' && (level.includes('#') || level.includes('+'))) return `topic "${shown}": a wildcard must fill a whole level`;
+  }
+  return undefined;
+}
+
 /**
  * Why `topic` cannot be a rule topic, or undefined when it can. A filter's wildcards follow
  * [MQTT-4.7.1-2]/[MQTT-4.7.1-3]; a placeholder is a known one and a whole level; `$share/` is
  * not written in rules (a shared subscription is checked by its filter).
  */
 export function ruleTopicProblem(topic: string): string | undefined {
-  if (topic.length === 0) return 'topic must not be empty';
-  if (topic.includes('\u0000')) return 'topic must not contain U+0000';
-  if (utf8Length(topic) > MAX_TOPIC_BYTES) return `topic must be at most ${MAX_TOPIC_BYTES} bytes`;
+  const text = topicTextProblem(topic);
+  if (text) return text;
   const literal = topic.startsWith(EQ_PREFIX);
   const filter = literal ? topic.slice(EQ_PREFIX.length) : topic;
   if (filter.length === 0) return `topic "${topic}" has nothing after "eq "`;
+  const wildcards = wildcardProblem(filter, topic);
+  if (wildcards) return wildcards;
   const levels = filter.split('/');
-  for (let i = 0; i < levels.length; i++) {
-    const level = levels[i] as string;
-    if (level === '#' && i !== levels.length - 1) return `topic "${topic}": '#' must be the last level`;
-    if (level !== '#' && level !== '+' && (level.includes('#') || level.includes('+'))) {
-      return `topic "${topic}": a wildcard must fill a whole level`;
-    }
-  }
   if (filter.startsWith('$share/')) return `topic "${topic}": write the filter without "$share/{group}/"; a shared subscription is checked by its filter`;
   if (literal) return undefined;
   for (const level of levels) {

@@ -6,3 +6,4 @@ export * from './authorization-chain';
 export * from './rule-sources';
 export * from './decision-cache';
 export * from './client-authorization';
+export * from './authorization-check';
