@@ -76,6 +76,14 @@ describe('placeholders', () => {
     }
   });
 
+  it('a user name or certificate field holding wildcards or / never widens either', () => {
+    const rules = [allow('u/${username}/#'), allow('c/${cert_common_name}/#'), allow('s/${cert_subject}')];
+    const client = { clientId: 'c', username: '#', certCommonName: '+', certSubject: '/CN=x/O=y' };
+    for (const topic of ['u/#', 'u/x/y', 'c/+/#', 'c/x', 's/', 's/CN=x/O=y', 's//CN=x/O=y']) {
+      expect(decide(rules, sub(topic), client)).toBe(NO_RULE_MATCHED);
+    }
+  });
+
   it('a missing user name or certificate: the rule does not match (no empty level)', () => {
     const anonymous = { clientId: 'c' };
     expect(decide([allow('u/${username}/#'), allow('c/${cert_common_name}')], pub('u//x'), anonymous)).toBe(NO_RULE_MATCHED);
