@@ -22,6 +22,13 @@ describe('filterCovers on topic names (PUBLISH, deliveries)', () => {
     ['+', '/a', false],
     ['ab', 'a', false],
     ['a', 'ab', false],
+    ['a/b', 'a/bc', false],
+    ['a/b', 'a/b/', false],
+    ['a/+', 'ab/c', false],
+    ['+/b', '/b', true],
+    ['a/+/#', 'a//x', true],
+    ['tenant/data/meter-17/#', 'tenant/data/meter-17', true],
+    ['tenant/0/meter-17/#', 'tenant/data/meter-17/temp', false],
   ])('%s covers %s: %s', (rule, request, expected) => {
     expect(covers(rule, request)).toBe(expected);
   });

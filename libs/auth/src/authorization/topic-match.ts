@@ -7,6 +7,7 @@
 const SLASH = 0x2f;
 const DOLLAR = 0x24;
 const HASH = 0x23;
+const PLUS = 0x2b;
 
 const SHARE_PREFIX = '$share/';
 
@@ -20,22 +21,29 @@ const SHARE_PREFIX = '$share/';
  */
 export function filterCovers(ruleLevels: readonly string[], request: string): boolean {
   const startsWithDollar = request.charCodeAt(0) === DOLLAR;
-  let pos = 0;
+  const length = request.length;
+  let pos = 0; // where the request's next level starts; past `length` when it has no more
   for (let i = 0; i < ruleLevels.length; i++) {
     const level = ruleLevels[i] as string;
-    if (level === '#') return !(i === 0 && startsWithDollar);
-    if (pos > request.length) return false; // the request has fewer levels
-    let end = request.indexOf('/', pos);
-    if (end === -1) end = request.length;
-    if (level === '+') {
+    const n = level.length;
+    if (n === 1 && level.charCodeAt(0) === HASH) return !(i === 0 && startsWithDollar);
+    if (pos > length) return false; // the request has fewer levels
+    if (n === 1 && level.charCodeAt(0) === PLUS) {
       if (i === 0 && startsWithDollar) return false;
+      let end = pos;
+      while (end < length && request.charCodeAt(end) !== SLASH) end++;
       if (end - pos === 1 && request.charCodeAt(pos) === HASH) return false; // `+` does not cover `#`
-    } else if (end - pos !== level.length || !request.startsWith(level, pos)) {
-      return false;
+      pos = end + 1;
+      continue;
     }
-    pos = end + 1;
+    // A literal level: the same characters, then the end of the request or a `/`.
+    if (pos + n > length) return false;
+    for (let k = 0; k < n; k++) if (request.charCodeAt(pos + k) !== level.charCodeAt(k)) return false;
+    pos += n;
+    if (pos < length && request.charCodeAt(pos) !== SLASH) return false;
+    pos++;
   }
-  return pos > request.length; // every level of the request was covered
+  return pos > length; // every level of the request was covered
 }
 
 /** The filter a SUBSCRIBE is checked with: `$share/{group}/{filter}` → `{filter}` (MQTT 5.0 4.8.2). */
@@ -50,7 +58,7 @@ export function isSafeLevelValue(value: string | undefined): value is string {
   if (value === undefined || value.length === 0) return false;
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
-    if (code === SLASH || code === HASH || code === 0x2b || code === 0) return false;
+    if (code === SLASH || code === HASH || code === PLUS || code === 0) return false;
   }
   return true;
 }
