@@ -21,3 +21,4 @@ export * from './external/ldap-escape';
 export * from './external/ldap-password';
 export * from './scram/scram';
 export * from './password/slow-hash-gate';
+export * from './authorization';

@@ -1,0 +1,146 @@
+import type { ConnectCredentials } from '../chain/authenticator';
+import { EQ_PREFIX, type AclPermission, type AclRule, type Qos, type RulePlaceholder } from './acl-rule';
+import { filterCovers, isSafeLevelValue } from './topic-match';
+
+/** What is checked: a PUBLISH (or will), a SUBSCRIBE filter, or a delivery (`subscribe` on the message's topic). */
+export type AuthorizationAction = 'publish' | 'subscribe';
+
+export interface AuthorizationRequest {
+  action: AuthorizationAction;
+  /** A topic name, or for `subscribe` a filter (a `$share/{group}/` prefix is stripped by the chain). */
+  topic: string;
+  qos: Qos;
+  /** The PUBLISH retain flag; ignored for `subscribe`. */
+  retain: boolean;
+}
+
+/** The values a client's rules are compiled with. */
+export interface AuthorizationClient {
+  clientId: string;
+  username?: string;
+  certCommonName?: string;
+  certSubject?: string;
+}
+
+export function authorizationClientOf(credentials: Pick<ConnectCredentials, 'clientId' | 'username' | 'certificate'>): AuthorizationClient {
+  return {
+    clientId: credentials.clientId,
+    username: credentials.username,
+    certCommonName: credentials.certificate?.commonName,
+    certSubject: credentials.certificate?.subject,
+  };
+}
+
+/** A rule that matched: its permission, its position in the list it was compiled from, its id if stored. */
+export interface RuleMatch {
+  readonly kind: AclPermission;
+  readonly index: number;
+  readonly ruleId?: string;
+}
+export const NO_RULE_MATCHED = Object.freeze({ kind: 'no-match' as const });
+export type RuleVerdict = RuleMatch | typeof NO_RULE_MATCHED;
+
+const PUBLISH = 1;
+const SUBSCRIBE = 2;
+const ALL_QOS = 0b111;
+
+interface CompiledRule {
+  readonly actions: number;
+  readonly qosMask: number;
+  readonly retain: boolean | undefined;
+  /** Set for an `eq` rule: the request must equal it. */
+  readonly literal: string | undefined;
+  readonly levels: readonly string[];
+  /** Built once, returned by every check it decides: a check allocates nothing. */
+  readonly match: RuleMatch;
+}
+
+/** One client's applicable rules, placeholders filled, levels split: what a check walks. */
+export interface CompiledRules {
+  readonly rules: readonly CompiledRule[];
+}
+
+export type IdentifiedRule = AclRule & { id?: string };
+
+function placeholderValue(client: AuthorizationClient, name: RulePlaceholder): string | undefined {
+  switch (name) {
+    case 'clientid':
+      return client.clientId;
+    case 'username':
+      return client.username;
+    case 'cert_common_name':
+      return client.certCommonName;
+    case 'cert_subject':
+      return client.certSubject;
+  }
+}
+
+const WHOLE_LEVEL_PLACEHOLDER = /^\$\{(clientid|username|cert_common_name|cert_subject)\}$/;
+
+/**
+ * The rule's levels with placeholders filled, or undefined when a value is missing, empty or
+ * holds `/`, `+` or `#`: such a rule does not match at all for this client (a client id `#`
+ * must never turn `devices/${clientid}/#` into `devices/#/#`, nor `a/b` reach another level).
+ */
+function filledLevels(topic: string, client: AuthorizationClient): string[] | undefined {
+  const levels = topic.split('/');
+  for (let i = 0; i < levels.length; i++) {
+    const placeholder = WHOLE_LEVEL_PLACEHOLDER.exec(levels[i] as string);
+    if (placeholder === null) continue;
+    const value = placeholderValue(client, placeholder[1] as RulePlaceholder);
+    if (!isSafeLevelValue(value)) return undefined;
+    levels[i] = value;
+  }
+  return levels;
+}
+
+function actionsOf(rule: AclRule): number {
+  if (rule.action === 'publish') return PUBLISH;
+  if (rule.action === 'subscribe') return SUBSCRIBE;
+  return PUBLISH | SUBSCRIBE;
+}
+
+function appliesTo(rule: AclRule, client: AuthorizationClient): boolean {
+  if (rule.clientId !== undefined && rule.clientId !== client.clientId) return false;
+  if (rule.username !== undefined && rule.username !== client.username) return false;
+  return true;
+}
+
+/**
+ * Compile once per client (at CONNECT and on a rule change): keep the rules whose `clientId` /
+ * `username` select this client, fill placeholders, split levels. Rules are expected valid
+ * (aclRuleSchema); the index of each match is its position in `rules`.
+ */
+export function compileRules(rules: readonly IdentifiedRule[], client: AuthorizationClient): CompiledRules {
+  const compiled: CompiledRule[] = [];
+  rules.forEach((rule, index) => {
+    if (!appliesTo(rule, client)) return;
+    const literal = rule.topic.startsWith(EQ_PREFIX) ? rule.topic.slice(EQ_PREFIX.length) : undefined;
+    const levels = literal === undefined ? filledLevels(rule.topic, client) : [];
+    if (levels === undefined) return;
+    const match: RuleMatch = rule.id === undefined ? { kind: rule.permission, index } : { kind: rule.permission, index, ruleId: rule.id };
+    compiled.push({
+      actions: actionsOf(rule),
+      qosMask: rule.qos === undefined ? ALL_QOS : rule.qos.reduce<number>((mask, qos) => mask | (1 << qos), 0),
+      retain: rule.retain,
+      literal,
+      levels,
+      match: Object.freeze(match),
+    });
+  });
+  return { rules: compiled };
+}
+
+/** First match wins; the request topic is a name or (for `subscribe`) an unshared filter. */
+export function evaluateRules(compiled: CompiledRules, request: AuthorizationRequest): RuleVerdict {
+  const action = request.action === 'publish' ? PUBLISH : SUBSCRIBE;
+  const qosBit = 1 << request.qos;
+  const rules = compiled.rules;
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i] as CompiledRule;
+    if ((rule.actions & action) === 0 || (rule.qosMask & qosBit) === 0) continue;
+    if (action === PUBLISH && rule.retain !== undefined && rule.retain !== request.retain) continue;
+    if (rule.literal !== undefined ? rule.literal === request.topic : filterCovers(rule.levels, request.topic)) return rule.match;
+  }
+  return NO_RULE_MATCHED;
+}
