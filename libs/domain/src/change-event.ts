@@ -7,6 +7,8 @@ export type ChangeEvent =
   | { kind: 'instance'; instanceId: string }
   /** The chain (order, config, enabled) or the access policy changed. */
   | { kind: 'chain'; instanceId: string }
+  /** The authorization chain, its rules or the authorization policy changed. */
+  | { kind: 'authorization'; instanceId: string }
   /** A credential was removed, disabled or replaced: clients that used it must go. */
   | { kind: 'credential-revoked'; instanceId: string; credential: RevokedCredential }
   /** A built-in user, device or other credential was added or changed (caches drop it). */
@@ -26,6 +28,6 @@ export function isChangeEvent(value: unknown): value is ChangeEvent {
   const event = value as { kind?: unknown; instanceId?: unknown };
   return (
     typeof event.instanceId === 'string' &&
-    (event.kind === 'instance' || event.kind === 'chain' || event.kind === 'credential-revoked' || event.kind === 'credential-changed')
+    (event.kind === 'instance' || event.kind === 'chain' || event.kind === 'authorization' || event.kind === 'credential-revoked' || event.kind === 'credential-changed')
   );
 }

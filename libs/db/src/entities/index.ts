@@ -17,6 +17,9 @@ import { CertificateJobEntity } from './certificate-job.entity';
 import { DeviceCertificateEntity } from './device-certificate.entity';
 import { InstanceCrlEntity } from './instance-crl.entity';
 import { InstanceX509SettingsEntity } from './instance-x509-settings.entity';
+import { AuthorizerEntity } from './authorizer.entity';
+import { AclRuleEntity } from './acl-rule.entity';
+import { AuthorizerMetricsEntity } from './authorizer-metrics.entity';
 
 export {
   ApiKeyEntity,
@@ -38,6 +41,9 @@ export {
   DeviceCertificateEntity,
   InstanceCrlEntity,
   InstanceX509SettingsEntity,
+  AuthorizerEntity,
+  AclRuleEntity,
+  AuthorizerMetricsEntity,
 };
 export type { CertificateJobItem, CertificateJobRequest, CertificateJobStatus } from './certificate-job.entity';
 export type { NodeInstanceReport } from './broker-node.entity';
@@ -63,4 +69,7 @@ export const ENTITIES = [
   CertificateJobEntity,
   DeviceCertificateEntity,
   InstanceCrlEntity,
+  AuthorizerEntity,
+  AclRuleEntity,
+  AuthorizerMetricsEntity,
 ];

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
-import type { AnonymousPolicy, BackendFailurePolicy, InstanceStatus } from '@mqc/domain';
+import type { AnonymousPolicy, BackendFailurePolicy, DenyAction, InstanceStatus, NoMatchPolicy } from '@mqc/domain';
 import type { EditionName } from '@mqc/editions';
 
 @Entity('instances')
@@ -20,6 +20,10 @@ export class InstanceEntity {
   @Column('timestamptz', { name: 'serving_at', nullable: true }) servingAt!: Date | null;
   @Column('text', { name: 'anonymous_policy', default: 'deny' }) anonymousPolicy!: AnonymousPolicy;
   @Column('text', { name: 'backend_failure_policy', default: 'deny' }) backendFailurePolicy!: BackendFailurePolicy;
+  /** What no authorizer decided: allowed or denied (issue 13; instances older than authorization: allow). */
+  @Column('text', { name: 'authorization_no_match', default: 'deny' }) authorizationNoMatch!: NoMatchPolicy;
+  /** A denied PUBLISH or SUBSCRIBE is answered (ignore) or ends the connection (disconnect, 0x87). */
+  @Column('text', { name: 'authorization_deny_action', default: 'ignore' }) authorizationDenyAction!: DenyAction;
   @Column('text', { name: 'ca_cert_pem', nullable: true }) caCertPem!: string | null;
   /** The CA's private key, encrypted with the master key (SecretBox). */
   @Column('text', { name: 'ca_key_sealed', nullable: true, select: false }) caKeySealed!: string | null;
