@@ -1,9 +1,6 @@
 import type { AuthorizationRequest } from './compiled-rules';
+import type { AuthorizerType } from './providers/authorizer-providers';
 import { unsharedFilter } from './topic-match';
-
-/** Issue 13: the authorizer types of an instance's authorization chain. */
-export const AUTHORIZER_TYPES = ['built-in-database', 'client-info', 'http', 'postgresql', 'mysql', 'redis'] as const;
-export type AuthorizerType = (typeof AUTHORIZER_TYPES)[number];
 
 /** One authorizer's answer. `no-match` lets the next one decide; `error` fails closed. */
 export type SourceResult =

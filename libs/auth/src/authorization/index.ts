@@ -7,3 +7,4 @@ export * from './rule-sources';
 export * from './decision-cache';
 export * from './client-authorization';
 export * from './authorization-check';
+export * from './providers';

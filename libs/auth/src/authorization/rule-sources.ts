@@ -1,4 +1,5 @@
-import type { AuthorizerType, SourceResult, SyncAuthorizationSource } from './authorization-chain';
+import type { SourceResult, SyncAuthorizationSource } from './authorization-chain';
+import type { AuthorizerType } from './providers/authorizer-providers';
 import type { CompiledClientAcl } from './client-acl';
 import { evaluateRules, NO_RULE_MATCHED, type AuthorizationRequest, type CompiledRules } from './compiled-rules';
 

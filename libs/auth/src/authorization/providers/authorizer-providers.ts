@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+import { editionAllows, type AuthMethod, type EditionName } from '@mqc/editions';
+import type { Provider } from '../../providers/provider';
+import { builtInDatabaseAuthorizer } from './built-in-database.authorizer';
+import { clientInfoAuthorizer } from './client-info.authorizer';
+import { httpAuthorizer } from './http.authorizer';
+
+/**
+ * The authorizer types of an instance's authorization chain, one provider file each (the shape
+ * of the authenticator providers). `method` is the edition method that carries the type:
+ * built-in rules come with passwords (basic), client-info with JWT (professional), http with
+ * HTTP authentication (professional). Every table about authorizer types is derived from it.
+ */
+export const AUTHORIZER_PROVIDERS = [builtInDatabaseAuthorizer, clientInfoAuthorizer, httpAuthorizer] as const satisfies readonly Provider<string, AuthMethod>[];
+
+export type AuthorizerProvider = (typeof AUTHORIZER_PROVIDERS)[number];
+export type AuthorizerType = AuthorizerProvider['type'];
+export type AuthorizerConfigOf<T extends AuthorizerType> = z.output<Extract<AuthorizerProvider, { type: T }>['config']>;
+
+export const AUTHORIZER_TYPES = AUTHORIZER_PROVIDERS.map((p) => p.type) as readonly AuthorizerType[];
+
+const BY_TYPE = new Map<string, AuthorizerProvider>(AUTHORIZER_PROVIDERS.map((p) => [p.type, p]));
+
+export function isAuthorizerType(value: string): value is AuthorizerType {
+  return BY_TYPE.has(value);
+}
+
+export function authorizerProviderOf<T extends AuthorizerType>(type: T): Extract<AuthorizerProvider, { type: T }> {
+  return BY_TYPE.get(type) as Extract<AuthorizerProvider, { type: T }>;
+}
+
+export function editionAllowsAuthorizer(edition: EditionName, type: AuthorizerType): boolean {
+  return editionAllows(edition, authorizerProviderOf(type).method);
+}
