@@ -45,6 +45,11 @@ export interface EditionLimits {
   queuedBytesPerSession: number;
   /** QoS 1/2 messages unacknowledged in each direction of one connection (5.0 receive maximum). */
   inflightWindow: number;
+  /**
+   * Longest keep alive a 5.0 client gets, in seconds: one asking for more, or for none (0), is
+   * told this value in the CONNACK's Server Keep Alive and must use it. 3.1.1 clients cannot be told.
+   */
+  keepAliveMaxSeconds: number;
 }
 
 export interface Edition {
@@ -91,6 +96,7 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       queuedMessagesPerSession: 1_000,
       queuedBytesPerSession: 4 * MiB,
       inflightWindow: 32,
+      keepAliveMaxSeconds: 60,
     },
   },
   professional: {
@@ -114,6 +120,7 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       queuedMessagesPerSession: 10_000,
       queuedBytesPerSession: 32 * MiB,
       inflightWindow: 64,
+      keepAliveMaxSeconds: 300,
     },
   },
   platinum: {
@@ -137,6 +144,7 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       queuedMessagesPerSession: 100_000,
       queuedBytesPerSession: 128 * MiB,
       inflightWindow: 128,
+      keepAliveMaxSeconds: 1_200,
     },
   },
 };

@@ -19,8 +19,13 @@ describe('limitsFor', () => {
       maxQueuedBytes: edition.queuedBytesPerSession,
       maxInflight: edition.inflightWindow,
       receiveMaximum: edition.inflightWindow,
+      keepAliveMaxSeconds: edition.keepAliveMaxSeconds,
     });
     expect(limitsFor({ edition: 'platinum' } as InstanceEntity).maxRetainedBytes).toBe(EDITIONS.platinum.limits.retainedBytes);
+  });
+
+  it('caps a 5.0 client\'s keep alive per edition: 60 s on basic (what the Paho suite expects for 120), longer for sleepier fleets above', () => {
+    expect(['basic', 'professional', 'platinum'].map((edition) => limitsFor({ edition } as InstanceEntity).keepAliveMaxSeconds)).toEqual([60, 300, 1200]);
   });
 
   it('lets the WebSocket listener carry the largest packet any edition allows', () => {

@@ -50,6 +50,7 @@ export function limitsFor(instance: InstanceEntity): InstanceLimits {
     maxQueuedBytes: limits.queuedBytesPerSession,
     maxInflight: limits.inflightWindow,
     receiveMaximum: limits.inflightWindow,
+    keepAliveMaxSeconds: limits.keepAliveMaxSeconds,
   };
 }
 

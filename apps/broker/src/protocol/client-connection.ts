@@ -4,6 +4,7 @@ import { generate, parser as createParser, type Packet, type Parser } from 'mqtt
 import { NO_AUTH_EXCHANGE, type AuthExchange } from './enhanced-auth/auth-exchange';
 import type { ConnectionInfo, TransportIdentity } from './instance-broker';
 import type { Message } from './message';
+import type { OutboundTopicAliases } from './outbound-topic-aliases';
 import type { Session } from './session-store';
 
 /**
@@ -56,6 +57,8 @@ export class ClientConnection {
   /** Topic aliases the client set up (client → server) and the maximum we advertised. */
   readonly topicAliases = new Map<number, string>();
   topicAliasMaximum = 0;
+  /** Topic aliases we set up toward the client (server → client); undefined when it allows none. */
+  outboundAliases: OutboundTopicAliases | undefined;
   /** 5.0: the session expiry interval the CONNECT asked for (0 forbids a non-zero one on DISCONNECT). */
   connectSessionExpiry = 0;
 

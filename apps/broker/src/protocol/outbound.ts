@@ -12,24 +12,35 @@ function canWrite(connection: ClientConnection | undefined): connection is Clien
 }
 
 /**
+ * Writes a delivery's PUBLISH, with a topic alias when the client accepts them. Returns false,
+ * writing nothing, for a packet larger than the client's maximum packet size: it is discarded
+ * as if it had been sent [MQTT-3.1.2-25] (and sets no alias).
+ */
+function writePublish(connection: ClientConnection, delivery: Delivery, packetId: number, now: number): boolean {
+  const aliases = connection.outboundAliases;
+  const topic = delivery.message.topic;
+  const alias = aliases?.use(topic);
+  const buffer = encodeDelivery(delivery, connection.protocolVersion, packetId, false, now, alias);
+  if (buffer.length > connection.maximumPacketSize) return false;
+  connection.write(buffer);
+  if (alias !== undefined) aliases?.commit(topic, alias);
+  return true;
+}
+
+/**
  * Sends a delivery now. Returns false when the client's in-flight window is full and the
- * delivery must wait. A packet larger than the client's maximum packet size is discarded as
- * if it had been sent [MQTT-3.1.2-25].
+ * delivery must wait.
  */
 function send(connection: ClientConnection, session: Session, delivery: Delivery, now: number): boolean {
   if (delivery.qos === 0) {
-    const buffer = encodeDelivery(delivery, connection.protocolVersion, 0, false, now);
-    if (buffer.length <= connection.maximumPacketSize) connection.write(buffer);
+    writePublish(connection, delivery, 0, now);
     return true;
   }
   // [MQTT-3.3.4-9] no more unacknowledged QoS 1/2 PUBLISHes than the client's receive maximum.
   if (session.inflight.size >= connection.sendQuota) return false;
   const packetId = session.allocatePacketId();
   if (packetId === undefined) return false;
-  const buffer = encodeDelivery(delivery, connection.protocolVersion, packetId, false, now);
-  if (buffer.length > connection.maximumPacketSize) return true;
-  session.inflight.set(packetId, { delivery, phase: 'publish' });
-  connection.write(buffer);
+  if (writePublish(connection, delivery, packetId, now)) session.inflight.set(packetId, { delivery, phase: 'publish' });
   return true;
 }
 
@@ -78,7 +89,8 @@ export function drainQueue(session: Session, now = Date.now()): void {
 
 /**
  * On reconnect to a persistent session, resend unacknowledged PUBLISH with DUP = 1 and
- * PUBREL packets, in their original order [MQTT-4.4.0-1], [MQTT-3.3.1-1].
+ * PUBREL packets, in their original order [MQTT-4.4.0-1], [MQTT-3.3.1-1]. They carry their
+ * full topic and no alias: the aliases they may have used died with the old connection.
  */
 export function resendInflight(connection: ClientConnection, session: Session, now = Date.now()): void {
   for (const [packetId, entry] of session.inflight) {

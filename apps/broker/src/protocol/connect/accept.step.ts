@@ -5,6 +5,7 @@ import { closeConnection, startKeepAlive } from '../connection-lifecycle';
 import { NO_AUTH_EXCHANGE } from '../enhanced-auth/auth-exchange';
 import { DEFAULT_TOPIC_ALIAS_MAXIMUM, type InstanceContext } from '../instance-context';
 import { drainQueue, resendInflight } from '../outbound';
+import { OutboundTopicAliases } from '../outbound-topic-aliases';
 import { RC } from '../reason-codes';
 import { ACCEPTED_CONNACK_311 } from './connack-bytes';
 import type { ConnectAttempt, ConnectStep } from './connect-attempt';
@@ -61,6 +62,9 @@ export const acceptClient: ConnectStep = (ctx, connection, attempt) => {
     connection.maximumPacketSize = properties.maximumPacketSize ?? Number.MAX_SAFE_INTEGER;
     connection.requestProblemInformation = properties.requestProblemInformation !== false;
     connection.topicAliasMaximum = ctx.limits.topicAliasMaximum ?? DEFAULT_TOPIC_ALIAS_MAXIMUM;
+    // Server → client aliases, as many as the client allows up to the number we accept from it.
+    const outboundMaximum = Math.min(properties.topicAliasMaximum ?? 0, connection.topicAliasMaximum);
+    connection.outboundAliases = outboundMaximum > 0 ? new OutboundTopicAliases(outboundMaximum) : undefined;
     connection.connectSessionExpiry = properties.sessionExpiryInterval ?? 0;
     const method = properties.authenticationMethod;
     connection.authExchange = method === undefined ? NO_AUTH_EXCHANGE : { phase: 'authenticated', method };

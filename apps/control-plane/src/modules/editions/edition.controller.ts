@@ -31,6 +31,7 @@ const editionViewSchema = z.object({
       queuedMessagesPerSession: z.number().int(),
       queuedBytesPerSession: z.number().int(),
       inflightWindow: z.number().int(),
+      keepAliveMaxSeconds: z.number().int(),
     })
     .describe('what the broker holds for one instance and one client; beyond them it refuses (0x97, 0x95) or drops the oldest queued messages'),
   available: z.boolean().describe('false while the operator does not sell it; existing instances keep working'),
