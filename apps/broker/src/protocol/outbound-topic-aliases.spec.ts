@@ -2,7 +2,7 @@ import { parser as createParser, type IPublishPacket, type Packet } from 'mqtt-p
 import { describe, expect, it } from 'vitest';
 import type { Message } from './message';
 import { OutboundTopicAliases } from './outbound-topic-aliases';
-import { encodeDelivery } from './publish-encoder';
+import { encodeDelivery, withEncodingCache } from './publish-encoder';
 import { connectClient, createBroker } from './testing/broker-fixture';
 import type { PacketClient } from './testing/packet-client';
 
@@ -81,10 +81,13 @@ describe('encodeDelivery with a topic alias', () => {
 
   it('leaves the shared encoding of the message untouched for connections without aliases', () => {
     const message: Message = { topic: 't', payload: Buffer.from('x'), qos: 0, retain: false };
-    const plain = encodeDelivery({ message, qos: 0, retain: false }, 5, 0, false, 0);
-    encodeDelivery({ message, qos: 0, retain: false }, 5, 0, false, 0, { alias: 1, sendTopic: false });
-    expect(encodeDelivery({ message, qos: 0, retain: false }, 5, 0, false, 0)).toBe(plain);
-    expect(parse(plain).properties?.topicAlias).toBeUndefined();
+    // Encodings are shared within one fan-out (withEncodingCache).
+    withEncodingCache(message, () => {
+      const plain = encodeDelivery({ message, qos: 0, retain: false }, 5, 0, false, 0);
+      encodeDelivery({ message, qos: 0, retain: false }, 5, 0, false, 0, { alias: 1, sendTopic: false });
+      expect(encodeDelivery({ message, qos: 0, retain: false }, 5, 0, false, 0)).toBe(plain);
+      expect(parse(plain).properties?.topicAlias).toBeUndefined();
+    });
   });
 });
 
