@@ -4,6 +4,7 @@ import { generate, parser as createParser, type Packet, type Parser } from 'mqtt
 import { NO_AUTH_EXCHANGE, type AuthExchange } from './enhanced-auth/auth-exchange';
 import type { ConnectionInfo, TransportIdentity } from './instance-broker';
 import type { Message } from './message';
+import { PendingPackets } from './pending-packets';
 import type { Session } from './session-store';
 
 /**
@@ -60,7 +61,7 @@ export class ClientConnection {
   connectSessionExpiry = 0;
 
   /** Packets that arrived while CONNECT was being authenticated [MQTT-3.1.4-5]. */
-  readonly pending: Packet[] = [];
+  readonly pending = new PendingPackets();
 
   connectTimer: NodeJS.Timeout | undefined;
   keepAliveTimer: NodeJS.Timeout | undefined;

@@ -30,6 +30,8 @@ const editionViewSchema = z.object({
       subscriptionsPerInstance: z.number().int(),
       queuedMessagesPerSession: z.number().int(),
       queuedBytesPerSession: z.number().int(),
+      sessionsPerInstance: z.number().int(),
+      queuedBytesPerInstance: z.number().int(),
       inflightWindow: z.number().int(),
     })
     .describe('what the broker holds for one instance and one client; beyond them it refuses (0x97, 0x95) or drops the oldest queued messages'),
