@@ -27,7 +27,7 @@ describe('checkWill (the will a session may keep for long)', () => {
       keepalive: 0,
       will: { topic: 'gone', payload: Buffer.from('bye'), qos: 1, retain: false, properties: { willDelayInterval: 60, correlationData: Buffer.from('corr') } },
     });
-    expect(packet.will?.payload.buffer.byteLength).toBeGreaterThan(60_000);
+    expect((packet.will?.payload as Buffer).buffer.byteLength).toBeGreaterThan(60_000);
     const attempt = createAttempt(packet);
     checkWill({ limits: DEFAULT_INSTANCE_LIMITS } as InstanceContext, {} as ClientConnection, attempt);
     const message = attempt.will!.message;
