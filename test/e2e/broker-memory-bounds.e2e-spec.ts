@@ -105,10 +105,11 @@ function tally(codes: number[]): Record<number, number> {
 
 /**
  * One tenant's floods against a broker node in its own process (built, as in production): a
- * retained flood and a subscription flood are refused at the basic edition's quotas, and the
- * node's resident memory grows by no more than what the quotas admit plus a margin.
+ * retained flood, a subscription flood and a flood of persistent sessions with messages queued
+ * for them are refused at the basic edition's quotas, and the node's resident memory grows by
+ * no more than what the quotas admit plus a margin.
  */
-describe('a basic instance under a retained flood and a subscription flood', () => {
+describe('a basic instance under a retained flood, a subscription flood and a session flood', () => {
   const config = testConfig();
   let db: TestDatabase;
   let controlPlane: ControlPlane;
