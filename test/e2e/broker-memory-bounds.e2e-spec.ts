@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EDITIONS } from '@mqc/editions';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
@@ -25,6 +25,8 @@ const MARGIN = 80 * MiB;
 const BYTES_PER_SUBSCRIPTION = 2048;
 /** 200 KiB retained messages: 1 GB of them. */
 const FLOOD = 5_000;
+/** Generous for an offline session with one subscription and its bookkeeping. */
+const BYTES_PER_SESSION = 16 * 1024;
 
 function freePort(): Promise<number> {
   return new Promise((resolvePort) => {
@@ -43,16 +45,16 @@ function residentBytes(pid: number): number {
 }
 
 /**
- * Publishes retained QoS 1 messages in rounds the instance's rate quota admits (its bucket holds
- * one second of messages; a pause refills it); returns the PUBACK reason codes, 0 for success.
+ * Publishes QoS 1 messages in rounds the instance's rate quota admits (its bucket holds one
+ * second of messages; a pause refills it); returns the PUBACK reason codes, 0 for success.
  */
-async function publishRetained(client: MqttClient, messages: { topic: string; payload: Buffer }[]): Promise<number[]> {
+async function publishInRounds(client: MqttClient, messages: { topic: string; payload: Buffer }[], retain: boolean): Promise<number[]> {
   const perRound = Math.floor(basic.quotas.messagesPerSecond * 0.9);
   const codes: number[] = [];
   for (let start = 0; start < messages.length; start += perRound) {
     await sleep(1_000);
     const round = messages.slice(start, start + perRound).map(({ topic, payload }) =>
-      client.publishAsync(topic, payload, { qos: 1, retain: true }).then(
+      client.publishAsync(topic, payload, { qos: 1, retain }).then(
         () => 0,
         (error: { code?: number }) => error.code ?? -1,
       ),
@@ -60,6 +62,28 @@ async function publishRetained(client: MqttClient, messages: { topic: string; pa
     codes.push(...(await Promise.all(round)));
   }
   return codes;
+}
+
+function publishRetained(client: MqttClient, messages: { topic: string; payload: Buffer }[]): Promise<number[]> {
+  return publishInRounds(client, messages, true);
+}
+
+/** The CONNACK code of a CONNECT (0: accepted, then the client disconnects). */
+function connackCode(url: string, options: IClientOptions): Promise<number> {
+  return connectClient(url, options).then(
+    async (connected) => {
+      await connected.endAsync();
+      return 0;
+    },
+    (error: { code?: number }) => error.code ?? -1,
+  );
+}
+
+/** One instance counter of the broker's /metrics. */
+async function metric(adminPort: number, name: string, instanceId: string, label: string): Promise<number> {
+  const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+  const found = new RegExp(`${name}\\{[^}]*instance="${instanceId}"[^}]*"${label}"[^}]*\\} (\\d+)`).exec(metrics);
+  return Number(found?.[1]);
 }
 
 /** SUBSCRIBE and the SUBACK's reason codes (mqtt.js rejects a SUBACK with any failure, yet hands over the packet). */
@@ -81,10 +105,11 @@ function tally(codes: number[]): Record<number, number> {
 
 /**
  * One tenant's floods against a broker node in its own process (built, as in production): a
- * retained flood and a subscription flood are refused at the basic edition's quotas, and the
- * node's resident memory grows by no more than what the quotas admit plus a margin.
+ * retained flood, a subscription flood and a flood of persistent sessions with messages queued
+ * for them are refused at the basic edition's quotas, and the node's resident memory grows by
+ * no more than what the quotas admit plus a margin.
  */
-describe('a basic instance under a retained flood and a subscription flood', () => {
+describe('a basic instance under a retained flood, a subscription flood and a session flood', () => {
   const config = testConfig();
   let db: TestDatabase;
   let controlPlane: ControlPlane;
@@ -93,6 +118,8 @@ describe('a basic instance under a retained flood and a subscription flood', () 
   let brokerOutput = '';
   let adminPort: number;
   let instance: InstanceView;
+  /** A second instance of the tenant, for the session flood (the first one's quotas are spent by then). */
+  let fleet: InstanceView;
   const clients: MqttClient[] = [];
 
   async function client(clientId: string): Promise<MqttClient> {
@@ -132,9 +159,12 @@ describe('a basic instance under a retained flood and a subscription flood', () 
     const created = await operator.post<{ apiKey: { secret: string } }>('/v1/ops/tenants', { name: 'flooder' });
     const tenant = operator.withToken(created.body.apiKey.secret);
     instance = await runningInstance(tenant, 'flooded', 'basic');
-    expect((await tenant.request('PUT', `/v1/instances/${instance.id}/access-policy`, { anonymous: 'allow', onBackendFailure: 'deny' })).status).toBe(200);
-    // The policy reaches the broker with a change event: wait until a client gets in.
-    await eventually(async () => (await connectClient(instance.endpoints!.mqtt)).endAsync(), 20_000);
+    fleet = await runningInstance(tenant, 'fleet', 'basic');
+    for (const each of [instance, fleet]) {
+      expect((await tenant.request('PUT', `/v1/instances/${each.id}/access-policy`, { anonymous: 'allow', onBackendFailure: 'deny' })).status).toBe(200);
+      // The policy reaches the broker with a change event: wait until a client gets in.
+      await eventually(async () => (await connectClient(each.endpoints!.mqtt)).endAsync(), 20_000);
+    }
   });
 
   afterAll(async () => {
@@ -205,5 +235,50 @@ describe('a basic instance under a retained flood and a subscription flood', () 
     const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
     const refused = new RegExp(`mqc_broker_refused_total\\{[^}]*instance="${instance.id}"[^}]*reason="subscription-quota"[^}]*\\} (\\d+)`).exec(metrics);
     expect(Number(refused?.[1]), brokerOutput).toBe(200_000 - perClient + helpers * perClient - left);
+  });
+
+  it('refuses new sessions beyond the session quota (5.0 CONNACK 0x97, 3.1.1 3), and the offline fleet\'s queues stay within the instance\'s queued bytes', { timeout: 300_000 }, async () => {
+    const pid = broker.pid!;
+    const url = fleet.endpoints!.mqtt;
+    const quota = basic.limits.sessionsPerInstance;
+    const persistent = { protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: 3_600 } } as const;
+    const before = residentBytes(pid);
+    // Every device: a persistent session subscribed to its own topic, then offline.
+    for (let start = 0; start < quota; start += 20) {
+      await Promise.all(
+        Array.from({ length: Math.min(20, quota - start) }, async (_, i) => {
+          const device = await connectClient(url, { ...persistent, clientId: `device-${start + i}` });
+          await device.subscribeAsync(`fleet/${start + i}`, { qos: 1 });
+          await device.endAsync();
+        }),
+      );
+    }
+    const extra5 = await Promise.all(Array.from({ length: 10 }, (_, i) => connackCode(url, { ...persistent, clientId: `extra-${i}` })));
+    const extra311 = await connackCode(url, { protocolVersion: 4, clean: false, clientId: 'extra-311' });
+    const cleanExtra = await connackCode(url, { protocolVersion: 5, clean: true, clientId: 'extra-clean' });
+    // Resuming a session always works; so does starting clean over one (the publisher below).
+    const resumed = await connectClient(url, { ...persistent, clientId: 'device-1' });
+    expect(resumed.connected).toBe(true);
+    await resumed.endAsync();
+    const publisher = await connectClient(url, { protocolVersion: 5, clean: true, clientId: 'device-0' });
+    clients.push(publisher);
+
+    // 1 GB for the offline devices: five 200 KiB messages each, within each session's 4 MiB.
+    const payload = Buffer.alloc(200 * 1024, 3);
+    const flood = Array.from({ length: 5 }, () => Array.from({ length: quota - 1 }, (_, i) => ({ topic: `fleet/${i + 1}`, payload }))).flat();
+    const codes = tally(await publishInRounds(publisher, flood, false));
+    const after = residentBytes(pid);
+
+    expect(extra5).toEqual(Array(10).fill(0x97));
+    expect(extra311).toBe(3);
+    expect(cleanExtra).toBe(0x97);
+    expect(codes).toEqual({ 0: flood.length });
+    const bound = basic.limits.queuedBytesPerInstance + quota * BYTES_PER_SESSION;
+    expect(after - before, `resident memory grew by ${((after - before) / MiB).toFixed(1)} MiB`).toBeLessThan(bound + MARGIN);
+    expect(await metric(adminPort, 'mqc_broker_refused_total', fleet.id, 'session-quota'), brokerOutput).toBe(12);
+    const queueFull = await metric(adminPort, 'mqc_broker_refused_total', fleet.id, 'instance-queue-full');
+    const held = Math.floor(basic.limits.queuedBytesPerInstance / (payload.length + 'fleet/000'.length));
+    expect(queueFull).toBeGreaterThanOrEqual(flood.length - held - 1);
+    expect(await metric(adminPort, 'mqc_broker_instance_usage', fleet.id, 'queuedBytes')).toBeLessThanOrEqual(basic.limits.queuedBytesPerInstance);
   });
 });

@@ -15,6 +15,14 @@ describe('the edition limits', () => {
       const { limits } = EDITIONS[name];
       expect(limits.retainedBytes, name).toBeGreaterThanOrEqual(limits.maxPacketSize);
       expect(limits.queuedBytesPerSession, name).toBeGreaterThanOrEqual(limits.maxPacketSize);
+      expect(limits.queuedBytesPerInstance, name).toBeGreaterThanOrEqual(limits.queuedBytesPerSession);
+    }
+  });
+
+  it('give every connection the quota admits a session of its own', () => {
+    for (const name of EDITION_NAMES) {
+      const { limits, quotas } = EDITIONS[name];
+      expect(limits.sessionsPerInstance, name).toBeGreaterThanOrEqual(quotas.maxConnections);
     }
   });
 });

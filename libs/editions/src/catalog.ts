@@ -43,6 +43,10 @@ export interface EditionLimits {
   /** Messages queued for one offline or slow session; the oldest are dropped beyond either bound. */
   queuedMessagesPerSession: number;
   queuedBytesPerSession: number;
+  /** Sessions of the instance, online and offline (an offline one lives until its expiry); a CONNECT that needs a new one beyond it is refused. */
+  sessionsPerInstance: number;
+  /** Bytes queued across all sessions of the instance; beyond it a session's oldest are dropped, or the new message when it has none. */
+  queuedBytesPerInstance: number;
   /** QoS 1/2 messages unacknowledged in each direction of one connection (5.0 receive maximum). */
   inflightWindow: number;
   /**
@@ -95,6 +99,8 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       subscriptionsPerInstance: 10_000,
       queuedMessagesPerSession: 1_000,
       queuedBytesPerSession: 4 * MiB,
+      sessionsPerInstance: 1_000,
+      queuedBytesPerInstance: 64 * MiB,
       inflightWindow: 32,
       keepAliveMaxSeconds: 60,
     },
@@ -119,6 +125,8 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       subscriptionsPerInstance: 250_000,
       queuedMessagesPerSession: 10_000,
       queuedBytesPerSession: 32 * MiB,
+      sessionsPerInstance: 50_000,
+      queuedBytesPerInstance: 512 * MiB,
       inflightWindow: 64,
       keepAliveMaxSeconds: 300,
     },
@@ -143,6 +151,8 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       subscriptionsPerInstance: 2_000_000,
       queuedMessagesPerSession: 100_000,
       queuedBytesPerSession: 128 * MiB,
+      sessionsPerInstance: 1_000_000,
+      queuedBytesPerInstance: 2048 * MiB,
       inflightWindow: 128,
       keepAliveMaxSeconds: 1_200,
     },

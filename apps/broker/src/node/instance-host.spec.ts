@@ -17,6 +17,8 @@ describe('limitsFor', () => {
       maxSubscriptionsPerInstance: edition.subscriptionsPerInstance,
       maxQueuedMessages: edition.queuedMessagesPerSession,
       maxQueuedBytes: edition.queuedBytesPerSession,
+      maxSessions: edition.sessionsPerInstance,
+      maxQueuedBytesPerInstance: edition.queuedBytesPerInstance,
       maxInflight: edition.inflightWindow,
       receiveMaximum: edition.inflightWindow,
       keepAliveMaxSeconds: edition.keepAliveMaxSeconds,

@@ -48,6 +48,8 @@ export function limitsFor(instance: InstanceEntity): InstanceLimits {
     maxSubscriptionsPerInstance: limits.subscriptionsPerInstance,
     maxQueuedMessages: limits.queuedMessagesPerSession,
     maxQueuedBytes: limits.queuedBytesPerSession,
+    maxSessions: limits.sessionsPerInstance,
+    maxQueuedBytesPerInstance: limits.queuedBytesPerInstance,
     maxInflight: limits.inflightWindow,
     receiveMaximum: limits.inflightWindow,
     keepAliveMaxSeconds: limits.keepAliveMaxSeconds,

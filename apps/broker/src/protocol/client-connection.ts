@@ -5,6 +5,7 @@ import { NO_AUTH_EXCHANGE, type AuthExchange } from './enhanced-auth/auth-exchan
 import type { ConnectionInfo, TransportIdentity } from './instance-broker';
 import type { Message } from './message';
 import type { OutboundTopicAliases } from './outbound-topic-aliases';
+import { PendingPackets } from './pending-packets';
 import type { Session } from './session-store';
 
 /**
@@ -63,7 +64,7 @@ export class ClientConnection {
   connectSessionExpiry = 0;
 
   /** Packets that arrived while CONNECT was being authenticated [MQTT-3.1.4-5]. */
-  readonly pending: Packet[] = [];
+  readonly pending = new PendingPackets();
 
   connectTimer: NodeJS.Timeout | undefined;
   keepAliveTimer: NodeJS.Timeout | undefined;

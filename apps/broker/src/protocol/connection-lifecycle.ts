@@ -12,6 +12,13 @@ import { unreadableField } from './unreadable-fields';
 /** How long a closing socket may take to flush before it is destroyed. */
 const CLOSE_FLUSH_MS = 2_000;
 
+/**
+ * Packets a client may send ahead of its CONNACK (a client that does not wait sends a few:
+ * SUBSCRIBE, PUBLISH); beyond it, or beyond the instance's maximum packet size in bytes, the
+ * connection is closed. A hundred parsed packets hold some tens of KiB.
+ */
+export const MAX_PENDING_PACKETS = 100;
+
 export interface CloseOptions {
   /** 5.0 DISCONNECT reason code sent before closing (only once CONNACK was sent). */
   reasonCode?: number;
@@ -67,6 +74,17 @@ function packetSize(remainingLength: number): number {
   return 1 + lengthBytes + remainingLength;
 }
 
+/** Keeps a packet that came before the CONNACK, within the bounds; beyond them the connection is closed (no CONNACK, no DISCONNECT). */
+function holdUntilConnack(ctx: InstanceContext, connection: ClientConnection, packet: Packet): void {
+  const { pending } = connection;
+  pending.push(packet, packetSize(packet.length ?? 0));
+  if (pending.length <= MAX_PENDING_PACKETS && pending.bytes <= ctx.limits.maxPacketSize) return;
+  ctx.refusals.count('pending-before-connack');
+  ctx.logger.debug({ clientId: connection.clientId, packets: pending.length, bytes: pending.bytes }, 'too much sent before CONNACK, closing');
+  pending.takeAll();
+  closeConnection(ctx, connection, { publishWill: false });
+}
+
 function onPacket(ctx: InstanceContext, connection: ClientConnection, packet: Packet): void {
   if (connection.state === 'closed') return;
   if (packet.length !== undefined && packetSize(packet.length) > ctx.limits.maxPacketSize) {
@@ -82,7 +100,7 @@ function onPacket(ctx: InstanceContext, connection: ClientConnection, packet: Pa
   // [MQTT-3.1.4-5] packets after CONNECT wait until the CONNECT is accepted.
   if (connection.state === 'authenticating') {
     // An enhanced authentication in progress takes the client's AUTH (or what came instead).
-    if (!offerToAuthExchange(connection, packet)) connection.pending.push(packet);
+    if (!offerToAuthExchange(connection, packet)) holdUntilConnack(ctx, connection, packet);
     return;
   }
   dispatch(ctx, connection, packet);

@@ -1,10 +1,22 @@
 import { messageBytes, type Delivery } from './message';
 
+/** Bytes queued across several queues (the sessions of one instance), for the per-instance bound. */
+export class QueuedBytesTally {
+  bytes = 0;
+}
+
 /** FIFO of deliveries waiting for an offline or busy client; bounded by the caller. */
 export class DeliveryQueue {
   private items: (Delivery | undefined)[] = [];
   private head = 0;
   private totalBytes = 0;
+
+  constructor(private readonly tally = new QueuedBytesTally()) {}
+
+  private addBytes(bytes: number): void {
+    this.totalBytes += bytes;
+    this.tally.bytes += bytes;
+  }
 
   get length(): number {
     return this.items.length - this.head;
@@ -17,7 +29,7 @@ export class DeliveryQueue {
 
   push(delivery: Delivery): void {
     this.items.push(delivery);
-    this.totalBytes += messageBytes(delivery.message);
+    this.addBytes(messageBytes(delivery.message));
   }
 
   peek(): Delivery | undefined {
@@ -28,7 +40,7 @@ export class DeliveryQueue {
     if (this.head >= this.items.length) return undefined;
     const delivery = this.items[this.head];
     this.items[this.head++] = undefined;
-    if (delivery !== undefined) this.totalBytes -= messageBytes(delivery.message);
+    if (delivery !== undefined) this.addBytes(-messageBytes(delivery.message));
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
@@ -42,7 +54,7 @@ export class DeliveryQueue {
       const delivery = this.items[i];
       if (delivery && delivery.qos === 0) {
         this.items.splice(i, 1);
-        this.totalBytes -= messageBytes(delivery.message);
+        this.addBytes(-messageBytes(delivery.message));
         return delivery;
       }
     }
@@ -50,6 +62,7 @@ export class DeliveryQueue {
   }
 
   clear(): void {
+    this.tally.bytes -= this.totalBytes;
     this.items = [];
     this.head = 0;
     this.totalBytes = 0;

@@ -24,6 +24,8 @@ export interface InstanceLimits {
   maxInflight: number;           // QoS1/2 messages in flight to one client (default 64), further ones queue
   maxQueuedMessages: number;     // per offline/slow session (default 1000), then drop oldest QoS0 first
   maxQueuedBytes: number;        // bytes queued per session (default 16 MiB), same drop order
+  maxSessions: number;           // sessions online + offline (default 1000); a CONNECT needing a new one beyond it: CONNACK 0x97 / 3
+  maxQueuedBytesPerInstance: number; // bytes queued across the instance's sessions (default 256 MiB); the session's oldest dropped, or the new message
   maxRetainedMessages: number;   // per instance (default 10_000); a retained PUBLISH beyond it: PUBACK/PUBREC 0x97 (5.0), dropped
   maxRetainedBytes: number;      // per instance (default 64 MiB), the same
   maxSubscriptionsPerClient: number;   // default 1000; beyond it SUBACK 0x97 (5.0) / 0x80 (3.1.1)
@@ -46,6 +48,8 @@ export const DEFAULT_INSTANCE_LIMITS: InstanceLimits = {
   maxInflight: 64,
   maxQueuedMessages: 1000,
   maxQueuedBytes: 16 * 1024 * 1024,
+  maxSessions: 1000,
+  maxQueuedBytesPerInstance: 256 * 1024 * 1024,
   maxRetainedMessages: 10_000,
   maxRetainedBytes: 64 * 1024 * 1024,
   maxSubscriptionsPerClient: 1000,

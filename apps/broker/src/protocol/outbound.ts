@@ -47,10 +47,12 @@ function send(connection: ClientConnection, session: Session, delivery: Delivery
 /**
  * Queues a delivery within the session's bounds (messages and bytes): when full, the oldest QoS 0
  * message is dropped first, then the oldest of any QoS; a message larger than the byte bound
- * itself is dropped. Every dropped message counts as `queue-full`.
+ * itself is dropped. Every dropped message counts as `queue-full`. Then within the instance's
+ * bound on queued bytes: the session's own oldest go the same way, and when it has none left
+ * the new message is dropped, each counted as `instance-queue-full`.
  */
 function enqueue(ctx: InstanceContext, session: Session, delivery: Delivery): void {
-  const { maxQueuedMessages, maxQueuedBytes } = ctx.limits;
+  const { maxQueuedMessages, maxQueuedBytes, maxQueuedBytesPerInstance } = ctx.limits;
   const bytes = messageBytes(delivery.message);
   if (maxQueuedMessages <= 0 || bytes > maxQueuedBytes) {
     ctx.refusals.count('queue-full');
@@ -61,6 +63,12 @@ function enqueue(ctx: InstanceContext, session: Session, delivery: Delivery): vo
     const dropped = queue.dropOldest();
     ctx.refusals.count('queue-full');
     ctx.logger.debug({ clientId: session.clientId, topic: dropped?.message.topic }, 'session queue full, message dropped');
+  }
+  while (ctx.sessions.queuedBytes + bytes > maxQueuedBytesPerInstance) {
+    ctx.refusals.count('instance-queue-full');
+    const dropped = queue.dropOldest();
+    ctx.logger.debug({ clientId: session.clientId, topic: (dropped ?? delivery).message.topic }, 'instance queues full, message dropped');
+    if (dropped === undefined) return;
   }
   queue.push(delivery);
 }

@@ -1,5 +1,14 @@
 /** Why the broker refused a request or dropped a message to keep an instance within its bounds. */
-export const REFUSAL_REASONS = ['retained-quota', 'subscription-quota', 'queue-full', 'packet-too-large', 'rate-limit'] as const;
+export const REFUSAL_REASONS = [
+  'retained-quota',
+  'subscription-quota',
+  'queue-full',
+  'packet-too-large',
+  'rate-limit',
+  'session-quota',
+  'instance-queue-full',
+  'pending-before-connack',
+] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 export type RefusalCounts = Readonly<Record<RefusalReason, number>>;
@@ -7,7 +16,9 @@ export type RefusalCounts = Readonly<Record<RefusalReason, number>>;
 /**
  * What one instance refused or dropped since it was loaded on this node, by reason: retained
  * PUBLISHes over the retained quota, subscriptions over a subscription quota, queued messages
- * dropped from a full session queue, packets over the maximum size, PUBLISHes over the rate.
+ * dropped from a full session queue, packets over the maximum size, PUBLISHes over the rate,
+ * CONNECTs that needed a session beyond the session quota, queued messages dropped because the
+ * instance's queues were full, connections closed for sending too much before their CONNACK.
  */
 export class RefusalCounters {
   private readonly counts: Record<RefusalReason, number> = {
@@ -16,6 +27,9 @@ export class RefusalCounters {
     'queue-full': 0,
     'packet-too-large': 0,
     'rate-limit': 0,
+    'session-quota': 0,
+    'instance-queue-full': 0,
+    'pending-before-connack': 0,
   };
 
   count(reason: RefusalReason, times = 1): void {

@@ -1,5 +1,5 @@
 import type { QoS } from 'mqtt-packet';
-import { DeliveryQueue } from './delivery-queue';
+import { DeliveryQueue, QueuedBytesTally } from './delivery-queue';
 import type { Delivery } from './message';
 import type { ClientConnection, WillIntent } from './client-connection';
 
@@ -38,7 +38,7 @@ export class Session {
   readonly subscriptions = new Map<string, Subscription>();
   /** Insertion order is send order: redelivered in that order on reconnect [MQTT-4.6.0-1]. */
   readonly inflight = new Map<number, InflightMessage>();
-  readonly queue = new DeliveryQueue();
+  readonly queue: DeliveryQueue;
   /** Inbound QoS 2 packet ids whose PUBREL has not arrived yet. */
   readonly awaitingRelease = new Set<number>();
   /** Seconds the session outlives its connection; 0 ends it with the connection. */
@@ -54,7 +54,13 @@ export class Session {
   matchRetainAsPublished = false;
   matchSubscriptionIds: number[] | undefined;
 
-  constructor(readonly clientId: string) {}
+  /** `tally` counts the queued bytes of all sessions of the instance (SessionStore's). */
+  constructor(
+    readonly clientId: string,
+    tally = new QueuedBytesTally(),
+  ) {
+    this.queue = new DeliveryQueue(tally);
+  }
 
   /** A packet identifier unused by any in-flight message [MQTT-2.2.1-3]; undefined if all 65535 are taken. */
   allocatePacketId(): number | undefined {
@@ -70,13 +76,23 @@ export class Session {
 
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
+  private readonly queued = new QueuedBytesTally();
+
+  /** Bytes queued across every session of the store (messageBytes). */
+  get queuedBytes(): number {
+    return this.queued.bytes;
+  }
+
+  has(clientId: string): boolean {
+    return this.sessions.has(clientId);
+  }
 
   get(clientId: string): Session | undefined {
     return this.sessions.get(clientId);
   }
 
   create(clientId: string): Session {
-    const session = new Session(clientId);
+    const session = new Session(clientId, this.queued);
     this.sessions.set(clientId, session);
     return session;
   }

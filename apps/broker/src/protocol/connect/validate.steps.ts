@@ -2,6 +2,7 @@ import { CONNACK_311, CONNACK_5 } from '@mqc/auth';
 import { randomUUID } from 'node:crypto';
 import type { ConnectStep } from './connect-attempt';
 import { refuse } from './connect-attempt';
+import { ownedBytes } from '../message';
 import { RC } from '../reason-codes';
 import { isValidTopicName } from '../topic-validation';
 
@@ -66,10 +67,12 @@ export const checkWill: ConnectStep = (ctx, _connection, attempt) => {
     return refuse(CONNACK_311.serverUnavailable, RC.topicNameInvalid, 'invalid will topic');
   }
   const { willDelayInterval, messageExpiryInterval, ...forwarded } = will.properties ?? {};
+  // A will may wait in an offline session for long: its bytes must not keep the CONNECT's read chunk alive.
+  if (forwarded.correlationData !== undefined) forwarded.correlationData = ownedBytes(forwarded.correlationData);
   attempt.will = {
     message: {
       topic: will.topic,
-      payload: typeof will.payload === 'string' ? Buffer.from(will.payload) : will.payload,
+      payload: typeof will.payload === 'string' ? Buffer.from(will.payload) : ownedBytes(will.payload),
       qos: will.qos ?? 0,
       retain: will.retain === true,
       properties: Object.keys(forwarded).length > 0 ? forwarded : undefined,

@@ -42,7 +42,7 @@ export async function handleConnect(ctx: InstanceContext, connection: ClientConn
     }
   }
   connection.stream.resume();
-  const pending = connection.pending.splice(0);
+  const pending = connection.pending.takeAll();
   for (const next of pending) {
     if (!connection.isConnected) return;
     dispatch(ctx, connection, next);

@@ -30,6 +30,8 @@ const editionViewSchema = z.object({
       subscriptionsPerInstance: z.number().int(),
       queuedMessagesPerSession: z.number().int(),
       queuedBytesPerSession: z.number().int(),
+      sessionsPerInstance: z.number().int(),
+      queuedBytesPerInstance: z.number().int(),
       inflightWindow: z.number().int(),
       keepAliveMaxSeconds: z.number().int(),
     })
