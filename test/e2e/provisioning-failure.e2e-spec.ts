@@ -13,7 +13,7 @@ describe('provisioning when the broker node cannot open an instance\'s listeners
     const config = testConfig();
     // Something else already listens on the first port of the range.
     squatter = createServer();
-    await new Promise<void>((resolve) => squatter.listen(config.brokerPorts.first, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => squatter.once('error', reject).listen(config.brokerPorts.first, '127.0.0.1', resolve));
     db = await createTestDatabase();
     stack = await startStack(config, db.url);
   });
