@@ -25,10 +25,12 @@ function readRule(line: number, values: unknown, problems: RowProblem[]): Import
   return undefined;
 }
 
-/** A CSV qos cell: `0|1|2` (or one level); anything else is kept as text for the schema to refuse. */
-function qosCell(text: string): unknown {
+const CSV_QOS_PROBLEM = 'qos must list levels 0, 1 or 2 separated by | (like 0|1), or be empty for all';
+
+/** A CSV qos cell: `0|1|2` (or one level); undefined when it is not such a list. */
+function qosCell(text: string): number[] | undefined {
   const levels = text.split('|').map((l) => l.trim());
-  return levels.every((l) => /^[0-2]$/.test(l)) ? levels.map(Number) : text;
+  return levels.every((l) => /^[0-2]$/.test(l)) ? levels.map(Number) : undefined;
 }
 
 function retainCell(text: string): unknown {
@@ -40,7 +42,7 @@ function retainCell(text: string): unknown {
 
 function checkColumns(columns: string[]): string | undefined {
   const expected = ACL_IMPORT_COLUMNS.join(',');
-  const unknown = columns.filter((c) => c === undefined || !BY_LOWER.has(c.toLowerCase()));
+  const unknown = columns.filter((c) => !BY_LOWER.has(c.toLowerCase()));
   const names = columns.map((c) => BY_LOWER.get(c.toLowerCase()) ?? c);
   const missing = REQUIRED.filter((c) => !names.includes(c));
   const twice = names.filter((c, i) => names.indexOf(c) !== i);
@@ -68,13 +70,16 @@ export function parseCsvRules(text: string): { rules: ImportedRule[]; problems: 
       continue;
     }
     const values: Record<string, unknown> = {};
+    const before = problems.length;
     columns.forEach((column, i) => {
       const cell = record.fields[i] ?? '';
       if (cell === '' && !REQUIRED.includes(column)) return;
-      values[column] = column === 'qos' ? qosCell(cell) : column === 'retain' ? retainCell(cell) : cell;
+      if (column !== 'qos') values[column] = column === 'retain' ? retainCell(cell) : cell;
+      else if (qosCell(cell)) values[column] = qosCell(cell);
+      else problems.push({ line: record.line, field: 'qos', message: CSV_QOS_PROBLEM });
     });
     const rule = readRule(record.line, values, problems);
-    if (rule) rules.push(rule);
+    if (rule && problems.length === before) rules.push(rule);
   }
   if (data.length === 0 && problems.length === 0) problems.push({ line: header.line, field: '(body)', message: 'the file has no rules' });
   return { rules, problems };
