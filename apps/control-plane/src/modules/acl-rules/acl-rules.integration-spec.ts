@@ -222,4 +222,17 @@ describe('the built-in authorization rules: /v1/instances/{id}/acl-rules', () =>
       expect(one.body).toMatchObject({ code: 'quota-exceeded', quota: 'aclRules', limit: 100, used: 100, adding: 1 });
     });
   });
+
+  describe('the edition', () => {
+    it('blocks a downgrade to an edition whose rule quota the instance exceeds, and records the import', async () => {
+      const pro = await newInstance(tenant.api, 'professional', 'many-rules');
+      const file = ['permission,action,topic', ...Array.from({ length: 101 }, (_, i) => `allow,publish,r/${i}`)].join('\n');
+      expect((await tenant.api.post(`/v1/instances/${pro}/acl-rules/import`, file, CSV)).status).toBe(201);
+      const downgrade = await tenant.api.patch<Problem & { blockers: unknown[] }>(`/v1/instances/${pro}`, { edition: 'basic' });
+      expect(downgrade.status).toBe(409);
+      expect(downgrade.body.blockers).toEqual([{ kind: 'quota', quota: 'aclRules', used: 101, limit: 100 }]);
+      const audit = await tenant.api.get<{ items: { action: string; resourceId: string; details: Record<string, unknown> }[] }>('/v1/audit-events?limit=500');
+      expect(audit.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'acl-rule.import', resourceId: pro, details: { instanceId: pro, count: 101 } })]));
+    });
+  });
 });
