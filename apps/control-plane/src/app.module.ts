@@ -13,6 +13,7 @@ import { CHANGE_BUS, CONFIG, JOB_PRODUCER, LOGGER, METRICS, REDIS, SECRET_BOX } 
 import { ApiKeyModule } from './modules/api-keys/api-key.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthenticatorModule } from './modules/authenticators/authenticator.module';
+import { AuthorizerModule } from './modules/authorizers/authorizer.module';
 import { DeviceModule } from './modules/devices/device.module';
 import { EditionModule } from './modules/editions/edition.module';
 import { HealthModule } from './modules/health/health.module';
@@ -79,6 +80,7 @@ export class AppModule {
         InstanceModule,
         TenantModule,
         AuthenticatorModule,
+        AuthorizerModule,
         UserModule,
         DeviceModule,
         PskIdentityModule,

@@ -24,6 +24,10 @@ export interface EditionQuotas {
   registeredCaCertificates: number;
   deviceCertificates: number;
   builtInUsers: number;
+  /** Authorizers in an instance's authorization chain (issue 13). */
+  authorizersPerChain: number;
+  /** Rules of the built-in authorization source per instance. */
+  aclRules: number;
 }
 
 /**
@@ -90,6 +94,8 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       registeredCaCertificates: 0,
       deviceCertificates: 0,
       builtInUsers: 10_000,
+      authorizersPerChain: 2,
+      aclRules: 100,
     },
     limits: {
       retainedMessages: 2_000,
@@ -116,6 +122,8 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       registeredCaCertificates: 32,
       deviceCertificates: 100_000,
       builtInUsers: 500_000,
+      authorizersPerChain: 8,
+      aclRules: 10_000,
     },
     limits: {
       retainedMessages: 50_000,
@@ -142,6 +150,8 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       registeredCaCertificates: 32,
       deviceCertificates: 5_000_000,
       builtInUsers: 5_000_000,
+      authorizersPerChain: 16,
+      aclRules: 100_000,
     },
     limits: {
       retainedMessages: 1_000_000,

@@ -1,7 +1,7 @@
 import { EDITIONS, type EditionName, type EditionQuotas } from './catalog';
 
 /** The quotas the control plane counts rows against (the others are enforced by the broker). */
-export type CountedQuota = 'authenticatorsPerChain' | 'registeredCaCertificates' | 'deviceCertificates' | 'builtInUsers';
+export type CountedQuota = 'authenticatorsPerChain' | 'registeredCaCertificates' | 'deviceCertificates' | 'builtInUsers' | 'authorizersPerChain' | 'aclRules';
 
 /** What a refusal tells the tenant: the problem's extras of a 409 `quota-exceeded`. */
 export interface QuotaExcess {
@@ -16,6 +16,8 @@ const NOUNS: Record<CountedQuota, string> = {
   registeredCaCertificates: 'registered CA certificates',
   deviceCertificates: 'device certificates',
   builtInUsers: 'built-in users',
+  authorizersPerChain: 'authorizers per chain',
+  aclRules: 'ACL rules',
 };
 
 /** The excess when an instance of `edition` holding `used` would hold `used + adding`; undefined when it fits. */

@@ -1,4 +1,4 @@
-import { METHOD_OF_TYPE, editionAllowsType, type AuthenticatorType } from '@mqc/auth';
+import { METHOD_OF_TYPE, authorizerProviderOf, editionAllowsAuthorizer, editionAllowsType, type AuthenticatorType, type AuthorizerType } from '@mqc/auth';
 import { describeQuotaExcess, lowestEditionWith, quotaExceeded, type CountedQuota, type EditionName } from '@mqc/editions';
 import { DomainError } from './domain-errors';
 
@@ -10,6 +10,18 @@ export function assertEditionAllows(edition: EditionName, type: AuthenticatorTyp
     edition,
     requiredEdition: needed,
     method: METHOD_OF_TYPE[type],
+  });
+}
+
+/** The same gate for an authorizer type (issue 13): its provider names the method that carries it. */
+export function assertEditionAllowsAuthorizer(edition: EditionName, type: AuthorizerType): void {
+  if (editionAllowsAuthorizer(edition, type)) return;
+  const method = authorizerProviderOf(type).method;
+  const needed = lowestEditionWith(method);
+  throw new DomainError('forbidden', 'method-not-in-edition', `the ${type} authorizer needs the ${needed} edition or higher; this instance is ${edition}`, {
+    edition,
+    requiredEdition: needed,
+    method,
   });
 }
 

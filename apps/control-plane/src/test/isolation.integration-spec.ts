@@ -7,6 +7,8 @@ import { newInstance, newTenant, type Api, type Tenant } from './control-plane.s
 interface Owned {
   instance: string;
   authenticator: string;
+  authorizer: string;
+  rule: string;
   userId: string;
   clientId: string;
   apiKey: string;
@@ -30,6 +32,23 @@ const ROUTES: Route[] = [
   { name: 'GET authenticator', call: (api, o) => api.get(`/v1/instances/${o.instance}/authenticators/${o.authenticator}`) },
   { name: 'PATCH authenticator', call: (api, o) => api.patch(`/v1/instances/${o.instance}/authenticators/${o.authenticator}`, { enabled: false }) },
   { name: 'DELETE authenticator', call: (api, o) => api.delete(`/v1/instances/${o.instance}/authenticators/${o.authenticator}`) },
+  { name: 'GET authorizers', call: (api, o) => api.get(`/v1/instances/${o.instance}/authorizers`) },
+  { name: 'POST authorizer', call: (api, o) => api.post(`/v1/instances/${o.instance}/authorizers`, { type: 'client-info', config: {} }) },
+  { name: 'PUT authorizer order', call: (api, o) => api.put(`/v1/instances/${o.instance}/authorizers/order`, { ids: [o.authorizer] }) },
+  { name: 'GET authorizer', call: (api, o) => api.get(`/v1/instances/${o.instance}/authorizers/${o.authorizer}`) },
+  { name: 'PATCH authorizer', call: (api, o) => api.patch(`/v1/instances/${o.instance}/authorizers/${o.authorizer}`, { enabled: false }) },
+  { name: 'DELETE authorizer', call: (api, o) => api.delete(`/v1/instances/${o.instance}/authorizers/${o.authorizer}`) },
+  { name: 'GET acl-rules', call: (api, o) => api.get(`/v1/instances/${o.instance}/acl-rules`) },
+  { name: 'POST acl-rule', call: (api, o) => api.post(`/v1/instances/${o.instance}/acl-rules`, { permission: 'allow', action: 'all', topic: '#' }) },
+  { name: 'PUT acl-rule order', call: (api, o) => api.put(`/v1/instances/${o.instance}/acl-rules/order`, { ids: [o.rule] }) },
+  {
+    name: 'POST acl-rules import',
+    call: (api, o) => api.post(`/v1/instances/${o.instance}/acl-rules/import`, 'permission,action,topic\nallow,all,#', { 'content-type': 'text/csv' }),
+  },
+  { name: 'GET acl-rule', call: (api, o) => api.get(`/v1/instances/${o.instance}/acl-rules/${o.rule}`) },
+  { name: 'PATCH acl-rule', call: (api, o) => api.patch(`/v1/instances/${o.instance}/acl-rules/${o.rule}`, { topic: '#' }) },
+  { name: 'DELETE acl-rule', call: (api, o) => api.delete(`/v1/instances/${o.instance}/acl-rules/${o.rule}`) },
+  { name: 'POST authorization check', call: (api, o) => api.post(`/v1/instances/${o.instance}/authorization/check`, { clientId: 'c', action: 'subscribe', topic: '#' }) },
   { name: 'GET users', call: (api, o) => api.get(`/v1/instances/${o.instance}/users`) },
   { name: 'POST user', call: (api, o) => api.post(`/v1/instances/${o.instance}/users`, { userId: 'intruder', password: 'p' }) },
   {
@@ -65,10 +84,12 @@ describe('tenant isolation: another tenant resources answer 404, exactly like mi
     intruder = await newTenant(operator, 'intruder');
     const instance = await newInstance(owner.api, 'platinum', 'private');
     const authenticator = await owner.api.post<{ id: string }>(`/v1/instances/${instance}/authenticators`, { type: 'built-in-database', config: {} });
+    const authorizer = await owner.api.post<{ id: string }>(`/v1/instances/${instance}/authorizers`, { type: 'built-in-database', config: {} });
+    const rule = await owner.api.post<{ id: string }>(`/v1/instances/${instance}/acl-rules`, { permission: 'allow', action: 'subscribe', topic: 'private/#' });
     await owner.api.post(`/v1/instances/${instance}/users`, { userId: 'sensor-1', password: 'p' });
     await owner.api.post(`/v1/instances/${instance}/devices`, { clientId: 'meter-1' });
     const key = await owner.api.post<{ id: string }>('/v1/api-keys', { name: 'second' });
-    owned = { instance, authenticator: authenticator.body.id, userId: 'sensor-1', clientId: 'meter-1', apiKey: key.body.id };
+    owned = { instance, authenticator: authenticator.body.id, authorizer: authorizer.body.id, rule: rule.body.id, userId: 'sensor-1', clientId: 'meter-1', apiKey: key.body.id };
     intruderInstance = await newInstance(intruder.api, 'platinum', 'own');
   });
 
@@ -79,19 +100,19 @@ describe('tenant isolation: another tenant resources answer 404, exactly like mi
 
   it.each(ROUTES.map((r) => [r.name, r] as const))('%s', async (_, route) => {
     const foreign = await route.call(intruder.api, owned);
-    const missing = await route.call(intruder.api, { instance: randomUUID(), authenticator: randomUUID(), userId: 'nobody', clientId: 'nobody', apiKey: randomUUID() });
+    const missing = await route.call(intruder.api, { instance: randomUUID(), authenticator: randomUUID(), authorizer: randomUUID(), rule: randomUUID(), userId: 'nobody', clientId: 'nobody', apiKey: randomUUID() });
     expect(foreign.status).toBe(404);
     expect(foreign.body).toEqual(missing.body);
   });
 
   it('does not let an authenticator, user or device be reached through the intruder own instance either', async () => {
     const through = { ...owned, instance: intruderInstance };
-    const byId = /^(GET|PATCH|DELETE) (authenticator|user|device)$|^PUT authenticator order$|regenerate/;
+    const byId = /^(GET|PATCH|DELETE) (authenticator|authorizer|acl-rule|user|device)$|^PUT (authenticator|authorizer|acl-rule) order$|regenerate/;
     for (const route of ROUTES.filter((r) => byId.test(r.name))) {
       const foreign = await route.call(intruder.api, through);
-      const missing = await route.call(intruder.api, { ...through, authenticator: randomUUID(), userId: 'nobody', clientId: 'nobody' });
-      // 404, or for the reorder a 422 (the id is not in this chain): the same answer as for an unknown id.
-      expect(foreign.status, route.name).toBe(route.name === 'PUT authenticator order' ? 422 : 404);
+      const missing = await route.call(intruder.api, { ...through, authenticator: randomUUID(), authorizer: randomUUID(), rule: randomUUID(), userId: 'nobody', clientId: 'nobody' });
+      // 404, or for a reorder a 422 (the id is not in this chain): the same answer as for an unknown id.
+      expect(foreign.status, route.name).toBe(route.name.endsWith(' order') ? 422 : 404);
       expect(foreign.body, route.name).toEqual(missing.body);
     }
   });
@@ -103,7 +124,7 @@ describe('tenant isolation: another tenant resources answer 404, exactly like mi
     expect(keys.body.items.map((k) => k.id)).toEqual([intruder.apiKeyId]);
     const audit = await intruder.api.get<{ items: { resourceId: string; details: Record<string, unknown> }[] }>('/v1/audit-events?limit=500');
     const text = JSON.stringify(audit.body);
-    for (const id of [owned.instance, owned.authenticator, owned.apiKey, 'sensor-1', 'meter-1', owner.id]) expect(text).not.toContain(id);
+    for (const id of [owned.instance, owned.authenticator, owned.authorizer, owned.rule, owned.apiKey, 'sensor-1', 'meter-1', owner.id]) expect(text).not.toContain(id);
   });
 
   it('left the owner resources as they were', async () => {
@@ -111,6 +132,10 @@ describe('tenant isolation: another tenant resources answer 404, exactly like mi
     expect(instance.body).toMatchObject({ name: 'private', edition: 'platinum', status: 'PROVISIONING', accessPolicy: { anonymous: 'deny' } });
     const chain = await owner.api.get<{ items: { id: string; enabled: boolean }[] }>(`/v1/instances/${owned.instance}/authenticators`);
     expect(chain.body.items).toEqual([expect.objectContaining({ id: owned.authenticator, enabled: true })]);
+    const authorizers = await owner.api.get<{ items: { id: string; enabled: boolean }[] }>(`/v1/instances/${owned.instance}/authorizers`);
+    expect(authorizers.body.items).toEqual([expect.objectContaining({ id: owned.authorizer, enabled: true })]);
+    const rules = await owner.api.get<{ items: { id: string; topic: string }[] }>(`/v1/instances/${owned.instance}/acl-rules`);
+    expect(rules.body.items).toEqual([expect.objectContaining({ id: owned.rule, topic: 'private/#' })]);
     const users = await owner.api.get<{ items: { userId: string }[] }>(`/v1/instances/${owned.instance}/users`);
     expect(users.body.items.map((u) => u.userId)).toEqual(['sensor-1']);
     const devices = await owner.api.get<{ items: { clientId: string; status: string }[] }>(`/v1/instances/${owned.instance}/devices`);

@@ -9,36 +9,36 @@ export type Placeholder = (typeof PLACEHOLDERS)[number];
 
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
 
-/** The placeholders of a template that SPEC 4 does not know. */
-export function unknownPlaceholders(template: string): string[] {
+/** The placeholders of a template that SPEC 4 (or the given list) does not know. */
+export function unknownPlaceholders(template: string, known: readonly string[] = PLACEHOLDERS): string[] {
   const unknown: string[] = [];
   for (const match of template.matchAll(PLACEHOLDER)) {
     const name = match[1] ?? '';
-    if (!(PLACEHOLDERS as readonly string[]).includes(name)) unknown.push(`\${${name}}`);
+    if (!known.includes(name)) unknown.push(`\${${name}}`);
   }
   return unknown;
 }
 
-const placeholderList = PLACEHOLDERS.map((p) => `\${${p}}`).join(', ');
+const listOf = (known: readonly string[]) => known.map((p) => `\${${p}}`).join(', ');
 
-/** A string that may hold placeholders; an unknown one is refused by name. */
-export function template(field: string, max = 4096) {
+/** A string that may hold placeholders (SPEC 4's, or `known`); an unknown one is refused by name. */
+export function template(field: string, max = 4096, known: readonly string[] = PLACEHOLDERS) {
   return z
       .string({ error: `${field} must be a string` })
       .max(max, { error: `${field} must be at most ${max} characters` })
     .superRefine((text, ctx) => {
-      const unknown = unknownPlaceholders(text);
-      if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown placeholder(s) ${unknown.join(', ')}; use ${placeholderList}` });
+      const unknown = unknownPlaceholders(text, known);
+      if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown placeholder(s) ${unknown.join(', ')}; use ${listOf(known)}` });
     });
 }
 
 /** Any JSON value whose strings are templates (HTTP bodies, MongoDB filters). */
-export function jsonTemplate(field: string) {
+export function jsonTemplate(field: string, known: readonly string[] = PLACEHOLDERS) {
   return z.json({ error: `${field} must be JSON` }).superRefine((value, ctx) => {
     const walk = (node: unknown, path: (string | number)[]): void => {
       if (typeof node === 'string') {
-        const unknown = unknownPlaceholders(node);
-        if (unknown.length > 0) ctx.addIssue({ code: 'custom', path, message: `unknown placeholder(s) ${unknown.join(', ')}; use ${placeholderList}` });
+        const unknown = unknownPlaceholders(node, known);
+        if (unknown.length > 0) ctx.addIssue({ code: 'custom', path, message: `unknown placeholder(s) ${unknown.join(', ')}; use ${listOf(known)}` });
       } else if (Array.isArray(node)) node.forEach((item, i) => walk(item, [...path, i]));
       else if (node && typeof node === 'object') for (const [key, item] of Object.entries(node)) walk(item, [...path, key]);
     };

@@ -20,6 +20,8 @@ const editionViewSchema = z.object({
     registeredCaCertificates: z.number().int(),
     deviceCertificates: z.number().int(),
     builtInUsers: z.number().int(),
+    authorizersPerChain: z.number().int(),
+    aclRules: z.number().int(),
   }),
   limits: z
     .object({

@@ -63,6 +63,20 @@ describe('InstanceChanges', () => {
     expect(store.journal).toEqual(['lock i1', 'commit', 'publish instance', 'lock i1', 'audit x', 'commit']);
   });
 
+  it('publishes several change events in the order given, after the commit', async () => {
+    const store = setup();
+    await store.write.apply({ tenantId: 't1', instanceId: 'i1', caller }, async () => ({
+      result: undefined,
+      audit: { action: 'instance.access-policy', resourceType: 'instance', resourceId: 'i1' },
+      change: [{ kind: 'chain' }, { kind: 'authorization' }],
+    }));
+    expect(store.journal).toEqual(['lock i1', 'audit instance.access-policy', 'commit', 'publish chain', 'publish authorization']);
+    expect(store.published).toEqual([
+      { kind: 'chain', instanceId: 'i1' },
+      { kind: 'authorization', instanceId: 'i1' },
+    ]);
+  });
+
   it('turns a unique violation into the refusal the caller names; other failures pass unchanged', async () => {
     const store = setup();
     const exists = () => new DomainError('conflict', 'psk-identity-exists', 'PSK identity a already exists');

@@ -16,8 +16,8 @@ export interface InstanceChange<R> {
   result: R;
   /** Recorded in the change's transaction; null when the request changed nothing (a repeated delete). */
   audit: AuditEntry | null;
-  /** Published once the transaction committed, for the broker nodes; null when they need not know. */
-  change: InstanceChangeEvent | null;
+  /** Published once the transaction committed, for the broker nodes; null when they need not know; several in order. */
+  change: InstanceChangeEvent | readonly InstanceChangeEvent[] | null;
 }
 
 export interface InstanceChangeRequest {
@@ -59,7 +59,8 @@ export class InstanceChanges {
       if (request.onUniqueViolation && isUniqueViolation(error)) throw request.onUniqueViolation();
       throw error;
     }
-    if (outcome.change) await this.ports.changes.publish({ ...outcome.change, instanceId } as ChangeEvent);
+    const changes = outcome.change === null ? [] : Array.isArray(outcome.change) ? outcome.change : [outcome.change as InstanceChangeEvent];
+    for (const change of changes) await this.ports.changes.publish({ ...change, instanceId } as ChangeEvent);
     return outcome.result;
   }
 }

@@ -60,7 +60,7 @@ export class InstanceController {
   }
 
   @Put(':id/access-policy')
-  @ApiDoc({ summary: 'Set the access policy (anonymous, onBackendFailure)', body: accessPolicySchema, response: instanceViewSchema, problems: [422] })
+  @ApiDoc({ summary: 'Set the access policy (anonymous, onBackendFailure, and optionally authorization: noMatch, denyAction)', body: accessPolicySchema, response: instanceViewSchema, problems: [422] })
   setAccessPolicy(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown) {
     return this.instances.setAccessPolicy(caller.tenantId, id, parseInput(accessPolicySchema, body), caller);
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ANONYMOUS_POLICIES, BACKEND_FAILURE_POLICIES, INSTANCE_STATUSES } from '@mqc/domain';
+import { ANONYMOUS_POLICIES, BACKEND_FAILURE_POLICIES, DENY_ACTIONS, INSTANCE_STATUSES, NO_MATCH_POLICIES } from '@mqc/domain';
 import { EDITION_NAMES } from '@mqc/editions';
 
 const name = z.string().trim().min(1).max(100);
@@ -16,7 +16,21 @@ export const listInstancesSchema = z.object({
   cursor: z.string().optional(),
 });
 
-export const accessPolicySchema = z.object({ anonymous: z.enum(ANONYMOUS_POLICIES), onBackendFailure: z.enum(BACKEND_FAILURE_POLICIES) }).strict();
+/** Issue 13: what no authorizer decided, and what a denial does to the connection. */
+export const authorizationPolicySchema = z
+  .object({
+    noMatch: z.enum(NO_MATCH_POLICIES, { error: 'noMatch must be allow or deny' }),
+    denyAction: z.enum(DENY_ACTIONS, { error: 'denyAction must be ignore or disconnect' }),
+  })
+  .strict();
+
+export const accessPolicySchema = z
+  .object({
+    anonymous: z.enum(ANONYMOUS_POLICIES),
+    onBackendFailure: z.enum(BACKEND_FAILURE_POLICIES),
+    authorization: authorizationPolicySchema.optional().describe('left out: the authorization policy stays as it is'),
+  })
+  .strict();
 
 export const instanceViewSchema = z.object({
   id: z.uuid(),
@@ -25,7 +39,7 @@ export const instanceViewSchema = z.object({
   status: z.enum(INSTANCE_STATUSES),
   statusReason: z.string().nullable(),
   endpoints: z.object({ mqtt: z.string(), mqtts: z.string(), ws: z.string() }).nullable().describe('null until provisioning has allocated the ports'),
-  accessPolicy: z.object({ anonymous: z.enum(ANONYMOUS_POLICIES), onBackendFailure: z.enum(BACKEND_FAILURE_POLICIES) }),
+  accessPolicy: z.object({ anonymous: z.enum(ANONYMOUS_POLICIES), onBackendFailure: z.enum(BACKEND_FAILURE_POLICIES), authorization: authorizationPolicySchema }),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

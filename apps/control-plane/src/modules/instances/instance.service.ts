@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { hashCostAboveEdition, type PasswordHashParams } from '@mqc/auth';
+import { authorizerProviderOf, editionAllowsAuthorizer, hashCostAboveEdition, type AuthorizerType, type PasswordHashParams } from '@mqc/auth';
 import type { MqcConfig } from '@mqc/config';
-import { AuthenticatorEntity, BuiltInUserEntity, CaCertificateEntity, DeviceCertificateEntity, DeviceEntity, InstanceEntity, InstanceX509SettingsEntity } from '@mqc/db';
-import type { AccessPolicy } from '@mqc/domain';
-import type { EditionChangeBlocker, EditionName } from '@mqc/editions';
+import { AclRuleEntity, AuthenticatorEntity, AuthorizerEntity, BuiltInUserEntity, CaCertificateEntity, DeviceCertificateEntity, DeviceEntity, InstanceEntity, InstanceX509SettingsEntity } from '@mqc/db';
+import type { AccessPolicy, AuthorizationPolicy } from '@mqc/domain';
+import type { AuthMethod, EditionChangeBlocker, EditionName } from '@mqc/editions';
 import { editionChangeBlockers, type AuthenticatorType } from '@mqc/auth';
 import type { JobProducer } from '@mqc/queue';
 import type { Caller } from '../../common/caller';
@@ -25,7 +25,19 @@ interface PasswordHashBlocker {
   limit: number;
 }
 
-type Blocker = (EditionChangeBlocker & { devices?: number }) | PasswordHashBlocker;
+/** An enabled authorizer whose type the target edition lacks (issue 13). */
+interface AuthorizerBlocker {
+  kind: 'method';
+  method: AuthMethod;
+  authorizerType: AuthorizerType;
+}
+
+type Blocker = (EditionChangeBlocker & { devices?: number }) | PasswordHashBlocker | AuthorizerBlocker;
+
+function authorizerBlockers(authorizers: readonly AuthorizerEntity[], target: EditionName): AuthorizerBlocker[] {
+  const types = new Set(authorizers.filter((a) => a.enabled).map((a) => a.type as AuthorizerType));
+  return [...types].filter((type) => !editionAllowsAuthorizer(target, type)).map((type) => ({ kind: 'method', method: authorizerProviderOf(type).method, authorizerType: type }));
+}
 
 function passwordHashBlockers(authenticators: readonly AuthenticatorEntity[], target: EditionName): PasswordHashBlocker[] {
   return authenticators.flatMap((a) => {
@@ -44,6 +56,7 @@ function passwordHashBlockers(authenticators: readonly AuthenticatorEntity[], ta
 function describeBlocker(blocker: Blocker): string {
   if (blocker.kind === 'password-hash') return `the ${blocker.authenticatorType} authenticator's ${blocker.field} is ${blocker.used}, ${blocker.limit} allowed`;
   if (blocker.kind === 'quota') return `${blocker.quota}: ${blocker.used} used, ${blocker.limit} allowed`;
+  if ('authorizerType' in blocker) return `the ${blocker.authorizerType} authorizer is enabled`;
   if (blocker.authenticatorType) return `the ${blocker.authenticatorType} authenticator is enabled`;
   if (blocker.devices !== undefined) return `${blocker.devices} device(s) registered (${blocker.method})`;
   return `${blocker.method} is in use`;
@@ -145,16 +158,18 @@ export class InstanceService {
     const x509 = await manager.findOneBy(InstanceX509SettingsEntity, { instanceId: instance.id });
     const registeredCaCertificates = await manager.countBy(CaCertificateEntity, { instanceId: instance.id });
     const deviceCertificates = await manager.countBy(DeviceCertificateEntity, { instanceId: instance.id });
+    const authorizers = await manager.findBy(AuthorizerEntity, { instanceId: instance.id });
+    const aclRules = await manager.countBy(AclRuleEntity, { instanceId: instance.id });
     // One device one certificate is in use when BYOC or just-in-time registration is on.
     const byoc = x509 !== null && (x509.mode === 'BYOC' || x509.provisioning === 'JITP');
-    const blockers: Blocker[] = editionChangeBlockers(target, {
+    const chainBlockers: (EditionChangeBlocker & { devices?: number })[] = editionChangeBlockers(target, {
       enabledTypes: authenticators.filter((a) => a.enabled).map((a) => a.type),
-      counts: { authenticatorsPerChain: authenticators.length, builtInUsers, registeredCaCertificates, deviceCertificates },
+      counts: { authenticatorsPerChain: authenticators.length, builtInUsers, registeredCaCertificates, deviceCertificates, authorizersPerChain: authorizers.length, aclRules },
       methods: [...(devices > 0 ? (['device-secret'] as const) : []), ...(byoc ? (['x509-device-certificate'] as const) : [])],
     });
-    const deviceBlocker = blockers.find((b) => b.kind === 'method' && b.method === 'device-secret' && b.authenticatorType === undefined);
+    const deviceBlocker = chainBlockers.find((b) => b.kind === 'method' && b.method === 'device-secret' && b.authenticatorType === undefined);
     if (deviceBlocker?.kind === 'method') deviceBlocker.devices = devices;
-    blockers.push(...passwordHashBlockers(authenticators, target));
+    const blockers: Blocker[] = [...chainBlockers, ...passwordHashBlockers(authenticators, target), ...authorizerBlockers(authorizers, target)];
     if (blockers.length > 0) {
       throw new DomainError('conflict', 'edition-downgrade-blocked', `the ${target} edition does not allow what this instance uses: ${blockers.map(describeBlocker).join('; ')}`, {
         edition: instance.edition,
@@ -164,11 +179,18 @@ export class InstanceService {
     }
   }
 
-  async setAccessPolicy(tenantId: string, id: string, policy: AccessPolicy, caller: Caller): Promise<InstanceView> {
+  /** `authorization` left out keeps the instance's authorization policy. */
+  async setAccessPolicy(tenantId: string, id: string, policy: AccessPolicy & { authorization?: AuthorizationPolicy }, caller: Caller): Promise<InstanceView> {
     const updated = await this.write.apply({ tenantId, instanceId: id, caller }, async (tx, instance) => {
       instance.anonymousPolicy = policy.anonymous;
       instance.backendFailurePolicy = policy.onBackendFailure;
-      return { result: await tx.save(instance), audit: { action: 'instance.access-policy', resourceType: 'instance', resourceId: id, details: { ...policy } }, change: { kind: 'chain' } };
+      if (policy.authorization) {
+        instance.authorizationNoMatch = policy.authorization.noMatch;
+        instance.authorizationDenyAction = policy.authorization.denyAction;
+      }
+      const audit = { action: 'instance.access-policy', resourceType: 'instance', resourceId: id, details: { ...policy } };
+      const change = policy.authorization ? [{ kind: 'chain' as const }, { kind: 'authorization' as const }] : { kind: 'chain' as const };
+      return { result: await tx.save(instance), audit, change };
     });
     return this.view(updated);
   }

@@ -1,5 +1,5 @@
 import type { InstanceEntity } from '@mqc/db';
-import { endpointsFor, type InstanceEndpoints, type InstanceStatus } from '@mqc/domain';
+import { endpointsFor, type AuthorizationPolicy, type InstanceEndpoints, type InstanceStatus } from '@mqc/domain';
 import type { EditionName } from '@mqc/editions';
 
 export interface InstanceView {
@@ -10,7 +10,7 @@ export interface InstanceView {
   statusReason: string | null;
   /** Null until provisioning has allocated the ports. */
   endpoints: InstanceEndpoints | null;
-  accessPolicy: { anonymous: string; onBackendFailure: string };
+  accessPolicy: { anonymous: string; onBackendFailure: string; authorization: AuthorizationPolicy };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -24,7 +24,11 @@ export function instanceView(instance: InstanceEntity, publicHost: string): Inst
     status: instance.status,
     statusReason: instance.statusReason,
     endpoints: mqttPort && mqttsPort && wsPort ? endpointsFor(publicHost, { mqtt: mqttPort, mqtts: mqttsPort, ws: wsPort }) : null,
-    accessPolicy: { anonymous: instance.anonymousPolicy, onBackendFailure: instance.backendFailurePolicy },
+    accessPolicy: {
+      anonymous: instance.anonymousPolicy,
+      onBackendFailure: instance.backendFailurePolicy,
+      authorization: { noMatch: instance.authorizationNoMatch, denyAction: instance.authorizationDenyAction },
+    },
     createdAt: instance.createdAt,
     updatedAt: instance.updatedAt,
   };

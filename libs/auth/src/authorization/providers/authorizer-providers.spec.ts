@@ -23,4 +23,15 @@ describe('authorizer providers', () => {
     expect(refused.success).toBe(false);
     expect(JSON.stringify(refused.error?.issues)).toContain('cacheTTL');
   });
+
+  it('lets the http templates name what is authorized (${topic}, ${action}, ${qos}, ${retain}) and still refuses unknown placeholders', () => {
+    const parsed = httpAuthorizerConfigSchema.safeParse({
+      url: 'https://authz.example.com/check',
+      headers: { 'x-topic': '${topic}' },
+      body: { clientid: '${clientid}', topic: '${topic}', action: '${action}', qos: '${qos}', retain: '${retain}', cn: '${cert_common_name}' },
+    });
+    expect(parsed.success).toBe(true);
+    const unknown = httpAuthorizerConfigSchema.safeParse({ url: 'https://authz.example.com/check', body: { t: '${payload}' } });
+    expect(unknown.error?.issues[0]).toMatchObject({ path: ['body', 't'], message: expect.stringContaining('unknown placeholder(s) ${payload}') });
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedInt, configObject, jsonTemplate, serviceUrl, template, timeoutMs } from '../../config/common';
+import { PLACEHOLDERS, boundedInt, configObject, jsonTemplate, serviceUrl, template, timeoutMs } from '../../config/common';
 import { guardedServiceUrl, secret } from '../../config/field-markers';
 import { defineProvider } from '../../providers/provider';
 
@@ -9,13 +9,16 @@ import { defineProvider } from '../../providers/provider';
  * and the certificate placeholders; 204 allow, 200 `{"result": "allow"|"deny"|"ignore"}` that
  * result (`ignore` is no-match); anything else, a timeout or an unreadable answer fails closed.
  */
+/** The authentication placeholders, and what is being authorized. */
+export const HTTP_AUTHORIZER_PLACEHOLDERS = [...PLACEHOLDERS, 'topic', 'action', 'qos', 'retain'] as const;
+
 export const httpAuthorizerConfigSchema = configObject('http', {
   method: z.enum(['GET', 'POST'], { error: 'method must be GET or POST' }).default('POST'),
   url: guardedServiceUrl(serviceUrl('url', ['https', 'http'])),
-  headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'a header name must be an HTTP token' }), secret(template('header value', 8192)), {
+  headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'a header name must be an HTTP token' }), secret(template('header value', 8192, HTTP_AUTHORIZER_PLACEHOLDERS)), {
     error: 'headers must be an object of names and values',
   }).default({}),
-  body: z.record(z.string(), jsonTemplate('body value'), { error: 'body must be an object' }).default({}),
+  body: z.record(z.string(), jsonTemplate('body value', HTTP_AUTHORIZER_PLACEHOLDERS), { error: 'body must be an object' }).default({}),
   timeoutMs,
   /** Requests in flight at most, per broker node. */
   concurrency: boundedInt('concurrency', 1, 256).default(8),

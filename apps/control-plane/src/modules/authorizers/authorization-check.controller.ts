@@ -1,0 +1,38 @@
+import { Body, HttpCode, Post } from '@nestjs/common';
+import { z } from 'zod';
+import { AUTHORIZER_TYPES, authorizationCheckSchema } from '@mqc/auth';
+import { ApiDoc } from '../../common/api-doc';
+import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
+import { parseInput } from '../../common/parse-input';
+import { InstanceIdParam, InstanceScopedController } from '../instances/instance-scoped';
+import { AuthorizationCheckService } from './authorization-check.service';
+
+const type = z.enum(AUTHORIZER_TYPES as [string, ...string[]]);
+
+const verdictSchema = z.object({
+  decision: z.enum(['allow', 'deny']),
+  by: z.object({ authorizerId: z.uuid(), type, ruleId: z.uuid().optional().describe('the acl-rules id of the deciding built-in rule') }).nullable().describe('null when the noMatch policy decided'),
+  reason: z.string(),
+  notEvaluated: z
+    .array(z.object({ authorizerId: z.uuid(), type, reason: z.string() }))
+    .describe('http authorizers the dry run passed over (not called); the broker would have asked them before the deciding one'),
+});
+
+@InstanceScopedController('authorization')
+export class AuthorizationCheckController {
+  constructor(private readonly checks: AuthorizationCheckService) {}
+
+  @Post('check')
+  @HttpCode(200)
+  @ApiDoc({
+    summary: 'Dry run: would this client be allowed to publish or subscribe to this topic, and why',
+    description:
+      'Folds the enabled authorization chain in order with the instance policy, as the broker does, for a client that is not a superuser and has no certificate. client-info answers no-match (it needs the client token); http authorizers are not called and are listed in notEvaluated.',
+    body: authorizationCheckSchema,
+    response: verdictSchema,
+    problems: [422],
+  })
+  check(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Body() body: unknown) {
+    return this.checks.check(caller.tenantId, id, parseInput(authorizationCheckSchema, body));
+  }
+}
