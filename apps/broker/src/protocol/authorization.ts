@@ -9,7 +9,6 @@ import {
   type AuthorizationRequest,
   type AuthorizationSource,
   type AuthorizationVerdict,
-  type AuthorizerType,
   type ClientAcl,
   type ClientChain,
   type IdentifiedRule,
@@ -21,7 +20,8 @@ import type { InstanceContext } from './instance-context';
 export type LoadedAuthorizer =
   | { readonly id: string; readonly type: 'built-in-database' }
   | { readonly id: string; readonly type: 'client-info' }
-  | { readonly id: string; readonly type: Exclude<AuthorizerType, 'built-in-database' | 'client-info'>; source(client: AuthorizationClient): AuthorizationSource };
+  /** An authorizer that asks a backend (http), or one that cannot run and fails closed: its source per client. */
+  | { readonly id: string; readonly type: 'backend'; source(client: AuthorizationClient): AuthorizationSource };
 
 /** An instance's authorization chain as loaded (connect/load-authorization.ts), replaced whole on a change. */
 export interface InstanceAuthorization {
