@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EDITIONS } from '@mqc/editions';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
 import { startControlPlane, type ControlPlane } from '../../apps/control-plane/src/control-plane';
+import { allowWhatNoRuleDecides } from '../support/authorization';
 import { startWorker, type WorkerApp } from '../../apps/worker/src/worker';
 import { connectClient, runningInstance, type InstanceView } from '../support/instances';
 
@@ -104,6 +105,7 @@ describe('a basic instance under a retained flood and a subscription flood', () 
   beforeAll(async () => {
     expect(existsSync(brokerMain), 'npm test builds before it runs the tests').toBe(true);
     db = await createTestDatabase();
+    await allowWhatNoRuleDecides(db.url);
     controlPlane = await startControlPlane(config, db.url, 0);
     worker = await startWorker(config, db.url, 0);
     adminPort = await freePort();

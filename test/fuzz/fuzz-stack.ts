@@ -1,6 +1,7 @@
 import type { MqcConfig } from '@mqc/config';
 import { startControlPlane, type ControlPlane } from '../../apps/control-plane/src/control-plane';
 import { startWorker, type WorkerApp } from '../../apps/worker/src/worker';
+import { allowWhatNoRuleDecides } from '../support/authorization';
 import { BrokerWatch } from './broker-watch';
 
 export interface FuzzedInstance {
@@ -73,6 +74,7 @@ export async function startFuzzStack(config: MqcConfig, databaseUrl: string, dis
     for (const app of opened.reverse()) await app.close();
   };
   try {
+    await allowWhatNoRuleDecides(databaseUrl);
     const controlPlane: ControlPlane = await startControlPlane(config, databaseUrl, 0);
     opened.push(controlPlane);
     const worker: WorkerApp = await startWorker(config, databaseUrl, 0);
