@@ -6,6 +6,7 @@ import {
   type Admission,
   type AuthAttempt,
   type ChainDecision,
+  type AuthorizationObserver,
   type ChainMetrics,
   type ConnectCredentials,
   type DenyReason,
@@ -59,6 +60,8 @@ export interface HostDeps extends AuthenticatorDeps {
   bindHost: string;
   logger: Logger;
   metrics: ChainMetrics;
+  /** Per-authorizer counters of this node (issue 13). */
+  authorizerMetrics?: AuthorizationObserver;
   /** A CONNECT refused by the failed-CONNECT throttle, by cause (counted by the node). */
   onThrottled?: (cause: ThrottleCause) => void;
 }
@@ -240,7 +243,7 @@ export class InstanceHost {
    * from its next check (each recompiles lazily), so a revoked rule stops live subscriptions.
    */
   async reloadAuthorization(): Promise<void> {
-    const { authorization, fingerprint } = await loadAuthorization(this.deps.dataSource, this.instanceId, this.deps.logger);
+    const { authorization, fingerprint } = await loadAuthorization(this.deps.dataSource, this.instanceId, this.deps.logger, this.deps.authorizerMetrics);
     this.broker.updateAuthorization(authorization);
     this.loaded.authorization = fingerprint;
   }
