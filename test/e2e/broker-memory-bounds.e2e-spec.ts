@@ -105,8 +105,8 @@ describe('a basic instance under a retained flood and a subscription flood', () 
   beforeAll(async () => {
     expect(existsSync(brokerMain), 'npm test builds before it runs the tests').toBe(true);
     db = await createTestDatabase();
-    await allowWhatNoRuleDecides(db.url);
     controlPlane = await startControlPlane(config, db.url, 0);
+    await allowWhatNoRuleDecides(db.url);
     worker = await startWorker(config, db.url, 0);
     adminPort = await freePort();
     broker = spawn(process.execPath, ['-r', 'tsconfig-paths/register', brokerMain], {

@@ -74,9 +74,9 @@ export async function startFuzzStack(config: MqcConfig, databaseUrl: string, dis
     for (const app of opened.reverse()) await app.close();
   };
   try {
-    await allowWhatNoRuleDecides(databaseUrl);
     const controlPlane: ControlPlane = await startControlPlane(config, databaseUrl, 0);
     opened.push(controlPlane);
+    await allowWhatNoRuleDecides(databaseUrl);
     const worker: WorkerApp = await startWorker(config, databaseUrl, 0);
     opened.push(worker);
     const broker = await BrokerWatch.start(distRoot, {

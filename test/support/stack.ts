@@ -21,8 +21,9 @@ export interface Stack {
  * New instances allow what no authorization rule decides (see allowWhatNoRuleDecides).
  */
 export async function startStack(config: MqcConfig, databaseUrl: string, options: { broker?: SupervisorOptions } = {}): Promise<Stack> {
-  await allowWhatNoRuleDecides(databaseUrl);
   const controlPlane = await startControlPlane(config, databaseUrl, 0);
+  // After the control plane's migrations, before any instance exists.
+  await allowWhatNoRuleDecides(databaseUrl);
   const broker = await startBroker(config, databaseUrl, 0, options.broker);
   const worker = await startWorker(config, databaseUrl, 0);
   return {
