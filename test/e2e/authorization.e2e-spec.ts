@@ -181,3 +181,36 @@ describe('authorization: rules by SQL and the change bus, real clients', () => {
     expect(await grant(carBad, 'fleet/a')).toBe(0x87);
   });
 });
+
+describe('authorization: the resync repairs a lost change event', () => {
+  let db: TestDatabase;
+  let stack: Stack;
+  let sql: Client;
+  let subscriber: MqttClient | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    stack = await startStack(testConfig(), db.url, { broker: { resyncIntervalMs: 250 } });
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+  });
+
+  afterAll(async () => {
+    await subscriber?.endAsync(true);
+    await sql?.end();
+    await stack?.close();
+    await db?.drop();
+  });
+
+  it('a rule added by SQL with no change event applies once the resync sees the fingerprint move', async () => {
+    const tenant = await newTenant(stack, 'lost-event');
+    const instance = await runningInstance(tenant, 'lost', 'basic');
+    await setPolicy(tenant, instance.id, 'allow', 'deny');
+    subscriber = await eventually(() => connectClient(instance.endpoints!.mqtt, { clientId: 'reader', protocolVersion: 5 }), 10_000, 100);
+    expect(await grant(subscriber, 'private/x')).toBe(1);
+    // No event published: only the periodic resync can find this.
+    await sql.query(`INSERT INTO authorizers (instance_id, type, config, position) VALUES ($1, 'built-in-database', '{}', 1)`, [instance.id]);
+    await sql.query(`INSERT INTO acl_rules (instance_id, position, permission, action, topic) VALUES ($1, 1, 'deny', 'subscribe', 'private/#')`, [instance.id]);
+    await eventually(async () => expect(await grant(subscriber!, 'private/y')).toBe(0x87), 10_000, 100);
+  });
+});
