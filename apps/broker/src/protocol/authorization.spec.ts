@@ -112,6 +112,22 @@ describe.each([4, 5] as const)('authorization in the protocol engine (MQTT %s)',
     expect(await ops.nothingReceived()).toBe(true);
   });
 
+  it('a shared group hands each message to a member that may receive it', async () => {
+    const authorization: InstanceAuthorization = {
+      ...RULES,
+      rules: [{ id: 'r-blind', permission: 'deny', action: 'subscribe', topic: 'devices/+/state', clientId: 'ops-2' }, ...RULES.rules, { id: 'r-ops-2', permission: 'allow', action: 'subscribe', topic: 'devices/#', clientId: 'ops-2' }],
+    };
+    const broker = brokerWith(authorization);
+    const allowed = await connectClient(broker, version, { clientId: 'ops' });
+    const blind = await connectClient(broker, version, { clientId: 'ops-2' });
+    expect(await subscribe(allowed, '$share/g/devices/#')).toEqual([0]);
+    expect(await subscribe(blind, '$share/g/devices/#')).toEqual([0]);
+    const d1 = await connectClient(broker, version, { clientId: 'd1' });
+    for (let i = 0; i < 4; i++) publish(d1, 'devices/d1/state', 0, 0);
+    for (let i = 0; i < 4; i++) expect((await allowed.expect('publish')).topic).toBe('devices/d1/state');
+    expect(await blind.nothingReceived()).toBe(true);
+  });
+
   it('a change of the chain stops deliveries to a live subscription without a reconnect', async () => {
     const broker = brokerWith(RULES);
     const ops = await connectClient(broker, version, { clientId: 'ops' });
