@@ -1,4 +1,5 @@
 import {
+  authorizationClientOf,
   ClientAuthorization,
   clientAclSource,
   compileClientAcl,
@@ -9,6 +10,7 @@ import {
   type AuthorizationRequest,
   type AuthorizationSource,
   type AuthorizationVerdict,
+  type ChainAllow,
   type ClientAcl,
   type ClientChain,
   type IdentifiedRule,
@@ -60,9 +62,20 @@ function chainOf(authorization: InstanceAuthorization, who: AuthorizedClient): C
   return { sources, noMatch: authorization.noMatch, superuser: who.superuser, observer: authorization.observer };
 }
 
-/** A connection's authorization: compiled at its first check, again lazily after each change of the instance's chain. */
-export function clientAuthorization(ctx: InstanceContext, who: AuthorizedClient): ClientAuthorization {
-  return new ClientAuthorization(() => chainOf(ctx.authorization, who), () => ctx.authorizationGeneration);
+/**
+ * Gives a connection its authorization, from what its authentication (at CONNECT, or a MQTT 5
+ * re-authentication) decided: compiled at its first check, again lazily after each change of
+ * the instance's chain. A malformed `acl` gives the client no client-info rules (logged).
+ */
+export function attachAuthorization(ctx: InstanceContext, connection: ClientConnection, decision: Pick<ChainAllow, 'acl'>): void {
+  const acl = decision.acl;
+  if (acl?.kind === 'malformed') ctx.logger.info({ clientId: connection.clientId, reason: acl.reason }, 'acl from the authenticator is malformed; the client gets no client-info rules');
+  const who: AuthorizedClient = {
+    client: authorizationClientOf({ clientId: connection.clientId, username: connection.username, certificate: connection.transportIdentity.certificate }),
+    superuser: connection.superuser,
+    acl: acl?.kind === 'acl' ? acl : undefined,
+  };
+  connection.authorization = new ClientAuthorization(() => chainOf(ctx.authorization, who), () => ctx.authorizationGeneration);
 }
 
 const ALLOWED: AuthorizationVerdict = Object.freeze({ decision: 'allow', by: null, reason: 'no authorization configured' });

@@ -1,6 +1,6 @@
-import { allowedBy, authorizationClientOf } from '@mqc/auth';
+import { allowedBy } from '@mqc/auth';
 import type { IConnackPacket } from 'mqtt-packet';
-import { authorize, clientAuthorization } from '../authorization';
+import { attachAuthorization, authorize } from '../authorization';
 import type { ClientConnection, WillIntent } from '../client-connection';
 import { closeConnection, startKeepAlive } from '../connection-lifecycle';
 import { NO_AUTH_EXCHANGE } from '../enhanced-auth/auth-exchange';
@@ -44,22 +44,11 @@ function onAuthExpiry(ctx: InstanceContext, connection: ClientConnection, expire
 }
 
 /**
- * The client's authorization (compiled lazily at its first check) and its will, checked now and
- * again when it is sent. A will the client may not publish is dropped, the CONNECT accepted (as
- * EMQX does): the client learns nothing it could probe with, and the will never goes out.
- * A malformed `acl` from the authenticator gives the client no client-info rules (logged).
+ * The client's will, checked now and again when it is sent. A will the client may not publish
+ * is dropped, the CONNECT accepted (as EMQX does): the client learns nothing it could probe
+ * with, and the will never goes out.
  */
-function authorizeClient(ctx: InstanceContext, connection: ClientConnection, attempt: ConnectAttempt): WillIntent | undefined {
-  const decision = attempt.decision;
-  const acl = decision?.acl;
-  if (acl?.kind === 'malformed') ctx.logger.info({ clientId: attempt.clientId, reason: acl.reason }, 'acl from the authenticator is malformed; the client gets no client-info rules');
-  const certificate = connection.transportIdentity.certificate;
-  const authorization = clientAuthorization(ctx, {
-    client: authorizationClientOf({ clientId: attempt.clientId, username: connection.username, certificate }),
-    superuser: connection.superuser,
-    acl: acl?.kind === 'acl' ? acl : undefined,
-  });
-  connection.authorization = authorization;
+function authorizedWill(ctx: InstanceContext, connection: ClientConnection, attempt: ConnectAttempt): WillIntent | undefined {
   const will = attempt.will;
   if (will === undefined) return undefined;
   const { topic, qos, retain } = will.message;
@@ -82,7 +71,8 @@ export const acceptClient: ConnectStep = (ctx, connection, attempt) => {
   connection.username = packet.username ?? attempt.decision.username;
   connection.superuser = attempt.decision.superuser;
   connection.allowedBy = allowedBy(attempt.decision);
-  connection.will = authorizeClient(ctx, connection, attempt);
+  attachAuthorization(ctx, connection, attempt.decision);
+  connection.will = authorizedWill(ctx, connection, attempt);
   connection.keepAliveMs = attempt.keepAliveSeconds * 1000;
   connection.sendQuota = ctx.limits.maxInflight;
   if (attempt.protocolVersion === 5) {
