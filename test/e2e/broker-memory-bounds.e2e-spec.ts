@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EDITIONS } from '@mqc/editions';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
 import { startControlPlane, type ControlPlane } from '../../apps/control-plane/src/control-plane';
+import { allowWhatNoRuleDecides } from '../support/authorization';
 import { startWorker, type WorkerApp } from '../../apps/worker/src/worker';
 import { connectClient, runningInstance, type InstanceView } from '../support/instances';
 
@@ -132,6 +133,7 @@ describe('a basic instance under a retained flood, a subscription flood and a se
     expect(existsSync(brokerMain), 'npm test builds before it runs the tests').toBe(true);
     db = await createTestDatabase();
     controlPlane = await startControlPlane(config, db.url, 0);
+    await allowWhatNoRuleDecides(db.url);
     worker = await startWorker(config, db.url, 0);
     adminPort = await freePort();
     broker = spawn(process.execPath, ['-r', 'tsconfig-paths/register', brokerMain], {

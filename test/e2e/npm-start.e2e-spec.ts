@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, eventually } from '@mqc/testing';
 import { connectClient, nextMessage, runningInstance } from '../support/instances';
+import { embeddedDatabaseUrl, setAuthorizationPolicy } from '../support/authorization';
 
 const root = resolve(__dirname, '..', '..');
 const launcher = join(root, 'dist', 'infra', 'local', 'start.js');
@@ -133,6 +134,8 @@ describe('npm start on a fresh data directory', () => {
     const api = operator.withToken(tenant.body.apiKey.secret);
     const instance = await runningInstance(api, 'plant-1');
     expect((await api.put(`/v1/instances/${instance.id}/access-policy`, { anonymous: 'allow', onBackendFailure: 'deny' })).status).toBe(200);
+    // Publishing freely, as before authorization (issue 13): the restarted broker loads this policy.
+    await setAuthorizationPolicy(embeddedDatabaseUrl(dataDir), instance.id, 'allow');
 
     const crashed = appPid(run.child.pid!, 'broker');
     expect(crashed).toBeDefined();

@@ -1,6 +1,7 @@
 import type { MqcConfig } from '@mqc/config';
 import { startControlPlane, type ControlPlane } from '../../apps/control-plane/src/control-plane';
 import { startWorker, type WorkerApp } from '../../apps/worker/src/worker';
+import { allowWhatNoRuleDecides } from '../support/authorization';
 import { BrokerWatch } from './broker-watch';
 
 export interface FuzzedInstance {
@@ -75,6 +76,7 @@ export async function startFuzzStack(config: MqcConfig, databaseUrl: string, dis
   try {
     const controlPlane: ControlPlane = await startControlPlane(config, databaseUrl, 0);
     opened.push(controlPlane);
+    await allowWhatNoRuleDecides(databaseUrl);
     const worker: WorkerApp = await startWorker(config, databaseUrl, 0);
     opened.push(worker);
     const broker = await BrokerWatch.start(distRoot, {

@@ -5,6 +5,7 @@ import { SecretBox } from '@mqc/domain';
 import { Counter, Gauge, createLogger, createMetricsRegistry, startAdminServer, type Logger } from '@mqc/observability';
 import { ChangeBus, connectRedis } from '@mqc/queue';
 import { InstanceSupervisor, type SupervisorOptions } from './node/instance-supervisor';
+import { AuthorizerMetrics, reportAuthorizerMetrics } from './node/authorizer-metrics';
 import { ChainMetricsReporter } from './node/chain-metrics-reporter';
 import { ephemeralOverlap } from './node/ephemeral-ports';
 import { NodeRegistry } from './node/node-registry';
@@ -35,18 +36,23 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   await dataSource.initialize();
 
   const chainMetrics = new ChainMetrics();
+  const authorizerMetrics = new AuthorizerMetrics();
   const metrics = createMetricsRegistry('broker');
   const throttled = new Counter({ name: 'mqc_broker_connects_throttled_total', help: 'CONNECTs refused by the failed-CONNECT throttle before the chain ran, by cause (blocked: too many failures; busy: too many at once)', labelNames: ['cause'], registers: [metrics] });
   let nodeId = '';
   const supervisor = new InstanceSupervisor(
     dataSource,
     () => nodeId,
-    { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause) => throttled.inc({ cause }) },
+    { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, authorizerMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause) => throttled.inc({ cause }) },
     logger,
     options,
   );
   const reporter = new ChainMetricsReporter(dataSource, chainMetrics, () => nodeId, logger);
-  const registry = new NodeRegistry(dataSource, config.nodeName, () => supervisor.report(), () => reporter.flush());
+  const flushMetrics = async () => {
+    await reporter.flush();
+    await reportAuthorizerMetrics(dataSource, authorizerMetrics, nodeId, logger);
+  };
+  const registry = new NodeRegistry(dataSource, config.nodeName, () => supervisor.report(), flushMetrics);
   nodeId = await registry.register();
 
   const changes = new ChangeBus(redis, config.redisPrefix);
@@ -100,7 +106,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
       await unsubscribe();
       await registry.deregister().catch(() => undefined);
       await supervisor.stop();
-      await reporter.flush();
+      await flushMetrics();
       await admin.close();
       await dataSource.destroy();
       await redis.quit().catch(() => redis.disconnect());

@@ -6,6 +6,7 @@ import {
   type Admission,
   type AuthAttempt,
   type ChainDecision,
+  type AuthorizationObserver,
   type ChainMetrics,
   type ConnectCredentials,
   type DenyReason,
@@ -18,6 +19,7 @@ import type { Logger } from '@mqc/observability';
 import type { DataSource } from 'typeorm';
 import type { AuthenticatorDeps } from '../connect/authenticator-factory';
 import type { InstanceChain } from '../connect/instance-chain';
+import { loadAuthorization } from '../connect/load-authorization';
 import { loadChain } from '../connect/load-chain';
 import { loadPskKeys, PskKeyring } from '../connect/psk-keyring';
 import type { ListenSite, Listener } from '../listeners/listener';
@@ -61,6 +63,8 @@ export interface HostDeps extends AuthenticatorDeps {
   bindHost: string;
   logger: Logger;
   metrics: ChainMetrics;
+  /** Per-authorizer counters of this node (issue 13). */
+  authorizerMetrics?: AuthorizationObserver;
   /** A CONNECT refused by the failed-CONNECT throttle, by cause (counted by the node). */
   onThrottled?: (cause: ThrottleCause) => void;
 }
@@ -74,7 +78,7 @@ export class InstanceHost {
   private tls: TlsListener | undefined;
   private chain: InstanceChain | undefined;
   /** The fingerprints of the rows the chain and the TLS material were loaded from, as their loaders read them. */
-  private readonly loaded: { chain: string | undefined; tls: string | undefined } = { chain: undefined, tls: undefined };
+  private readonly loaded: { chain: string | undefined; tls: string | undefined; authorization: string | undefined } = { chain: undefined, tls: undefined, authorization: undefined };
   /** TLS-PSK keys for the TLS listener's handshakes (SPEC 4.6). */
   private readonly psk = new PskKeyring();
   /** Per instance, so one tenant's password-guessing flood never throttles another's devices. */
@@ -174,6 +178,7 @@ export class InstanceHost {
     const host = new InstanceHost(instance.id, deps, instance);
     try {
       await host.reloadChain();
+      await host.reloadAuthorization();
       await host.openListeners(instance);
     } catch (error) {
       await host.close();
@@ -237,10 +242,20 @@ export class InstanceHost {
   }
 
   /**
+   * Issue 13: a new authorization chain, rule list or policy applies to every connected client
+   * from its next check (each recompiles lazily), so a revoked rule stops live subscriptions.
+   */
+  async reloadAuthorization(): Promise<void> {
+    const { authorization, fingerprint } = await loadAuthorization(this.deps.dataSource, this.instanceId, this.deps.logger, this.deps.authorizerMetrics);
+    this.broker.updateAuthorization(authorization);
+    this.loaded.authorization = fingerprint;
+  }
+
+  /**
    * The fingerprints of what the chain (with the PSK keys) and the TLS material were loaded
    * from: the supervisor's resync reloads what no longer matches the database.
    */
-  get fingerprints(): { readonly chain: string | undefined; readonly tls: string | undefined } {
+  get fingerprints(): { readonly chain: string | undefined; readonly tls: string | undefined; readonly authorization: string | undefined } {
     return { ...this.loaded };
   }
 

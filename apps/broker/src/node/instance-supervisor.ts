@@ -3,6 +3,7 @@ import { InstanceEntity } from '@mqc/db';
 import { SERVED_STATUSES, listenerFailureReason, nodeServes, type ChangeEvent } from '@mqc/domain';
 import type { Logger } from '@mqc/observability';
 import { CONNACK_5 } from '@mqc/auth';
+import { authorizationFingerprint } from '../connect/load-authorization';
 import { chainFingerprint } from '../connect/load-chain';
 import { tlsFingerprint } from '../listeners/tls-material';
 import { revalidateClients } from './credential-revalidation';
@@ -108,6 +109,13 @@ export class InstanceSupervisor {
       return;
     }
     if (event.kind === 'instance' || event.kind === 'chain') void this.reconcile(event.instanceId, true);
+    if (event.kind === 'authorization') void this.serialised(event.instanceId, () => this.reloadAuthorizationNow(event.instanceId), 'could not reload authorization');
+  }
+
+  private async reloadAuthorizationNow(instanceId: string): Promise<void> {
+    const host = this.instances.get(instanceId)?.host;
+    if (this.stopped || !host) return;
+    await host.reloadAuthorization();
   }
 
   private async resync(): Promise<void> {
@@ -173,6 +181,8 @@ export class InstanceSupervisor {
       if (reloadChain || (await chainFingerprint(this.dataSource, instanceId)) !== host.fingerprints.chain) await host.reloadChain();
       // The same for the TLS listener: mode, trusted CAs, server certificate.
       if (reloadChain || (await tlsFingerprint(this.dataSource, instanceId)) !== host.fingerprints.tls) await host.reloadTls();
+      // The same for the authorization chain, its rules and policy (issue 13).
+      if (reloadChain || (await authorizationFingerprint(this.dataSource, instanceId)) !== host.fingerprints.authorization) await host.reloadAuthorization();
     }
   }
 

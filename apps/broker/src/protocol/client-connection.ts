@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { AllowedBy } from '@mqc/auth';
+import type { AllowedBy, ClientAuthorization } from '@mqc/auth';
 import { generate, parser as createParser, type Packet, type Parser } from 'mqtt-packet';
 import { NO_AUTH_EXCHANGE, type AuthExchange } from './enhanced-auth/auth-exchange';
 import type { ConnectionInfo, TransportIdentity } from './instance-broker';
@@ -19,6 +19,8 @@ export interface WillIntent {
   readonly message: Message;
   readonly expirySeconds?: number;
   readonly delaySeconds: number;
+  /** Whether the client may still publish it, asked again when it is sent (issue 13). */
+  readonly authorized?: () => boolean;
 }
 
 export function willMessage(will: WillIntent, now = Date.now()): Message {
@@ -38,6 +40,8 @@ export class ClientConnection {
   clientId = '';
   username: string | undefined;
   superuser = false;
+  /** The client's authorization chain, set when the CONNECT is accepted. */
+  authorization: ClientAuthorization | undefined;
   /** What the transport proved (certificate, PSK identity), set when the CONNECT pipeline admits it. */
   transportIdentity: TransportIdentity = {};
   /** The authenticator that let the client in and what it proved; undefined for an anonymous allow. */

@@ -160,7 +160,7 @@ export function attachConnection(ctx: InstanceContext, connection: ClientConnect
   stream.on('end', () => onStreamGone(ctx, connection));
   stream.on('close', () => onStreamGone(ctx, connection));
   stream.on('drain', () => {
-    if (connection.session !== undefined && connection.state === 'connected') drainQueue(connection.session);
+    if (connection.session !== undefined && connection.state === 'connected') drainQueue(ctx, connection.session);
   });
 }
 

@@ -2,6 +2,7 @@ import type { AllowedBy, ChainDecision, ClientCertificate, ConnectCredentials } 
 import type { X509Mode } from '@mqc/domain';
 import type { Duplex } from 'node:stream';
 import pino, { type Logger } from 'pino';
+import { isOpen, OPEN_AUTHORIZATION, type InstanceAuthorization } from './authorization';
 import { ClientConnection } from './client-connection';
 import { attachConnection, closeConnection } from './connection-lifecycle';
 import type { InstanceContext } from './instance-context';
@@ -109,6 +110,8 @@ export interface InstanceBrokerOptions {
   /** Runs the instance's authentication chain; may take long (bcrypt) — never block on it. */
   authenticate(credentials: ConnectCredentials): Promise<ChainDecision>;
   logger?: Logger;
+  /** The authorization chain and policy; absent: nothing is checked but `$SYS` (see authorization.ts). */
+  authorization?: InstanceAuthorization;
 }
 
 /** A connected client as revocations see it; the `AllowedBy` fields are absent for an anonymous allow. */
@@ -174,6 +177,9 @@ export class InstanceBroker {
       connections: new Set(),
       rate: new RateLimiter(options.limits.messagesPerSecond),
       refusals: new RefusalCounters(),
+      authorization: options.authorization ?? OPEN_AUTHORIZATION,
+      authorizationGeneration: 0,
+      authorizationOpen: isOpen(options.authorization ?? OPEN_AUTHORIZATION),
       closing: false,
       routingEpoch: 0,
     };
@@ -192,6 +198,16 @@ export class InstanceBroker {
   updateLimits(limits: InstanceLimits): void {
     this.ctx.limits = { ...limits };
     this.ctx.rate.setRate(limits.messagesPerSecond);
+  }
+
+  /**
+   * A new authorization chain or policy: every connected client recompiles its rules at its
+   * next check (the generation moves), so live subscriptions obey it from the next message.
+   */
+  updateAuthorization(authorization: InstanceAuthorization): void {
+    this.ctx.authorization = authorization;
+    this.ctx.authorizationOpen = isOpen(authorization);
+    this.ctx.authorizationGeneration++;
   }
 
   /** Disconnects matching clients (5.0: DISCONNECT with reasonCode, e.g. 0x87 not authorized after a credential is revoked); returns how many. */

@@ -1,5 +1,6 @@
 import type { ChainDecision, ConnectCredentials } from '@mqc/auth';
 import type { Logger } from 'pino';
+import type { InstanceAuthorization } from './authorization';
 import type { ClientConnection } from './client-connection';
 import type { InstanceLimits } from './instance-broker';
 import type { RateLimiter } from './rate-limiter';
@@ -24,6 +25,10 @@ export interface InstanceContext {
   readonly rate: RateLimiter;
   /** What was refused or dropped to keep the instance within its limits, by reason. */
   readonly refusals: RefusalCounters;
+  /** The authorization chain and policy; `authorizationGeneration` moves on each change, `authorizationOpen` caches isOpen(). */
+  authorization: InstanceAuthorization;
+  authorizationGeneration: number;
+  authorizationOpen: boolean;
   closing: boolean;
   /** Incremented once per routed message; see router.ts. */
   routingEpoch: number;

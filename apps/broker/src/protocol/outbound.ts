@@ -1,3 +1,4 @@
+import { mayReceive } from './authorization';
 import type { InstanceContext } from './instance-context';
 import { isExpired, messageBytes, type Delivery } from './message';
 import { encodeDelivery } from './publish-encoder';
@@ -73,20 +74,25 @@ function enqueue(ctx: InstanceContext, session: Session, delivery: Delivery): vo
   queue.push(delivery);
 }
 
-/** Hands a delivery to a session: sent now when its client is online and keeping up, queued otherwise. */
+/**
+ * Hands a delivery to a session: sent now when its client is online and keeping up, queued
+ * otherwise. Issue 13: only if the client may subscribe to the message's topic now (a queued
+ * message is checked again when it is replayed).
+ */
 export function deliver(ctx: InstanceContext, session: Session, delivery: Delivery, now: number): void {
   const connection = session.connection;
+  if (connection !== undefined && !mayReceive(ctx, connection, delivery.message.topic, delivery.qos)) return;
   if (session.queue.length === 0 && canWrite(connection) && send(connection, session, delivery, now)) return;
   enqueue(ctx, session, delivery);
 }
 
-/** Sends queued deliveries while the client's window and socket allow. */
-export function drainQueue(session: Session, now = Date.now()): void {
+/** Sends queued deliveries while the client's window and socket allow; each is authorized again (issue 13). */
+export function drainQueue(ctx: InstanceContext, session: Session, now = Date.now()): void {
   const connection = session.connection;
   while (session.queue.length > 0 && canWrite(connection)) {
     const delivery = session.queue.peek() as Delivery;
     // [MQTT-3.3.2-5] an expired message is not delivered.
-    if (isExpired(delivery.message, now)) {
+    if (isExpired(delivery.message, now) || !mayReceive(ctx, connection, delivery.message.topic, delivery.qos)) {
       session.queue.shift();
       continue;
     }

@@ -1,3 +1,4 @@
+import { mayReceive } from './authorization';
 import type { InstanceContext } from './instance-context';
 import { deliver } from './outbound';
 import { withEncodingCache } from './publish-encoder';
@@ -5,13 +6,14 @@ import type { Message } from './message';
 import type { Session, Subscription } from './session-store';
 import type { SharedGroup } from './topic-tree';
 
-function pickMember(group: SharedGroup): Subscription | undefined {
+function pickMember(ctx: InstanceContext, group: SharedGroup, message: Message): Subscription | undefined {
   const { members } = group;
   if (members.length === 0) return undefined;
-  // Round-robin, preferring members whose client is online.
+  // Round-robin, preferring members whose client is online and may receive the message (issue 13).
   for (let tries = 0; tries < members.length; tries++) {
     const member = members[group.next++ % members.length];
-    if (member.session.connection?.state === 'connected') return member;
+    const connection = member.session.connection;
+    if (connection?.state === 'connected' && mayReceive(ctx, connection, message.topic, message.qos < member.qos ? message.qos : member.qos)) return member;
   }
   return members[group.next++ % members.length];
 }
@@ -65,7 +67,7 @@ function deliverAll(ctx: InstanceContext, message: Message, sessions: readonly S
     }, now);
   }
   for (const group of groups) {
-    const member = pickMember(group);
+    const member = pickMember(ctx, group, message);
     if (member === undefined) continue;
     deliver(ctx, member.session, {
       message,

@@ -6,12 +6,21 @@ import type { Session } from './session-store';
 /** Longest delay Node's setTimeout accepts; longer expiries re-arm. */
 const MAX_TIMER_MS = 2_147_483_647;
 
+/** A will goes out only if its client may still publish it (issue 13: checked at CONNECT and when sent). */
+function publishWill(ctx: InstanceContext, will: WillIntent): void {
+  if (will.authorized !== undefined && !will.authorized()) {
+    ctx.logger.debug({ topic: will.message.topic }, 'will no longer authorized, not published');
+    return;
+  }
+  publishMessage(ctx, willMessage(will));
+}
+
 function publishDelayedWill(ctx: InstanceContext, session: Session): void {
   const will = session.delayedWill;
   if (will === undefined) return;
   clearTimeout(will.timer);
   session.delayedWill = undefined;
-  publishMessage(ctx, willMessage(will.will));
+  publishWill(ctx, will.will);
 }
 
 /** Ends a session: its subscriptions leave the topic tree, queued messages are dropped, a pending will goes out [MQTT-3.1.3-9]. */
@@ -54,18 +63,18 @@ function onExpiryTimer(ctx: InstanceContext, session: Session, deadline: number)
 export function detachSession(ctx: InstanceContext, connection: ClientConnection, will: WillIntent | undefined): void {
   const session = connection.session;
   if (session === undefined || session.connection !== connection) {
-    if (will !== undefined) publishMessage(ctx, willMessage(will));
+    if (will !== undefined) publishWill(ctx, will);
     return;
   }
   session.connection = undefined;
   if (session.expirySeconds === 0) {
     endSession(ctx, session);
-    if (will !== undefined) publishMessage(ctx, willMessage(will));
+    if (will !== undefined) publishWill(ctx, will);
     return;
   }
   if (will !== undefined) {
     if (will.delaySeconds === 0) {
-      publishMessage(ctx, willMessage(will));
+      publishWill(ctx, will);
     } else {
       const timer = setTimeout(publishDelayedWill, Math.min(MAX_TIMER_MS, will.delaySeconds * 1000), ctx, session);
       timer.unref();

@@ -110,6 +110,13 @@ describe('HttpAuthenticator against a real HTTP service', () => {
       expect(await authn().authenticate(creds())).toEqual({ kind: 'allow', superuser: false });
     });
 
+    it('200 allow carries the acl array parsed (issue 13); a malformed one with its reason, the client still allowed', async () => {
+      service.handler = (_req, res) => json(res, { result: 'allow', acl: [{ permission: 'deny', action: 'publish', topic: 'x/#' }] });
+      expect(await authn().authenticate(creds())).toMatchObject({ kind: 'allow', superuser: false, acl: { kind: 'acl', format: 'http', rules: [{ id: 'acl[0]', permission: 'deny' }] } });
+      service.handler = (_req, res) => json(res, { result: 'allow', acl: { pub: ['x'] } });
+      expect(await authn().authenticate(creds())).toMatchObject({ kind: 'allow', acl: { kind: 'malformed' } });
+    });
+
     it('200 deny refuses as not-authorized (EMQX)', async () => {
       service.handler = (_req, res) => json(res, { result: 'deny' });
       expect(await authn().authenticate(creds())).toMatchObject({ kind: 'deny', reason: 'not-authorized' });

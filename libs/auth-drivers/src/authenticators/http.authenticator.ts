@@ -1,6 +1,6 @@
 import { request, type Agent, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import { type AllowList, type Authenticator, type AuthResult, type ConnectCredentials, type HttpConfig, placeholderValues, type PlaceholderValues, renderTemplate, type Resolver } from '@mqc/auth';
+import { type AllowList, type Authenticator, type AuthResult, type ConnectCredentials, type HttpConfig, parseHttpAclField, placeholderValues, type PlaceholderValues, renderTemplate, type Resolver } from '@mqc/auth';
 import { createGuardedAgent, readBodyCapped } from '../jwks/outbound-http';
 
 export interface HttpAuthenticatorOptions {
@@ -31,6 +31,8 @@ const responseSchema = z.object({
   result: z.enum(['allow', 'deny', 'ignore'], { error: 'result must be "allow", "deny" or "ignore"' }),
   is_superuser: superuserFlag.optional(),
   expire_at: z.number({ error: 'expire_at must be Unix seconds' }).int({ error: 'expire_at must be whole Unix seconds' }).positive().optional(),
+  /** The client's rules (EMQX's `acl` array), read by the client-info authorizer; a malformed one gives no rules. */
+  acl: z.unknown().optional(),
 });
 
 /** Unix seconds after 5138 are taken for milliseconds sent by mistake. */
@@ -214,13 +216,14 @@ export class HttpAuthenticator implements Authenticator {
     }
     const parsed = responseSchema.safeParse(json);
     if (!parsed.success) throw new HttpAuthError(`HTTP ${where} answered 200 outside the contract: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-    const { result, is_superuser: superuser = false, expire_at: expireAt } = parsed.data;
+    const { result, is_superuser: superuser = false, expire_at: expireAt, acl: aclField } = parsed.data;
     if (result === 'ignore') return { kind: 'ignore' };
     if (result === 'deny') return { kind: 'deny', reason: 'not-authorized', message: 'refused by the HTTP authentication service' };
-    if (expireAt === undefined) return { kind: 'allow', superuser };
+    const acl = aclField === undefined ? undefined : parseHttpAclField(aclField);
+    if (expireAt === undefined) return { kind: 'allow', superuser, ...(acl ? { acl } : {}) };
     if (expireAt >= MAX_EXPIRE_AT_SECONDS) throw new HttpAuthError(`HTTP ${where}: expire_at ${expireAt} is not Unix seconds`);
     if (expireAt * 1000 <= this.now()) return { kind: 'deny', reason: 'bad-credentials', message: `expire_at ${expireAt} is in the past` };
-    return { kind: 'allow', superuser, expiresAt: new Date(expireAt * 1000) };
+    return { kind: 'allow', superuser, expiresAt: new Date(expireAt * 1000), ...(acl ? { acl } : {}) };
   }
 
   async close(): Promise<void> {

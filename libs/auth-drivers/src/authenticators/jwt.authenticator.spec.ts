@@ -257,6 +257,22 @@ describe('JwtAuthenticator: exp, nbf and iat with clock tolerance', () => {
   });
 });
 
+describe('JwtAuthenticator: the acl claim (issue 13)', () => {
+  const hs = (payload: JWTPayload) => joseToken('HS256', Buffer.from(SECRET), payload);
+  const result = async (payload: JWTPayload, config: Record<string, unknown> = {}) => authn({ secret: SECRET, ...config }).authenticate(creds(await hs(payload)));
+  it('carries the acl claim parsed, in both EMQX formats, from `acl` or the configured aclClaim', async () => {
+    const v2 = [{ permission: 'allow', action: 'subscribe', topic: 'a/${clientid}' }];
+    expect(await result({ acl: v2 })).toMatchObject({ kind: 'allow', acl: { kind: 'acl', format: 'v2', rules: [{ id: 'acl[0]', topic: 'a/${clientid}' }] } });
+    expect(await result({ acl: { pub: ['p/#'] } })).toMatchObject({ kind: 'allow', acl: { kind: 'acl', format: 'v1', onNoMatch: 'deny' } });
+    expect(await result({ rights: { sub: ['s/#'] } }, { aclClaim: 'rights' })).toMatchObject({ kind: 'allow', acl: { kind: 'acl', format: 'v1' } });
+    expect(await result({ acl: { sub: ['s/#'] } }, { aclClaim: 'rights' })).toEqual({ kind: 'allow', superuser: false });
+  });
+
+  it('a malformed claim still allows the client, with the reason (the broker gives it no rules from the claim)', async () => {
+    expect(await result({ acl: [{ permission: 'perhaps', action: 'all', topic: '#' }] })).toMatchObject({ kind: 'allow', acl: { kind: 'malformed', reason: expect.stringMatching(/acl\[0\]/) } });
+  });
+});
+
 describe('JwtAuthenticator: verifyClaims and the superuser claim', () => {
   const check = async (payload: JWTPayload, verifyClaims: Record<string, unknown>, client: Partial<ConnectCredentials> = {}) =>
     authn({ secret: SECRET, verifyClaims }).authenticate(creds(await joseToken('HS256', Buffer.from(SECRET), payload), client));

@@ -1,6 +1,6 @@
 import { createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { type AllowList, type Authenticator, type AuthResult, type ConnectCredentials, type JwtConfig, missingPlaceholders, placeholderValues, type PlaceholderValues, renderTemplate } from '@mqc/auth';
+import { type AllowList, type Authenticator, type AuthResult, type ConnectCredentials, type JwtConfig, missingPlaceholders, parseJwtAclClaim, placeholderValues, type PlaceholderValues, renderTemplate } from '@mqc/auth';
 import { JwksCache, type JwksCacheOptions } from '../jwks/jwks-cache';
 
 export interface JwtAuthenticatorOptions {
@@ -18,6 +18,8 @@ const EC_ALGORITHMS: Readonly<Record<string, string>> = { prime256v1: 'ES256', s
 /** Every asymmetric algorithm; JWKS keys narrow it further by their own type and `alg`. */
 const PUBLIC_KEY_ALGORITHMS = [...RSA_ALGORITHMS, 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 const DEFAULT_SUPERUSER_CLAIM = 'is_superuser';
+/** EMQX's name of the claim holding the client's ACL (v1 object or v2 array). */
+const DEFAULT_ACL_CLAIM = 'acl';
 const HMAC_HASH: Readonly<Record<string, string>> = { HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' };
 
 /** The algorithms a PEM public key can verify: never HS* (algorithm confusion), never `none`. */
@@ -164,7 +166,9 @@ export class JwtAuthenticator implements Authenticator {
     const superuserValue = payload[this.config.superuserClaim ?? DEFAULT_SUPERUSER_CLAIM];
     const superuser = superuserValue === true || superuserValue === 'true' || superuserValue === 1;
     const expiresAt = this.config.disconnectOnExpiry && typeof payload.exp === 'number' ? new Date(payload.exp * 1000) : undefined;
-    return { kind: 'allow', superuser, ...(expiresAt ? { expiresAt } : {}) };
+    const aclClaim = payload[this.config.aclClaim ?? DEFAULT_ACL_CLAIM];
+    const acl = aclClaim === undefined ? undefined : parseJwtAclClaim(aclClaim);
+    return { kind: 'allow', superuser, ...(expiresAt ? { expiresAt } : {}), ...(acl ? { acl } : {}) };
   }
 
   private async verify(token: string, alg: string, clockTolerance: number, now: number) {

@@ -40,8 +40,8 @@ export interface ChainContext extends AuthorizationPolicy {
 /** Per-authorizer counting (metrics): called once per answer the fold reads. */
 export interface AuthorizationObserver {
   result(source: AuthorizationSource, kind: SourceResult['kind']): void;
-  /** A verdict answered from a client's decision cache (no authorizer asked). */
-  cacheHit?(): void;
+  /** A verdict answered from a client's decision cache (no authorizer asked); `verdict.by` names the authorizer that decided it. */
+  cacheHit?(verdict: AuthorizationVerdict): void;
 }
 
 /** The answer, in the shape of `POST /v1/instances/{id}/authorization/check`. */

@@ -49,7 +49,7 @@ export class ClientAuthorization {
     const checked = checkedRequest(request);
     const cached = this.cache.get(generation, checked);
     if (cached !== undefined) {
-      chain.observer?.cacheHit?.();
+      chain.observer?.cacheHit?.(cached);
       return cached;
     }
     const verdict = foldChain(sources, checked, chain);

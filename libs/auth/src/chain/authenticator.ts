@@ -1,3 +1,4 @@
+import type { ClientAcl, MalformedAcl } from '../authorization/client-acl';
 import type { DeviceKeySlot } from '@mqc/domain';
 import type { AuthenticatorType } from '../providers/authenticator-providers';
 
@@ -58,6 +59,8 @@ export type AuthResult =
       username?: string;
       /** MQTT 5 enhanced authentication: the method's last word (SCRAM server-final), sent in CONNACK or AUTH 0x00. */
       authenticationData?: Buffer;
+      /** The client's own rules (JWT `acl` claim, HTTP `acl` field), parsed; the `client-info` authorizer reads them. */
+      acl?: ClientAcl | MalformedAcl;
     }
   | { kind: 'deny'; reason: DenyReason; message?: string }
   | { kind: 'ignore' }

@@ -1,3 +1,4 @@
+import type { ClientAcl, MalformedAcl } from '../authorization/client-acl';
 import type { AccessPolicy } from '@mqc/domain';
 import type { AuthenticatorType } from '../providers/authenticator-providers';
 import type { AuthResult, Authenticator, ConnectCredentials, DenyReason, ProvenCredential } from './authenticator';
@@ -17,6 +18,8 @@ export interface ChainAllow {
   credential?: ProvenCredential;
   username?: string;
   authenticationData?: Buffer;
+  /** The client's own rules from its authenticator (see AuthResult). */
+  acl?: ClientAcl | MalformedAcl;
 }
 
 /** Which authenticator let a client in and with what credential; kept with the connection. */
@@ -120,6 +123,7 @@ function decided(result: Extract<AuthResult, { kind: 'allow' | 'deny' }>, creden
     credential: result.credential,
     username: result.username,
     authenticationData: result.authenticationData,
+    acl: result.acl,
   };
 }
 

@@ -1,6 +1,7 @@
 import { allowedBy } from '@mqc/auth';
 import type { IConnackPacket } from 'mqtt-packet';
-import type { ClientConnection } from '../client-connection';
+import { attachAuthorization, authorize } from '../authorization';
+import type { ClientConnection, WillIntent } from '../client-connection';
 import { closeConnection, startKeepAlive } from '../connection-lifecycle';
 import { NO_AUTH_EXCHANGE } from '../enhanced-auth/auth-exchange';
 import { DEFAULT_TOPIC_ALIAS_MAXIMUM, type InstanceContext } from '../instance-context';
@@ -43,6 +44,24 @@ function onAuthExpiry(ctx: InstanceContext, connection: ClientConnection, expire
   closeConnection(ctx, connection, { reasonCode: RC.notAuthorized, reasonString: 'credential expired', publishWill: true });
 }
 
+/**
+ * The client's will, checked now and again when it is sent. A will the client may not publish
+ * is dropped, the CONNECT accepted (as EMQX does): the client learns nothing it could probe
+ * with, and the will never goes out.
+ */
+function authorizedWill(ctx: InstanceContext, connection: ClientConnection, attempt: ConnectAttempt): WillIntent | undefined {
+  const will = attempt.will;
+  if (will === undefined) return undefined;
+  const { topic, qos, retain } = will.message;
+  const authorized = (): boolean => {
+    const verdict = authorize(ctx, connection, { action: 'publish', topic, qos, retain });
+    return !(verdict instanceof Promise) && verdict.decision === 'allow';
+  };
+  if (authorized()) return { ...will, authorized };
+  ctx.logger.debug({ clientId: attempt.clientId, topic }, 'will not authorized, dropped');
+  return undefined;
+}
+
 /** Applies what was negotiated, sends CONNACK 0, registers the client and resumes its session. */
 export const acceptClient: ConnectStep = (ctx, connection, attempt) => {
   const { packet } = attempt;
@@ -53,7 +72,8 @@ export const acceptClient: ConnectStep = (ctx, connection, attempt) => {
   connection.username = packet.username ?? attempt.decision.username;
   connection.superuser = attempt.decision.superuser;
   connection.allowedBy = allowedBy(attempt.decision);
-  connection.will = attempt.will;
+  attachAuthorization(ctx, connection, attempt.decision);
+  connection.will = authorizedWill(ctx, connection, attempt);
   connection.keepAliveMs = attempt.keepAliveSeconds * 1000;
   connection.sendQuota = ctx.limits.maxInflight;
   if (attempt.protocolVersion === 5) {
@@ -81,6 +101,6 @@ export const acceptClient: ConnectStep = (ctx, connection, attempt) => {
   const expiresAt = attempt.decision.expiresAt?.getTime();
   if (expiresAt !== undefined) onAuthExpiry(ctx, connection, expiresAt);
   resendInflight(connection, session);
-  drainQueue(session);
+  drainQueue(ctx, session);
   return undefined;
 };

@@ -126,6 +126,23 @@ describe('enhanced authentication (SCRAM over AUTH)', () => {
       await broker.close();
     });
 
+    it('a re-authentication applies its superuser flag to authorization from the next check (issue 13)', async () => {
+      users.set('root', { credential: await deriveScramCredential('pencil', 'sha256', 4096), isSuperuser: true });
+      const broker = createBroker({}, chain);
+      const client = openClient(broker, 5);
+      expect((await scramConnect(client, new TestScramClient('sha256', 'root', 'pencil'), { clientId: 'root-1' })).reasonCode).toBe(0);
+      expect((await client.subscribe('$SYS/a')).granted).toEqual([0]);
+      users.set('root', { ...users.get('root')!, isSuperuser: false });
+      const again = new TestScramClient('sha256', 'root', 'pencil');
+      client.send({ cmd: 'auth', reasonCode: 0x19, properties: { authenticationMethod: again.mechanism, authenticationData: again.clientFirst() } });
+      const challenge = await client.expect('auth');
+      client.send({ cmd: 'auth', reasonCode: 0x18, properties: { authenticationMethod: again.mechanism, authenticationData: again.clientFinal(challenge.properties!.authenticationData!) } });
+      expect((await client.expect('auth')).reasonCode).toBe(0x00);
+      // No longer a superuser: $SYS is closed to it (noMatch allow never opens $SYS).
+      expect((await client.subscribe('$SYS/b')).granted).toEqual([0x87]);
+      await broker.close();
+    });
+
     it('a failed re-authentication ends the session with DISCONNECT 0x87', async () => {
       const broker = createBroker({}, chain);
       const client = openClient(broker, 5);

@@ -1,5 +1,6 @@
 import { allowedBy, type ChainDecision } from '@mqc/auth';
 import type { IAuthPacket } from 'mqtt-packet';
+import { attachAuthorization } from '../authorization';
 import type { ClientConnection } from '../client-connection';
 import { closeConnection, violation } from '../connection-lifecycle';
 import type { InstanceContext } from '../instance-context';
@@ -80,5 +81,7 @@ async function settle(ctx: InstanceContext, connection: ClientConnection, method
   }
   connection.superuser = decision.superuser;
   connection.allowedBy = allowedBy(decision);
+  // Issue 13: the new decision's superuser flag and acl apply from the next check.
+  attachAuthorization(ctx, connection, decision);
   sendAuth(connection, AUTH_RC.success, method, decision.authenticationData);
 }

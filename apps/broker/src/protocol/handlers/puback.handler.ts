@@ -4,7 +4,7 @@ import type { InstanceContext } from '../instance-context';
 import { drainQueue } from '../outbound';
 
 /** The client acknowledged a QoS 1 message we sent: it leaves the in-flight window [MQTT-4.3.2-?]. */
-export function handlePuback(_ctx: InstanceContext, connection: ClientConnection, packet: IPubackPacket): void {
+export function handlePuback(ctx: InstanceContext, connection: ClientConnection, packet: IPubackPacket): void {
   const session = connection.session;
   const packetId = packet.messageId;
   if (session === undefined || packetId === undefined) return;
@@ -12,5 +12,5 @@ export function handlePuback(_ctx: InstanceContext, connection: ClientConnection
   // An unknown id (already acknowledged, or a QoS 2 id) is ignored.
   if (entry === undefined || entry.delivery.qos !== 1) return;
   session.inflight.delete(packetId);
-  drainQueue(session);
+  drainQueue(ctx, session);
 }

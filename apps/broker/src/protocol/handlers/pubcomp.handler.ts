@@ -4,12 +4,12 @@ import type { InstanceContext } from '../instance-context';
 import { drainQueue } from '../outbound';
 
 /** Last step of a QoS 2 delivery we sent: the message leaves the in-flight window. */
-export function handlePubcomp(_ctx: InstanceContext, connection: ClientConnection, packet: IPubcompPacket): void {
+export function handlePubcomp(ctx: InstanceContext, connection: ClientConnection, packet: IPubcompPacket): void {
   const session = connection.session;
   const packetId = packet.messageId;
   if (session === undefined || packetId === undefined) return;
   const entry = session.inflight.get(packetId);
   if (entry === undefined || entry.phase !== 'pubrel') return;
   session.inflight.delete(packetId);
-  drainQueue(session);
+  drainQueue(ctx, session);
 }

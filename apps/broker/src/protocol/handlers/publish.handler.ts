@@ -1,6 +1,7 @@
 import type { IPublishPacket } from 'mqtt-packet';
+import { authorize } from '../authorization';
 import type { ClientConnection } from '../client-connection';
-import { violation } from '../connection-lifecycle';
+import { closeConnection, violation } from '../connection-lifecycle';
 import type { InstanceContext } from '../instance-context';
 import { ownedBytes, type Message, type PublishProperties } from '../message';
 import { RC } from '../reason-codes';
@@ -38,6 +39,29 @@ function resolveTopic(ctx: InstanceContext, connection: ClientConnection, packet
   }
   connection.topicAliases.set(alias, packet.topic);
   return packet.topic;
+}
+
+/**
+ * A PUBLISH the authorization chain denied (issue 13): with denyAction disconnect the client is
+ * disconnected (5.0 DISCONNECT 0x87); otherwise 5.0 QoS 1/2 get PUBACK/PUBREC 0x87 (which ends
+ * the exchange), 3.1.1 QoS 1/2 are acknowledged and dropped [MQTT-3.3.5-2], QoS 0 is dropped.
+ */
+function refusePublish(ctx: InstanceContext, connection: ClientConnection, packet: IPublishPacket, topic: string, reason: string): void {
+  ctx.logger.debug({ clientId: connection.clientId, topic, reason }, 'PUBLISH not authorized');
+  if (ctx.authorization.denyAction === 'disconnect') {
+    closeConnection(ctx, connection, { reasonCode: RC.notAuthorized, reasonString: 'not authorized', publishWill: true });
+    return;
+  }
+  const packetId = packet.messageId ?? 0;
+  if (packet.qos === 0) return;
+  if (connection.protocolVersion === 5) {
+    connection.send({ cmd: packet.qos === 1 ? 'puback' : 'pubrec', messageId: packetId, reasonCode: RC.notAuthorized });
+  } else if (packet.qos === 1) {
+    connection.write(pubackPacket(packetId));
+  } else {
+    connection.session?.awaitingRelease.add(packetId);
+    connection.write(pubrecPacket(packetId));
+  }
 }
 
 export function handlePublish(ctx: InstanceContext, connection: ClientConnection, packet: IPublishPacket): void {
@@ -80,6 +104,12 @@ export function handlePublish(ctx: InstanceContext, connection: ClientConnection
   if (properties?.subscriptionIdentifier !== undefined) {
     // [MQTT-3.3.4-6] a client must not send subscription identifiers.
     violation(ctx, connection, RC.protocolError, 'subscription identifier in PUBLISH');
+    return;
+  }
+  const verdict = authorize(ctx, connection, { action: 'publish', topic, qos, retain: packet.retain });
+  // A chain with a backend authorizer is not run on PUBLISH yet: fail closed (see README).
+  if (verdict instanceof Promise || verdict.decision !== 'allow') {
+    refusePublish(ctx, connection, packet, topic, verdict instanceof Promise ? 'backend authorizer' : verdict.reason);
     return;
   }
   const expiry = properties?.messageExpiryInterval;

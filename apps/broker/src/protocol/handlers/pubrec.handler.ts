@@ -6,7 +6,7 @@ import { RC } from '../reason-codes';
 import { pubrelPacket } from './ack-packets';
 
 /** Step two of a QoS 2 delivery we sent: answer PUBREC with PUBREL [MQTT-4.3.3-4]. */
-export function handlePubrec(_ctx: InstanceContext, connection: ClientConnection, packet: IPubrecPacket): void {
+export function handlePubrec(ctx: InstanceContext, connection: ClientConnection, packet: IPubrecPacket): void {
   const session = connection.session;
   const packetId = packet.messageId;
   if (session === undefined || packetId === undefined) return;
@@ -19,7 +19,7 @@ export function handlePubrec(_ctx: InstanceContext, connection: ClientConnection
   // 5.0: a PUBREC with an error reason code ends the exchange; the message is not released.
   if (connection.protocolVersion === 5 && (packet.reasonCode ?? 0) >= 0x80) {
     session.inflight.delete(packetId);
-    drainQueue(session);
+    drainQueue(ctx, session);
     return;
   }
   entry.phase = 'pubrel';

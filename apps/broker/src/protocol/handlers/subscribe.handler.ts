@@ -1,6 +1,7 @@
 import type { ISubscribePacket, QoS } from 'mqtt-packet';
+import { authorize } from '../authorization';
 import type { ClientConnection } from '../client-connection';
-import { violation } from '../connection-lifecycle';
+import { closeConnection, violation } from '../connection-lifecycle';
 import type { InstanceContext } from '../instance-context';
 import { deliver } from '../outbound';
 import { RC, SUBACK_FAILURE_311 } from '../reason-codes';
@@ -53,6 +54,17 @@ export function handleSubscribe(ctx: InstanceContext, connection: ClientConnecti
     if (parsed.shareGroup !== undefined && v5 && request.nl === true) {
       violation(ctx, connection, RC.protocolError, 'no local on a shared subscription');
       return;
+    }
+    // Issue 13: the filter as sent ($share/{group}/ stripped by the chain).
+    const verdict = authorize(ctx, connection, { action: 'subscribe', topic: request.topic, qos: request.qos, retain: false });
+    if (verdict instanceof Promise || verdict.decision !== 'allow') {
+      ctx.logger.debug({ clientId: connection.clientId, filter: request.topic, reason: verdict instanceof Promise ? 'backend authorizer' : verdict.reason }, 'SUBSCRIBE not authorized');
+      if (ctx.authorization.denyAction === 'disconnect') {
+        closeConnection(ctx, connection, { reasonCode: RC.notAuthorized, reasonString: 'not authorized', publishWill: true });
+        return;
+      }
+      granted.push(v5 ? RC.notAuthorized : SUBACK_FAILURE_311);
+      continue;
     }
     const existing = session.subscriptions.get(request.topic);
     if (existing === undefined && !roomForSubscription(ctx, session)) {

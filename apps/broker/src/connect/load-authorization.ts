@@ -1,0 +1,80 @@
+import type { DataSource } from 'typeorm';
+import { editionAllowsAuthorizer, isAuthorizerType, type AuthorizationObserver, type AuthorizerType, type IdentifiedRule } from '@mqc/auth';
+import { AclRuleEntity, AuthorizerEntity, InstanceEntity } from '@mqc/db';
+import type { Logger } from '@mqc/observability';
+import type { InstanceAuthorization, LoadedAuthorizer } from '../protocol/authorization';
+
+/** An authorizer this broker cannot run answers `error` on every check: the chain fails closed. */
+function brokenAuthorizer(row: AuthorizerEntity, why: string): LoadedAuthorizer {
+  // The row's type as stored (a type of a newer release included): what the dry run and logs name.
+  const type = row.type as AuthorizerType;
+  return { id: row.id, type: 'backend', source: () => ({ id: row.id, type, sync: true, check: () => ({ kind: 'error', message: why }) }) };
+}
+
+function ruleOf(row: AclRuleEntity): IdentifiedRule {
+  return {
+    id: row.id,
+    permission: row.permission,
+    action: row.action,
+    topic: row.topic,
+    ...(row.qos === null ? {} : { qos: row.qos }),
+    ...(row.retain === null ? {} : { retain: row.retain }),
+    ...(row.clientId === null ? {} : { clientId: row.clientId }),
+    ...(row.username === null ? {} : { username: row.username }),
+  };
+}
+
+export interface LoadedAuthorization {
+  authorization: InstanceAuthorization;
+  /** See authorizationFingerprint; read before the rows, so a change in between shows at the next resync. */
+  fingerprint: string | undefined;
+}
+
+/**
+ * An instance's authorization chain from the database: its enabled authorizers in order (the
+ * edition gate applied again, as for authenticators), the built-in rules in order, the policy.
+ * An authorizer of a type this broker cannot run is kept as one that fails closed.
+ */
+export async function loadAuthorization(dataSource: DataSource, instanceId: string, logger: Logger, observer?: AuthorizationObserver): Promise<LoadedAuthorization> {
+  const fingerprint = await authorizationFingerprint(dataSource, instanceId);
+  const instance = await dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
+  if (!instance) throw new Error(`instance ${instanceId} is gone`);
+  const rows = await dataSource.getRepository(AuthorizerEntity).find({ where: { instanceId, enabled: true }, order: { position: 'ASC', id: 'ASC' } });
+  const authorizers: LoadedAuthorizer[] = [];
+  for (const row of rows) {
+    if (!isAuthorizerType(row.type)) {
+      logger.error({ instanceId, type: row.type }, 'this broker cannot run the authorizer type; it denies');
+      authorizers.push(brokenAuthorizer(row, `this broker cannot run ${row.type} authorizers`));
+    } else if (!editionAllowsAuthorizer(instance.edition, row.type)) {
+      logger.warn({ instanceId, type: row.type, edition: instance.edition }, 'authorizer skipped: not in the edition');
+    } else if (row.type === 'built-in-database' || row.type === 'client-info') {
+      authorizers.push({ id: row.id, type: row.type });
+    } else {
+      authorizers.push(brokenAuthorizer(row, `${row.type} authorizers are not run by this broker yet`));
+    }
+  }
+  const usesRules = authorizers.some((a) => a.type === 'built-in-database');
+  const rules = usesRules ? (await dataSource.getRepository(AclRuleEntity).find({ where: { instanceId }, order: { position: 'ASC', id: 'ASC' } })).map(ruleOf) : [];
+  return {
+    authorization: { authorizers, rules, noMatch: instance.authorizationNoMatch, denyAction: instance.authorizationDenyAction, observer },
+    fingerprint,
+  };
+}
+
+/**
+ * What an instance's authorization is built from, as one comparable text: edition, policy,
+ * every authorizer row and every rule. The periodic resync reloads when it changed, so a lost
+ * `authorization` change event is repaired. Undefined when the instance is gone.
+ */
+export async function authorizationFingerprint(dataSource: DataSource, instanceId: string): Promise<string | undefined> {
+  const rows: { fingerprint: string }[] = await dataSource.query(
+    `SELECT md5(concat_ws('|', i.edition, i.authorization_no_match, i.authorization_deny_action,
+              (SELECT string_agg(concat_ws('/', a.id, a.type, a.position, a.enabled, md5(a.config::text), md5(coalesce(a.secrets_sealed, ''))), ',' ORDER BY a.position, a.id)
+                 FROM authorizers a WHERE a.instance_id = i.id),
+              (SELECT md5(string_agg(concat_ws('/', r.id, r.position, r.permission, r.action, r.topic, r.qos::text, r.retain, r.client_id, r.username), ',' ORDER BY r.position, r.id))
+                 FROM acl_rules r WHERE r.instance_id = i.id))) AS fingerprint
+       FROM instances i WHERE i.id = $1`,
+    [instanceId],
+  );
+  return rows[0]?.fingerprint;
+}

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import { InstanceEntity, TenantEntity, createDataSource } from '@mqc/db';
+import { createLogger } from '@mqc/observability';
+import { createTestDatabase, type TestDatabase } from '@mqc/testing';
+import { loadAuthorization } from '../connect/load-authorization';
+import { DEFAULT_INSTANCE_LIMITS, InstanceBroker } from '../protocol/instance-broker';
+import { connectClient } from '../protocol/testing/broker-fixture';
+import { AuthorizerMetrics, reportAuthorizerMetrics } from './authorizer-metrics';
+
+const logger = createLogger('broker', 'silent');
+
+describe('authorizer metrics: what the connections asked, added to authorizer_metrics per node', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let instanceId: string;
+  let nodeId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = createDataSource({ url: db.url, poolSize: 2 });
+    await dataSource.initialize();
+    const tenantId = (await dataSource.getRepository(TenantEntity).save({ name: 't' })).id;
+    instanceId = (await dataSource.getRepository(InstanceEntity).save({ tenantId, name: 'i', edition: 'basic', status: 'RUNNING', statusReason: null })).id;
+    nodeId = ((await dataSource.query(`INSERT INTO broker_nodes (name, started_at, last_seen_at) VALUES ('n', now(), now()) RETURNING id`)) as { id: string }[])[0].id;
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  it('counts allow, deny and no-match answers and decision-cache hits per authorizer, summed over reports', async () => {
+    const [{ id: authorizerId }] = (await dataSource.query(`INSERT INTO authorizers (instance_id, type, config, position) VALUES ($1, 'built-in-database', '{}', 1) RETURNING id`, [instanceId])) as { id: string }[];
+    await dataSource.query(`INSERT INTO acl_rules (instance_id, position, permission, action, topic) VALUES ($1, 1, 'allow', 'subscribe', 'open/#'), ($1, 2, 'deny', 'subscribe', 'closed/#')`, [instanceId]);
+    const metrics = new AuthorizerMetrics();
+    const { authorization } = await loadAuthorization(dataSource, instanceId, logger, metrics);
+    const broker = new InstanceBroker({ instanceId, limits: DEFAULT_INSTANCE_LIMITS, authenticate: () => Promise.resolve({ kind: 'allow', superuser: false }), authorization });
+    const client = await connectClient(broker, 5, { clientId: 'c' });
+    const filters = ['open/a', 'open/a', 'closed/a', 'elsewhere'];
+    for (const [index, topic] of filters.entries()) {
+      client.send({ cmd: 'subscribe', messageId: index + 1, subscriptions: [{ topic, qos: 0 }] });
+      await client.expect('suback');
+    }
+    await reportAuthorizerMetrics(dataSource, metrics, nodeId, logger);
+    client.send({ cmd: 'subscribe', messageId: 9, subscriptions: [{ topic: 'closed/b', qos: 0 }] });
+    await client.expect('suback');
+    await reportAuthorizerMetrics(dataSource, metrics, nodeId, logger);
+    await broker.close();
+    const rows = (await dataSource.query('SELECT total, allow, deny, no_match, error, cache_hits FROM authorizer_metrics WHERE authorizer_id = $1 AND node_id = $2', [authorizerId, nodeId])) as Record<string, string>[];
+    expect(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])))).toEqual([{ total: 4, allow: 1, deny: 2, no_match: 1, error: 0, cache_hits: 1 }]);
+  });
+});

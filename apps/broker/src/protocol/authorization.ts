@@ -1,0 +1,99 @@
+import {
+  authorizationClientOf,
+  ClientAuthorization,
+  clientAclSource,
+  compileClientAcl,
+  compileRules,
+  compiledRulesSource,
+  type AuthorizationClient,
+  type AuthorizationObserver,
+  type AuthorizationRequest,
+  type AuthorizationSource,
+  type AuthorizationVerdict,
+  type ChainAllow,
+  type ClientAcl,
+  type ClientChain,
+  type IdentifiedRule,
+} from '@mqc/auth';
+import type { ClientConnection } from './client-connection';
+import type { InstanceContext } from './instance-context';
+
+/** One enabled authorizer of an instance, in chain order; backend ones build their source per client. */
+export type LoadedAuthorizer =
+  | { readonly id: string; readonly type: 'built-in-database' }
+  | { readonly id: string; readonly type: 'client-info' }
+  /** An authorizer that asks a backend (http), or one that cannot run and fails closed: its source per client. */
+  | { readonly id: string; readonly type: 'backend'; source(client: AuthorizationClient): AuthorizationSource };
+
+/** An instance's authorization chain as loaded (connect/load-authorization.ts), replaced whole on a change. */
+export interface InstanceAuthorization {
+  readonly authorizers: readonly LoadedAuthorizer[];
+  /** The built-in-database rules, in order. */
+  readonly rules: readonly IdentifiedRule[];
+  readonly noMatch: 'allow' | 'deny';
+  readonly denyAction: 'ignore' | 'disconnect';
+  readonly observer?: AuthorizationObserver;
+}
+
+/** What an instance without authorization settings does: nothing is checked (but `$SYS`). */
+export const OPEN_AUTHORIZATION: InstanceAuthorization = Object.freeze({ authorizers: [], rules: [], noMatch: 'allow', denyAction: 'ignore' });
+
+/** No authorizer and noMatch allow: every check is skipped, except a topic starting with `$`. */
+export function isOpen(authorization: InstanceAuthorization): boolean {
+  return authorization.authorizers.length === 0 && authorization.noMatch === 'allow';
+}
+
+/** What one client's chain is compiled from: who it is, what its authenticator returned. */
+export interface AuthorizedClient {
+  client: AuthorizationClient;
+  superuser: boolean;
+  /** The client-info rules (JWT `acl` claim, HTTP `acl`); undefined when none or malformed. */
+  acl: ClientAcl | undefined;
+}
+
+function chainOf(authorization: InstanceAuthorization, who: AuthorizedClient): ClientChain {
+  const rules = authorization.authorizers.some((a) => a.type === 'built-in-database') ? compileRules(authorization.rules, who.client) : undefined;
+  const clientAcl = who.acl === undefined ? undefined : compileClientAcl(who.acl, who.client);
+  const sources = authorization.authorizers.map((a): AuthorizationSource => {
+    if (a.type === 'built-in-database') return compiledRulesSource(a.id, rules ?? compileRules([], who.client));
+    if (a.type === 'client-info') return clientAclSource(a.id, clientAcl);
+    return a.source(who.client);
+  });
+  return { sources, noMatch: authorization.noMatch, superuser: who.superuser, observer: authorization.observer };
+}
+
+/**
+ * Gives a connection its authorization, from what its authentication (at CONNECT, or a MQTT 5
+ * re-authentication) decided: compiled at its first check, again lazily after each change of
+ * the instance's chain. A malformed `acl` gives the client no client-info rules (logged).
+ */
+export function attachAuthorization(ctx: InstanceContext, connection: ClientConnection, decision: Pick<ChainAllow, 'acl'>): void {
+  const acl = decision.acl;
+  if (acl?.kind === 'malformed') ctx.logger.info({ clientId: connection.clientId, reason: acl.reason }, 'acl from the authenticator is malformed; the client gets no client-info rules');
+  const who: AuthorizedClient = {
+    client: authorizationClientOf({ clientId: connection.clientId, username: connection.username, certificate: connection.transportIdentity.certificate }),
+    superuser: connection.superuser,
+    acl: acl?.kind === 'acl' ? acl : undefined,
+  };
+  connection.authorization = new ClientAuthorization(() => chainOf(ctx.authorization, who), () => ctx.authorizationGeneration);
+}
+
+const ALLOWED: AuthorizationVerdict = Object.freeze({ decision: 'allow', by: null, reason: 'no authorization configured' });
+
+/**
+ * The verdict for one request of a connected client. Skipped (allowed) for a superuser and, on
+ * an instance with no authorizer and noMatch allow, for any topic not starting with `$`. In-memory
+ * chains answer synchronously; a chain with a backend authorizer answers with a promise.
+ */
+export function authorize(ctx: InstanceContext, connection: ClientConnection, request: AuthorizationRequest): AuthorizationVerdict | Promise<AuthorizationVerdict> {
+  const authorization = connection.authorization;
+  if (authorization === undefined || connection.superuser) return ALLOWED;
+  if (ctx.authorizationOpen && request.topic.charCodeAt(0) !== 0x24) return ALLOWED;
+  return authorization.check(request);
+}
+
+/** Deliveries are checked synchronously: a backend authorizer's pending answer does not hold a fan-out (see README). */
+export function mayReceive(ctx: InstanceContext, connection: ClientConnection, topic: string, qos: 0 | 1 | 2): boolean {
+  const verdict = authorize(ctx, connection, { action: 'subscribe', topic, qos, retain: false });
+  return !(verdict instanceof Promise) && verdict.decision === 'allow';
+}
