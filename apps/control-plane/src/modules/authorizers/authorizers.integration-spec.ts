@@ -71,6 +71,15 @@ describe('the authorization chain: /v1/instances/{id}/authorizers', () => {
       }
     });
 
+    it('refuses a database authorizer URL into the cloud own network when saved', async () => {
+      for (const [type, url] of [['postgresql', 'postgres://mqc@127.0.0.1/acl'], ['mysql', 'mysql://mqc@10.0.0.5/acl'], ['redis', 'redis://169.254.169.254:6379']] as const) {
+        const internal = await tenant.api.post<Problem>(path(instances['platinum']!), { type, config: { ...VALID_CONFIG[type], url } });
+        expect(internal.status, type).toBe(422);
+        expect(internal.body.code, type).toBe('url-not-allowed');
+        expect(internal.body.errors?.[0]?.field, type).toBe('config.url');
+      }
+    });
+
     it('masks the http authorizer secret in every answer and stores it sealed only', async () => {
       const list = await tenant.api.get<{ items: Authorizer[] }>(path(instances['platinum']!));
       expect(JSON.stringify(list.body)).not.toContain('authz-secret-1');
