@@ -15,3 +15,8 @@ export * from './authenticators/scram.authenticator';
 export * from './authenticators/ldap.authenticator';
 export * from './authenticators/psk.authenticator';
 export * from './authenticators/x509.authenticator';
+// The database authorizers (issue 13, platinum): one per authorizer per node, a source per client.
+export * from './authorizers/cached-rows-source';
+export * from './authorizers/postgresql.authorizer';
+export * from './authorizers/mysql.authorizer';
+export * from './authorizers/redis.authorizer';

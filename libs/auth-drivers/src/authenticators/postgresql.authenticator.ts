@@ -1,6 +1,34 @@
 import { Pool } from 'pg';
 import { type Authenticator, type AuthResult, boundValues, type CompiledSql, compileSqlTemplate, type ConnectCredentials, databaseTarget, describeUrl, ExternalDatabaseError, judgePasswordRow, type PasswordRow, type PostgresqlConfig, withDeadline } from '@mqc/auth';
-import { guardedSocketFactory, outboundGuard, type ExternalDatabaseOptions } from '../external/guarded-socket';
+import { guardedSocketFactory, outboundGuard, type DatabaseConnectionConfig, type ExternalDatabaseOptions } from '../external/guarded-socket';
+
+/**
+ * A pool whose connections go through the private-address guard; `timeoutMs` bounds connecting,
+ * the statement (server side too) and the wait for a pooled connection. `applicationName`
+ * shows the tenant's DBA who is connected.
+ */
+export function postgresqlPool(config: DatabaseConnectionConfig, options: ExternalDatabaseOptions, applicationName: string): Pool {
+  const target = databaseTarget(config.url, 'postgresql', config.password);
+  const pool = new Pool({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    ssl: target.tls ?? false,
+    stream: guardedSocketFactory(outboundGuard(options.outboundAllowList, config.timeoutMs, options.resolve)),
+    max: config.poolSize,
+    connectionTimeoutMillis: config.timeoutMs,
+    query_timeout: config.timeoutMs,
+    statement_timeout: config.timeoutMs,
+    idleTimeoutMillis: 30_000,
+    application_name: applicationName.slice(0, 63),
+    allowExitOnIdle: true,
+  });
+  // An idle connection that breaks is dropped by the pool; the next query opens another.
+  pool.on('error', () => undefined);
+  return pool;
+}
 
 /**
  * External password database on PostgreSQL (SPEC 4.6): the tenant's SELECT, its placeholders
@@ -23,26 +51,7 @@ export class PostgresqlAuthenticator implements Authenticator {
   ) {
     this.query = compileSqlTemplate(config.query, 'postgresql');
     this.where = describeUrl(config.url);
-    const target = databaseTarget(config.url, 'postgresql', config.password);
-    this.pool = new Pool({
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      password: target.password,
-      database: target.database,
-      ssl: target.tls ?? false,
-      stream: guardedSocketFactory(outboundGuard(options.outboundAllowList, config.timeoutMs, options.resolve)),
-      max: config.poolSize,
-      connectionTimeoutMillis: config.timeoutMs,
-      query_timeout: config.timeoutMs,
-      statement_timeout: config.timeoutMs,
-      idleTimeoutMillis: 30_000,
-      // The tenant's DBA sees who is connected.
-      application_name: `mqc authenticator ${id}`.slice(0, 63),
-      allowExitOnIdle: true,
-    });
-    // An idle connection that breaks is dropped by the pool; the next query opens another.
-    this.pool.on('error', () => undefined);
+    this.pool = postgresqlPool(config, options, `mqc authenticator ${id}`);
   }
 
   async authenticate(credentials: ConnectCredentials): Promise<AuthResult> {

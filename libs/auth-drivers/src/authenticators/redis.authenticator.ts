@@ -2,7 +2,7 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { AbstractConnector, Redis } from 'ioredis';
 import { type Authenticator, type AuthResult, type ConnectCredentials, databaseTarget, type DatabaseTarget, describeUrl, ExternalDatabaseError, judgePasswordRow, missingPlaceholders, parseRedisCommand, type PasswordRow, placeholderValues, type RedisConfig, renderTemplate, withDeadline } from '@mqc/auth';
-import { guardedAddress, outboundGuard, type ExternalDatabaseOptions, type OutboundGuard } from '../external/guarded-socket';
+import { guardedAddress, outboundGuard, type DatabaseConnectionConfig, type ExternalDatabaseOptions, type OutboundGuard } from '../external/guarded-socket';
 
 type NetStream = Awaited<ReturnType<AbstractConnector['connect']>>;
 
@@ -31,6 +31,38 @@ function guardedConnector(target: DatabaseTarget, guard: OutboundGuard) {
 }
 
 /**
+ * `poolSize` connections (used in turn, each pipelining its commands), each (re)connecting
+ * through the private-address guard; `timeoutMs` bounds connecting and every command.
+ */
+export function redisClients(config: DatabaseConnectionConfig, options: ExternalDatabaseOptions, connectionName: string): Redis[] {
+  const target = databaseTarget(config.url, 'redis', config.password);
+  const Connector = guardedConnector(target, outboundGuard(options.outboundAllowList, config.timeoutMs, options.resolve));
+  const clients = Array.from(
+    { length: config.poolSize },
+    () =>
+      new Redis({
+        Connector,
+        host: target.host,
+        port: target.port,
+        username: target.user,
+        password: target.password,
+        db: target.database ? Number(target.database) : 0,
+        // Tells ioredis to wait for the TLS handshake; the connector makes the TLS socket.
+        tls: target.tls,
+        lazyConnect: true,
+        connectTimeout: config.timeoutMs,
+        commandTimeout: config.timeoutMs,
+        maxRetriesPerRequest: 1,
+        retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+        connectionName,
+      }),
+  );
+  // Errors reach the command that waits; the events would otherwise crash the process.
+  for (const client of clients) client.on('error', () => undefined);
+  return clients;
+}
+
+/**
  * External password database on Redis (SPEC 4.6, EMQX's contract): `HMGET key field…` or
  * `HGET key field` reads a hash whose fields are `password_hash` (or `password`), `salt` and
  * `is_superuser`. Only the key holds placeholders, and it travels as one argument of the
@@ -52,30 +84,7 @@ export class RedisAuthenticator implements Authenticator {
     const parsed = parseRedisCommand(config.command);
     this.command = { name: parsed.command === 'HGET' ? 'HGET' : 'HMGET', key: parsed.key, fields: parsed.fields as (keyof PasswordRow)[] };
     this.where = describeUrl(config.url);
-    const target = databaseTarget(config.url, 'redis', config.password);
-    const Connector = guardedConnector(target, outboundGuard(options.outboundAllowList, config.timeoutMs, options.resolve));
-    this.clients = Array.from(
-      { length: config.poolSize },
-      () =>
-        new Redis({
-          Connector,
-          host: target.host,
-          port: target.port,
-          username: target.user,
-          password: target.password,
-          db: target.database ? Number(target.database) : 0,
-          // Tells ioredis to wait for the TLS handshake; the connector makes the TLS socket.
-          tls: target.tls,
-          lazyConnect: true,
-          connectTimeout: config.timeoutMs,
-          commandTimeout: config.timeoutMs,
-          maxRetriesPerRequest: 1,
-          retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-          connectionName: `mqc-authenticator-${id}`,
-        }),
-    );
-    // Errors reach the command that waits; the events would otherwise crash the process.
-    for (const client of this.clients) client.on('error', () => undefined);
+    this.clients = redisClients(config, options, `mqc-authenticator-${id}`);
   }
 
   async authenticate(credentials: ConnectCredentials): Promise<AuthResult> {

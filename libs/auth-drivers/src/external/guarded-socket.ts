@@ -9,6 +9,14 @@ export interface ExternalDatabaseOptions {
   resolve?: Resolver;
 }
 
+/** What a pool or client needs of an authenticator's or authorizer's configuration. */
+export interface DatabaseConnectionConfig {
+  url: string;
+  password?: string;
+  poolSize: number;
+  timeoutMs: number;
+}
+
 /** How the external-database authenticators reach their servers (SPEC 4.4's guard). */
 export interface OutboundGuard {
   /** The operator's allow-list (MQC_OUTBOUND_ALLOW). */

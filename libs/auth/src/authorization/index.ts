@@ -7,4 +7,5 @@ export * from './rule-sources';
 export * from './decision-cache';
 export * from './client-authorization';
 export * from './authorization-check';
+export * from './database-acl';
 export * from './providers';

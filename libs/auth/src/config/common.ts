@@ -98,9 +98,9 @@ export function configObject<T extends z.ZodRawShape>(type: string, shape: T) {
   });
 }
 
-/** A SELECT with placeholders: one statement, no stacked queries. */
-export function selectQuery(field: string) {
-  return template(field).superRefine((text, ctx) => {
+/** A SELECT with placeholders (SPEC 4's, or `known`): one statement, no stacked queries. */
+export function selectQuery(field: string, known: readonly string[] = PLACEHOLDERS) {
+  return template(field, 4096, known).superRefine((text, ctx) => {
     const sql = text.trim();
     if (!/^select\s/i.test(sql)) ctx.addIssue({ code: 'custom', message: `${field} must be a SELECT statement` });
     else if (sql.replace(/;\s*$/, '').includes(';')) ctx.addIssue({ code: 'custom', message: `${field} must be one statement (no ';' inside)` });

@@ -6,14 +6,17 @@ import { guardedServiceUrl } from '../config/field-markers';
 import { passwordDatabaseFields } from '../config/password-database';
 import { defineProvider } from './provider';
 
-/** SPEC 4.6: as PostgreSQL, against MySQL; placeholders are bound parameters. */
-export const mysqlConfigSchema = configObject('mysql', {
-  url: guardedServiceUrl(
-    serviceUrl('url', ['mysql']).superRefine((url, ctx) => {
+/** The server's URL (the outbound guard checks it); the mysql authorizer reads the same. */
+export const mysqlUrl = guardedServiceUrl(
+  serviceUrl('url', ['mysql']).superRefine((url, ctx) => {
     const problem = databaseUrlProblem(url, 'mysql');
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   }),
-  ),
+);
+
+/** SPEC 4.6: as PostgreSQL, against MySQL; placeholders are bound parameters. */
+export const mysqlConfigSchema = configObject('mysql', {
+  url: mysqlUrl,
   query: selectQuery('query').superRefine((query, ctx) => {
     const problem = sqlTemplateProblem(query, 'mysql');
     if (problem) ctx.addIssue({ code: 'custom', message: problem });

@@ -30,15 +30,18 @@ export function redisCommandProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** SPEC 4.6: Redis hashes read with HGET/HMGET; the key may hold placeholders. */
-export const redisConfigSchema = configObject('redis', {
-  url: guardedServiceUrl(
-    serviceUrl('url', ['redis', 'rediss']).superRefine((url, ctx) => {
+/** The server's URL (the outbound guard checks it); the redis authorizer reads the same. */
+export const redisUrl = guardedServiceUrl(
+  serviceUrl('url', ['redis', 'rediss']).superRefine((url, ctx) => {
     // ioredis would read options (a unix socket path…) from the URL's query: none are taken.
     const problem = databaseUrlProblem(url, 'redis');
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   }),
-  ),
+);
+
+/** SPEC 4.6: Redis hashes read with HGET/HMGET; the key may hold placeholders. */
+export const redisConfigSchema = configObject('redis', {
+  url: redisUrl,
   command: template('command', 1024).superRefine((text, ctx) => {
     const problem = redisCommandProblem(text);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });

@@ -31,6 +31,9 @@ const VALID_CONFIG: Record<string, Record<string, unknown>> = {
   'built-in-database': {},
   'client-info': {},
   http: { url: 'https://93.184.216.34/authz', headers: { 'x-api-key': 'authz-secret-1' }, body: { topic: '${topic}', clientid: '${clientid}' } },
+  postgresql: { url: 'postgres://mqc:db-secret@93.184.216.34/acl', query: 'SELECT permission, action, topic, qos, retain FROM mqtt_acl WHERE username = ${username}' },
+  mysql: { url: 'mysql://mqc@93.184.216.34/acl', password: 'db-secret', query: 'SELECT permission, action, topic FROM mqtt_acl WHERE clientid = ${clientid}' },
+  redis: { url: 'redis://93.184.216.34:6379/0', command: 'HGETALL mqtt_acl:${username}' },
 };
 
 describe('the authorization chain: /v1/instances/{id}/authorizers', () => {
@@ -60,9 +63,20 @@ describe('the authorization chain: /v1/instances/{id}/authorizers', () => {
       if (editionAllowsAuthorizer(edition, type)) {
         expect(response.status).toBe(201);
         expect(response.body).toMatchObject({ type, enabled: true });
+        // The database passwords (in the URL or apart) are sealed: never returned.
+        expect(JSON.stringify(response.body.config)).not.toContain('db-secret');
       } else {
         expect(response.status).toBe(403);
-        expect(response.body).toMatchObject({ code: 'method-not-in-edition', requiredEdition: 'professional' });
+        expect(response.body).toMatchObject({ code: 'method-not-in-edition', requiredEdition: EDITION_NAMES.find((e) => editionAllowsAuthorizer(e, type)) });
+      }
+    });
+
+    it('refuses a database authorizer URL into the cloud own network when saved', async () => {
+      for (const [type, url] of [['postgresql', 'postgres://mqc@127.0.0.1/acl'], ['mysql', 'mysql://mqc@10.0.0.5/acl'], ['redis', 'redis://169.254.169.254:6379']] as const) {
+        const internal = await tenant.api.post<Problem>(path(instances['platinum']!), { type, config: { ...VALID_CONFIG[type], url } });
+        expect(internal.status, type).toBe(422);
+        expect(internal.body.code, type).toBe('url-not-allowed');
+        expect(internal.body.errors?.[0]?.field, type).toBe('config.url');
       }
     });
 
@@ -153,7 +167,7 @@ describe('the authorization chain: /v1/instances/{id}/authorizers', () => {
     });
 
     it('names each bad field with a 422', async () => {
-      const unknownType = await tenant.api.post<Problem>(path(instance), { type: 'postgresql', config: {} });
+      const unknownType = await tenant.api.post<Problem>(path(instance), { type: 'mongodb', config: {} });
       expect(unknownType.status).toBe(422);
       expect(unknownType.body.errors?.[0]?.field).toBe('type');
       const badMethod = await tenant.api.post<Problem>(path(instance), { type: 'http', config: { url: 'https://93.184.216.34/a', method: 'PUT' } });

@@ -4,14 +4,17 @@ import type { Provider } from '../../providers/provider';
 import { builtInDatabaseAuthorizer } from './built-in-database.authorizer';
 import { clientInfoAuthorizer } from './client-info.authorizer';
 import { httpAuthorizer } from './http.authorizer';
+import { mysqlAuthorizer } from './mysql.authorizer';
+import { postgresqlAuthorizer } from './postgresql.authorizer';
+import { redisAuthorizer } from './redis.authorizer';
 
 /**
  * The authorizer types of an instance's authorization chain, one provider file each (the shape
  * of the authenticator providers). `method` is the edition method that carries the type:
  * built-in rules come with passwords (basic), client-info with JWT (professional), http with
- * HTTP authentication (professional). Every table about authorizer types is derived from it.
+ * HTTP authentication (professional), the databases with the external databases (platinum). Every table about authorizer types is derived from it.
  */
-export const AUTHORIZER_PROVIDERS = [builtInDatabaseAuthorizer, clientInfoAuthorizer, httpAuthorizer] as const satisfies readonly Provider<string, AuthMethod>[];
+export const AUTHORIZER_PROVIDERS = [builtInDatabaseAuthorizer, clientInfoAuthorizer, httpAuthorizer, postgresqlAuthorizer, mysqlAuthorizer, redisAuthorizer] as const satisfies readonly Provider<string, AuthMethod>[];
 
 export type AuthorizerProvider = (typeof AUTHORIZER_PROVIDERS)[number];
 export type AuthorizerType = AuthorizerProvider['type'];
