@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     aedes.authorizePublish = (client, packet, callback) => {
       // A null client is aedes' own publish ($SYS): not a client's.
       if (client === null || acl.allows(who(client), 'publish', packet.topic)) callback(null);
+      // aedes closes the client on a denied PUBLISH (its documented behaviour); the scenario publishes none.
       else callback(new Error('not authorized'));
     };
     aedes.authorizeSubscribe = (client, subscription, callback) => callback(null, acl.allows(who(client), 'subscribe', subscription.topic) ? subscription : null);
