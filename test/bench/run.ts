@@ -5,10 +5,10 @@
  * ratio ours / aedes. `--quick` shortens every scenario (a smoke run); `--only=connect` runs one
  * scenario and `--modes=postgresql,scram` some of its authentication modes.
  */
-import { GENERATOR_CORE, pinToCore, startBrokerProcess, type BrokerKind, type BrokerProcess } from './broker-process';
+import { GENERATOR_CORE, forkBrokerServer, pinToCore, startBrokerProcess, type BrokerKind, type BrokerProcess } from './broker-process';
 import { WARMUP_CONNECTS, measureConnectRate, type ConnectResult } from './scenarios/connect-rate.scenario';
 import { percentile } from './stats';
-import { qos0Fanout } from './scenarios/qos0-fanout.scenario';
+import { qos0Fanout, type Qos0Result } from './scenarios/qos0-fanout.scenario';
 import { qos1Latency } from './scenarios/qos1-latency.scenario';
 import { bcryptStorm, type StormResult } from './scenarios/bcrypt-storm.scenario';
 import { certificateIssuance } from './scenarios/certificate-issuance.scenario';
@@ -111,6 +111,49 @@ async function onEach(auth: AuthMode, run: (broker: BrokerProcess) => Promise<vo
   }
 }
 
+/** Tables a scenario prints after the MQC / aedes one, as markdown lines (the authorization scenario's three brokers). */
+const tables: string[][] = [];
+
+/** The authorization scenario's contenders, all three measured in turn in every round. */
+const AUTHZ_CONTENDERS = [
+  { label: 'MQC, 20 rules (built-in-database authorizer, noMatch deny)', kind: 'mqc', authz: 'rules' },
+  { label: 'aedes, the same 20 rules in authorizePublish, authorizeSubscribe, authorizeForward', kind: 'aedes', authz: 'rules' },
+  { label: 'MQC, no rules (noMatch allow, no authorizer)', kind: 'mqc', authz: 'none' },
+] as const;
+
+/**
+ * The QoS 0 fan-out's load, with 20 rules checked on every PUBLISH, SUBSCRIBE and delivery
+ * (test/bench/servers/acl-rules.ts). Three brokers side by side, measured in turn each round;
+ * a table of each one's median round and the two ratios the issue sets goals for.
+ */
+async function authzFanout(topics: number, title: string): Promise<void> {
+  const brokers: BrokerProcess[] = [];
+  const results: Qos0Result[][] = AUTHZ_CONTENDERS.map(() => []);
+  try {
+    for (const c of AUTHZ_CONTENDERS) brokers.push(await forkBrokerServer(c.kind, `${c.kind}.server.js`, { BENCH_AUTH: 'none', BENCH_AUTHZ: c.authz }));
+    for (let round = 0; round < CONNECT_ROUNDS; round++) {
+      for (const [i, broker] of brokers.entries()) {
+        const r = await qos0Fanout(broker, { rate: quick ? 5_000 : 20_000, seconds: quick ? 1 : 4, subscribers: 5, topics });
+        if (r.deliveredPerSecond === 0) throw new Error(`${AUTHZ_CONTENDERS[i]!.label}: nothing delivered (a rule denied the scenario's topic?)`);
+        results[i]!.push(r);
+      }
+    }
+  } finally {
+    await Promise.all(brokers.map((b) => b.stop()));
+  }
+  type Measured = { delivered: number; cpu: number };
+  const median = (i: number, pick: (r: Qos0Result) => number) => percentile(results[i]!.map(pick), 50);
+  const [rules, aedes, open] = [0, 1, 2].map((i) => ({ delivered: median(i, (r) => r.deliveredPerSecond), cpu: median(i, (r) => r.cpuMicrosPerDelivery) })) as [Measured, Measured, Measured];
+  const ratio = (a: Measured, b: Measured) => `| ${(a.delivered / b.delivered).toFixed(2)} | ${(a.cpu / b.cpu).toFixed(2)} |`;
+  tables.push([
+    `| QoS 0 fan-out (1 → 5), 20 rules on PUBLISH, SUBSCRIBE and every delivery, ${title} | deliveries/s (higher is better) | CPU µs per delivery (lower is better) |`,
+    '| --- | ---: | ---: |',
+    ...[rules, aedes, open].map((m, i) => `| ${AUTHZ_CONTENDERS[i]!.label} | ${format(m.delivered)} | ${format(m.cpu)} |`),
+    `| MQC 20 rules / aedes 20 rules (goal: CPU ≤ 0.67) ${ratio(rules, aedes)}`,
+    `| MQC 20 rules / MQC no rules (goal: CPU ≤ 1.25) ${ratio(rules, open)}`,
+  ]);
+}
+
 const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
   async 'qos0-fanout'(rows) {
     const values = { offered: {} as Record<BrokerKind, number>, delivered: {} as Record<BrokerKind, number>, cpu: {} as Record<BrokerKind, number> };
@@ -122,6 +165,10 @@ const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
     });
     rows.push({ scenario: 'QoS 0 fan-out (1 → 5)', metric: 'deliveries/s', better: 'higher', values: values.delivered });
     rows.push({ scenario: 'QoS 0 fan-out (1 → 5)', metric: 'CPU µs per delivery', better: 'lower', values: values.cpu });
+  },
+  async 'authz-qos0'() {
+    await authzFanout(1, 'one topic: every check after the first answered by the decision cache');
+    await authzFanout(5_000, "5,000 topics in turn (subscribers on `bench/+`): every check misses the client's 1,024-topic decision cache");
   },
   async 'qos1-latency'(rows) {
     const p50 = {} as Record<BrokerKind, number>;
@@ -231,7 +278,8 @@ async function main(): Promise<void> {
     '| --- | --- | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${r.scenario} | ${r.metric} (${r.better} is better) | ${format(r.values.mqc)} | ${format(r.values.aedes)} | ${Number.isNaN(r.values.aedes) ? '—' : (r.values.mqc / r.values.aedes).toFixed(2)} |`),
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const printed = [...(rows.length > 0 ? [lines] : []), ...tables];
+  process.stdout.write(`${printed.map((table) => table.join('\n')).join('\n\n')}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -10,13 +10,19 @@ export interface Qos0Result {
 
 /**
  * QoS 0 fan-out at a fixed offered rate: one publisher, `subscribers` subscribers of the same
- * topic. Subscribers count bytes instead of parsing (every delivery is the same frame), and
- * the publisher writes one pre-encoded batch every 10 ms, so the load stays cheap.
+ * topic. Subscribers count bytes instead of parsing (every delivery is the same size), and
+ * the publisher writes one pre-encoded batch every 10 ms, so the load stays cheap. With
+ * `topics` > 1 (at most 10,000) the publisher goes round `bench/t0000`, `bench/t0001`, … and the
+ * subscribers subscribe to `bench/+`.
  */
-export async function qos0Fanout(broker: BrokerProcess, options: { rate: number; seconds: number; subscribers: number; warmupSeconds?: number }): Promise<Qos0Result> {
-  const topic = 'bench/qos0';
+export async function qos0Fanout(broker: BrokerProcess, options: { rate: number; seconds: number; subscribers: number; warmupSeconds?: number; topics?: number }): Promise<Qos0Result> {
+  const topics = options.topics ?? 1;
+  const topic = topics === 1 ? 'bench/qos0' : 'bench/+';
   const payload = Buffer.alloc(64, 1);
-  const frame = RawClient.encode({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false });
+  const frames = Array.from({ length: topics }, (_, i) =>
+    RawClient.encode({ cmd: 'publish', topic: topics === 1 ? topic : `bench/t${String(i).padStart(4, '0')}`, payload, qos: 0, retain: false, dup: false }),
+  );
+  const frame = frames[0]!;
   const counters: number[] = [];
   const subscribers: RawClient[] = [];
   for (let i = 0; i < options.subscribers; i++) {
@@ -29,7 +35,8 @@ export async function qos0Fanout(broker: BrokerProcess, options: { rate: number;
   }
   const publisher = await RawClient.connectAccepted(broker.port, { clientId: 'pub' });
   const perTick = Math.max(1, Math.round(options.rate / 100));
-  const batch = Buffer.concat(Array.from({ length: perTick }, () => frame));
+  const batches = Array.from({ length: Math.ceil(topics / perTick) }, (_, b) => Buffer.concat(Array.from({ length: perTick }, (_, j) => frames[(b * perTick + j) % topics]!)));
+  let next = 0;
 
   const deliveredSoFar = () => counters.reduce((sum, bytes) => sum + Math.floor(bytes / frame.length), 0);
   const pace = (seconds: number) => {
@@ -39,7 +46,8 @@ export async function qos0Fanout(broker: BrokerProcess, options: { rate: number;
       const timer = setInterval(() => {
         const due = Math.floor(((performance.now() - started) / 1000) * options.rate);
         while (sent + perTick <= due) {
-          publisher.writeRaw(batch);
+          publisher.writeRaw(batches[next]!);
+          next = (next + 1) % batches.length;
           sent += perTick;
         }
         if (performance.now() - started >= seconds * 1000) {

@@ -1,11 +1,24 @@
 import { createServer } from 'node:net';
 import { runChain } from '@mqc/auth';
 import { deprioritizeThreadPool } from '../../../apps/broker/src/node/thread-pool-priority';
+import { AuthorizerMetrics } from '../../../apps/broker/src/node/authorizer-metrics';
+import type { InstanceAuthorization } from '../../../apps/broker/src/protocol/authorization';
 import { DEFAULT_INSTANCE_LIMITS, InstanceBroker } from '../../../apps/broker/src/protocol/instance-broker';
+import { BENCH_ACL_RULES } from './acl-rules';
 import { prepareAuthWork, type AuthMode } from './auth-modes';
 import { answerCpuRequests, type ServerMessage } from './server-protocol';
 
-/** Our protocol engine on a plain TCP server, with the scenario's authentication chain. */
+/**
+ * `BENCH_AUTHZ=rules`: the scenario's 20 rules as one built-in-database authorizer, noMatch
+ * deny, with the node's per-authorizer metrics observer: what connect/load-authorization.ts
+ * gives the engine for such an instance. Otherwise no authorization (an open instance).
+ */
+function benchAuthorization(): InstanceAuthorization | undefined {
+  if (process.env['BENCH_AUTHZ'] !== 'rules') return undefined;
+  return { authorizers: [{ id: 'bench-rules', type: 'built-in-database' }], rules: BENCH_ACL_RULES, noMatch: 'deny', denyAction: 'ignore', observer: new AuthorizerMetrics() };
+}
+
+/** Our protocol engine on a plain TCP server, with the scenario's authentication chain and authorization. */
 async function main(): Promise<void> {
   // As apps/broker/src/main.ts does first thing.
   await deprioritizeThreadPool();
@@ -16,6 +29,7 @@ async function main(): Promise<void> {
     instanceId: 'bench',
     limits: { ...DEFAULT_INSTANCE_LIMITS, maxConnections: 100_000, messagesPerSecond: 100_000_000, maxInflight: 1_000, maxQueuedMessages: 100_000 },
     authenticate: (credentials) => runChain({ authenticators: work.authenticators, policy }, credentials),
+    authorization: benchAuthorization(),
   });
   const server = createServer((socket) => {
     socket.setNoDelay(true);
