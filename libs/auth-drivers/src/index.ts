@@ -15,3 +15,7 @@ export * from './authenticators/scram.authenticator';
 export * from './authenticators/ldap.authenticator';
 export * from './authenticators/psk.authenticator';
 export * from './authenticators/x509.authenticator';
+export * from './authorizer-runtimes';
+export type { BackendAuthorizer, BackendAuthorizationClient } from './authorizers/backend-authorizer';
+export { HttpAuthorizer, type HttpAuthorizerOptions } from './authorizers/http.authorizer';
+export { TemplatedHttpClient, type TemplatedHttpOptions } from './external/templated-http';
