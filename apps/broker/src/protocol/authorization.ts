@@ -96,8 +96,28 @@ export function authorize(ctx: InstanceContext, connection: ClientConnection, re
   return authorization.check(request);
 }
 
-/** Deliveries are checked synchronously: a backend authorizer's pending answer does not hold a fan-out (see README). */
-export function mayReceive(ctx: InstanceContext, connection: ClientConnection, topic: string, qos: 0 | 1 | 2): boolean {
+/** The verdict of a check that threw or rejected: a denial, whatever noMatch says. */
+export function failedCheck(error: unknown): AuthorizationVerdict {
+  return { decision: 'deny', by: null, reason: `the authorization check failed (${error instanceof Error ? error.message : String(error)}); failing closed` };
+}
+
+/**
+ * Whether a connection may receive a message on `topic` at `qos` (issue 13: every delivery):
+ * true or false when known now (in-memory chain, or backend answers cached), a promise when a
+ * backend authorizer is being asked. Never rejects: a failure is false (fail closed).
+ */
+export function receiveVerdict(ctx: InstanceContext, connection: ClientConnection, topic: string, qos: 0 | 1 | 2): boolean | Promise<boolean> {
   const verdict = authorize(ctx, connection, { action: 'subscribe', topic, qos, retain: false });
-  return !(verdict instanceof Promise) && verdict.decision === 'allow';
+  if (verdict instanceof Promise) {
+    return verdict.then(
+      (v) => v.decision === 'allow',
+      () => false,
+    );
+  }
+  return verdict.decision === 'allow';
+}
+
+/** Known now to be allowed to receive (a pending backend answer counts as not yet): picking a shared group member. */
+export function mayReceive(ctx: InstanceContext, connection: ClientConnection, topic: string, qos: 0 | 1 | 2): boolean {
+  return receiveVerdict(ctx, connection, topic, qos) === true;
 }
