@@ -85,6 +85,14 @@ describe('authorization: the http authorizer with real clients and a real servic
     await eventually(() => expect(received).toContain('allowed/after'), 10_000, 20);
     expect(received).toEqual(['allowed/state', 'allowed/after']);
 
+    // The will: asked at CONNECT and again when sent; a denied one never goes out.
+    const deniedWill = await client(url, { clientId: 'willer-1', protocolVersion: 5, will: { topic: 'denied/will', payload: Buffer.from('x'), qos: 1, retain: false } });
+    deniedWill.stream.destroy();
+    const allowedWill = await client(url, { clientId: 'willer-2', protocolVersion: 5, will: { topic: 'allowed/will', payload: Buffer.from('bye'), qos: 1, retain: false } });
+    allowedWill.stream.destroy();
+    await eventually(() => expect(received).toContain('allowed/will'), 10_000, 20);
+    expect(received).toEqual(['allowed/state', 'allowed/after', 'allowed/will']);
+
     // What the service was asked, placeholders rendered.
     expect(service.questions).toContainEqual({ clientid: 'writer', topic: 'secret/plans', action: 'publish', qos: '1', retain: 'false' });
     expect(service.questions).toContainEqual({ clientid: 'reader', topic: 'secret/plans', action: 'subscribe', qos: '1', retain: 'false' });

@@ -20,7 +20,7 @@ export interface WillIntent {
   readonly expirySeconds?: number;
   readonly delaySeconds: number;
   /** Whether the client may still publish it, asked again when it is sent (issue 13). */
-  readonly authorized?: () => boolean;
+  readonly authorized?: () => boolean | Promise<boolean>;
 }
 
 export function willMessage(will: WillIntent, now = Date.now()): Message {
