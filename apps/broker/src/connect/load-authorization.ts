@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { editionAllowsAuthorizer, isAuthorizerType, parseStoredAuthorizerConfig, type AuthorizationObserver, type AuthorizerType, type IdentifiedRule } from '@mqc/auth';
+import { editionAllowsAuthorizer, isAuthorizerType, parseStoredAuthorizerConfig, type AsyncAuthorizationSource, type AuthorizationObserver, type AuthorizerType, type IdentifiedRule } from '@mqc/auth';
 import { AUTHORIZER_RUNTIMES, type AuthorizerRuntime, type BackendAuthorizer } from '@mqc/auth-drivers';
 import { AclRuleEntity, AuthorizerEntity, InstanceEntity } from '@mqc/db';
 import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
@@ -28,7 +28,7 @@ function brokenAuthorizer(row: AuthorizerEntity, why: string): LoadedAuthorizer 
   return { id: row.id, type: 'backend', source: () => ({ id: row.id, type, sync: true, check: () => ({ kind: 'error', message: why }) }) };
 }
 
-function loadBackend(row: AuthorizerEntity, type: AuthorizerType, logger: Logger, deps: BackendAuthorizerDeps | undefined): LoadedAuthorizer {
+function loadBackend(row: AuthorizerEntity, type: AuthorizerType, logger: Logger, deps: BackendAuthorizerDeps | undefined, observer: AuthorizationObserver | undefined): LoadedAuthorizer {
   let backend: BackendAuthorizer | undefined;
   try {
     backend = deps === undefined ? undefined : backendAuthorizer(row, type, deps);
@@ -41,7 +41,25 @@ function loadBackend(row: AuthorizerEntity, type: AuthorizerType, logger: Logger
     return brokenAuthorizer(row, `${type} authorizers are not run by this broker`);
   }
   const running = backend;
-  return { id: row.id, type: 'backend', source: (client) => running.source(client), close: () => running.close() };
+  return { id: row.id, type: 'backend', source: (client) => timed(running.source(client), observer), close: () => running.close() };
+}
+
+/** A backend source whose asks (not its cached answers) are timed for the authorizer's latency metric. */
+function timed(source: AsyncAuthorizationSource, observer: AuthorizationObserver | undefined): AsyncAuthorizationSource {
+  if (observer?.latency === undefined) return source;
+  return {
+    ...source,
+    check: async (request) => {
+      const cached = source.cached?.(request);
+      if (cached !== undefined) return cached;
+      const started = performance.now();
+      try {
+        return await source.check(request);
+      } finally {
+        observer.latency?.(source.id, performance.now() - started);
+      }
+    },
+  };
 }
 
 function ruleOf(row: AclRuleEntity): IdentifiedRule {
@@ -90,7 +108,7 @@ export async function loadAuthorization(
     } else if (row.type === 'built-in-database' || row.type === 'client-info') {
       authorizers.push({ id: row.id, type: row.type });
     } else {
-      authorizers.push(loadBackend(row, row.type, logger, backends));
+      authorizers.push(loadBackend(row, row.type, logger, backends, observer));
     }
   }
   const usesRules = authorizers.some((a) => a.type === 'built-in-database');

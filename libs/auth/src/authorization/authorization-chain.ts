@@ -44,6 +44,8 @@ export interface AuthorizationObserver {
   result(source: AuthorizationSource, kind: SourceResult['kind']): void;
   /** A verdict answered from a client's decision cache (no authorizer asked); `verdict.by` names the authorizer that decided it. */
   cacheHit?(verdict: AuthorizationVerdict): void;
+  /** How long a backend authorizer took to answer (timed by its caller: this engine reads no clock). */
+  latency?(authorizerId: string, ms: number): void;
 }
 
 /** The answer, in the shape of `POST /v1/instances/{id}/authorization/check`. */
