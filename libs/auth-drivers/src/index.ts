@@ -20,3 +20,7 @@ export * from './authorizers/cached-rows-source';
 export * from './authorizers/postgresql.authorizer';
 export * from './authorizers/mysql.authorizer';
 export * from './authorizers/redis.authorizer';
+export * from './authorizer-runtimes';
+export type { BackendAuthorizer, BackendAuthorizationClient } from './authorizers/backend-authorizer';
+export { HttpAuthorizer, type HttpAuthorizerOptions } from './authorizers/http.authorizer';
+export { TemplatedHttpClient, type TemplatedHttpOptions } from './external/templated-http';

@@ -30,10 +30,11 @@ function isPlaceholder(name: string): name is Placeholder {
  * The template with each known placeholder replaced by its value, passed through `encode`
  * (URL-encoding for a query string, for instance). One pass: a value that itself reads
  * `${password}` is not expanded again. An absent value renders as the empty string; an
- * unknown placeholder (the config schemas refuse them) stays as written.
+ * unknown placeholder (the config schemas refuse them) stays as written. `values` names every
+ * placeholder known (PlaceholderValues, or those plus the authorization request's).
  */
-export function renderTemplate(template: string, values: PlaceholderValues, encode: (value: string) => string = (v) => v): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) => (isPlaceholder(name) ? encode(values[name] ?? '') : whole));
+export function renderTemplate(template: string, values: Readonly<Record<string, string | undefined>>, encode: (value: string) => string = (v) => v): string {
+  return template.replace(PLACEHOLDER, (whole, name: string) => (Object.hasOwn(values, name) ? encode(values[name] ?? '') : whole));
 }
 
 /** renderTemplate for one client's credentials. */

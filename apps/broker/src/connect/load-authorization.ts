@@ -1,14 +1,65 @@
 import type { DataSource } from 'typeorm';
-import { editionAllowsAuthorizer, isAuthorizerType, type AuthorizationObserver, type AuthorizerType, type IdentifiedRule } from '@mqc/auth';
+import { editionAllowsAuthorizer, isAuthorizerType, parseStoredAuthorizerConfig, type AsyncAuthorizationSource, type AuthorizationObserver, type AuthorizerType, type IdentifiedRule } from '@mqc/auth';
+import { AUTHORIZER_RUNTIMES, type AuthorizerRuntime, type BackendAuthorizer } from '@mqc/auth-drivers';
 import { AclRuleEntity, AuthorizerEntity, InstanceEntity } from '@mqc/db';
+import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
 import type { Logger } from '@mqc/observability';
 import type { InstanceAuthorization, LoadedAuthorizer } from '../protocol/authorization';
+
+/** What backend authorizers (http, databases) are built with. */
+export interface BackendAuthorizerDeps {
+  secrets: SecretBox;
+  /** MQC_OUTBOUND_ALLOW. */
+  outboundAllow: readonly string[];
+}
+
+/** A backend authorizer from its row: stored configuration, sealed secrets opened, the runtime of @mqc/auth-drivers. */
+function backendAuthorizer(row: AuthorizerEntity, type: AuthorizerType, deps: BackendAuthorizerDeps): BackendAuthorizer | undefined {
+  const runtime = AUTHORIZER_RUNTIMES[type] as AuthorizerRuntime<AuthorizerType> | undefined;
+  if (runtime === undefined) return undefined;
+  const opened = row.secretsSealed ? deps.secrets.openText(row.secretsSealed, SECRET_CONTEXT.authorizerSecrets(row.id)) : undefined;
+  return runtime(row.id, parseStoredAuthorizerConfig(type, row.config, opened), { outboundAllow: deps.outboundAllow });
+}
 
 /** An authorizer this broker cannot run answers `error` on every check: the chain fails closed. */
 function brokenAuthorizer(row: AuthorizerEntity, why: string): LoadedAuthorizer {
   // The row's type as stored (a type of a newer release included): what the dry run and logs name.
   const type = row.type as AuthorizerType;
   return { id: row.id, type: 'backend', source: () => ({ id: row.id, type, sync: true, check: () => ({ kind: 'error', message: why }) }) };
+}
+
+function loadBackend(row: AuthorizerEntity, type: AuthorizerType, logger: Logger, deps: BackendAuthorizerDeps | undefined, observer: AuthorizationObserver | undefined): LoadedAuthorizer {
+  let backend: BackendAuthorizer | undefined;
+  try {
+    backend = deps === undefined ? undefined : backendAuthorizer(row, type, deps);
+  } catch (error) {
+    logger.error({ authorizerId: row.id, type, err: error }, 'the authorizer configuration does not load; it denies');
+    return brokenAuthorizer(row, `the ${type} authorizer configuration does not load`);
+  }
+  if (backend === undefined) {
+    logger.error({ authorizerId: row.id, type }, 'this broker cannot run the authorizer type; it denies');
+    return brokenAuthorizer(row, `${type} authorizers are not run by this broker`);
+  }
+  const running = backend;
+  return { id: row.id, type: 'backend', source: (client) => timed(running.source(client), observer), close: () => running.close() };
+}
+
+/** A backend source whose asks (not its cached answers) are timed for the authorizer's latency metric. */
+function timed(source: AsyncAuthorizationSource, observer: AuthorizationObserver | undefined): AsyncAuthorizationSource {
+  if (observer?.latency === undefined) return source;
+  return {
+    ...source,
+    check: async (request) => {
+      const cached = source.cached?.(request);
+      if (cached !== undefined) return cached;
+      const started = performance.now();
+      try {
+        return await source.check(request);
+      } finally {
+        observer.latency?.(source.id, performance.now() - started);
+      }
+    },
+  };
 }
 
 function ruleOf(row: AclRuleEntity): IdentifiedRule {
@@ -33,9 +84,16 @@ export interface LoadedAuthorization {
 /**
  * An instance's authorization chain from the database: its enabled authorizers in order (the
  * edition gate applied again, as for authenticators), the built-in rules in order, the policy.
- * An authorizer of a type this broker cannot run is kept as one that fails closed.
+ * An authorizer of a type this broker cannot run, or whose configuration does not load, is
+ * kept as one that fails closed. Without `backends`, backend authorizers fail closed.
  */
-export async function loadAuthorization(dataSource: DataSource, instanceId: string, logger: Logger, observer?: AuthorizationObserver): Promise<LoadedAuthorization> {
+export async function loadAuthorization(
+  dataSource: DataSource,
+  instanceId: string,
+  logger: Logger,
+  observer?: AuthorizationObserver,
+  backends?: BackendAuthorizerDeps,
+): Promise<LoadedAuthorization> {
   const fingerprint = await authorizationFingerprint(dataSource, instanceId);
   const instance = await dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
   if (!instance) throw new Error(`instance ${instanceId} is gone`);
@@ -50,7 +108,7 @@ export async function loadAuthorization(dataSource: DataSource, instanceId: stri
     } else if (row.type === 'built-in-database' || row.type === 'client-info') {
       authorizers.push({ id: row.id, type: row.type });
     } else {
-      authorizers.push(brokenAuthorizer(row, `${row.type} authorizers are not run by this broker yet`));
+      authorizers.push(loadBackend(row, row.type, logger, backends, observer));
     }
   }
   const usesRules = authorizers.some((a) => a.type === 'built-in-database');

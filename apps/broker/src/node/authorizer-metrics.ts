@@ -10,10 +10,13 @@ export interface AuthorizerCounters {
   noMatch: number;
   error: number;
   cacheHits: number;
+  /** Milliseconds backend authorizers took to answer (in-memory ones: 0). */
+  latencyMsSum: number;
+  latencyMsMax: number;
 }
 
 function emptyCounters(): AuthorizerCounters {
-  return { total: 0, allow: 0, deny: 0, noMatch: 0, error: 0, cacheHits: 0 };
+  return { total: 0, allow: 0, deny: 0, noMatch: 0, error: 0, cacheHits: 0, latencyMsSum: 0, latencyMsMax: 0 };
 }
 
 /**
@@ -21,7 +24,8 @@ function emptyCounters(): AuthorizerCounters {
  * authorizer gave, and each verdict a client's decision cache answered, counted for the
  * authorizer that decided it (a noMatch-policy verdict names none and is not counted).
  * In-memory authorizers answer in well under a microsecond: no clock is read on that path,
- * so their latency is reported as 0.
+ * so their latency is reported as 0; a backend authorizer's asks are timed (its cached answers
+ * are not, so its average latency is over every answer, cached ones taking 0).
  */
 export class AuthorizerMetrics implements AuthorizationObserver {
   private counters = new Map<string, AuthorizerCounters>();
@@ -43,6 +47,12 @@ export class AuthorizerMetrics implements AuthorizationObserver {
     if (verdict.by !== null) this.of(verdict.by.authorizerId).cacheHits++;
   }
 
+  latency(authorizerId: string, ms: number): void {
+    const c = this.of(authorizerId);
+    c.latencyMsSum += ms;
+    if (ms > c.latencyMsMax) c.latencyMsMax = ms;
+  }
+
   /** The counters gathered since the last call, which starts a new period. */
   drain(): Map<string, AuthorizerCounters> {
     const drained = this.counters;
@@ -62,16 +72,17 @@ export async function reportAuthorizerMetrics(dataSource: DataSource, metrics: A
   const column = (key: keyof AuthorizerCounters) => [...drained.values()].map((c) => c[key]);
   try {
     await dataSource.query(
-      `INSERT INTO authorizer_metrics AS m (authorizer_id, node_id, total, allow, deny, no_match, error, cache_hits, updated_at)
-       SELECT d.id, $1, d.total, d.allow, d.deny, d.no_match, d.error, d.cache_hits, now()
-         FROM unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])
-              AS d(id, total, allow, deny, no_match, error, cache_hits)
+      `INSERT INTO authorizer_metrics AS m (authorizer_id, node_id, total, allow, deny, no_match, error, cache_hits, latency_ms_sum, latency_ms_max, updated_at)
+       SELECT d.id, $1, d.total, d.allow, d.deny, d.no_match, d.error, d.cache_hits, d.latency_ms_sum, d.latency_ms_max, now()
+         FROM unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::float8[], $10::float8[])
+              AS d(id, total, allow, deny, no_match, error, cache_hits, latency_ms_sum, latency_ms_max)
          JOIN authorizers a ON a.id = d.id
        ON CONFLICT (authorizer_id, node_id) DO UPDATE SET
          total = m.total + EXCLUDED.total, allow = m.allow + EXCLUDED.allow, deny = m.deny + EXCLUDED.deny,
          no_match = m.no_match + EXCLUDED.no_match, error = m.error + EXCLUDED.error,
-         cache_hits = m.cache_hits + EXCLUDED.cache_hits, updated_at = now()`,
-      [nodeId, ids, column('total'), column('allow'), column('deny'), column('noMatch'), column('error'), column('cacheHits')],
+         cache_hits = m.cache_hits + EXCLUDED.cache_hits, latency_ms_sum = m.latency_ms_sum + EXCLUDED.latency_ms_sum,
+         latency_ms_max = GREATEST(m.latency_ms_max, EXCLUDED.latency_ms_max), updated_at = now()`,
+      [nodeId, ids, column('total'), column('allow'), column('deny'), column('noMatch'), column('error'), column('cacheHits'), column('latencyMsSum'), column('latencyMsMax')],
     );
   } catch (error) {
     logger.warn({ err: error, authorizers: ids.length }, 'could not report authorizer metrics');

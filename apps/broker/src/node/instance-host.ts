@@ -246,9 +246,12 @@ export class InstanceHost {
    * from its next check (each recompiles lazily), so a revoked rule stops live subscriptions.
    */
   async reloadAuthorization(): Promise<void> {
-    const { authorization, fingerprint } = await loadAuthorization(this.deps.dataSource, this.instanceId, this.deps.logger, this.deps.authorizerMetrics);
+    const { authorization, fingerprint } = await loadAuthorization(this.deps.dataSource, this.instanceId, this.deps.logger, this.deps.authorizerMetrics, this.deps);
+    const previous = this.broker.authorization;
     this.broker.updateAuthorization(authorization);
     this.loaded.authorization = fingerprint;
+    // The replaced backend authorizers' connections: undici lets requests in flight finish.
+    await Promise.allSettled(previous.authorizers.map((a) => (a.type === 'backend' ? a.close?.() : undefined)));
   }
 
   /**
@@ -296,8 +299,10 @@ export class InstanceHost {
     await Promise.allSettled(this.listeners.map((l) => l.close()));
     this.listeners = [];
     this.tls = undefined;
+    const authorization = this.broker.authorization;
     await this.broker.close();
     await this.chain?.close();
     this.chain = undefined;
+    await Promise.allSettled(authorization.authorizers.map((a) => (a.type === 'backend' ? a.close?.() : undefined)));
   }
 }

@@ -5,7 +5,6 @@ import {
   compileClientAcl,
   compileRules,
   compiledRulesSource,
-  type AuthorizationClient,
   type AuthorizationObserver,
   type AuthorizationRequest,
   type AuthorizationSource,
@@ -15,6 +14,7 @@ import {
   type ClientChain,
   type IdentifiedRule,
 } from '@mqc/auth';
+import type { BackendAuthorizationClient } from '@mqc/auth-drivers';
 import type { ClientConnection } from './client-connection';
 import type { InstanceContext } from './instance-context';
 
@@ -23,7 +23,7 @@ export type LoadedAuthorizer =
   | { readonly id: string; readonly type: 'built-in-database' }
   | { readonly id: string; readonly type: 'client-info' }
   /** An authorizer that asks a backend (http), or one that cannot run and fails closed: its source per client. */
-  | { readonly id: string; readonly type: 'backend'; source(client: AuthorizationClient): AuthorizationSource };
+  | { readonly id: string; readonly type: 'backend'; source(client: BackendAuthorizationClient): AuthorizationSource; close?(): Promise<void> };
 
 /** An instance's authorization chain as loaded (connect/load-authorization.ts), replaced whole on a change. */
 export interface InstanceAuthorization {
@@ -45,7 +45,7 @@ export function isOpen(authorization: InstanceAuthorization): boolean {
 
 /** What one client's chain is compiled from: who it is, what its authenticator returned. */
 export interface AuthorizedClient {
-  client: AuthorizationClient;
+  client: BackendAuthorizationClient;
   superuser: boolean;
   /** The client-info rules (JWT `acl` claim, HTTP `acl`); undefined when none or malformed. */
   acl: ClientAcl | undefined;
@@ -71,7 +71,11 @@ export function attachAuthorization(ctx: InstanceContext, connection: ClientConn
   const acl = decision.acl;
   if (acl?.kind === 'malformed') ctx.logger.info({ clientId: connection.clientId, reason: acl.reason }, 'acl from the authenticator is malformed; the client gets no client-info rules');
   const who: AuthorizedClient = {
-    client: authorizationClientOf({ clientId: connection.clientId, username: connection.username, certificate: connection.transportIdentity.certificate }),
+    client: {
+      ...authorizationClientOf({ clientId: connection.clientId, username: connection.username, certificate: connection.transportIdentity.certificate }),
+      peerHost: connection.info.remoteAddress,
+      instanceId: ctx.instanceId,
+    },
     superuser: connection.superuser,
     acl: acl?.kind === 'acl' ? acl : undefined,
   };
@@ -92,8 +96,28 @@ export function authorize(ctx: InstanceContext, connection: ClientConnection, re
   return authorization.check(request);
 }
 
-/** Deliveries are checked synchronously: a backend authorizer's pending answer does not hold a fan-out (see README). */
-export function mayReceive(ctx: InstanceContext, connection: ClientConnection, topic: string, qos: 0 | 1 | 2): boolean {
+/** The verdict of a check that threw or rejected: a denial, whatever noMatch says. */
+export function failedCheck(error: unknown): AuthorizationVerdict {
+  return { decision: 'deny', by: null, reason: `the authorization check failed (${error instanceof Error ? error.message : String(error)}); failing closed` };
+}
+
+/**
+ * Whether a connection may receive a message on `topic` at `qos` (issue 13: every delivery):
+ * true or false when known now (in-memory chain, or backend answers cached), a promise when a
+ * backend authorizer is being asked. Never rejects: a failure is false (fail closed).
+ */
+export function receiveVerdict(ctx: InstanceContext, connection: ClientConnection, topic: string, qos: 0 | 1 | 2): boolean | Promise<boolean> {
   const verdict = authorize(ctx, connection, { action: 'subscribe', topic, qos, retain: false });
-  return !(verdict instanceof Promise) && verdict.decision === 'allow';
+  if (verdict instanceof Promise) {
+    return verdict.then(
+      (v) => v.decision === 'allow',
+      () => false,
+    );
+  }
+  return verdict.decision === 'allow';
+}
+
+/** Known now to be allowed to receive (a pending backend answer counts as not yet): picking a shared group member. */
+export function mayReceive(ctx: InstanceContext, connection: ClientConnection, topic: string, qos: 0 | 1 | 2): boolean {
+  return receiveVerdict(ctx, connection, topic, qos) === true;
 }

@@ -20,7 +20,7 @@ export interface WillIntent {
   readonly expirySeconds?: number;
   readonly delaySeconds: number;
   /** Whether the client may still publish it, asked again when it is sent (issue 13). */
-  readonly authorized?: () => boolean;
+  readonly authorized?: () => boolean | Promise<boolean>;
 }
 
 export function willMessage(will: WillIntent, now = Date.now()): Message {
@@ -42,6 +42,8 @@ export class ClientConnection {
   superuser = false;
   /** The client's authorization chain, set when the CONNECT is accepted. */
   authorization: ClientAuthorization | undefined;
+  /** Issue 13: a packet waits for a backend authorizer; later packets are held in `pending`, in order. */
+  awaitingCheck = false;
   /** What the transport proved (certificate, PSK identity), set when the CONNECT pipeline admits it. */
   transportIdentity: TransportIdentity = {};
   /** The authenticator that let the client in and what it proved; undefined for an anonymous allow. */

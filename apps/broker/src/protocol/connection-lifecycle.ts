@@ -85,6 +85,41 @@ function holdUntilConnack(ctx: InstanceContext, connection: ClientConnection, pa
   closeConnection(ctx, connection, { publishWill: false });
 }
 
+/** What one paused read may still hand over beyond a whole packet: a TCP read chunk. */
+const HELD_READ_BYTES = 64 * 1024;
+
+/**
+ * Keeps a packet that came while an earlier one of the same client waits for a backend
+ * authorizer (the stream is paused: what one read already held). Beyond a read chunk and a
+ * packet, the connection is closed.
+ */
+function holdWhileChecking(ctx: InstanceContext, connection: ClientConnection, packet: Packet): void {
+  const { pending } = connection;
+  pending.push(packet, packetSize(packet.length ?? 0));
+  if (pending.bytes <= ctx.limits.maxPacketSize + HELD_READ_BYTES) return;
+  ctx.logger.debug({ clientId: connection.clientId, packets: pending.length, bytes: pending.bytes }, 'too much held during an authorization check, closing');
+  pending.takeAll();
+  closeConnection(ctx, connection, { publishWill: true });
+}
+
+/**
+ * Issue 13: a packet whose authorization asks a backend finishes when the answer comes; the
+ * client's later packets wait (stream paused, packets held) so they are handled in the order
+ * sent. After the await the connection may be gone: then nothing more is done. A check that
+ * rejects is answered by `onFailure` (a denial: fail closed).
+ */
+export function continueAfterCheck<T>(ctx: InstanceContext, connection: ClientConnection, check: Promise<T>, onFailure: (error: unknown) => T, then: (answer: T) => void): void {
+  connection.awaitingCheck = true;
+  connection.stream.pause();
+  void check.then(undefined, onFailure).then((answer) => {
+    if (!connection.isConnected) return;
+    connection.awaitingCheck = false;
+    then(answer);
+    while (!connection.awaitingCheck && connection.isConnected && connection.pending.length > 0) dispatch(ctx, connection, connection.pending.shift() as Packet);
+    if (!connection.awaitingCheck && connection.isConnected) connection.stream.resume();
+  });
+}
+
 function onPacket(ctx: InstanceContext, connection: ClientConnection, packet: Packet): void {
   if (connection.state === 'closed') return;
   if (packet.length !== undefined && packetSize(packet.length) > ctx.limits.maxPacketSize) {
@@ -101,6 +136,10 @@ function onPacket(ctx: InstanceContext, connection: ClientConnection, packet: Pa
   if (connection.state === 'authenticating') {
     // An enhanced authentication in progress takes the client's AUTH (or what came instead).
     if (!offerToAuthExchange(connection, packet)) holdUntilConnack(ctx, connection, packet);
+    return;
+  }
+  if (connection.awaitingCheck) {
+    holdWhileChecking(ctx, connection, packet);
     return;
   }
   dispatch(ctx, connection, packet);

@@ -204,6 +204,11 @@ export class InstanceBroker {
    * A new authorization chain or policy: every connected client recompiles its rules at its
    * next check (the generation moves), so live subscriptions obey it from the next message.
    */
+  /** The instance's authorization chain as loaded now. */
+  get authorization(): InstanceAuthorization {
+    return this.ctx.authorization;
+  }
+
   updateAuthorization(authorization: InstanceAuthorization): void {
     this.ctx.authorization = authorization;
     this.ctx.authorizationOpen = isOpen(authorization);

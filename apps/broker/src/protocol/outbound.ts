@@ -1,8 +1,8 @@
-import { mayReceive } from './authorization';
+import { receiveVerdict } from './authorization';
 import type { InstanceContext } from './instance-context';
 import { isExpired, messageBytes, type Delivery } from './message';
 import { encodeDelivery } from './publish-encoder';
-import type { Session } from './session-store';
+import type { ReceiveCheck, Session } from './session-store';
 import type { ClientConnection } from './client-connection';
 
 /** Bytes waiting in a client's socket beyond which new messages queue in its session instead. */
@@ -77,13 +77,42 @@ function enqueue(ctx: InstanceContext, session: Session, delivery: Delivery): vo
 /**
  * Hands a delivery to a session: sent now when its client is online and keeping up, queued
  * otherwise. Issue 13: only if the client may subscribe to the message's topic now (a queued
- * message is checked again when it is replayed).
+ * message is checked again when it is replayed). When a backend authorizer must be asked, the
+ * delivery queues and waits for the answer at the head of the queue: the client's messages
+ * keep their order, and nothing is sent before its topic is allowed.
  */
 export function deliver(ctx: InstanceContext, session: Session, delivery: Delivery, now: number): void {
   const connection = session.connection;
-  if (connection !== undefined && !mayReceive(ctx, connection, delivery.message.topic, delivery.qos)) return;
-  if (session.queue.length === 0 && canWrite(connection) && send(connection, session, delivery, now)) return;
+  if (connection !== undefined) {
+    const allowed = receiveVerdict(ctx, connection, delivery.message.topic, delivery.qos);
+    if (allowed === false) return;
+    if (allowed === true && session.queue.length === 0 && canWrite(connection) && send(connection, session, delivery, now)) return;
+    if (allowed !== true && session.queue.length === 0) awaitReceiveCheck(ctx, session, { delivery, connection }, allowed);
+  }
   enqueue(ctx, session, delivery);
+}
+
+/** Waits for a backend authorizer's answer about the queue's head, then drains the queue again. */
+function awaitReceiveCheck(ctx: InstanceContext, session: Session, check: ReceiveCheck, answer: Promise<boolean>): void {
+  session.receiveCheck = check;
+  void answer.then((allowed) => {
+    // After the await: the session may have another connection, or this check been replaced.
+    if (session.receiveCheck !== check) return;
+    check.allowed = allowed;
+    if (session.connection === check.connection && check.connection.state === 'connected') drainQueue(ctx, session);
+  });
+}
+
+/** Whether the queue's head may be sent: its pending check's answer when there is one for this connection, else asked now. */
+function headAllowed(ctx: InstanceContext, session: Session, connection: ClientConnection, delivery: Delivery): boolean | Promise<boolean> | 'waiting' {
+  const check = session.receiveCheck;
+  if (check !== undefined && check.delivery === delivery && check.connection === connection) {
+    if (check.allowed === undefined) return 'waiting';
+    session.receiveCheck = undefined;
+    return check.allowed;
+  }
+  session.receiveCheck = undefined;
+  return receiveVerdict(ctx, connection, delivery.message.topic, delivery.qos);
 }
 
 /** Sends queued deliveries while the client's window and socket allow; each is authorized again (issue 13). */
@@ -92,11 +121,25 @@ export function drainQueue(ctx: InstanceContext, session: Session, now = Date.no
   while (session.queue.length > 0 && canWrite(connection)) {
     const delivery = session.queue.peek() as Delivery;
     // [MQTT-3.3.2-5] an expired message is not delivered.
-    if (isExpired(delivery.message, now) || !mayReceive(ctx, connection, delivery.message.topic, delivery.qos)) {
+    if (isExpired(delivery.message, now)) {
       session.queue.shift();
       continue;
     }
-    if (!send(connection, session, delivery, now)) return;
+    const allowed = headAllowed(ctx, session, connection, delivery);
+    if (allowed === 'waiting') return;
+    if (allowed instanceof Promise) {
+      awaitReceiveCheck(ctx, session, { delivery, connection }, allowed);
+      return;
+    }
+    if (!allowed) {
+      session.queue.shift();
+      continue;
+    }
+    if (!send(connection, session, delivery, now)) {
+      // Allowed, waiting for the window: not asked again when the window opens.
+      session.receiveCheck = { delivery, connection, allowed: true };
+      return;
+    }
     session.queue.shift();
   }
 }

@@ -8,7 +8,14 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 /** A will goes out only if its client may still publish it (issue 13: checked at CONNECT and when sent). */
 function publishWill(ctx: InstanceContext, will: WillIntent): void {
-  if (will.authorized !== undefined && !will.authorized()) {
+  const allowed = will.authorized === undefined ? true : will.authorized();
+  // A backend authorizer's answer: the will goes out when it comes (its client is gone already).
+  if (allowed instanceof Promise) void allowed.then((yes) => sendWillIf(ctx, will, yes));
+  else sendWillIf(ctx, will, allowed);
+}
+
+function sendWillIf(ctx: InstanceContext, will: WillIntent, allowed: boolean): void {
+  if (!allowed) {
     ctx.logger.debug({ topic: will.message.topic }, 'will no longer authorized, not published');
     return;
   }

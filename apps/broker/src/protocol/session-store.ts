@@ -34,6 +34,13 @@ export interface DelayedWill {
   readonly timer: NodeJS.Timeout;
 }
 
+/** A delivery waiting for its receive check; `allowed` is set when the answer comes. */
+export interface ReceiveCheck {
+  readonly delivery: Delivery;
+  readonly connection: ClientConnection;
+  allowed?: boolean;
+}
+
 export class Session {
   readonly subscriptions = new Map<string, Subscription>();
   /** Insertion order is send order: redelivered in that order on reconnect [MQTT-4.6.0-1]. */
@@ -46,6 +53,11 @@ export class Session {
   connection: ClientConnection | undefined;
   expiryTimer: NodeJS.Timeout | undefined;
   delayedWill: DelayedWill | undefined;
+  /**
+   * Issue 13: the queue's head waits for a backend authorizer's answer (whether this connection
+   * may receive its topic); the queue drains again when it comes (see outbound.ts).
+   */
+  receiveCheck: ReceiveCheck | undefined;
   private lastPacketId = 0;
 
   /** Scratch state of the routing pass that last matched this session (see router.ts). */

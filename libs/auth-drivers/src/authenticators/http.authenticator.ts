@@ -1,28 +1,13 @@
-import { request, type Agent, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import { type AllowList, type Authenticator, type AuthResult, type ConnectCredentials, type HttpConfig, parseHttpAclField, placeholderValues, type PlaceholderValues, renderTemplate, type Resolver } from '@mqc/auth';
-import { createGuardedAgent, readBodyCapped } from '../jwks/outbound-http';
+import { type Authenticator, type AuthResult, type ConnectCredentials, type HttpConfig, parseHttpAclField, placeholderValues } from '@mqc/auth';
+import { HttpAuthError, TemplatedHttpClient, type TemplatedHttpOptions } from '../external/templated-http';
 
-export interface HttpAuthenticatorOptions {
-  /** The operator's outbound allow-list (MQC_OUTBOUND_ALLOW). */
-  outboundAllowList?: AllowList | readonly string[];
-  /** Name resolution for the private-address guard (tests); the system resolver by default. */
-  resolve?: Resolver;
-  /** Default 64 KiB. */
-  maxResponseBytes?: number;
+export { HttpAuthError } from '../external/templated-http';
+
+export interface HttpAuthenticatorOptions extends TemplatedHttpOptions {
   /** Milliseconds since the epoch; injectable for tests. */
   now?: () => number;
 }
-
-/** The HTTP service broke the contract or could not be reached: a backend failure. */
-export class HttpAuthError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'HttpAuthError';
-  }
-}
-
-const FORM = 'application/x-www-form-urlencoded';
 
 /** EMQX's accepted spellings of a boolean superuser flag. */
 const superuserFlag = z.union([z.boolean(), z.literal('true'), z.literal('false'), z.literal(1), z.literal(0)]).transform((v) => v === true || v === 'true' || v === 1);
@@ -37,87 +22,6 @@ const responseSchema = z.object({
 
 /** Unix seconds after 5138 are taken for milliseconds sent by mistake. */
 const MAX_EXPIRE_AT_SECONDS = 1e11;
-
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-
-function renderJson(node: unknown, values: PlaceholderValues): Json {
-  if (typeof node === 'string') return renderTemplate(node, values);
-  if (Array.isArray(node)) return node.map((item) => renderJson(item, values));
-  if (node !== null && typeof node === 'object') {
-    return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, renderJson(item, values)]));
-  }
-  return typeof node === 'number' || typeof node === 'boolean' ? node : null;
-}
-
-/** A query or form field: strings as they are, other JSON as its text. */
-function fieldText(value: Json): string {
-  if (typeof value === 'string') return value;
-  if (value === null) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-
-function formOf(body: Json): URLSearchParams {
-  const form = new URLSearchParams();
-  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
-    for (const [key, value] of Object.entries(body)) form.append(key, fieldText(value));
-  }
-  return form;
-}
-
-/**
- * A header value as bytes on the wire: UTF-8 (a `Zoë` username arrives as its UTF-8 bytes);
- * control characters (CR, LF, NUL…) are refused, so client data cannot add headers.
- */
-function headerValue(text: string): string | undefined {
-  const wire = Buffer.from(text, 'utf8').toString('latin1');
-  for (let i = 0; i < wire.length; i++) {
-    const code = wire.charCodeAt(i);
-    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return undefined;
-  }
-  return wire;
-}
-
-/** Counting semaphore whose waiters give up when their signal aborts. */
-class Semaphore {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly limit: number) {}
-
-  async acquire(signal: AbortSignal): Promise<() => void> {
-    signal.throwIfAborted();
-    if (this.active < this.limit) this.active++;
-    else {
-      await new Promise<void>((resolve, reject) => {
-        const grant = () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          const at = this.waiting.indexOf(grant);
-          if (at >= 0) this.waiting.splice(at, 1);
-          reject(signal.reason);
-        };
-        this.waiting.push(grant);
-        signal.addEventListener('abort', onAbort, { once: true });
-      });
-    }
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.shift();
-      // The slot passes straight to the next waiter; `active` stays the same.
-      if (next) next();
-      else this.active--;
-    };
-  }
-}
-
-interface BuiltRequest {
-  url: string;
-  options: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string };
-}
 
 /**
  * HTTP authentication (SPEC 4.4): a GET (body fields become query parameters) or a POST
@@ -135,86 +39,24 @@ interface BuiltRequest {
  */
 export class HttpAuthenticator implements Authenticator {
   readonly type = 'http';
-  private readonly agent: Agent;
-  private readonly slots: Semaphore;
-  private readonly maxBytes: number;
+  private readonly client: TemplatedHttpClient;
   private readonly now: () => number;
-  private readonly target: { base: string; pathAndQuery: string; basicAuth?: string };
-  private readonly form: boolean;
 
   constructor(
     readonly id: string,
-    private readonly config: HttpConfig,
+    config: HttpConfig,
     options: HttpAuthenticatorOptions = {},
   ) {
-    this.agent = createGuardedAgent({ allowList: options.outboundAllowList ?? [], timeoutMs: config.timeoutMs, connections: config.concurrency, resolve: options.resolve });
-    this.slots = new Semaphore(config.concurrency);
-    this.maxBytes = options.maxResponseBytes ?? 64 * 1024;
+    this.client = new TemplatedHttpClient(config, options);
     this.now = options.now ?? Date.now;
-    this.target = splitUrl(config.url);
-    this.form = Object.entries(config.headers).some(([name, value]) => name.toLowerCase() === 'content-type' && value.toLowerCase().includes(FORM));
   }
 
   async authenticate(credentials: ConnectCredentials): Promise<AuthResult> {
-    const built = this.build(placeholderValues(credentials));
-    if ('refused' in built) return { kind: 'deny', reason: 'bad-credentials', message: built.refused };
-
-    const signal = AbortSignal.timeout(this.config.timeoutMs);
-    const where = this.target.base;
-    let release: (() => void) | undefined;
-    try {
-      release = await this.slots.acquire(signal);
-      const response = await request(built.url, { ...built.options, dispatcher: this.agent, signal });
-      return await this.judge(response);
-    } catch (error) {
-      if (error instanceof HttpAuthError) throw error;
-      if (signal.aborted) throw new HttpAuthError(`HTTP ${where}: no answer within ${this.config.timeoutMs} ms`, { cause: error });
-      const why = error instanceof Error ? error.message : String(error);
-      throw new HttpAuthError(`HTTP ${where}: ${why}`, { cause: error });
-    } finally {
-      release?.();
-    }
-  }
-
-  private build(values: PlaceholderValues): BuiltRequest | { refused: string } {
-    const headers: Record<string, string> = {};
-    for (const [name, template] of Object.entries(this.config.headers)) {
-      const value = headerValue(renderTemplate(template, values));
-      if (value === undefined) return { refused: `client data holds characters not allowed in the ${name} header` };
-      headers[name.toLowerCase()] = value;
-    }
-    if (this.target.basicAuth && !headers.authorization) headers.authorization = this.target.basicAuth;
-    headers.accept ??= 'application/json';
-
-    let url = this.target.base + renderTemplate(this.target.pathAndQuery, values, encodeURIComponent);
-    const body = renderJson(this.config.body, values);
-    if (this.config.method === 'GET') {
-      const query = formOf(body).toString();
-      if (query) url += (url.includes('?') ? '&' : '?') + query;
-      return { url, options: { method: 'GET', headers } };
-    }
-    headers['content-type'] ??= 'application/json';
-    return { url, options: { method: 'POST', headers, body: this.form ? formOf(body).toString() : JSON.stringify(body) } };
-  }
-
-  private async judge(response: Dispatcher.ResponseData): Promise<AuthResult> {
-    const where = this.target.base;
-    if (response.statusCode === 204) {
-      await response.body.dump();
-      return { kind: 'allow', superuser: false };
-    }
-    if (response.statusCode !== 200) {
-      await response.body.dump();
-      throw new HttpAuthError(`HTTP ${where} answered ${response.statusCode}`);
-    }
-    const text = (await readBodyCapped(response.body, this.maxBytes)).toString('utf8');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new HttpAuthError(`HTTP ${where} answered 200 with a body that is not JSON`);
-    }
-    const parsed = responseSchema.safeParse(json);
+    const answer = await this.client.call(placeholderValues(credentials));
+    if ('refused' in answer) return { kind: 'deny', reason: 'bad-credentials', message: answer.refused };
+    if (answer.status === 204) return { kind: 'allow', superuser: false };
+    const where = this.client.where;
+    const parsed = responseSchema.safeParse(answer.json);
     if (!parsed.success) throw new HttpAuthError(`HTTP ${where} answered 200 outside the contract: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     const { result, is_superuser: superuser = false, expire_at: expireAt, acl: aclField } = parsed.data;
     if (result === 'ignore') return { kind: 'ignore' };
@@ -227,21 +69,6 @@ export class HttpAuthenticator implements Authenticator {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.client.close();
   }
-}
-
-/**
- * The URL as origin (for undici) and path-and-query (a template); userinfo becomes a Basic
- * authorization header, since credentials in a request URL are not sent.
- */
-function splitUrl(text: string): { base: string; pathAndQuery: string; basicAuth?: string } {
-  const url = new URL(text);
-  const basicAuth =
-    url.username || url.password
-      ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`, 'utf8').toString('base64')}`
-      : undefined;
-  // The raw text after the authority keeps `${…}` unencoded for rendering (URL would encode it).
-  const rest = (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*([^#]*)/s.exec(text.trim())?.[1] ?? '').replace(/^(?!\/)/, '/');
-  return { base: url.origin, pathAndQuery: rest, basicAuth };
 }

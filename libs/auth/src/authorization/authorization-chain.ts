@@ -22,6 +22,8 @@ export interface AsyncAuthorizationSource {
   readonly type: AuthorizerType;
   readonly sync: false;
   check(request: AuthorizationRequest): Promise<SourceResult>;
+  /** The backend's answer to this request while its cache keeps it, without asking; undefined when not cached. */
+  cached?(request: AuthorizationRequest): SourceResult | undefined;
 }
 
 export type AuthorizationSource = SyncAuthorizationSource | AsyncAuthorizationSource;
@@ -42,6 +44,8 @@ export interface AuthorizationObserver {
   result(source: AuthorizationSource, kind: SourceResult['kind']): void;
   /** A verdict answered from a client's decision cache (no authorizer asked); `verdict.by` names the authorizer that decided it. */
   cacheHit?(verdict: AuthorizationVerdict): void;
+  /** How long a backend authorizer took to answer (timed by its caller: this engine reads no clock). */
+  latency?(authorizerId: string, ms: number): void;
 }
 
 /** The answer, in the shape of `POST /v1/instances/{id}/authorization/check`. */
@@ -136,6 +140,34 @@ export async function foldChainAsync(sources: readonly AuthorizationSource[], re
     if (verdict) return verdict;
   }
   return noMatch(checked, context);
+}
+
+/**
+ * The same fold answered without awaiting when every backend authorizer it reaches has the
+ * answer cached (each counted as a cache hit of that authorizer); undefined when one would
+ * have to ask its backend. Nothing is counted then: the caller folds with foldChainAsync.
+ */
+export function foldChainCached(sources: readonly AuthorizationSource[], request: AuthorizationRequest, context: ChainContext): AuthorizationVerdict | undefined {
+  if (context.superuser) return SUPERUSER;
+  const checked = checkedRequest(request);
+  const results: SourceResult[] = [];
+  let decided = false;
+  for (const source of sources) {
+    const result = source.sync ? safely(source, checked) : source.cached?.(checked);
+    if (result === undefined) return undefined;
+    results.push(result);
+    if (result.kind !== 'no-match') {
+      decided = true;
+      break;
+    }
+  }
+  for (let i = 0; i < results.length; i++) {
+    const source = sources[i] as AuthorizationSource;
+    const verdict = verdictOf(source, results[i] as SourceResult, checked, context);
+    if (!source.sync && verdict !== undefined) context.observer?.cacheHit?.(verdict);
+    if (verdict) return verdict;
+  }
+  return decided ? undefined : noMatch(checked, context);
 }
 
 export function isSyncChain(sources: readonly AuthorizationSource[]): sources is readonly SyncAuthorizationSource[] {

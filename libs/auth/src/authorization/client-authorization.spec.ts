@@ -67,4 +67,27 @@ describe('ClientAuthorization', () => {
     await authorization.check(pub('t'));
     expect(calls).toBe(2);
   });
+
+  it('a backend authorizer with the answer cached answers synchronously, counted as a cache hit; a rule before it still decides first', () => {
+    const results: string[] = [];
+    const hits: (string | undefined)[] = [];
+    let asked = 0;
+    const http: AsyncAuthorizationSource = {
+      id: 'h1',
+      type: 'http',
+      sync: false,
+      check: async () => (asked++, { kind: 'allow' }),
+      cached: (r) => (r.topic === 'known' ? { kind: 'deny' } : undefined),
+    };
+    const rules = compiledRulesSource('a1', compileRules([{ id: 'open', permission: 'allow', action: 'all', topic: 'open' }], client));
+    const observer = { result: (_s: unknown, kind: string) => void results.push(kind), cacheHit: (v: AuthorizationVerdict) => void hits.push(v.by?.authorizerId) };
+    const authorization = new ClientAuthorization(() => ({ sources: [rules, http], noMatch: 'allow', superuser: false, observer }), () => 0);
+    expect(sync(authorization.check(pub('known')))).toMatchObject({ decision: 'deny', by: { authorizerId: 'h1' } });
+    expect(hits).toEqual(['h1']);
+    expect(results).toEqual(['no-match', 'deny']);
+    expect(sync(authorization.check(pub('open')))).toMatchObject({ decision: 'allow', by: { authorizerId: 'a1', ruleId: 'open' } });
+    expect(authorization.check(pub('unknown'))).toBeInstanceOf(Promise);
+    expect(asked).toBe(1);
+    expect(hits).toEqual(['h1']);
+  });
 });

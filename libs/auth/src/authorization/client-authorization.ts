@@ -2,6 +2,7 @@ import {
   checkedRequest,
   foldChain,
   foldChainAsync,
+  foldChainCached,
   isSyncChain,
   type AuthorizationSource,
   type AuthorizationVerdict,
@@ -23,8 +24,8 @@ export const DEFAULT_DECISION_CACHE_TOPICS = 1_024;
  * lazily when `generation()` (the instance's authorization generation, bumped on every rule,
  * authorizer or policy change) moves, and a decision cache emptied with it. A chain of
  * in-memory authorizers answers synchronously and is cached; a chain with a backend authorizer
- * answers with a promise and is not cached here (each backend authorizer caches on its own
- * terms). On a cache hit a check allocates nothing (a SUBSCRIBE with `$share/` aside).
+ * is not cached here (each backend authorizer caches on its own terms): it answers
+ * synchronously when every backend it reaches has the answer cached, with a promise otherwise. On a cache hit a check allocates nothing (a SUBSCRIBE with `$share/` aside).
  */
 export class ClientAuthorization {
   private chain: ClientChain | undefined;
@@ -45,7 +46,7 @@ export class ClientAuthorization {
     const generation = this.generation();
     const chain = this.current(generation);
     const sources = this.syncSources;
-    if (sources === undefined) return foldChainAsync(chain.sources, request, chain);
+    if (sources === undefined) return foldChainCached(chain.sources, request, chain) ?? foldChainAsync(chain.sources, request, chain);
     const checked = checkedRequest(request);
     const cached = this.cache.get(generation, checked);
     if (cached !== undefined) {

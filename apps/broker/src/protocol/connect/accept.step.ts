@@ -8,6 +8,7 @@ import { DEFAULT_TOPIC_ALIAS_MAXIMUM, type InstanceContext } from '../instance-c
 import { drainQueue, resendInflight } from '../outbound';
 import { OutboundTopicAliases } from '../outbound-topic-aliases';
 import { RC } from '../reason-codes';
+import type { Session } from '../session-store';
 import { ACCEPTED_CONNACK_311 } from './connack-bytes';
 import type { ConnectAttempt, ConnectStep } from './connect-attempt';
 
@@ -49,17 +50,28 @@ function onAuthExpiry(ctx: InstanceContext, connection: ClientConnection, expire
  * is dropped, the CONNECT accepted (as EMQX does): the client learns nothing it could probe
  * with, and the will never goes out.
  */
-function authorizedWill(ctx: InstanceContext, connection: ClientConnection, attempt: ConnectAttempt): WillIntent | undefined {
+function authorizedWill(ctx: InstanceContext, connection: ClientConnection, attempt: ConnectAttempt): WillIntent | undefined | Promise<WillIntent | undefined> {
   const will = attempt.will;
   if (will === undefined) return undefined;
   const { topic, qos, retain } = will.message;
-  const authorized = (): boolean => {
+  // A backend authorizer answers with a promise; one that fails denies.
+  const authorized = (): boolean | Promise<boolean> => {
     const verdict = authorize(ctx, connection, { action: 'publish', topic, qos, retain });
-    return !(verdict instanceof Promise) && verdict.decision === 'allow';
+    if (verdict instanceof Promise) {
+      return verdict.then(
+        (v) => v.decision === 'allow',
+        () => false,
+      );
+    }
+    return verdict.decision === 'allow';
   };
-  if (authorized()) return { ...will, authorized };
-  ctx.logger.debug({ clientId: attempt.clientId, topic }, 'will not authorized, dropped');
-  return undefined;
+  const keep = (allowed: boolean): WillIntent | undefined => {
+    if (allowed) return { ...will, authorized };
+    ctx.logger.debug({ clientId: attempt.clientId, topic }, 'will not authorized, dropped');
+    return undefined;
+  };
+  const now = authorized();
+  return now instanceof Promise ? now.then(keep) : keep(now);
 }
 
 /** Applies what was negotiated, sends CONNACK 0, registers the client and resumes its session. */
@@ -73,7 +85,16 @@ export const acceptClient: ConnectStep = (ctx, connection, attempt) => {
   connection.superuser = attempt.decision.superuser;
   connection.allowedBy = allowedBy(attempt.decision);
   attachAuthorization(ctx, connection, attempt.decision);
-  connection.will = authorizedWill(ctx, connection, attempt);
+  const will = authorizedWill(ctx, connection, attempt);
+  // A backend authorizer is asked about the will: CONNACK after its answer, if the client is still there.
+  if (will instanceof Promise) return will.then((checked) => (connection.isOpen ? completeAccept(ctx, connection, attempt, session, checked) : undefined));
+  return completeAccept(ctx, connection, attempt, session, will);
+};
+
+/** The rest of the acceptance once the will is checked: negotiated values, CONNACK, the session resumed. */
+function completeAccept(ctx: InstanceContext, connection: ClientConnection, attempt: ConnectAttempt, session: Session, will: WillIntent | undefined): undefined {
+  const { packet } = attempt;
+  connection.will = will;
   connection.keepAliveMs = attempt.keepAliveSeconds * 1000;
   connection.sendQuota = ctx.limits.maxInflight;
   if (attempt.protocolVersion === 5) {
@@ -98,9 +119,9 @@ export const acceptClient: ConnectStep = (ctx, connection, attempt) => {
   ctx.logger.debug({ clientId: connection.clientId, protocolVersion: attempt.protocolVersion, sessionPresent: attempt.sessionPresent }, 'client connected');
   session.connection = connection;
   startKeepAlive(ctx, connection);
-  const expiresAt = attempt.decision.expiresAt?.getTime();
+  const expiresAt = attempt.decision?.expiresAt?.getTime();
   if (expiresAt !== undefined) onAuthExpiry(ctx, connection, expiresAt);
   resendInflight(connection, session);
   drainQueue(ctx, session);
   return undefined;
-};
+}

@@ -1,7 +1,8 @@
 import type { IPublishPacket } from 'mqtt-packet';
-import { authorize } from '../authorization';
+import type { AuthorizationVerdict } from '@mqc/auth';
+import { authorize, failedCheck } from '../authorization';
 import type { ClientConnection } from '../client-connection';
-import { closeConnection, violation } from '../connection-lifecycle';
+import { closeConnection, continueAfterCheck, violation } from '../connection-lifecycle';
 import type { InstanceContext } from '../instance-context';
 import { ownedBytes, type Message, type PublishProperties } from '../message';
 import { RC } from '../reason-codes';
@@ -107,11 +108,33 @@ export function handlePublish(ctx: InstanceContext, connection: ClientConnection
     return;
   }
   const verdict = authorize(ctx, connection, { action: 'publish', topic, qos, retain: packet.retain });
-  // A chain with a backend authorizer is not run on PUBLISH yet: fail closed (see README).
-  if (verdict instanceof Promise || verdict.decision !== 'allow') {
-    refusePublish(ctx, connection, packet, topic, verdict instanceof Promise ? 'backend authorizer' : verdict.reason);
+  if (verdict instanceof Promise) {
+    // A backend authorizer is asked: this client's later packets wait, so its messages keep their order.
+    continueAfterCheck(ctx, connection, verdict, failedCheck, (answer) => publishAuthorized(ctx, connection, packet, topic, properties, answer, Date.now()));
     return;
   }
+  publishAuthorized(ctx, connection, packet, topic, properties, verdict, now);
+}
+
+/** The rest of a PUBLISH once its verdict is known: refused, or routed and acknowledged. */
+function publishAuthorized(
+  ctx: InstanceContext,
+  connection: ClientConnection,
+  packet: IPublishPacket,
+  topic: string,
+  properties: PublishProperties | undefined,
+  verdict: AuthorizationVerdict,
+  now: number,
+): void {
+  if (verdict.decision !== 'allow') {
+    refusePublish(ctx, connection, packet, topic, verdict.reason);
+    return;
+  }
+  const session = connection.session;
+  if (session === undefined) return;
+  const v5 = connection.protocolVersion === 5;
+  const { qos } = packet;
+  const packetId = packet.messageId ?? 0;
   const expiry = properties?.messageExpiryInterval;
   const message: Message = {
     topic,

@@ -1,7 +1,8 @@
 import type { ISubscribePacket, QoS } from 'mqtt-packet';
-import { authorize } from '../authorization';
+import type { AuthorizationVerdict } from '@mqc/auth';
+import { authorize, failedCheck } from '../authorization';
 import type { ClientConnection } from '../client-connection';
-import { closeConnection, violation } from '../connection-lifecycle';
+import { closeConnection, continueAfterCheck, violation } from '../connection-lifecycle';
 import type { InstanceContext } from '../instance-context';
 import { deliver } from '../outbound';
 import { RC, SUBACK_FAILURE_311 } from '../reason-codes';
@@ -42,12 +43,15 @@ export function handleSubscribe(ctx: InstanceContext, connection: ClientConnecti
     return;
   }
 
-  const granted: number[] = [];
-  const withRetained: Subscription[] = [];
+  // Every filter is read and checked first: a violation closes before anything is subscribed.
+  const parsedFilters: (ReturnType<typeof parseFilter> | undefined)[] = [];
+  const verdicts: (AuthorizationVerdict | Promise<AuthorizationVerdict> | undefined)[] = [];
+  let asks = false;
   for (const request of packet.subscriptions) {
     const parsed = parseFilter(request.topic, ctx.limits);
+    parsedFilters.push(parsed);
     if (parsed === undefined) {
-      granted.push(v5 ? RC.topicFilterInvalid : SUBACK_FAILURE_311);
+      verdicts.push(undefined);
       continue;
     }
     // [MQTT-3.8.3-4] no local on a shared subscription is a protocol error.
@@ -57,8 +61,47 @@ export function handleSubscribe(ctx: InstanceContext, connection: ClientConnecti
     }
     // Issue 13: the filter as sent ($share/{group}/ stripped by the chain).
     const verdict = authorize(ctx, connection, { action: 'subscribe', topic: request.topic, qos: request.qos, retain: false });
-    if (verdict instanceof Promise || verdict.decision !== 'allow') {
-      ctx.logger.debug({ clientId: connection.clientId, filter: request.topic, reason: verdict instanceof Promise ? 'backend authorizer' : verdict.reason }, 'SUBSCRIBE not authorized');
+    if (verdict instanceof Promise) asks = true;
+    verdicts.push(verdict);
+  }
+  if (!asks) {
+    subscribeAuthorized(ctx, connection, session, packet, parsedFilters, verdicts as (AuthorizationVerdict | undefined)[]);
+    return;
+  }
+  // A backend authorizer is asked: SUBACK after every decision, the client's later packets held meanwhile.
+  continueAfterCheck(
+    ctx,
+    connection,
+    Promise.all(verdicts),
+    // A failed check denies every filter of the packet (fail closed).
+    (error) => verdicts.map((v) => (v === undefined ? undefined : failedCheck(error))),
+    (known) => subscribeAuthorized(ctx, connection, session, packet, parsedFilters, known),
+  );
+}
+
+/** The rest of a SUBSCRIBE once every filter's verdict is known: subscriptions made, SUBACK, retained messages. */
+function subscribeAuthorized(
+  ctx: InstanceContext,
+  connection: ClientConnection,
+  session: Session,
+  packet: ISubscribePacket,
+  parsedFilters: readonly (ReturnType<typeof parseFilter> | undefined)[],
+  verdicts: readonly (AuthorizationVerdict | undefined)[],
+): void {
+  const v5 = connection.protocolVersion === 5;
+  const packetId = packet.messageId ?? 0;
+  const subscriptionId = v5 ? packet.properties?.subscriptionIdentifier : undefined;
+  const granted: number[] = [];
+  const withRetained: Subscription[] = [];
+  for (const [index, request] of packet.subscriptions.entries()) {
+    const parsed = parsedFilters[index];
+    const verdict = verdicts[index];
+    if (parsed === undefined || verdict === undefined) {
+      granted.push(v5 ? RC.topicFilterInvalid : SUBACK_FAILURE_311);
+      continue;
+    }
+    if (verdict.decision !== 'allow') {
+      ctx.logger.debug({ clientId: connection.clientId, filter: request.topic, reason: verdict.reason }, 'SUBSCRIBE not authorized');
       if (ctx.authorization.denyAction === 'disconnect') {
         closeConnection(ctx, connection, { reasonCode: RC.notAuthorized, reasonString: 'not authorized', publishWill: true });
         return;

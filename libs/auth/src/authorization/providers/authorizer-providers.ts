@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { editionAllows, type AuthMethod, type EditionName } from '@mqc/editions';
+import { mergeSecrets, parseConfigSecrets, type ConfigSecret } from '../../config/secrets';
 import type { Provider } from '../../providers/provider';
 import { builtInDatabaseAuthorizer } from './built-in-database.authorizer';
 import { clientInfoAuthorizer } from './client-info.authorizer';
@@ -34,4 +35,14 @@ export function authorizerProviderOf<T extends AuthorizerType>(type: T): Extract
 
 export function editionAllowsAuthorizer(edition: EditionName, type: AuthorizerType): boolean {
   return editionAllows(edition, authorizerProviderOf(type).method);
+}
+
+/**
+ * An authorizer's stored configuration with its opened secrets (the plaintext of
+ * `authorizers.secrets_sealed`, or the parsed list) merged back, parsed by the type's schema:
+ * the broker's side, as parseStoredConfig is for authenticators.
+ */
+export function parseStoredAuthorizerConfig<T extends AuthorizerType>(type: T, config: Record<string, unknown>, openedSecrets?: string | readonly ConfigSecret[]): AuthorizerConfigOf<T> {
+  const secrets = openedSecrets === undefined ? [] : typeof openedSecrets === 'string' ? parseConfigSecrets(openedSecrets) : openedSecrets;
+  return authorizerProviderOf(type).config.parse(mergeSecrets(config, secrets)) as AuthorizerConfigOf<T>;
 }
