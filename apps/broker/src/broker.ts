@@ -3,7 +3,8 @@ import { ChainMetrics, slowHashGate } from '@mqc/auth';
 import { createDataSource } from '@mqc/db';
 import { SecretBox } from '@mqc/domain';
 import { Counter, Gauge, createLogger, createMetricsRegistry, startAdminServer, type Logger } from '@mqc/observability';
-import { ChangeBus, connectRedis } from '@mqc/queue';
+import { AuthorizationCheckBus, ChangeBus, connectRedis } from '@mqc/queue';
+import { evaluateDryRun } from './node/authorization-dry-run';
 import { InstanceSupervisor, type SupervisorOptions } from './node/instance-supervisor';
 import { AuthorizerMetrics, reportAuthorizerMetrics } from './node/authorizer-metrics';
 import { ChainMetricsReporter } from './node/chain-metrics-reporter';
@@ -57,6 +58,13 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
 
   const changes = new ChangeBus(redis, config.redisPrefix);
   const unsubscribe = await changes.subscribe((event) => supervisor.onChange(event));
+  const stopAnswering = await new AuthorizationCheckBus(redis, config.redisPrefix).answer(
+    async (instanceId, check) => {
+      const authorization = supervisor.authorizationOf(instanceId);
+      return authorization === undefined ? undefined : evaluateDryRun(authorization, instanceId, check);
+    },
+    (error) => logger.error({ err: error }, 'could not answer an authorization dry run'),
+  );
   await supervisor.start();
   await registry.heartbeat();
 
@@ -104,6 +112,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
     supervisor,
     async close() {
       await unsubscribe();
+      await stopAnswering();
       await registry.deregister().catch(() => undefined);
       await supervisor.stop();
       await flushMetrics();

@@ -2,3 +2,4 @@ export * from './redis-connection';
 export * from './change-bus';
 export * from './jobs';
 export * from './job-producer';
+export * from './authorization-check-bus';

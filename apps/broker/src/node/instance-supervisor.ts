@@ -7,6 +7,7 @@ import { authorizationFingerprint } from '../connect/load-authorization';
 import { chainFingerprint } from '../connect/load-chain';
 import { tlsFingerprint } from '../listeners/tls-material';
 import { revalidateClients } from './credential-revalidation';
+import type { InstanceAuthorization } from '../protocol/authorization';
 import type { InstanceUsage } from '../protocol/instance-broker';
 import type { RefusalCounts } from '../protocol/refusal-counters';
 import { InstanceHost, type HostDeps } from './instance-host';
@@ -95,6 +96,11 @@ export class InstanceSupervisor {
   /** Instance id → what it holds in memory: sessions, queues, retained messages, subscriptions (for /metrics). */
   usage(): Record<string, InstanceUsage> {
     return Object.fromEntries(this.hosts().map(([id, host]) => [id, host.broker.usage]));
+  }
+
+  /** The authorization chain loaded for an instance served here, or undefined when this node does not serve it. */
+  authorizationOf(instanceId: string): InstanceAuthorization | undefined {
+    return this.instances.get(instanceId)?.host?.broker.authorization;
   }
 
   get servedCount(): number {

@@ -13,9 +13,10 @@ const verdictSchema = z.object({
   decision: z.enum(['allow', 'deny']),
   by: z.object({ authorizerId: z.uuid(), type, ruleId: z.uuid().optional().describe('the acl-rules id of the deciding built-in rule') }).nullable().describe('null when the noMatch policy decided'),
   reason: z.string(),
+  evaluatedBy: z.enum(['broker', 'control-plane']).describe('broker: the node serving the instance folded the chain, asking its http and database authorizers; control-plane: no node answered (or none was needed) and the control plane folded it'),
   notEvaluated: z
     .array(z.object({ authorizerId: z.uuid(), type, reason: z.string() }))
-    .describe('http authorizers the dry run passed over (not called); the broker would have asked them before the deciding one'),
+    .describe('when evaluatedBy is control-plane: http and database authorizers passed over (not called); the broker would have asked them before the deciding one'),
 });
 
 @InstanceScopedController('authorization')
@@ -27,7 +28,7 @@ export class AuthorizationCheckController {
   @ApiDoc({
     summary: 'Dry run: would this client be allowed to publish or subscribe to this topic, and why',
     description:
-      'Folds the enabled authorization chain in order with the instance policy, as the broker does, for a client that is not a superuser and has no certificate. client-info answers no-match (it needs the client token); http authorizers are not called and are listed in notEvaluated.',
+      'Folds the enabled authorization chain in order with the instance policy, for a client that is not a superuser and has no certificate. A chain with an http or database authorizer is evaluated by the broker node serving the instance, which asks those backends (evaluatedBy: broker); when no node answers within 5 s, the control plane folds it without calling them and lists them in notEvaluated (evaluatedBy: control-plane). client-info answers no-match (it needs the client token).',
     body: authorizationCheckSchema,
     response: verdictSchema,
     problems: [422],

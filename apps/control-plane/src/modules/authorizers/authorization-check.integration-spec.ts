@@ -13,6 +13,7 @@ interface Verdict {
   decision: 'allow' | 'deny';
   by: { authorizerId: string; type: string; ruleId?: string } | null;
   reason: string;
+  evaluatedBy: 'broker' | 'control-plane';
   notEvaluated: { authorizerId: string; type: string; reason: string }[];
 }
 
@@ -45,7 +46,7 @@ describe('the authorization policy and the dry run', () => {
       expect(got.body.accessPolicy.authorization).toEqual({ noMatch: 'deny', denyAction: 'ignore' });
       const verdict = await check({ clientId: 'meter-1', action: 'publish', topic: 'a/b' });
       expect(verdict.status).toBe(200);
-      expect(verdict.body).toEqual({ decision: 'deny', by: null, reason: 'no authorizer matched; the policy noMatch is deny', notEvaluated: [] });
+      expect(verdict.body).toEqual({ decision: 'deny', by: null, reason: 'no authorizer matched; the policy noMatch is deny', evaluatedBy: 'control-plane', notEvaluated: [] });
     });
 
     it('sets noMatch and denyAction, announces an authorization change, and keeps them when a PUT leaves them out', async () => {
@@ -104,6 +105,7 @@ describe('the authorization policy and the dry run', () => {
         decision: 'allow',
         by: { authorizerId: builtIn, type: 'built-in-database', ruleId: rules['own'] },
         reason: `rule ${rules['own']} of built-in-database authorizer ${builtIn} allows publish on devices/meter-1/telemetry`,
+        evaluatedBy: 'control-plane',
         notEvaluated: [],
       });
       const secret = await check({ clientId: 'meter-1', action: 'subscribe', topic: 'devices/meter-1/secret' });
@@ -143,6 +145,7 @@ describe('the authorization policy and the dry run', () => {
       expect(verdict.body).toMatchObject({
         decision: 'allow',
         by: { authorizerId: builtIn, ruleId: rules['own'] },
+        evaluatedBy: 'control-plane',
         notEvaluated: [{ authorizerId: http, type: 'http', reason: expect.stringContaining('does not call the tenant service') }],
       });
       await tenant.api.patch(`/v1/instances/${instance}/authorizers/${http}`, { enabled: false });
