@@ -10,7 +10,7 @@ const MAX_REASON = 2_000;
  * without a token (no-match), http and database authorizers asked for a client with no peer
  * address and no certificate, not a superuser, folded as a connection's checks are. The sources
  * are built for this check alone (no connection's decision cache is read or filled) and the fold
- * counts no result in the authorizers' metrics.
+ * counts no result in the authorizers' metrics (a backend's latency is timed, as every ask is).
  */
 export async function evaluateDryRun(authorization: InstanceAuthorization, instanceId: string, check: AuthorizationCheck): Promise<AuthorizationVerdict> {
   const { client, request } = dryRunOf(check);
