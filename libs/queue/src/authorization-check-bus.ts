@@ -38,37 +38,59 @@ function parse<T>(schema: z.ZodType<T>, message: string): T | undefined {
 export class AuthorizationCheckBus {
   private readonly requests: string;
   private readonly replies: string;
+  /** One connection receives every reply; each waiting dry run is one entry here, bounded. */
+  private replySubscriber: Promise<Redis> | undefined;
+  private readonly waiting = new Map<string, (verdict: AuthorizationVerdict) => void>();
 
   constructor(
     private readonly publisher: Redis,
     prefix: string,
+    /** Dry runs waiting for a node at once, per process; beyond it a dry run does not ask (the caller falls back). */
+    private readonly maxWaiting = 64,
   ) {
     this.requests = `${prefix}:authorization-check`;
     this.replies = `${prefix}:authorization-check-reply`;
   }
 
-  /** The verdict of the node serving the instance, or undefined when none answered within `timeoutMs`. */
+  /** The verdict of the node serving the instance, or undefined when none answered within `timeoutMs` (or too many wait already). */
   async ask(instanceId: string, check: AuthorizationCheck, timeoutMs: number): Promise<AuthorizationVerdict | undefined> {
+    if (this.waiting.size >= this.maxWaiting) return undefined;
     const requestId = randomUUID();
-    const subscriber = this.publisher.duplicate();
-    subscriber.on('error', () => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const answered = new Promise<AuthorizationVerdict | undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), timeoutMs);
+      this.waiting.set(requestId, resolve);
+    });
     try {
-      const answered = new Promise<AuthorizationVerdict | undefined>((resolve) => {
-        const timer = setTimeout(() => resolve(undefined), timeoutMs);
-        subscriber.on('message', (_channel: string, message: string) => {
-          const reply = parse(replySchema, message);
-          if (reply?.requestId !== requestId) return;
-          clearTimeout(timer);
-          resolve(reply.verdict as AuthorizationVerdict);
-        });
-      });
-      await subscriber.subscribe(this.replies);
+      await this.subscribedForReplies();
       const request: AuthorizationCheckRequest = { requestId, instanceId, check };
       await this.publisher.publish(this.requests, JSON.stringify(request));
       return await answered;
     } finally {
-      await subscriber.quit().catch(() => subscriber.disconnect());
+      clearTimeout(timer);
+      this.waiting.delete(requestId);
     }
+  }
+
+  /** Stops receiving replies (the process is closing). */
+  async close(): Promise<void> {
+    const subscriber = await this.replySubscriber?.catch(() => undefined);
+    this.replySubscriber = undefined;
+    await subscriber?.quit().catch(() => subscriber.disconnect());
+  }
+
+  private subscribedForReplies(): Promise<Redis> {
+    this.replySubscriber ??= (async () => {
+      const subscriber = this.publisher.duplicate();
+      subscriber.on('error', () => undefined);
+      subscriber.on('message', (_channel: string, message: string) => {
+        const reply = parse(replySchema, message);
+        if (reply !== undefined) this.waiting.get(reply.requestId)?.(reply.verdict as AuthorizationVerdict);
+      });
+      await subscriber.subscribe(this.replies);
+      return subscriber;
+    })();
+    return this.replySubscriber;
   }
 
   /** Answers requests on a dedicated connection; `evaluate` returns undefined for an instance this node does not serve (then it stays silent). */

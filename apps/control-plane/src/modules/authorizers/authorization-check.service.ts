@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { MqcConfig } from '@mqc/config';
 import { nodeServes } from '@mqc/domain';
@@ -52,7 +52,7 @@ const IN_PROCESS_TYPES: readonly string[] = ['built-in-database', 'client-info']
  * `notEvaluated`, treated as no-match).
  */
 @Injectable()
-export class AuthorizationCheckService {
+export class AuthorizationCheckService implements OnModuleDestroy {
   private readonly nodes: AuthorizationCheckBus;
 
   constructor(
@@ -63,6 +63,10 @@ export class AuthorizationCheckService {
     private readonly rules: AclRuleService,
   ) {
     this.nodes = new AuthorizationCheckBus(redis, config.redisPrefix);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.nodes.close();
   }
 
   async check(tenantId: string, instanceId: string, check: AuthorizationCheck): Promise<DryRunVerdict> {
