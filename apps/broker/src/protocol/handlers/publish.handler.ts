@@ -1,5 +1,5 @@
 import type { IPublishPacket } from 'mqtt-packet';
-import { authorize } from '../authorization';
+import { authorize, reasonOf } from '../authorization';
 import type { ClientConnection } from '../client-connection';
 import { closeConnection, violation } from '../connection-lifecycle';
 import type { InstanceContext } from '../instance-context';
@@ -106,10 +106,11 @@ export function handlePublish(ctx: InstanceContext, connection: ClientConnection
     violation(ctx, connection, RC.protocolError, 'subscription identifier in PUBLISH');
     return;
   }
-  const verdict = authorize(ctx, connection, { action: 'publish', topic, qos, retain: packet.retain });
+  const request = { action: 'publish', topic, qos, retain: packet.retain } as const;
+  const verdict = authorize(ctx, connection, request);
   // A chain with a backend authorizer is not run on PUBLISH yet: fail closed (see README).
   if (verdict instanceof Promise || verdict.decision !== 'allow') {
-    refusePublish(ctx, connection, packet, topic, verdict instanceof Promise ? 'backend authorizer' : verdict.reason);
+    refusePublish(ctx, connection, packet, topic, verdict instanceof Promise ? 'backend authorizer' : reasonOf(verdict, request));
     return;
   }
   const expiry = properties?.messageExpiryInterval;

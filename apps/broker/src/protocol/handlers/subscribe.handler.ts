@@ -1,5 +1,5 @@
 import type { ISubscribePacket, QoS } from 'mqtt-packet';
-import { authorize } from '../authorization';
+import { authorize, reasonOf } from '../authorization';
 import type { ClientConnection } from '../client-connection';
 import { closeConnection, violation } from '../connection-lifecycle';
 import type { InstanceContext } from '../instance-context';
@@ -56,9 +56,10 @@ export function handleSubscribe(ctx: InstanceContext, connection: ClientConnecti
       return;
     }
     // Issue 13: the filter as sent ($share/{group}/ stripped by the chain).
-    const verdict = authorize(ctx, connection, { action: 'subscribe', topic: request.topic, qos: request.qos, retain: false });
+    const checked = { action: 'subscribe', topic: request.topic, qos: request.qos, retain: false } as const;
+    const verdict = authorize(ctx, connection, checked);
     if (verdict instanceof Promise || verdict.decision !== 'allow') {
-      ctx.logger.debug({ clientId: connection.clientId, filter: request.topic, reason: verdict instanceof Promise ? 'backend authorizer' : verdict.reason }, 'SUBSCRIBE not authorized');
+      ctx.logger.debug({ clientId: connection.clientId, filter: request.topic, reason: verdict instanceof Promise ? 'backend authorizer' : reasonOf(verdict, checked) }, 'SUBSCRIBE not authorized');
       if (ctx.authorization.denyAction === 'disconnect') {
         closeConnection(ctx, connection, { reasonCode: RC.notAuthorized, reasonString: 'not authorized', publishWill: true });
         return;
