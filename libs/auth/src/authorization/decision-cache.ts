@@ -17,6 +17,21 @@ function hashOf(topic: string): number {
 }
 
 /**
+ * The last topic hashed, shared by every cache: a delivery checks one message's topic against
+ * each subscriber's cache in turn, and the `set` after a missed `get` asks again.
+ */
+let lastTopic = '';
+let lastHash = hashOf('');
+
+function lastHashOf(topic: string): number {
+  if (topic !== lastTopic) {
+    lastTopic = topic;
+    lastHash = hashOf(topic);
+  }
+  return lastHash;
+}
+
+/**
  * One client's decisions by (action, topic, qos, retain), in two flat arrays: a direct-mapped
  * table of topics (each topic has one place, from its hash) and nine decision slots per place.
  * A hit or a miss allocates nothing: a new topic takes its place's slot, evicting only the topic
@@ -53,13 +68,13 @@ export class DecisionCache<T> {
       this.reset(generation);
       return undefined;
     }
-    const place = hashOf(request.topic) % this.topics.length;
+    const place = lastHashOf(request.topic) % this.topics.length;
     return this.topics[place] === request.topic ? this.decisions[place * SLOTS + slotOf(request)] : undefined;
   }
 
   set(generation: number, request: AuthorizationRequest, value: T): void {
     if (generation !== this.generation) this.reset(generation);
-    const hash = hashOf(request.topic);
+    const hash = lastHashOf(request.topic);
     let place = hash % this.topics.length;
     const holder = this.topics[place];
     if (holder !== request.topic) {
