@@ -8,6 +8,7 @@ import {
   type AuthorizationObserver,
   type AuthorizationRequest,
   type AuthorizationSource,
+  type AuthorizationDecision,
   type AuthorizationVerdict,
   type ChainAllow,
   type ClientAcl,
@@ -17,6 +18,8 @@ import {
 import type { BackendAuthorizationClient } from '@mqc/auth-drivers';
 import type { ClientConnection } from './client-connection';
 import type { InstanceContext } from './instance-context';
+
+export { reasonOf } from '@mqc/auth';
 
 /** One enabled authorizer of an instance, in chain order; backend ones build their source per client. */
 export type LoadedAuthorizer =
@@ -82,14 +85,15 @@ export function attachAuthorization(ctx: InstanceContext, connection: ClientConn
   connection.authorization = new ClientAuthorization(() => chainOf(ctx.authorization, who), () => ctx.authorizationGeneration);
 }
 
-const ALLOWED: AuthorizationVerdict = Object.freeze({ decision: 'allow', by: null, reason: 'no authorization configured' });
+const ALLOWED: AuthorizationDecision = Object.freeze({ decision: 'allow', by: null, reason: 'no authorization configured', namesRequest: false });
 
 /**
  * The verdict for one request of a connected client. Skipped (allowed) for a superuser and, on
  * an instance with no authorizer and noMatch allow, for any topic not starting with `$`. In-memory
- * chains answer synchronously; a chain with a backend authorizer answers with a promise.
+ * chains answer synchronously; a chain with a backend authorizer answers with a promise. The
+ * decision is shared and allocates nothing; `reasonOf(decision, request)` gives its text (logs).
  */
-export function authorize(ctx: InstanceContext, connection: ClientConnection, request: AuthorizationRequest): AuthorizationVerdict | Promise<AuthorizationVerdict> {
+export function authorize(ctx: InstanceContext, connection: ClientConnection, request: AuthorizationRequest): AuthorizationDecision | Promise<AuthorizationDecision> {
   const authorization = connection.authorization;
   if (authorization === undefined || connection.superuser) return ALLOWED;
   if (ctx.authorizationOpen && request.topic.charCodeAt(0) !== 0x24) return ALLOWED;

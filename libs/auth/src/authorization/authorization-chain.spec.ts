@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  decideChain,
   foldChain,
   foldChainAsync,
   isSyncChain,
+  reasonOf,
   type AsyncAuthorizationSource,
   type AuthorizationObserver,
   type ChainContext,
@@ -97,6 +99,33 @@ describe('foldChain', () => {
     const observer: AuthorizationObserver = { result: (source, kind) => kinds.push(`${source.id}:${kind}`) };
     foldChain([fixed('a1', NO), fixed('a2', { kind: 'allow' }), fixed('a3', NO)], request, { ...denyByDefault, observer });
     expect(kinds).toEqual(['a1:no-match', 'a2:allow']);
+  });
+});
+
+describe('decideChain', () => {
+  const rules = compiledRulesSource('a1', compileRules([{ permission: 'allow', action: 'all', topic: 'rooms/+/#', id: 'r1' }], { clientId: 'c' }));
+
+  it('one decision per rule and authorizer, shared by every request it decides; reasonOf names the request', () => {
+    const first = decideChain([rules], { ...request, topic: 'rooms/1/t' }, denyByDefault);
+    const second = decideChain([rules], { action: 'subscribe', topic: 'rooms/2/#', qos: 1, retain: false }, denyByDefault);
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(reasonOf(first, { ...request, topic: 'rooms/1/t' })).toBe('rule r1 of built-in-database authorizer a1 allows publish on rooms/1/t');
+    expect(reasonOf(second, { action: 'subscribe', topic: 'rooms/2/#', qos: 1, retain: false })).toBe('rule r1 of built-in-database authorizer a1 allows subscribe on rooms/2/#');
+    expect(decideChain([rules], { ...request, topic: 'other' }, denyByDefault)).toBe(decideChain([rules], { ...request, topic: 'else' }, denyByDefault));
+  });
+
+  it('the same rule answer from two authorizers makes two decisions, each naming its authorizer', () => {
+    const answer = Object.freeze({ kind: 'deny' as const, ruleId: 'r1' });
+    const one = decideChain([fixed('a1', answer)], request, allowByDefault);
+    const other = decideChain([fixed('a2', answer)], request, allowByDefault);
+    expect(one.by).toEqual({ authorizerId: 'a1', type: 'built-in-database', ruleId: 'r1' });
+    expect(other.by).toEqual({ authorizerId: 'a2', type: 'built-in-database', ruleId: 'r1' });
+  });
+
+  it('an answer with its own reason keeps it as is', () => {
+    const answer = Object.freeze({ kind: 'deny' as const, reason: 'the JWT acl claim (v1) lists no topic that covers it' });
+    expect(reasonOf(decideChain([fixed('a1', answer)], request, allowByDefault), request)).toBe('the JWT acl claim (v1) lists no topic that covers it');
   });
 });
 

@@ -55,10 +55,6 @@ export interface AuthorizationVerdict {
   reason: string;
 }
 
-const SUPERUSER: AuthorizationVerdict = Object.freeze({ decision: 'allow', by: null, reason: 'superuser: the authorization chain is bypassed' });
-const NO_MATCH_ALLOW: AuthorizationVerdict = Object.freeze({ decision: 'allow', by: null, reason: 'no authorizer matched; the policy noMatch is allow' });
-const NO_MATCH_DENY: AuthorizationVerdict = Object.freeze({ decision: 'deny', by: null, reason: 'no authorizer matched; the policy noMatch is deny' });
-const NO_MATCH_SYS: AuthorizationVerdict = Object.freeze({ decision: 'deny', by: null, reason: 'no authorizer matched; $SYS topics need a rule that allows them, whatever noMatch says' });
 
 /** `$SYS` and `$SYS/…`: never reached through `noMatch: allow` (issue 13), only through a rule. */
 function isSysTopic(topic: string): boolean {
@@ -80,27 +76,78 @@ function safely(source: SyncAuthorizationSource, request: AuthorizationRequest):
   }
 }
 
-/** The verdict of one answer, or undefined for no-match (the fold goes on). */
-function verdictOf(source: AuthorizationSource, result: SourceResult, request: AuthorizationRequest, context: ChainContext): AuthorizationVerdict | undefined {
-  context.observer?.result(source, result.kind);
-  if (result.kind === 'no-match') return undefined;
+/**
+ * A verdict that does not name its request: what the broker caches and acts on. Built once per
+ * (authorizer, answer) and shared by every check it decides, so a check allocates nothing.
+ * `reasonOf` (`foldChain`, the dry run, logs) completes the reason with the request on demand.
+ */
+export interface AuthorizationDecision extends AuthorizationVerdict {
+  /** The reason stops before the request: `reasonOf` appends "{action} on {topic}". */
+  readonly namesRequest: boolean;
+}
+
+/** The human reason of a decision for `request` (built on demand: the dry run, a log line). */
+export function reasonOf(decision: AuthorizationDecision, request: AuthorizationRequest): string {
+  return decision.namesRequest ? `${decision.reason} ${request.action} on ${request.topic}` : decision.reason;
+}
+
+/** The decision with its request: the verdict the dry run answers. */
+export function verdictOf(decision: AuthorizationDecision, request: AuthorizationRequest): AuthorizationVerdict {
+  return { decision: decision.decision, by: decision.by, reason: reasonOf(decision, request) };
+}
+
+function fixedDecision(decision: 'allow' | 'deny', reason: string): AuthorizationDecision {
+  return Object.freeze({ decision, by: null, reason, namesRequest: false });
+}
+
+const SUPERUSER = fixedDecision('allow', 'superuser: the authorization chain is bypassed');
+const NO_MATCH_ALLOW = fixedDecision('allow', 'no authorizer matched; the policy noMatch is allow');
+const NO_MATCH_DENY = fixedDecision('deny', 'no authorizer matched; the policy noMatch is deny');
+const NO_MATCH_SYS = fixedDecision('deny', 'no authorizer matched; $SYS topics need a rule that allows them, whatever noMatch says');
+
+function decisionFor(source: AuthorizationSource, result: Exclude<SourceResult, { kind: 'no-match' }>): AuthorizationDecision {
   const by = { authorizerId: source.id, type: source.type };
   if (result.kind === 'error') {
-    return { decision: 'deny', by, reason: `${source.type} authorizer ${source.id} failed (${result.message}); failing closed` };
+    return { decision: 'deny', by, reason: `${source.type} authorizer ${source.id} failed (${result.message}); failing closed`, namesRequest: false };
   }
   const verb = result.kind === 'allow' ? 'allows' : 'denies';
-  const what = `${request.action} on ${request.topic}`;
   if (result.ruleId === undefined) {
-    return { decision: result.kind, by, reason: result.reason ?? `${source.type} authorizer ${source.id} ${verb} ${what}` };
+    return { decision: result.kind, by, reason: result.reason ?? `${source.type} authorizer ${source.id} ${verb}`, namesRequest: result.reason === undefined };
   }
   return {
     decision: result.kind,
     by: { ...by, ruleId: result.ruleId },
-    reason: result.reason ?? `rule ${result.ruleId} of ${source.type} authorizer ${source.id} ${verb} ${what}`,
+    reason: result.reason ?? `rule ${result.ruleId} of ${source.type} authorizer ${source.id} ${verb}`,
+    namesRequest: result.reason === undefined,
   };
 }
 
-function noMatch(request: AuthorizationRequest, context: ChainContext): AuthorizationVerdict {
+/**
+ * Decisions built for a source's frozen answers (a compiled rule's match, a constant): one per
+ * (authorizer, rule, kind), kept as long as the source (one client's chain of one generation).
+ * A fresh answer (an error, a backend's reply) is not kept: it would grow without bound.
+ */
+const sharedDecisions = new WeakMap<AuthorizationSource, Map<SourceResult, AuthorizationDecision>>();
+
+/** The decision of one answer, or undefined for no-match (the fold goes on). */
+function decisionOf(source: AuthorizationSource, result: SourceResult, context: ChainContext): AuthorizationDecision | undefined {
+  context.observer?.result(source, result.kind);
+  if (result.kind === 'no-match') return undefined;
+  if (!Object.isFrozen(result)) return decisionFor(source, result);
+  let decisions = sharedDecisions.get(source);
+  if (decisions === undefined) {
+    decisions = new Map();
+    sharedDecisions.set(source, decisions);
+  }
+  let decision = decisions.get(result);
+  if (decision === undefined) {
+    decision = Object.freeze(decisionFor(source, result));
+    decisions.set(result, decision);
+  }
+  return decision;
+}
+
+function noMatch(request: AuthorizationRequest, context: ChainContext): AuthorizationDecision {
   if (context.noMatch === 'deny') return NO_MATCH_DENY;
   return isSysTopic(request.topic) ? NO_MATCH_SYS : NO_MATCH_ALLOW;
 }
@@ -110,20 +157,21 @@ function noMatch(request: AuthorizationRequest, context: ChainContext): Authoriz
  * enabled authorizers answer in order, the first allow or deny decides; an error (a thrown
  * one too) denies at once, whatever `noMatch` says and whatever later authorizers would say;
  * when none matched, `noMatch` decides, except that `$SYS` is never allowed by `noMatch`.
- * Pass only enabled authorizers, in chain order.
+ * Pass only enabled authorizers, in chain order. The decision is shared: see `reasonOf`.
  */
-export function foldChain(sources: readonly SyncAuthorizationSource[], request: AuthorizationRequest, context: ChainContext): AuthorizationVerdict {
+export function decideChain(sources: readonly SyncAuthorizationSource[], request: AuthorizationRequest, context: ChainContext): AuthorizationDecision {
   if (context.superuser) return SUPERUSER;
   const checked = checkedRequest(request);
-  for (const source of sources) {
-    const verdict = verdictOf(source, safely(source, checked), checked, context);
-    if (verdict) return verdict;
+  for (let i = 0; i < sources.length; i++) {
+    const source = sources[i] as SyncAuthorizationSource;
+    const decision = decisionOf(source, safely(source, checked), context);
+    if (decision) return decision;
   }
   return noMatch(checked, context);
 }
 
 /** The same fold over a chain with backend authorizers: in-memory ones are still asked synchronously. */
-export async function foldChainAsync(sources: readonly AuthorizationSource[], request: AuthorizationRequest, context: ChainContext): Promise<AuthorizationVerdict> {
+export async function decideChainAsync(sources: readonly AuthorizationSource[], request: AuthorizationRequest, context: ChainContext): Promise<AuthorizationDecision> {
   if (context.superuser) return SUPERUSER;
   const checked = checkedRequest(request);
   for (const source of sources) {
@@ -136,38 +184,44 @@ export async function foldChainAsync(sources: readonly AuthorizationSource[], re
         result = { kind: 'error', message: error instanceof Error ? error.message : String(error) };
       }
     }
-    const verdict = verdictOf(source, result, checked, context);
-    if (verdict) return verdict;
+    const decision = decisionOf(source, result, context);
+    if (decision) return decision;
   }
   return noMatch(checked, context);
 }
 
 /**
- * The same fold answered without awaiting when every backend authorizer it reaches has the
+ * The same fold decided without awaiting when every backend authorizer it reaches has the
  * answer cached (each counted as a cache hit of that authorizer); undefined when one would
- * have to ask its backend. Nothing is counted then: the caller folds with foldChainAsync.
+ * have to ask its backend. Nothing is counted then: the caller decides with decideChainAsync.
  */
-export function foldChainCached(sources: readonly AuthorizationSource[], request: AuthorizationRequest, context: ChainContext): AuthorizationVerdict | undefined {
+export function decideChainCached(sources: readonly AuthorizationSource[], request: AuthorizationRequest, context: ChainContext): AuthorizationDecision | undefined {
   if (context.superuser) return SUPERUSER;
   const checked = checkedRequest(request);
   const results: SourceResult[] = [];
-  let decided = false;
   for (const source of sources) {
     const result = source.sync ? safely(source, checked) : source.cached?.(checked);
     if (result === undefined) return undefined;
     results.push(result);
-    if (result.kind !== 'no-match') {
-      decided = true;
-      break;
-    }
+    if (result.kind !== 'no-match') break;
   }
   for (let i = 0; i < results.length; i++) {
     const source = sources[i] as AuthorizationSource;
-    const verdict = verdictOf(source, results[i] as SourceResult, checked, context);
-    if (!source.sync && verdict !== undefined) context.observer?.cacheHit?.(verdict);
-    if (verdict) return verdict;
+    const decision = decisionOf(source, results[i] as SourceResult, context);
+    if (!source.sync && decision !== undefined) context.observer?.cacheHit?.(decision);
+    if (decision) return decision;
   }
-  return decided ? undefined : noMatch(checked, context);
+  return noMatch(checked, context);
+}
+
+/** `decideChain` with the reason completed for the request: the dry run's verdict. */
+export function foldChain(sources: readonly SyncAuthorizationSource[], request: AuthorizationRequest, context: ChainContext): AuthorizationVerdict {
+  return verdictOf(decideChain(sources, request, context), checkedRequest(request));
+}
+
+/** `decideChainAsync` with the reason completed for the request. */
+export async function foldChainAsync(sources: readonly AuthorizationSource[], request: AuthorizationRequest, context: ChainContext): Promise<AuthorizationVerdict> {
+  return verdictOf(await decideChainAsync(sources, request, context), checkedRequest(request));
 }
 
 export function isSyncChain(sources: readonly AuthorizationSource[]): sources is readonly SyncAuthorizationSource[] {

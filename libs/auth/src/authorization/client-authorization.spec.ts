@@ -40,6 +40,13 @@ describe('ClientAuthorization', () => {
     expect({ compilations: state.compilations, checks: state.checks, cacheHits: state.cacheHits }).toEqual({ compilations: 1, checks: 2, cacheHits: 1 });
   });
 
+  it('a cache miss returns the decision the rule already made for another topic (the same object)', () => {
+    const { state, authorization } = instance([allowOwn]);
+    const first = sync(authorization.check(pub('devices/meter-17/a')));
+    expect(sync(authorization.check(sub('devices/meter-17/b/#')))).toBe(first);
+    expect(state.checks).toBe(2);
+  });
+
   it('a bumped generation recompiles and forgets cached decisions: a revoked rule stops at once', () => {
     const { state, authorization } = instance([allowOwn]);
     expect(sync(authorization.check(sub('devices/meter-17/#'))).decision).toBe('allow');

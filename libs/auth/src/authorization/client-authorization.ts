@@ -1,11 +1,11 @@
 import {
   checkedRequest,
-  foldChain,
-  foldChainAsync,
-  foldChainCached,
+  decideChain,
+  decideChainAsync,
+  decideChainCached,
   isSyncChain,
   type AuthorizationSource,
-  type AuthorizationVerdict,
+  type AuthorizationDecision,
   type ChainContext,
   type SyncAuthorizationSource,
 } from './authorization-chain';
@@ -24,15 +24,17 @@ export const DEFAULT_DECISION_CACHE_TOPICS = 1_024;
  * lazily when `generation()` (the instance's authorization generation, bumped on every rule,
  * authorizer or policy change) moves, and a decision cache emptied with it. A chain of
  * in-memory authorizers answers synchronously and is cached; a chain with a backend authorizer
- * is not cached here (each backend authorizer caches on its own terms): it answers
- * synchronously when every backend it reaches has the answer cached, with a promise otherwise. On a cache hit a check allocates nothing (a SUBSCRIBE with `$share/` aside).
+ * answers synchronously when every backend it reaches has the answer cached, with a promise
+ * otherwise, and is not cached here (each backend authorizer caches on its own terms). A check
+ * of an in-memory chain allocates nothing, hit or miss (a SUBSCRIBE with `$share/` aside): it
+ * returns a shared decision; `reasonOf(decision, request)` gives its text.
  */
 export class ClientAuthorization {
   private chain: ClientChain | undefined;
   /** The sources when all are in memory: the cached, synchronous path. */
   private syncSources: readonly SyncAuthorizationSource[] | undefined;
   private builtFor = Number.NaN;
-  private readonly cache: DecisionCache<AuthorizationVerdict>;
+  private readonly cache: DecisionCache<AuthorizationDecision>;
 
   constructor(
     private readonly build: () => ClientChain,
@@ -42,18 +44,18 @@ export class ClientAuthorization {
     this.cache = new DecisionCache(maxCachedTopics);
   }
 
-  check(request: AuthorizationRequest): AuthorizationVerdict | Promise<AuthorizationVerdict> {
+  check(request: AuthorizationRequest): AuthorizationDecision | Promise<AuthorizationDecision> {
     const generation = this.generation();
     const chain = this.current(generation);
     const sources = this.syncSources;
-    if (sources === undefined) return foldChainCached(chain.sources, request, chain) ?? foldChainAsync(chain.sources, request, chain);
+    if (sources === undefined) return decideChainCached(chain.sources, request, chain) ?? decideChainAsync(chain.sources, request, chain);
     const checked = checkedRequest(request);
     const cached = this.cache.get(generation, checked);
     if (cached !== undefined) {
       chain.observer?.cacheHit?.(cached);
       return cached;
     }
-    const verdict = foldChain(sources, checked, chain);
+    const verdict = decideChain(sources, checked, chain);
     this.cache.set(generation, checked, verdict);
     return verdict;
   }

@@ -30,16 +30,36 @@ describe('DecisionCache', () => {
     expect(cache.get(2, req('publish', 't'))).toBeUndefined();
   });
 
-  it('is bounded: a topic beyond maxTopics clears it', () => {
-    const cache = new DecisionCache<string>(2);
-    cache.set(0, req('publish', 'a'), 'A');
-    cache.set(0, req('publish', 'b'), 'B');
-    cache.set(0, req('subscribe', 'b'), 'B2');
-    expect(cache.size).toBe(2);
-    cache.set(0, req('publish', 'c'), 'C');
+  it('is bounded: a new topic evicts at most the one in its place, never the whole cache', () => {
+    const cache = new DecisionCache<string>(16);
+    let held = 0;
+    for (let i = 0; i < 100; i++) {
+      cache.set(0, req('publish', `t/${i}`), `T${i}`);
+      expect(cache.size).toBeGreaterThanOrEqual(held);
+      expect(cache.size).toBeLessThanOrEqual(16);
+      held = cache.size;
+      expect(cache.get(0, req('publish', `t/${i}`))).toBe(`T${i}`);
+    }
+    for (let i = 0; i < 100; i++) expect([undefined, `T${i}`]).toContain(cache.get(0, req('publish', `t/${i}`)));
+  });
+
+  it('grows from a small table up to maxTopics, keeping what it holds', () => {
+    const cache = new DecisionCache<string>(64);
+    for (let i = 0; i < 200; i++) cache.set(0, req('subscribe', `room/${i}/+`, 1), `R${i}`);
+    expect(cache.size).toBeGreaterThan(16);
+    expect(cache.size).toBeLessThanOrEqual(64);
+    const kept = Array.from({ length: 200 }, (_, i) => cache.get(0, req('subscribe', `room/${i}/+`, 1))).filter((v) => v !== undefined);
+    expect(kept).toHaveLength(cache.size);
+  });
+
+  it('a topic taking a place does not inherit the decisions of the one it evicts', () => {
+    const cache = new DecisionCache<string>(1);
+    cache.set(0, req('publish', 'a', 1), 'A1');
+    cache.set(0, req('publish', 'b', 0), 'B0');
     expect(cache.size).toBe(1);
-    expect(cache.get(0, req('publish', 'a'))).toBeUndefined();
-    expect(cache.get(0, req('publish', 'c'))).toBe('C');
+    expect(cache.get(0, req('publish', 'b', 1))).toBeUndefined();
+    expect(cache.get(0, req('publish', 'a', 1))).toBeUndefined();
+    expect(cache.get(0, req('publish', 'b', 0))).toBe('B0');
   });
 
   it('refuses a bound that is not a positive integer', () => {
