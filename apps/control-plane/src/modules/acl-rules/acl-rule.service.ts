@@ -5,7 +5,7 @@ import { AclRuleEntity } from '@mqc/db';
 import type { Caller } from '../../common/caller';
 import { DomainError, ValidationError } from '../../common/domain-errors';
 import { assertWithinQuota } from '../../common/edition-gate';
-import { assertSamePermutation } from '../authorizers/authorizer.service';
+import { assertSamePermutation } from '../../common/provider-chain';
 import { InstanceChanges } from '../instances/instance-changes';
 import { InstanceRows } from '../instances/instance-rows';
 import { OwnedInstances } from '../instances/owned-instances';

@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { maskSecrets, parseConfigSecrets, serializeConfigSecrets, type AuthenticatorType, type ConfigSecret } from '@mqc/auth';
+import type { AuthenticatorType } from '@mqc/auth';
 import { AuthenticatorEntity } from '@mqc/db';
 import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
 import type { Caller } from '../../common/caller';
-import { DomainError, NotFoundError, ValidationError } from '../../common/domain-errors';
+import { DomainError, NotFoundError } from '../../common/domain-errors';
 import { assertEditionAllows, assertWithinQuota } from '../../common/edition-gate';
 import { OutboundPolicy } from '../../common/outbound-policy';
+import { ChainSecrets, deleteChainRow, onlyView, reorderRows, type ChainRowView } from '../../common/provider-chain';
 import { SECRET_BOX } from '../../common/tokens';
 import { InstanceChanges } from '../instances/instance-changes';
 import { OwnedInstances } from '../instances/owned-instances';
@@ -26,17 +27,7 @@ export interface AuthenticatorMetricsView {
   reportedAt: Date | null;
 }
 
-export interface AuthenticatorView {
-  id: string;
-  type: AuthenticatorType;
-  /** Secrets show as SECRET_MASK; sending the mask back keeps them. */
-  config: Record<string, unknown>;
-  enabled: boolean;
-  position: number;
-  metrics: AuthenticatorMetricsView;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type AuthenticatorView = ChainRowView<AuthenticatorType, AuthenticatorMetricsView>;
 
 const NO_METRICS: AuthenticatorMetricsView = { total: 0, allow: 0, deny: 0, ignore: 0, error: 0, latencyMsAvg: 0, latencyMsMax: 0, reportedAt: null };
 
@@ -54,20 +45,16 @@ interface MetricsRow {
 
 @Injectable()
 export class AuthenticatorService {
+  private readonly secrets: ChainSecrets;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly instances: OwnedInstances,
     private readonly write: InstanceChanges,
     private readonly outbound: OutboundPolicy,
-    @Inject(SECRET_BOX) private readonly box: SecretBox,
-  ) {}
-
-  private openSecrets(row: AuthenticatorEntity): ConfigSecret[] {
-    return row.secretsSealed ? parseConfigSecrets(this.box.openText(row.secretsSealed, SECRET_CONTEXT.authenticatorSecrets(row.id))) : [];
-  }
-
-  private seal(id: string, secrets: ConfigSecret[]): string | null {
-    return secrets.length > 0 ? this.box.seal(serializeConfigSecrets(secrets), SECRET_CONTEXT.authenticatorSecrets(id)) : null;
+    @Inject(SECRET_BOX) box: SecretBox,
+  ) {
+    this.secrets = new ChainSecrets(box, SECRET_CONTEXT.authenticatorSecrets);
   }
 
   private async metrics(ids: string[]): Promise<Map<string, AuthenticatorMetricsView>> {
@@ -100,22 +87,11 @@ export class AuthenticatorService {
 
   private async views(rows: AuthenticatorEntity[]): Promise<AuthenticatorView[]> {
     const metrics = await this.metrics(rows.map((r) => r.id));
-    return rows.map((a) => ({
-      id: a.id,
-      type: a.type,
-      config: maskSecrets(a.config, this.openSecrets(a)),
-      enabled: a.enabled,
-      position: a.position,
-      metrics: metrics.get(a.id) ?? NO_METRICS,
-      createdAt: a.createdAt,
-      updatedAt: a.updatedAt,
-    }));
+    return this.secrets.views(rows, metrics, NO_METRICS);
   }
 
   private async view(row: AuthenticatorEntity): Promise<AuthenticatorView> {
-    const [view] = await this.views([row]);
-    if (!view) throw new Error('unreachable');
-    return view;
+    return onlyView(await this.views([row]));
   }
 
   async list(tenantId: string, instanceId: string): Promise<AuthenticatorView[]> {
@@ -151,7 +127,7 @@ export class AuthenticatorService {
           config: prepared.config,
           enabled: input.enabled,
           position: existing.length,
-          secretsSealed: this.seal(id, prepared.secrets),
+          secretsSealed: this.secrets.seal(id, prepared.secrets),
         }),
       );
       const details = { instanceId, type: input.type, enabled: input.enabled };
@@ -182,17 +158,14 @@ export class AuthenticatorService {
     const instance = await this.instances.find(tenantId, instanceId);
     // Disabling is always allowed; configuring or enabling a method needs the edition.
     if (input.config !== undefined || input.enabled === true) assertEditionAllows(instance.edition, current.type);
-    const prepared = input.config === undefined ? undefined : prepareConfig(current.type, input.config, this.openSecrets(current));
+    const prepared = input.config === undefined ? undefined : prepareConfig(current.type, input.config, this.secrets.open(current));
     if (prepared) assertHashCostWithinEdition(instance.edition, prepared.config);
     if (prepared) await this.outbound.check(prepared.urls);
     const updated = await this.write.apply({ tenantId, instanceId, caller }, async (manager, locked) => {
       const found = await manager.findOneBy(AuthenticatorEntity, { id, instanceId });
       if (!found) throw new NotFoundError('authenticator');
       if (input.config !== undefined || input.enabled === true) assertEditionAllows(locked.edition, found.type);
-      if (prepared) {
-        found.config = prepared.config;
-        found.secretsSealed = this.seal(found.id, prepared.secrets);
-      }
+      if (prepared) this.secrets.applyConfig(found, prepared);
       if (input.enabled !== undefined) found.enabled = input.enabled;
       const saved = await manager.save(found);
       const details = { instanceId, type: found.type, enabled: saved.enabled, configChanged: prepared !== undefined };
@@ -205,8 +178,7 @@ export class AuthenticatorService {
     await this.write.apply({ tenantId, instanceId, caller }, async (manager) => {
       const found = await manager.findOneBy(AuthenticatorEntity, { id, instanceId });
       if (!found) throw new NotFoundError('authenticator');
-      await manager.delete(AuthenticatorEntity, { id: found.id });
-      await manager.query('UPDATE authenticators SET position = position - 1 WHERE instance_id = $1 AND position > $2', [instanceId, found.position]);
+      await deleteChainRow(manager, AuthenticatorEntity, 'authenticators', found);
       return { result: undefined, audit: { action: 'authenticator.delete', resourceType: 'authenticator', resourceId: id, details: { instanceId, type: found.type } }, change: { kind: 'chain' } };
     });
   }
@@ -214,16 +186,10 @@ export class AuthenticatorService {
   /** `ids` must name every authenticator of the chain exactly once. */
   async reorder(tenantId: string, instanceId: string, ids: string[], caller: Caller): Promise<AuthenticatorView[]> {
     const reordered = await this.write.apply({ tenantId, instanceId, caller }, async (manager) => {
-      const rows = await manager.find(AuthenticatorEntity, { where: { instanceId } });
-      const known = new Set(rows.map((r) => r.id));
-      const wanted = ids.map((id) => id.toLowerCase());
-      if (wanted.length !== rows.length || new Set(wanted).size !== wanted.length || wanted.some((id) => !known.has(id))) {
-        throw new ValidationError([{ field: 'ids', message: 'must list every authenticator of the chain exactly once' }]);
-      }
-      for (const row of rows) row.position = wanted.indexOf(row.id);
-      await manager.save(rows);
+      const existing = await manager.find(AuthenticatorEntity, { where: { instanceId } });
+      const { rows, wanted } = await reorderRows(manager, existing, ids, 'must list every authenticator of the chain exactly once');
       const audit = { action: 'authenticator.reorder', resourceType: 'instance', resourceId: instanceId, details: { ids: wanted } };
-      return { result: rows.sort((a, b) => a.position - b.position), audit, change: { kind: 'chain' } };
+      return { result: rows, audit, change: { kind: 'chain' } };
     });
     return this.views(reordered);
   }

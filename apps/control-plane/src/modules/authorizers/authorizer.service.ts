@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { maskSecrets, parseConfigSecrets, serializeConfigSecrets, type AuthorizerType, type ConfigSecret } from '@mqc/auth';
+import type { AuthorizerType, ConfigSecret } from '@mqc/auth';
 import { AuthorizerEntity } from '@mqc/db';
 import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
 import type { Caller } from '../../common/caller';
-import { DomainError, ValidationError } from '../../common/domain-errors';
+import { DomainError } from '../../common/domain-errors';
 import { assertEditionAllowsAuthorizer, assertWithinQuota } from '../../common/edition-gate';
 import { OutboundPolicy } from '../../common/outbound-policy';
+import { ChainSecrets, deleteChainRow, onlyView, reorderRows, type ChainRowView } from '../../common/provider-chain';
 import { SECRET_BOX } from '../../common/tokens';
 import { InstanceChanges } from '../instances/instance-changes';
 import { InstanceRows } from '../instances/instance-rows';
@@ -15,17 +16,7 @@ import { OwnedInstances } from '../instances/owned-instances';
 import { prepareAuthorizerConfig, SINGLE_AUTHORIZER_TYPES } from './authorizer-config';
 import { authorizerMetrics, NO_AUTHORIZER_METRICS, type AuthorizerMetricsView } from './authorizer-metrics';
 
-export interface AuthorizerView {
-  id: string;
-  type: AuthorizerType;
-  /** Secrets show as SECRET_MASK; sending the mask back keeps them. */
-  config: Record<string, unknown>;
-  enabled: boolean;
-  position: number;
-  metrics: AuthorizerMetricsView;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type AuthorizerView = ChainRowView<AuthorizerType, AuthorizerMetricsView>;
 
 const CHANGE = { kind: 'authorization' } as const;
 
@@ -33,44 +24,31 @@ const CHANGE = { kind: 'authorization' } as const;
 @Injectable()
 export class AuthorizerService {
   private readonly rows: InstanceRows<AuthorizerEntity>;
+  private readonly secrets: ChainSecrets;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly instances: OwnedInstances,
     private readonly write: InstanceChanges,
     private readonly outbound: OutboundPolicy,
-    @Inject(SECRET_BOX) private readonly box: SecretBox,
+    @Inject(SECRET_BOX) box: SecretBox,
   ) {
     this.rows = new InstanceRows(dataSource, instances, AuthorizerEntity, 'authorizer');
+    this.secrets = new ChainSecrets(box, SECRET_CONTEXT.authorizerSecrets);
   }
 
   /** The stored secrets of a row, opened (the dry run needs them to call an http authorizer). */
   openSecrets(row: AuthorizerEntity): ConfigSecret[] {
-    return row.secretsSealed ? parseConfigSecrets(this.box.openText(row.secretsSealed, SECRET_CONTEXT.authorizerSecrets(row.id))) : [];
-  }
-
-  private seal(id: string, secrets: ConfigSecret[]): string | null {
-    return secrets.length > 0 ? this.box.seal(serializeConfigSecrets(secrets), SECRET_CONTEXT.authorizerSecrets(id)) : null;
+    return this.secrets.open(row);
   }
 
   private async views(rows: AuthorizerEntity[]): Promise<AuthorizerView[]> {
     const metrics = await authorizerMetrics(this.dataSource, rows.map((r) => r.id));
-    return rows.map((a) => ({
-      id: a.id,
-      type: a.type as AuthorizerType,
-      config: maskSecrets(a.config, this.openSecrets(a)),
-      enabled: a.enabled,
-      position: a.position,
-      metrics: metrics.get(a.id) ?? NO_AUTHORIZER_METRICS,
-      createdAt: a.createdAt,
-      updatedAt: a.updatedAt,
-    }));
+    return this.secrets.views(rows, metrics, NO_AUTHORIZER_METRICS);
   }
 
   private async view(row: AuthorizerEntity): Promise<AuthorizerView> {
-    const [view] = await this.views([row]);
-    if (!view) throw new Error('unreachable');
-    return view;
+    return onlyView(await this.views([row]));
   }
 
   /** The chain's rows in order (the dry run folds the enabled ones). */
@@ -114,7 +92,7 @@ export class AuthorizerService {
           config: prepared.config,
           enabled: input.enabled,
           position: existing.length,
-          secretsSealed: this.seal(id, prepared.secrets),
+          secretsSealed: this.secrets.seal(id, prepared.secrets),
         }),
       );
       const details = { instanceId, type: input.type, enabled: input.enabled };
@@ -135,10 +113,7 @@ export class AuthorizerService {
     const updated = await this.write.apply({ tenantId, instanceId, caller }, async (manager, locked) => {
       const found = await this.rows.find(manager, locked, { id });
       if (gated) assertEditionAllowsAuthorizer(locked.edition, type);
-      if (prepared) {
-        found.config = prepared.config;
-        found.secretsSealed = this.seal(found.id, prepared.secrets);
-      }
+      if (prepared) this.secrets.applyConfig(found, prepared);
       if (input.enabled !== undefined) found.enabled = input.enabled;
       const saved = await manager.save(found);
       const details = { instanceId, type, enabled: saved.enabled, configChanged: prepared !== undefined };
@@ -150,8 +125,7 @@ export class AuthorizerService {
   async delete(tenantId: string, instanceId: string, id: string, caller: Caller): Promise<void> {
     await this.write.apply({ tenantId, instanceId, caller }, async (manager, locked) => {
       const found = await this.rows.find(manager, locked, { id });
-      await manager.delete(AuthorizerEntity, { id: found.id });
-      await manager.query('UPDATE authorizers SET position = position - 1 WHERE instance_id = $1 AND position > $2', [instanceId, found.position]);
+      await deleteChainRow(manager, AuthorizerEntity, 'authorizers', found);
       return { result: undefined, audit: { action: 'authorizer.delete', resourceType: 'authorizer', resourceId: id, details: { instanceId, type: found.type } }, change: CHANGE };
     });
   }
@@ -159,22 +133,12 @@ export class AuthorizerService {
   /** `ids` must name every authorizer of the chain exactly once. */
   async reorder(tenantId: string, instanceId: string, ids: string[], caller: Caller): Promise<AuthorizerView[]> {
     const reordered = await this.write.apply({ tenantId, instanceId, caller }, async (manager) => {
-      const rows = await manager.find(AuthorizerEntity, { where: { instanceId } });
-      const wanted = ids.map((id) => id.toLowerCase());
-      assertSamePermutation(rows.map((r) => r.id), wanted, 'must list every authorizer of the chain exactly once');
-      for (const row of rows) row.position = wanted.indexOf(row.id);
-      await manager.save(rows);
+      const existing = await manager.find(AuthorizerEntity, { where: { instanceId } });
+      const { rows, wanted } = await reorderRows(manager, existing, ids, 'must list every authorizer of the chain exactly once');
       const audit = { action: 'authorizer.reorder', resourceType: 'instance', resourceId: instanceId, details: { ids: wanted } };
-      return { result: rows.sort((a, b) => a.position - b.position), audit, change: CHANGE };
+      return { result: rows, audit, change: CHANGE };
     });
     return this.views(reordered);
   }
 }
 
-/** A reorder must name each existing id once and nothing else: 422 on `ids` otherwise. */
-export function assertSamePermutation(existing: readonly string[], wanted: readonly string[], message: string): void {
-  const known = new Set(existing);
-  if (wanted.length !== existing.length || new Set(wanted).size !== wanted.length || wanted.some((id) => !known.has(id))) {
-    throw new ValidationError([{ field: 'ids', message }]);
-  }
-}
