@@ -5,6 +5,7 @@ import type { AuthenticatorType } from '@mqc/auth';
 import { AuthenticatorEntity } from '@mqc/db';
 import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
 import type { Caller } from '../../common/caller';
+import { noChainMetrics, readChainMetrics, type ChainMetricsTable, type ChainMetricsView } from '../../common/chain-metrics';
 import { DomainError, NotFoundError } from '../../common/domain-errors';
 import { assertEditionAllows, assertWithinQuota } from '../../common/edition-gate';
 import { OutboundPolicy } from '../../common/outbound-policy';
@@ -14,34 +15,18 @@ import { InstanceChanges } from '../instances/instance-changes';
 import { OwnedInstances } from '../instances/owned-instances';
 import { assertHashCostWithinEdition, prepareConfig, SINGLE_INSTANCE_TYPES } from './authenticator-config';
 
+const AUTHENTICATOR_METRICS: ChainMetricsTable<'allow' | 'deny' | 'ignore' | 'error'> = {
+  table: 'authenticator_metrics',
+  idColumn: 'authenticator_id',
+  counters: { allow: 'allow', deny: 'deny', ignore: 'ignore', error: 'error' },
+};
+
 /** Counters summed over the broker nodes that reported them (SPEC 4: metrics per authenticator). */
-export interface AuthenticatorMetricsView {
-  total: number;
-  allow: number;
-  deny: number;
-  ignore: number;
-  error: number;
-  latencyMsAvg: number;
-  latencyMsMax: number;
-  /** The latest report of any node; null until a broker has reported. */
-  reportedAt: Date | null;
-}
+export type AuthenticatorMetricsView = ChainMetricsView<'allow' | 'deny' | 'ignore' | 'error'>;
 
 export type AuthenticatorView = ChainRowView<AuthenticatorType, AuthenticatorMetricsView>;
 
-const NO_METRICS: AuthenticatorMetricsView = { total: 0, allow: 0, deny: 0, ignore: 0, error: 0, latencyMsAvg: 0, latencyMsMax: 0, reportedAt: null };
-
-interface MetricsRow {
-  authenticator_id: string;
-  total: string;
-  allow: string;
-  deny: string;
-  ignore: string;
-  error: string;
-  latency_ms_sum: number;
-  latency_ms_max: number;
-  reported_at: Date;
-}
+const NO_METRICS: AuthenticatorMetricsView = noChainMetrics(AUTHENTICATOR_METRICS);
 
 @Injectable()
 export class AuthenticatorService {
@@ -57,36 +42,8 @@ export class AuthenticatorService {
     this.secrets = new ChainSecrets(box, SECRET_CONTEXT.authenticatorSecrets);
   }
 
-  private async metrics(ids: string[]): Promise<Map<string, AuthenticatorMetricsView>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.dataSource.query<MetricsRow[]>(
-      `SELECT authenticator_id, sum(total) AS total, sum(allow) AS allow, sum(deny) AS deny, sum(ignore) AS ignore, sum(error) AS error,
-              sum(latency_ms_sum) AS latency_ms_sum, max(latency_ms_max) AS latency_ms_max, max(updated_at) AS reported_at
-         FROM authenticator_metrics WHERE authenticator_id = ANY($1::uuid[]) GROUP BY authenticator_id`,
-      [ids],
-    );
-    return new Map(
-      rows.map((r) => {
-        const total = Number(r.total);
-        return [
-          r.authenticator_id,
-          {
-            total,
-            allow: Number(r.allow),
-            deny: Number(r.deny),
-            ignore: Number(r.ignore),
-            error: Number(r.error),
-            latencyMsAvg: total > 0 ? Number(r.latency_ms_sum) / total : 0,
-            latencyMsMax: Number(r.latency_ms_max),
-            reportedAt: r.reported_at,
-          },
-        ];
-      }),
-    );
-  }
-
   private async views(rows: AuthenticatorEntity[]): Promise<AuthenticatorView[]> {
-    const metrics = await this.metrics(rows.map((r) => r.id));
+    const metrics = await readChainMetrics(this.dataSource, AUTHENTICATOR_METRICS, rows.map((r) => r.id));
     return this.secrets.views(rows, metrics, NO_METRICS);
   }
 
