@@ -11,6 +11,8 @@ export * from './authenticators/mysql.authenticator';
 export * from './authenticators/redis.authenticator';
 export * from './authenticators/mongodb.authenticator';
 export type { ExternalDatabaseOptions } from './external/guarded-socket';
+export { mysqlPool } from './external/mysql-query';
+export { postgresqlPool } from './external/postgresql-query';
 export * from './authenticators/scram.authenticator';
 export * from './authenticators/ldap.authenticator';
 export * from './authenticators/psk.authenticator';

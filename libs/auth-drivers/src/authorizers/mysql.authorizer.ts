@@ -1,6 +1,5 @@
-import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { type AsyncAuthorizationSource, boundValues, type CompiledSql, compileSqlTemplate, type ConnectCredentials, type DatabaseAcl, describeUrl, ExternalDatabaseError, type MysqlAuthorizerConfig, parseAclRows, withDeadline } from '@mqc/auth';
-import { mysqlPool } from '../authenticators/mysql.authenticator';
+import { type AsyncAuthorizationSource, type ConnectCredentials, type DatabaseAcl, type MysqlAuthorizerConfig, parseAclRows } from '@mqc/auth';
+import { MysqlQuery } from '../external/mysql-query';
 import { cachedRowsSource, type DatabaseAuthorizer, type DatabaseAuthorizerOptions } from './cached-rows-source';
 
 /**
@@ -9,18 +8,14 @@ import { cachedRowsSource, type DatabaseAuthorizer, type DatabaseAuthorizerOptio
  */
 export class MysqlAuthorizer implements DatabaseAuthorizer {
   readonly type = 'mysql';
-  private readonly pool: Pool;
-  private readonly query: CompiledSql;
-  private readonly where: string;
+  private readonly query: MysqlQuery;
 
   constructor(
     readonly id: string,
     private readonly config: MysqlAuthorizerConfig,
     private readonly options: DatabaseAuthorizerOptions = {},
   ) {
-    this.query = compileSqlTemplate(config.query, 'mysql');
-    this.where = describeUrl(config.url);
-    this.pool = mysqlPool(config, options);
+    this.query = new MysqlQuery(config, options);
   }
 
   sourceFor(credentials: ConnectCredentials): AsyncAuthorizationSource {
@@ -28,19 +23,11 @@ export class MysqlAuthorizer implements DatabaseAuthorizer {
   }
 
   private async read(credentials: ConnectCredentials): Promise<DatabaseAcl> {
-    const values = boundValues(this.query, credentials);
-    if (values === undefined) return { kind: 'rules', rules: [] };
-    try {
-      const work = this.pool.execute<RowDataPacket[]>({ sql: this.query.text, timeout: this.config.timeoutMs }, values);
-      const [rows] = await withDeadline(work, this.config.timeoutMs, () => new Error(`no answer within ${this.config.timeoutMs} ms`));
-      return parseAclRows(rows);
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new ExternalDatabaseError(`MySQL ${this.where}: ${why}`, { cause: error });
-    }
+    const rows = await this.query.rows(credentials);
+    return rows === undefined ? { kind: 'rules', rules: [] } : parseAclRows(rows);
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await this.query.close();
   }
 }

@@ -1,6 +1,5 @@
-import type { Pool } from 'pg';
-import { type AsyncAuthorizationSource, boundValues, type CompiledSql, compileSqlTemplate, type ConnectCredentials, type DatabaseAcl, describeUrl, ExternalDatabaseError, parseAclRows, type PostgresqlAuthorizerConfig, withDeadline } from '@mqc/auth';
-import { postgresqlPool } from '../authenticators/postgresql.authenticator';
+import { type AsyncAuthorizationSource, type ConnectCredentials, type DatabaseAcl, type PostgresqlAuthorizerConfig, parseAclRows } from '@mqc/auth';
+import { PostgresqlQuery } from '../external/postgresql-query';
 import { cachedRowsSource, type DatabaseAuthorizer, type DatabaseAuthorizerOptions } from './cached-rows-source';
 
 /**
@@ -11,18 +10,14 @@ import { cachedRowsSource, type DatabaseAuthorizer, type DatabaseAuthorizerOptio
  */
 export class PostgresqlAuthorizer implements DatabaseAuthorizer {
   readonly type = 'postgresql';
-  private readonly pool: Pool;
-  private readonly query: CompiledSql;
-  private readonly where: string;
+  private readonly query: PostgresqlQuery;
 
   constructor(
     readonly id: string,
     private readonly config: PostgresqlAuthorizerConfig,
     private readonly options: DatabaseAuthorizerOptions = {},
   ) {
-    this.query = compileSqlTemplate(config.query, 'postgresql');
-    this.where = describeUrl(config.url);
-    this.pool = postgresqlPool(config, options, `mqc authorizer ${id}`);
+    this.query = new PostgresqlQuery(config, options, `mqc authorizer ${id}`);
   }
 
   sourceFor(credentials: ConnectCredentials): AsyncAuthorizationSource {
@@ -30,19 +25,11 @@ export class PostgresqlAuthorizer implements DatabaseAuthorizer {
   }
 
   private async read(credentials: ConnectCredentials): Promise<DatabaseAcl> {
-    const values = boundValues(this.query, credentials);
-    if (values === undefined) return { kind: 'rules', rules: [] };
-    try {
-      const work = this.pool.query<Record<string, unknown>>({ text: this.query.text, values });
-      const result = await withDeadline(work, this.config.timeoutMs, () => new Error(`no answer within ${this.config.timeoutMs} ms`));
-      return parseAclRows(result.rows);
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new ExternalDatabaseError(`PostgreSQL ${this.where}: ${why}`, { cause: error });
-    }
+    const rows = await this.query.rows(credentials);
+    return rows === undefined ? { kind: 'rules', rules: [] } : parseAclRows(rows);
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await this.query.close();
   }
 }

@@ -1,0 +1,73 @@
+import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
+import { boundValues, type CompiledSql, compileSqlTemplate, type ConnectCredentials, databaseTarget, describeUrl, ExternalDatabaseError, withDeadline } from '@mqc/auth';
+import { connectGuarded, outboundGuard, type DatabaseConnectionConfig, type ExternalDatabaseOptions } from './guarded-socket';
+
+/**
+ * A pool whose connections open through the private-address guard; `timeoutMs` bounds
+ * connecting (each query passes its own timeout).
+ */
+export function mysqlPool(config: DatabaseConnectionConfig, options: ExternalDatabaseOptions): Pool {
+  const target = databaseTarget(config.url, 'mysql', config.password);
+  const guard = outboundGuard(options.outboundAllowList, config.timeoutMs, options.resolve);
+  const pool = createPool({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    ssl: target.tls ? { rejectUnauthorized: target.tls.rejectUnauthorized } : undefined,
+    // Every pooled connection opens through the private-address guard.
+    stream: () => connectGuarded(target.host, target.port, guard),
+    connectionLimit: config.poolSize,
+    maxIdle: config.poolSize,
+    idleTimeout: 30_000,
+    connectTimeout: config.timeoutMs,
+    enableKeepAlive: true,
+    supportBigNumbers: true,
+  });
+  // A broken idle connection is dropped; the next query opens another.
+  pool.on('connection', (connection) => connection.on('error', () => undefined));
+  return pool;
+}
+
+/** A tenant's query template and the pool it runs on. */
+export interface TenantQueryConfig extends DatabaseConnectionConfig {
+  query: string;
+}
+
+/**
+ * A tenant's SELECT on MySQL or MariaDB: placeholders bound as `?` parameters of a server-side
+ * prepared statement (`execute`), `timeoutMs` on the statement; failures are ExternalDatabaseError.
+ */
+export class MysqlQuery {
+  private readonly pool: Pool;
+  private readonly query: CompiledSql;
+  private readonly where: string;
+
+  constructor(
+    private readonly config: TenantQueryConfig,
+    options: ExternalDatabaseOptions,
+  ) {
+    this.query = compileSqlTemplate(config.query, 'mysql');
+    this.where = describeUrl(config.url);
+    this.pool = mysqlPool(config, options);
+  }
+
+  /** The client's rows; undefined when the client lacks a value the query binds. */
+  async rows(credentials: ConnectCredentials): Promise<Record<string, unknown>[] | undefined> {
+    const values = boundValues(this.query, credentials);
+    if (values === undefined) return undefined;
+    try {
+      const work = this.pool.execute<RowDataPacket[]>({ sql: this.query.text, timeout: this.config.timeoutMs }, values);
+      const [rows] = await withDeadline(work, this.config.timeoutMs, () => new Error(`no answer within ${this.config.timeoutMs} ms`));
+      return rows;
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new ExternalDatabaseError(`MySQL ${this.where}: ${why}`, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
