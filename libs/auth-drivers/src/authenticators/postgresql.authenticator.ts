@@ -1,6 +1,7 @@
-import { type Authenticator, type AuthResult, type ConnectCredentials, judgePasswordRow, type PasswordRow, type PostgresqlConfig } from '@mqc/auth';
+import type { PostgresqlConfig } from '@mqc/auth';
 import type { ExternalDatabaseOptions } from '../external/guarded-socket';
 import { PostgresqlQuery } from '../external/postgresql-query';
+import { SqlPasswordAuthenticator } from './sql-password.authenticator';
 
 /**
  * External password database on PostgreSQL (SPEC 4.6): the tenant's SELECT, its placeholders
@@ -10,27 +11,10 @@ import { PostgresqlQuery } from '../external/postgresql-query';
  * the private-address guard; `timeoutMs` bounds connecting, the statement (server side too)
  * and the wait for a pooled connection. Errors are backend failures for the chain's policy.
  */
-export class PostgresqlAuthenticator implements Authenticator {
+export class PostgresqlAuthenticator extends SqlPasswordAuthenticator {
   readonly type = 'postgresql';
-  private readonly query: PostgresqlQuery;
 
-  constructor(
-    readonly id: string,
-    private readonly config: PostgresqlConfig,
-    options: ExternalDatabaseOptions = {},
-  ) {
-    this.query = new PostgresqlQuery(config, options, `mqc authenticator ${id}`);
-  }
-
-  async authenticate(credentials: ConnectCredentials): Promise<AuthResult> {
-    const rows = (await this.query.rows(credentials)) as PasswordRow[] | undefined;
-    if (rows === undefined) return { kind: 'ignore' };
-    const row = rows[0];
-    if (!row) return { kind: 'ignore' };
-    return judgePasswordRow(row, credentials, this.config.passwordHash);
-  }
-
-  async close(): Promise<void> {
-    await this.query.close();
+  constructor(id: string, config: PostgresqlConfig, options: ExternalDatabaseOptions = {}) {
+    super(id, config.passwordHash, new PostgresqlQuery(config, options, `mqc authenticator ${id}`));
   }
 }

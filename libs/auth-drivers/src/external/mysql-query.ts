@@ -1,6 +1,7 @@
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
-import { boundValues, type CompiledSql, compileSqlTemplate, type ConnectCredentials, databaseTarget, describeUrl, ExternalDatabaseError, withDeadline } from '@mqc/auth';
+import { boundValues, type CompiledSql, compileSqlTemplate, type ConnectCredentials, databaseTarget, describeUrl } from '@mqc/auth';
 import { connectGuarded, outboundGuard, type DatabaseConnectionConfig, type ExternalDatabaseOptions } from './guarded-socket';
+import { askWithin, type TenantQuery, type TenantQueryConfig } from './tenant-query';
 
 /**
  * A pool whose connections open through the private-address guard; `timeoutMs` bounds
@@ -30,16 +31,11 @@ export function mysqlPool(config: DatabaseConnectionConfig, options: ExternalDat
   return pool;
 }
 
-/** A tenant's query template and the pool it runs on. */
-export interface TenantQueryConfig extends DatabaseConnectionConfig {
-  query: string;
-}
-
 /**
  * A tenant's SELECT on MySQL or MariaDB: placeholders bound as `?` parameters of a server-side
  * prepared statement (`execute`), `timeoutMs` on the statement; failures are ExternalDatabaseError.
  */
-export class MysqlQuery {
+export class MysqlQuery implements TenantQuery {
   private readonly pool: Pool;
   private readonly query: CompiledSql;
   private readonly where: string;
@@ -49,22 +45,15 @@ export class MysqlQuery {
     options: ExternalDatabaseOptions,
   ) {
     this.query = compileSqlTemplate(config.query, 'mysql');
-    this.where = describeUrl(config.url);
+    this.where = `MySQL ${describeUrl(config.url)}`;
     this.pool = mysqlPool(config, options);
   }
 
-  /** The client's rows; undefined when the client lacks a value the query binds. */
   async rows(credentials: ConnectCredentials): Promise<Record<string, unknown>[] | undefined> {
     const values = boundValues(this.query, credentials);
     if (values === undefined) return undefined;
-    try {
-      const work = this.pool.execute<RowDataPacket[]>({ sql: this.query.text, timeout: this.config.timeoutMs }, values);
-      const [rows] = await withDeadline(work, this.config.timeoutMs, () => new Error(`no answer within ${this.config.timeoutMs} ms`));
-      return rows;
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new ExternalDatabaseError(`MySQL ${this.where}: ${why}`, { cause: error });
-    }
+    const [rows] = await askWithin(this.where, this.config.timeoutMs, () => this.pool.execute<RowDataPacket[]>({ sql: this.query.text, timeout: this.config.timeoutMs }, values));
+    return rows;
   }
 
   async close(): Promise<void> {

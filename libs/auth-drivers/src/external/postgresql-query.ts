@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
-import { boundValues, type CompiledSql, compileSqlTemplate, type ConnectCredentials, databaseTarget, describeUrl, ExternalDatabaseError, withDeadline } from '@mqc/auth';
+import { boundValues, type CompiledSql, compileSqlTemplate, type ConnectCredentials, databaseTarget, describeUrl } from '@mqc/auth';
 import { guardedSocketFactory, outboundGuard, type DatabaseConnectionConfig, type ExternalDatabaseOptions } from './guarded-socket';
-import type { TenantQueryConfig } from './mysql-query';
+import { askWithin, type TenantQuery, type TenantQueryConfig } from './tenant-query';
 
 /**
  * A pool whose connections go through the private-address guard; `timeoutMs` bounds connecting,
@@ -35,7 +35,7 @@ export function postgresqlPool(config: DatabaseConnectionConfig, options: Extern
  * A tenant's SELECT on PostgreSQL: placeholders bound as `$1…` parameters, `timeoutMs` on the
  * statement; failures are ExternalDatabaseError.
  */
-export class PostgresqlQuery {
+export class PostgresqlQuery implements TenantQuery {
   private readonly pool: Pool;
   private readonly query: CompiledSql;
   private readonly where: string;
@@ -46,21 +46,15 @@ export class PostgresqlQuery {
     applicationName: string,
   ) {
     this.query = compileSqlTemplate(config.query, 'postgresql');
-    this.where = describeUrl(config.url);
+    this.where = `PostgreSQL ${describeUrl(config.url)}`;
     this.pool = postgresqlPool(config, options, applicationName);
   }
 
-  /** The client's rows; undefined when the client lacks a value the query binds. */
   async rows(credentials: ConnectCredentials): Promise<Record<string, unknown>[] | undefined> {
     const values = boundValues(this.query, credentials);
     if (values === undefined) return undefined;
-    try {
-      const work = this.pool.query<Record<string, unknown>>({ text: this.query.text, values });
-      return (await withDeadline(work, this.config.timeoutMs, () => new Error(`no answer within ${this.config.timeoutMs} ms`))).rows;
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new ExternalDatabaseError(`PostgreSQL ${this.where}: ${why}`, { cause: error });
-    }
+    const result = await askWithin(this.where, this.config.timeoutMs, () => this.pool.query<Record<string, unknown>>({ text: this.query.text, values }));
+    return result.rows;
   }
 
   async close(): Promise<void> {
