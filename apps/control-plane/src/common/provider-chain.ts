@@ -1,6 +1,7 @@
 import { maskSecrets, parseConfigSecrets, serializeConfigSecrets, type ConfigSecret } from '@mqc/auth';
 import type { SecretBox } from '@mqc/domain';
-import type { EntityManager, EntityTarget } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import type { DeepPartial, EntityManager, EntityTarget } from 'typeorm';
 import { ValidationError } from './domain-errors';
 
 /** The columns an authentication or authorization chain link shares (`authenticators`, `authorizers`). */
@@ -107,4 +108,24 @@ export async function reorderRows<R extends { id: string; position: number }>(
 export async function deleteChainRow(manager: EntityManager, entity: EntityTarget<ChainRow>, table: 'authenticators' | 'authorizers', row: ChainRow): Promise<void> {
   await manager.delete(entity, { id: row.id });
   await manager.query(`UPDATE ${table} SET position = position - 1 WHERE instance_id = $1 AND position > $2`, [row.instanceId, row.position]);
+}
+
+/** Saves a new link at `position`, its secrets sealed under its new id. */
+export async function appendChainRow<R extends ChainRow>(
+  manager: EntityManager,
+  entity: EntityTarget<R>,
+  secrets: ChainSecrets,
+  link: { instanceId: string; type: R['type']; enabled: boolean; position: number },
+  prepared: PreparedChainConfig,
+): Promise<R> {
+  const id = randomUUID();
+  const row = { id, ...link, config: prepared.config, secretsSealed: secrets.seal(id, prepared.secrets) } as DeepPartial<R>;
+  return manager.save(manager.create(entity, row));
+}
+
+/** Saves a link with a new config (secrets sealed) and/or enabled flag; what is undefined stays. */
+export async function changeChainRow<R extends ChainRow>(manager: EntityManager, secrets: ChainSecrets, row: R, prepared: PreparedChainConfig | undefined, enabled: boolean | undefined): Promise<R> {
+  if (prepared) secrets.applyConfig(row, prepared);
+  if (enabled !== undefined) row.enabled = enabled;
+  return manager.save(row);
 }

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuthenticatorType } from '@mqc/auth';
 import { AuthenticatorEntity } from '@mqc/db';
@@ -9,7 +8,7 @@ import { noChainMetrics, readChainMetrics, type ChainMetricsTable, type ChainMet
 import { DomainError, NotFoundError } from '../../common/domain-errors';
 import { assertEditionAllows, assertWithinQuota } from '../../common/edition-gate';
 import { OutboundPolicy } from '../../common/outbound-policy';
-import { ChainSecrets, deleteChainRow, onlyView, reorderRows, type ChainRowView } from '../../common/provider-chain';
+import { appendChainRow, ChainSecrets, changeChainRow, deleteChainRow, onlyView, reorderRows, type ChainRowView } from '../../common/provider-chain';
 import { SECRET_BOX } from '../../common/tokens';
 import { InstanceChanges } from '../instances/instance-changes';
 import { OwnedInstances } from '../instances/owned-instances';
@@ -75,18 +74,7 @@ export class AuthenticatorService {
       if (SINGLE_INSTANCE_TYPES.has(input.type) && existing.some((a) => a.type === input.type)) {
         throw new DomainError('conflict', 'authenticator-type-exists', `the chain already has a ${input.type} authenticator`);
       }
-      const id = randomUUID();
-      const saved = await manager.save(
-        manager.create(AuthenticatorEntity, {
-          id,
-          instanceId,
-          type: input.type,
-          config: prepared.config,
-          enabled: input.enabled,
-          position: existing.length,
-          secretsSealed: this.secrets.seal(id, prepared.secrets),
-        }),
-      );
+      const saved = await appendChainRow(manager, AuthenticatorEntity, this.secrets, { instanceId, type: input.type, enabled: input.enabled, position: existing.length }, prepared);
       const details = { instanceId, type: input.type, enabled: input.enabled };
       return { result: saved, audit: { action: 'authenticator.create', resourceType: 'authenticator', resourceId: saved.id, details }, change: { kind: 'chain' } };
     });
@@ -122,9 +110,7 @@ export class AuthenticatorService {
       const found = await manager.findOneBy(AuthenticatorEntity, { id, instanceId });
       if (!found) throw new NotFoundError('authenticator');
       if (input.config !== undefined || input.enabled === true) assertEditionAllows(locked.edition, found.type);
-      if (prepared) this.secrets.applyConfig(found, prepared);
-      if (input.enabled !== undefined) found.enabled = input.enabled;
-      const saved = await manager.save(found);
+      const saved = await changeChainRow(manager, this.secrets, found, prepared, input.enabled);
       const details = { instanceId, type: found.type, enabled: saved.enabled, configChanged: prepared !== undefined };
       return { result: saved, audit: { action: 'authenticator.update', resourceType: 'authenticator', resourceId: id, details }, change: { kind: 'chain' } };
     });

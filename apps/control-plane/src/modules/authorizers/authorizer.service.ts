@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { AuthorizerType, ConfigSecret } from '@mqc/auth';
 import { AuthorizerEntity } from '@mqc/db';
@@ -8,7 +7,7 @@ import type { Caller } from '../../common/caller';
 import { DomainError } from '../../common/domain-errors';
 import { assertEditionAllowsAuthorizer, assertWithinQuota } from '../../common/edition-gate';
 import { OutboundPolicy } from '../../common/outbound-policy';
-import { ChainSecrets, deleteChainRow, onlyView, reorderRows, type ChainRowView } from '../../common/provider-chain';
+import { appendChainRow, ChainSecrets, changeChainRow, deleteChainRow, onlyView, reorderRows, type ChainRowView } from '../../common/provider-chain';
 import { SECRET_BOX } from '../../common/tokens';
 import { InstanceChanges } from '../instances/instance-changes';
 import { InstanceRows } from '../instances/instance-rows';
@@ -83,18 +82,7 @@ export class AuthorizerService {
       if (SINGLE_AUTHORIZER_TYPES.has(input.type) && existing.some((a) => a.type === input.type)) {
         throw new DomainError('conflict', 'authorizer-type-exists', `the authorization chain already has a ${input.type} authorizer`);
       }
-      const id = randomUUID();
-      const saved = await manager.save(
-        manager.create(AuthorizerEntity, {
-          id,
-          instanceId,
-          type: input.type,
-          config: prepared.config,
-          enabled: input.enabled,
-          position: existing.length,
-          secretsSealed: this.secrets.seal(id, prepared.secrets),
-        }),
-      );
+      const saved = await appendChainRow(manager, AuthorizerEntity, this.secrets, { instanceId, type: input.type, enabled: input.enabled, position: existing.length }, prepared);
       const details = { instanceId, type: input.type, enabled: input.enabled };
       return { result: saved, audit: { action: 'authorizer.create', resourceType: 'authorizer', resourceId: saved.id, details }, change: CHANGE };
     });
@@ -113,9 +101,7 @@ export class AuthorizerService {
     const updated = await this.write.apply({ tenantId, instanceId, caller }, async (manager, locked) => {
       const found = await this.rows.find(manager, locked, { id });
       if (gated) assertEditionAllowsAuthorizer(locked.edition, type);
-      if (prepared) this.secrets.applyConfig(found, prepared);
-      if (input.enabled !== undefined) found.enabled = input.enabled;
-      const saved = await manager.save(found);
+      const saved = await changeChainRow(manager, this.secrets, found, prepared, input.enabled);
       const details = { instanceId, type, enabled: saved.enabled, configChanged: prepared !== undefined };
       return { result: saved, audit: { action: 'authorizer.update', resourceType: 'authorizer', resourceId: id, details }, change: CHANGE };
     });
