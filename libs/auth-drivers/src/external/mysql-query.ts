@@ -1,7 +1,7 @@
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
-import { boundValues, type CompiledSql, compileSqlTemplate, type ConnectCredentials, databaseTarget, describeUrl } from '@mqc/auth';
+import { databaseTarget } from '@mqc/auth';
 import { connectGuarded, outboundGuard, type DatabaseConnectionConfig, type ExternalDatabaseOptions } from './guarded-socket';
-import { askWithin, type TenantQuery, type TenantQueryConfig } from './tenant-query';
+import { TenantQuery, type TenantQueryConfig } from './tenant-query';
 
 /**
  * A pool whose connections open through the private-address guard; `timeoutMs` bounds
@@ -35,24 +35,16 @@ export function mysqlPool(config: DatabaseConnectionConfig, options: ExternalDat
  * A tenant's SELECT on MySQL or MariaDB: placeholders bound as `?` parameters of a server-side
  * prepared statement (`execute`), `timeoutMs` on the statement; failures are ExternalDatabaseError.
  */
-export class MysqlQuery implements TenantQuery {
+export class MysqlQuery extends TenantQuery {
   private readonly pool: Pool;
-  private readonly query: CompiledSql;
-  private readonly where: string;
 
-  constructor(
-    private readonly config: TenantQueryConfig,
-    options: ExternalDatabaseOptions,
-  ) {
-    this.query = compileSqlTemplate(config.query, 'mysql');
-    this.where = `MySQL ${describeUrl(config.url)}`;
+  constructor(config: TenantQueryConfig, options: ExternalDatabaseOptions) {
+    super(config, 'mysql', 'MySQL');
     this.pool = mysqlPool(config, options);
   }
 
-  async rows(credentials: ConnectCredentials): Promise<Record<string, unknown>[] | undefined> {
-    const values = boundValues(this.query, credentials);
-    if (values === undefined) return undefined;
-    const [rows] = await askWithin(this.where, this.config.timeoutMs, () => this.pool.execute<RowDataPacket[]>({ sql: this.query.text, timeout: this.config.timeoutMs }, values));
+  protected async run(sql: string, values: string[]): Promise<Record<string, unknown>[]> {
+    const [rows] = await this.pool.execute<RowDataPacket[]>({ sql, timeout: this.config.timeoutMs }, values);
     return rows;
   }
 

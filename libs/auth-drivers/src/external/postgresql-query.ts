@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
-import { boundValues, type CompiledSql, compileSqlTemplate, type ConnectCredentials, databaseTarget, describeUrl } from '@mqc/auth';
+import { databaseTarget } from '@mqc/auth';
 import { guardedSocketFactory, outboundGuard, type DatabaseConnectionConfig, type ExternalDatabaseOptions } from './guarded-socket';
-import { askWithin, type TenantQuery, type TenantQueryConfig } from './tenant-query';
+import { TenantQuery, type TenantQueryConfig } from './tenant-query';
 
 /**
  * A pool whose connections go through the private-address guard; `timeoutMs` bounds connecting,
@@ -35,26 +35,16 @@ export function postgresqlPool(config: DatabaseConnectionConfig, options: Extern
  * A tenant's SELECT on PostgreSQL: placeholders bound as `$1…` parameters, `timeoutMs` on the
  * statement; failures are ExternalDatabaseError.
  */
-export class PostgresqlQuery implements TenantQuery {
+export class PostgresqlQuery extends TenantQuery {
   private readonly pool: Pool;
-  private readonly query: CompiledSql;
-  private readonly where: string;
 
-  constructor(
-    private readonly config: TenantQueryConfig,
-    options: ExternalDatabaseOptions,
-    applicationName: string,
-  ) {
-    this.query = compileSqlTemplate(config.query, 'postgresql');
-    this.where = `PostgreSQL ${describeUrl(config.url)}`;
+  constructor(config: TenantQueryConfig, options: ExternalDatabaseOptions, applicationName: string) {
+    super(config, 'postgresql', 'PostgreSQL');
     this.pool = postgresqlPool(config, options, applicationName);
   }
 
-  async rows(credentials: ConnectCredentials): Promise<Record<string, unknown>[] | undefined> {
-    const values = boundValues(this.query, credentials);
-    if (values === undefined) return undefined;
-    const result = await askWithin(this.where, this.config.timeoutMs, () => this.pool.query<Record<string, unknown>>({ text: this.query.text, values }));
-    return result.rows;
+  protected async run(text: string, values: string[]): Promise<Record<string, unknown>[]> {
+    return (await this.pool.query<Record<string, unknown>>({ text, values })).rows;
   }
 
   async close(): Promise<void> {
