@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { databaseUrlProblem } from '../external/database-url';
-import { sqlTemplateProblem } from '../external/sql-template';
-import { configObject, selectQuery, serviceUrl } from '../config/common';
+import { sqlQueryField } from '../external/sql-template';
+import { configObject, serviceUrl } from '../config/common';
 import { guardedServiceUrl } from '../config/field-markers';
 import { passwordDatabaseFields } from '../config/password-database';
 import { defineProvider } from './provider';
@@ -17,10 +17,7 @@ export const mysqlUrl = guardedServiceUrl(
 /** SPEC 4.6: as PostgreSQL, against MySQL; placeholders are bound parameters. */
 export const mysqlConfigSchema = configObject('mysql', {
   url: mysqlUrl,
-  query: selectQuery('query').superRefine((query, ctx) => {
-    const problem = sqlTemplateProblem(query, 'mysql');
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
+  query: sqlQueryField('mysql'),
   ...passwordDatabaseFields,
 });
 

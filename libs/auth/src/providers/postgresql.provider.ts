@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { databaseUrlProblem } from '../external/database-url';
-import { sqlTemplateProblem } from '../external/sql-template';
-import { configObject, selectQuery, serviceUrl } from '../config/common';
+import { sqlQueryField } from '../external/sql-template';
+import { configObject, serviceUrl } from '../config/common';
 import { guardedServiceUrl } from '../config/field-markers';
 import { passwordDatabaseFields } from '../config/password-database';
 import { defineProvider } from './provider';
@@ -20,10 +20,7 @@ export const postgresqlUrl = guardedServiceUrl(
  */
 export const postgresqlConfigSchema = configObject('postgresql', {
   url: postgresqlUrl,
-  query: selectQuery('query').superRefine((query, ctx) => {
-    const problem = sqlTemplateProblem(query, 'postgresql');
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
+  query: sqlQueryField('postgresql'),
   ...passwordDatabaseFields,
 });
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { configObject, selectQuery } from '../../config/common';
-import { sqlTemplateProblem } from '../../external/sql-template';
+import { configObject } from '../../config/common';
+import { sqlQueryField } from '../../external/sql-template';
 import { defineProvider } from '../../providers/provider';
 import { mysqlUrl } from '../../providers/mysql.provider';
 import { DATABASE_AUTHORIZER_PLACEHOLDERS, databaseAuthorizerFields } from './database-authorizer-fields';
@@ -13,10 +13,7 @@ import { DATABASE_AUTHORIZER_PLACEHOLDERS, databaseAuthorizerFields } from './da
  */
 export const mysqlAuthorizerConfigSchema = configObject('mysql', {
   url: mysqlUrl,
-  query: selectQuery('query', DATABASE_AUTHORIZER_PLACEHOLDERS).superRefine((query, ctx) => {
-    const problem = sqlTemplateProblem(query, 'mysql');
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
+  query: sqlQueryField('mysql', DATABASE_AUTHORIZER_PLACEHOLDERS),
   ...databaseAuthorizerFields,
 });
 
