@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { configObject, template } from '../../config/common';
-import { defineProvider } from '../../providers/provider';
+import { externalDatabaseProvider } from '../../providers/provider';
 import { redisUrl } from '../../providers/redis.provider';
 import { DATABASE_AUTHORIZER_PLACEHOLDERS, databaseAuthorizerFields } from './database-authorizer-fields';
 
@@ -35,9 +35,4 @@ export const redisAuthorizerConfigSchema = configObject('redis', {
 
 export type RedisAuthorizerConfig = z.output<typeof redisAuthorizerConfigSchema>;
 
-export const redisAuthorizer = defineProvider({
-  type: 'redis',
-  method: 'external-database',
-  perChain: 'many',
-  config: redisAuthorizerConfigSchema,
-});
+export const redisAuthorizer = externalDatabaseProvider('redis', redisAuthorizerConfigSchema);
