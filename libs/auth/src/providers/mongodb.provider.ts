@@ -3,7 +3,7 @@ import { configObject, jsonTemplate, serviceUrl } from '../config/common';
 import { guardedServiceUrl } from '../config/field-markers';
 import { passwordDatabaseFields } from '../config/password-database';
 import { databaseUrlProblem } from '../external/database-url';
-import { externalDatabaseProvider } from './provider';
+import { defineProvider } from './provider';
 
 const NAME = /^[^$\0]+$/;
 const fieldName = (field: string, fallback: string) =>
@@ -31,4 +31,9 @@ export const mongodbConfigSchema = configObject('mongodb', {
 
 export type MongodbConfig = z.output<typeof mongodbConfigSchema>;
 
-export const mongodbProvider = externalDatabaseProvider('mongodb', mongodbConfigSchema);
+export const mongodbProvider = defineProvider({
+  type: 'mongodb',
+  method: 'external-database',
+  perChain: 'many',
+  config: mongodbConfigSchema,
+});

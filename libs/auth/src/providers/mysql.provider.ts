@@ -4,7 +4,7 @@ import { sqlQueryField } from '../external/sql-template';
 import { configObject, serviceUrl } from '../config/common';
 import { guardedServiceUrl } from '../config/field-markers';
 import { passwordDatabaseFields } from '../config/password-database';
-import { externalDatabaseProvider } from './provider';
+import { defineProvider } from './provider';
 
 /** The server's URL (the outbound guard checks it); the mysql authorizer reads the same. */
 export const mysqlUrl = guardedServiceUrl(
@@ -23,4 +23,9 @@ export const mysqlConfigSchema = configObject('mysql', {
 
 export type MysqlConfig = z.output<typeof mysqlConfigSchema>;
 
-export const mysqlProvider = externalDatabaseProvider('mysql', mysqlConfigSchema);
+export const mysqlProvider = defineProvider({
+  type: 'mysql',
+  method: 'external-database',
+  perChain: 'many',
+  config: mysqlConfigSchema,
+});

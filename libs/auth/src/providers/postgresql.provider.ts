@@ -4,7 +4,7 @@ import { sqlQueryField } from '../external/sql-template';
 import { configObject, serviceUrl } from '../config/common';
 import { guardedServiceUrl } from '../config/field-markers';
 import { passwordDatabaseFields } from '../config/password-database';
-import { externalDatabaseProvider } from './provider';
+import { defineProvider } from './provider';
 
 /** The server's URL (the outbound guard checks it); the postgresql authorizer reads the same. */
 export const postgresqlUrl = guardedServiceUrl(
@@ -26,4 +26,9 @@ export const postgresqlConfigSchema = configObject('postgresql', {
 
 export type PostgresqlConfig = z.output<typeof postgresqlConfigSchema>;
 
-export const postgresqlProvider = externalDatabaseProvider('postgresql', postgresqlConfigSchema);
+export const postgresqlProvider = defineProvider({
+  type: 'postgresql',
+  method: 'external-database',
+  perChain: 'many',
+  config: postgresqlConfigSchema,
+});

@@ -23,8 +23,3 @@ export function defineProvider<const Type extends string, const Method extends s
 ): Provider<Type, Method, Schema> {
   return Object.freeze({ ...provider });
 }
-
-/** A provider backed by the tenant's own database: edition method `external-database`, any number per chain. */
-export function externalDatabaseProvider<const Type extends string, Schema extends z.ZodType>(type: Type, config: Schema): Provider<Type, 'external-database', Schema> {
-  return defineProvider({ type, method: 'external-database', perChain: 'many', config });
-}

@@ -3,7 +3,7 @@ import { databaseUrlProblem } from '../external/database-url';
 import { configObject, serviceUrl, template } from '../config/common';
 import { guardedServiceUrl } from '../config/field-markers';
 import { passwordDatabaseFields } from '../config/password-database';
-import { externalDatabaseProvider } from './provider';
+import { defineProvider } from './provider';
 
 export const REDIS_COMMANDS = ['HGET', 'HMGET'] as const;
 export const REDIS_FIELDS = ['password_hash', 'password', 'salt', 'is_superuser'] as const;
@@ -51,4 +51,9 @@ export const redisConfigSchema = configObject('redis', {
 
 export type RedisConfig = z.output<typeof redisConfigSchema>;
 
-export const redisProvider = externalDatabaseProvider('redis', redisConfigSchema);
+export const redisProvider = defineProvider({
+  type: 'redis',
+  method: 'external-database',
+  perChain: 'many',
+  config: redisConfigSchema,
+});

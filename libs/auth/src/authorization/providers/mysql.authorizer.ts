@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { configObject } from '../../config/common';
 import { sqlQueryField } from '../../external/sql-template';
-import { externalDatabaseProvider } from '../../providers/provider';
+import { defineProvider } from '../../providers/provider';
 import { mysqlUrl } from '../../providers/mysql.provider';
 import { DATABASE_AUTHORIZER_PLACEHOLDERS, databaseAuthorizerFields } from './database-authorizer-fields';
 
@@ -19,4 +19,9 @@ export const mysqlAuthorizerConfigSchema = configObject('mysql', {
 
 export type MysqlAuthorizerConfig = z.output<typeof mysqlAuthorizerConfigSchema>;
 
-export const mysqlAuthorizer = externalDatabaseProvider('mysql', mysqlAuthorizerConfigSchema);
+export const mysqlAuthorizer = defineProvider({
+  type: 'mysql',
+  method: 'external-database',
+  perChain: 'many',
+  config: mysqlAuthorizerConfigSchema,
+});

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { configObject } from '../../config/common';
 import { sqlQueryField } from '../../external/sql-template';
-import { externalDatabaseProvider } from '../../providers/provider';
+import { defineProvider } from '../../providers/provider';
 import { postgresqlUrl } from '../../providers/postgresql.provider';
 import { DATABASE_AUTHORIZER_PLACEHOLDERS, databaseAuthorizerFields } from './database-authorizer-fields';
 
@@ -19,4 +19,9 @@ export const postgresqlAuthorizerConfigSchema = configObject('postgresql', {
 
 export type PostgresqlAuthorizerConfig = z.output<typeof postgresqlAuthorizerConfigSchema>;
 
-export const postgresqlAuthorizer = externalDatabaseProvider('postgresql', postgresqlAuthorizerConfigSchema);
+export const postgresqlAuthorizer = defineProvider({
+  type: 'postgresql',
+  method: 'external-database',
+  perChain: 'many',
+  config: postgresqlAuthorizerConfigSchema,
+});

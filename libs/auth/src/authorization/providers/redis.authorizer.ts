@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { configObject, template } from '../../config/common';
-import { externalDatabaseProvider } from '../../providers/provider';
+import { defineProvider } from '../../providers/provider';
 import { redisUrl } from '../../providers/redis.provider';
 import { DATABASE_AUTHORIZER_PLACEHOLDERS, databaseAuthorizerFields } from './database-authorizer-fields';
 
@@ -35,4 +35,9 @@ export const redisAuthorizerConfigSchema = configObject('redis', {
 
 export type RedisAuthorizerConfig = z.output<typeof redisAuthorizerConfigSchema>;
 
-export const redisAuthorizer = externalDatabaseProvider('redis', redisAuthorizerConfigSchema);
+export const redisAuthorizer = defineProvider({
+  type: 'redis',
+  method: 'external-database',
+  perChain: 'many',
+  config: redisAuthorizerConfigSchema,
+});
