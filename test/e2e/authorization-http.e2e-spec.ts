@@ -2,22 +2,10 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
 import { setPolicy } from '../support/auth';
-import { setAuthorizationPolicy } from '../support/authorization';
+import { grant, setAuthorizationPolicy } from '../support/authorization';
 import { httpAuthorizerConfig, startHttpAuthzService, type HttpAuthzService } from '../support/http-authz-service';
 import { connectClient, newTenant, runningInstance } from '../support/instances';
 import { startStack, type Stack } from '../support/stack';
-
-/** The granted QoS (or failure code) of one filter: mqtt.js resolves 3.1.1's 0x80 and rejects 5.0's failure with the SUBACK. */
-async function grant(client: MqttClient, topic: string): Promise<number> {
-  try {
-    const granted = await client.subscribeAsync(topic, { qos: 1 });
-    return granted[0]!.qos;
-  } catch (error) {
-    const granted = (error as { packet?: { granted?: number[] } }).packet?.granted;
-    if (granted?.[0] === undefined) throw error;
-    return granted[0];
-  }
-}
 
 describe('authorization: the http authorizer with real clients and a real service', () => {
   const config = testConfig({ outboundAllow: ['127.0.0.1'] });

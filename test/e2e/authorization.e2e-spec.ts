@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeBus, connectRedis } from '@mqc/queue';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
-import { setAuthorizationPolicy } from '../support/authorization';
+import { grant, setAuthorizationPolicy } from '../support/authorization';
 import { addAuthenticator, setPolicy } from '../support/auth';
 import { connectClient, newTenant, portOf, runningInstance } from '../support/instances';
 import { startStack, type Stack } from '../support/stack';
@@ -22,18 +22,6 @@ function mosquittoSubOne(port: number, clientId: string, topic: string): Promise
   return new Promise((resolve, reject) => {
     execFile('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(port), '-i', clientId, '-t', topic, '-C', '1', '-W', '20', '-v'], (error, stdout) => (error ? reject(error) : resolve(stdout.trim())));
   });
-}
-
-/** The granted QoS (or failure code) of one filter: mqtt.js resolves 3.1.1's 0x80 and rejects 5.0's failure with the SUBACK. */
-async function grant(client: MqttClient, topic: string): Promise<number> {
-  try {
-    const granted = await client.subscribeAsync(topic, { qos: 1 });
-    return granted[0]!.qos;
-  } catch (error) {
-    const granted = (error as { packet?: { granted?: number[] } }).packet?.granted;
-    if (granted?.[0] === undefined) throw error;
-    return granted[0];
-  }
 }
 
 describe('authorization: rules by SQL and the change bus, real clients', () => {

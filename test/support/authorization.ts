@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
 import { Client } from 'pg';
 
 async function withDatabase<T>(databaseUrl: string, work: (db: Client) => Promise<T>): Promise<T> {
@@ -38,4 +39,16 @@ export function embeddedDatabaseUrl(dataDir: string): string {
   // postmaster.pid: pid, data directory, start time, port, … one per line.
   const port = Number(readFileSync(join(directory, 'data', 'postmaster.pid'), 'utf8').split('\n')[3]);
   return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+}
+
+/** The granted QoS (or failure code) of one filter: mqtt.js resolves 3.1.1's 0x80 and rejects 5.0's failure with the SUBACK. */
+export async function grant(client: MqttClient, topic: string): Promise<number> {
+  try {
+    const granted = await client.subscribeAsync(topic, { qos: 1 });
+    return granted[0]!.qos;
+  } catch (error) {
+    const granted = (error as { packet?: { granted?: number[] } }).packet?.granted;
+    if (granted?.[0] === undefined) throw error;
+    return granted[0];
+  }
 }
