@@ -13,8 +13,10 @@ let windowsTaken = 0;
  * each stack of a file the next window in them, so stacks running at the same time never meet.
  */
 function listenerPorts(): { first: number; last: number } {
-  const worker = Number(process.env['VITEST_POOL_ID'] ?? 0) % 12;
-  const first = 20_000 + worker * 1_000 + (windowsTaken++ % 10) * 100;
+  // Several checkouts testing on one machine each take their own base and worker count.
+  const base = Number(process.env['MQC_TEST_PORT_BASE'] ?? 20_000);
+  const worker = Number(process.env['VITEST_POOL_ID'] ?? 0) % Number(process.env['MQC_TEST_PORT_WORKERS'] ?? 12);
+  const first = base + worker * 1_000 + (windowsTaken++ % 10) * 100;
   return { first, last: first + 99 };
 }
 
