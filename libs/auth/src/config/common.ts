@@ -87,6 +87,17 @@ export function secretText(field: string, max = 4096) {
   );
 }
 
+/**
+ * A refinement that refuses a value with the problem `problemOf` finds in it (undefined: none),
+ * for the checks written as `xxxProblem(value)` functions: `.superRefine(refuseProblem(redisCommandProblem))`.
+ */
+export function refuseProblem<T>(problemOf: (value: T) => string | undefined) {
+  return (value: T, ctx: z.RefinementCtx<T>): void => {
+    const problem = problemOf(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  };
+}
+
 /** A closed object: unknown fields are refused by name, so a typo never passes silently. */
 export function configObject<T extends z.ZodRawShape>(type: string, shape: T) {
   return z.strictObject(shape, {

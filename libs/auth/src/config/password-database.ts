@@ -1,5 +1,6 @@
+import type { z } from 'zod';
 import { passwordHashParamsSchema } from '../password/password-hash-params';
-import { poolSize, secretText, timeoutMs } from './common';
+import { configObject, poolSize, secretText, timeoutMs } from './common';
 
 /**
  * What the external password databases share (SPEC 4.6): the hash algorithm of their rows,
@@ -11,3 +12,8 @@ export const passwordDatabaseFields = {
   timeoutMs,
   poolSize,
 };
+
+/** A password database's closed configuration: its own fields (url, query…), then the shared ones. */
+export function passwordDatabaseConfig<T extends z.ZodRawShape>(type: string, shape: T) {
+  return configObject(type, { ...shape, ...passwordDatabaseFields });
+}

@@ -1,5 +1,5 @@
 import type { ConnectCredentials } from '../chain/authenticator';
-import { PLACEHOLDERS, type Placeholder, selectQuery } from '../config/common';
+import { PLACEHOLDERS, type Placeholder, refuseProblem, selectQuery } from '../config/common';
 import { placeholderValues } from '../placeholders';
 
 export type SqlDialect = 'postgresql' | 'mysql';
@@ -135,8 +135,5 @@ export function boundValues(query: CompiledSql, credentials: ConnectCredentials)
 
 /** The `query` field of a SQL provider: one SELECT whose placeholders `dialect` can bind. */
 export function sqlQueryField(dialect: SqlDialect, known: readonly string[] = PLACEHOLDERS) {
-  return selectQuery('query', known).superRefine((query, ctx) => {
-    const problem = sqlTemplateProblem(query, dialect);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  return selectQuery('query', known).superRefine(refuseProblem((query: string) => sqlTemplateProblem(query, dialect)));
 }

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { configObject, jsonTemplate, serviceUrl } from '../config/common';
-import { guardedServiceUrl } from '../config/field-markers';
-import { passwordDatabaseFields } from '../config/password-database';
-import { databaseUrlProblem } from '../external/database-url';
+import { jsonTemplate } from '../config/common';
+import { databaseUrlField } from '../config/database-url-field';
+import { passwordDatabaseConfig } from '../config/password-database';
 import { defineProvider } from './provider';
 
 const NAME = /^[^$\0]+$/;
@@ -10,13 +9,8 @@ const fieldName = (field: string, fallback: string) =>
   z.string().min(1).max(256).regex(NAME, { error: `${field} must be a document field name` }).default(fallback);
 
 /** SPEC 4.6: a find-one in a collection; the filter's strings may hold placeholders. */
-export const mongodbConfigSchema = configObject('mongodb', {
-  url: guardedServiceUrl(
-    serviceUrl('url', ['mongodb', 'mongodb+srv']).superRefine((url, ctx) => {
-      const problem = databaseUrlProblem(url, 'mongodb');
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-  ),
+export const mongodbConfigSchema = passwordDatabaseConfig('mongodb', {
+  url: databaseUrlField('mongodb', ['mongodb', 'mongodb+srv']),
   database: z.string({ error: 'database must be a string' }).min(1).max(64).regex(/^[^/\\. "$*<>:|?]+$/, { error: 'database must be a MongoDB database name' }),
   collection: z.string({ error: 'collection must be a string' }).min(1).max(255).regex(NAME, { error: 'collection must be a MongoDB collection name' }),
   /** E.g. `{"username": "${username}"}`. */
@@ -26,7 +20,6 @@ export const mongodbConfigSchema = configObject('mongodb', {
   passwordHashField: fieldName('passwordHashField', 'password_hash'),
   saltField: fieldName('saltField', 'salt'),
   isSuperuserField: fieldName('isSuperuserField', 'is_superuser'),
-  ...passwordDatabaseFields,
 });
 
 export type MongodbConfig = z.output<typeof mongodbConfigSchema>;

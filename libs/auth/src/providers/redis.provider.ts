@@ -1,8 +1,7 @@
 import type { z } from 'zod';
-import { databaseUrlProblem } from '../external/database-url';
-import { configObject, serviceUrl, template } from '../config/common';
-import { guardedServiceUrl } from '../config/field-markers';
-import { passwordDatabaseFields } from '../config/password-database';
+import { refuseProblem, template } from '../config/common';
+import { databaseUrlField } from '../config/database-url-field';
+import { passwordDatabaseConfig } from '../config/password-database';
 import { defineProvider } from './provider';
 
 export const REDIS_COMMANDS = ['HGET', 'HMGET'] as const;
@@ -30,23 +29,16 @@ export function redisCommandProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** The server's URL (the outbound guard checks it); the redis authorizer reads the same. */
-export const redisUrl = guardedServiceUrl(
-  serviceUrl('url', ['redis', 'rediss']).superRefine((url, ctx) => {
-    // ioredis would read options (a unix socket path…) from the URL's query: none are taken.
-    const problem = databaseUrlProblem(url, 'redis');
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
-);
+/**
+ * The server's URL (the outbound guard checks it); the redis authorizer reads the same.
+ * ioredis would read options (a unix socket path…) from the URL's query: none are taken.
+ */
+export const redisUrl = databaseUrlField('redis', ['redis', 'rediss']);
 
 /** SPEC 4.6: Redis hashes read with HGET/HMGET; the key may hold placeholders. */
-export const redisConfigSchema = configObject('redis', {
+export const redisConfigSchema = passwordDatabaseConfig('redis', {
   url: redisUrl,
-  command: template('command', 1024).superRefine((text, ctx) => {
-    const problem = redisCommandProblem(text);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
-  ...passwordDatabaseFields,
+  command: template('command', 1024).superRefine(refuseProblem(redisCommandProblem)),
 });
 
 export type RedisConfig = z.output<typeof redisConfigSchema>;

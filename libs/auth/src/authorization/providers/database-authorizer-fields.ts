@@ -1,4 +1,5 @@
-import { PLACEHOLDERS, boundedInt, poolSize, secretText, timeoutMs } from '../../config/common';
+import type { z } from 'zod';
+import { PLACEHOLDERS, boundedInt, configObject, poolSize, secretText, timeoutMs } from '../../config/common';
 
 /**
  * What the postgresql, mysql and redis authorizers bind into their query or key: the
@@ -16,3 +17,8 @@ export const databaseAuthorizerFields = {
   /** How long a client's fetched rows are reused before they are read again; 0 reads them on every check. */
   cacheTtlSeconds: boundedInt('cacheTtlSeconds', 0, 3600).default(60),
 };
+
+/** A database authorizer's closed configuration: its own fields (url, query or command), then the shared ones. */
+export function databaseAuthorizerConfig<T extends z.ZodRawShape>(type: string, shape: T) {
+  return configObject(type, { ...shape, ...databaseAuthorizerFields });
+}

@@ -1,9 +1,8 @@
 import type { z } from 'zod';
-import { configObject } from '../../config/common';
 import { sqlQueryField } from '../../external/sql-template';
 import { defineProvider } from '../../providers/provider';
 import { mysqlUrl } from '../../providers/mysql.provider';
-import { DATABASE_AUTHORIZER_PLACEHOLDERS, databaseAuthorizerFields } from './database-authorizer-fields';
+import { DATABASE_AUTHORIZER_PLACEHOLDERS, databaseAuthorizerConfig } from './database-authorizer-fields';
 
 /**
  * EMQX's MySQL authorization: a SELECT (placeholders bound as parameters) returning the
@@ -11,10 +10,9 @@ import { DATABASE_AUTHORIZER_PLACEHOLDERS, databaseAuthorizerFields } from './da
  * optionally `qos` ("0,1" or a number) and `retain`; first matching row wins, none falls
  * through. The rows are read once per client per `cacheTtlSeconds`. Platinum.
  */
-export const mysqlAuthorizerConfigSchema = configObject('mysql', {
+export const mysqlAuthorizerConfigSchema = databaseAuthorizerConfig('mysql', {
   url: mysqlUrl,
   query: sqlQueryField('mysql', DATABASE_AUTHORIZER_PLACEHOLDERS),
-  ...databaseAuthorizerFields,
 });
 
 export type MysqlAuthorizerConfig = z.output<typeof mysqlAuthorizerConfigSchema>;

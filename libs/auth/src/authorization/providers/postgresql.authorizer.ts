@@ -1,9 +1,8 @@
 import type { z } from 'zod';
-import { configObject } from '../../config/common';
 import { sqlQueryField } from '../../external/sql-template';
 import { defineProvider } from '../../providers/provider';
 import { postgresqlUrl } from '../../providers/postgresql.provider';
-import { DATABASE_AUTHORIZER_PLACEHOLDERS, databaseAuthorizerFields } from './database-authorizer-fields';
+import { DATABASE_AUTHORIZER_PLACEHOLDERS, databaseAuthorizerConfig } from './database-authorizer-fields';
 
 /**
  * EMQX's PostgreSQL authorization: a SELECT (placeholders bound as parameters) returning the
@@ -11,10 +10,9 @@ import { DATABASE_AUTHORIZER_PLACEHOLDERS, databaseAuthorizerFields } from './da
  * optionally `qos` ("0,1" or a number) and `retain`; first matching row wins, none falls
  * through. The rows are read once per client per `cacheTtlSeconds`. Platinum.
  */
-export const postgresqlAuthorizerConfigSchema = configObject('postgresql', {
+export const postgresqlAuthorizerConfigSchema = databaseAuthorizerConfig('postgresql', {
   url: postgresqlUrl,
   query: sqlQueryField('postgresql', DATABASE_AUTHORIZER_PLACEHOLDERS),
-  ...databaseAuthorizerFields,
 });
 
 export type PostgresqlAuthorizerConfig = z.output<typeof postgresqlAuthorizerConfigSchema>;

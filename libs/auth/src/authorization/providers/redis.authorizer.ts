@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { configObject, template } from '../../config/common';
+import { refuseProblem, template } from '../../config/common';
 import { defineProvider } from '../../providers/provider';
 import { redisUrl } from '../../providers/redis.provider';
-import { DATABASE_AUTHORIZER_PLACEHOLDERS, databaseAuthorizerFields } from './database-authorizer-fields';
+import { DATABASE_AUTHORIZER_PLACEHOLDERS, databaseAuthorizerConfig } from './database-authorizer-fields';
 
 /** `HGETALL key`, split on spaces; what is wrong with it is reported by redisAclCommandProblem. */
 export function parseRedisAclCommand(command: string): { command: string; key: string; extra: string[] } {
@@ -24,13 +24,9 @@ export function redisAclCommandProblem(text: string): string | undefined {
  * (`publish`, `subscribe`, `all`); every entry allows (EMQX's Redis rows are allow-only), no
  * entry falls through. The key travels as one argument. Platinum.
  */
-export const redisAuthorizerConfigSchema = configObject('redis', {
+export const redisAuthorizerConfigSchema = databaseAuthorizerConfig('redis', {
   url: redisUrl,
-  command: template('command', 1024, DATABASE_AUTHORIZER_PLACEHOLDERS).superRefine((text, ctx) => {
-    const problem = redisAclCommandProblem(text);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
-  ...databaseAuthorizerFields,
+  command: template('command', 1024, DATABASE_AUTHORIZER_PLACEHOLDERS).superRefine(refuseProblem(redisAclCommandProblem)),
 });
 
 export type RedisAuthorizerConfig = z.output<typeof redisAuthorizerConfigSchema>;
