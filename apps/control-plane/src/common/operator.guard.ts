@@ -1,4 +1,4 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Controller, Inject, Injectable, UseGuards, applyDecorators, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MqcConfig } from '@mqc/config';
 import { AuthFailureThrottle } from './auth-failure-throttle';
@@ -29,3 +29,6 @@ export class OperatorGuard implements CanActivate {
     return true;
   }
 }
+
+/** A controller of operator routes at `path`: every route needs the operator token. */
+export const OperatorController = (path: string) => applyDecorators(Controller(path), UseGuards(OperatorGuard));

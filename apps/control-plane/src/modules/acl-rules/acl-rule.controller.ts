@@ -1,13 +1,13 @@
-import { Body, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Param, Query, Req } from '@nestjs/common';
 import { z } from 'zod';
 import { aclRulePatchSchema, aclRuleSchema } from '@mqc/auth';
-import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { ValidationError } from '../../common/domain-errors';
 import { parseInput } from '../../common/parse-input';
 import { IMPORT_BODY_LIMIT } from '../../common/request-body';
 import { BodyLimit, type RequestWithBody } from '../../common/request-body.interceptor';
 import { ResourceIdPipe } from '../../common/resource-id.pipe';
+import { DeleteRoute, GetRoute, PatchRoute, PostRoute, PutRoute } from '../../common/route';
 import { orderSchema } from '../authenticators/authenticator.dto';
 import { InstanceIdParam, InstanceScopedController } from '../instances/instance-scoped';
 import { aclRuleImportCsvSchema, aclRuleImportResultSchema, aclRulePageSchema, aclRuleViewSchema, listAclRulesSchema } from './acl-rule.dto';
@@ -30,15 +30,13 @@ function parsePatch(body: unknown): Record<string, unknown> {
 export class AclRuleController {
   constructor(private readonly rules: AclRuleService) {}
 
-  @Get()
-  @ApiDoc({ summary: 'The built-in authorization rules, in evaluation order (first match wins)', query: listAclRulesSchema, response: aclRulePageSchema, problems: [422] })
+  @GetRoute({ summary: 'The built-in authorization rules, in evaluation order (first match wins)', query: listAclRulesSchema, response: aclRulePageSchema, problems: [422] })
   list(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Query() query: unknown) {
     const { limit, after } = parseInput(listAclRulesSchema, query);
     return this.rules.list(caller.tenantId, id, limit, after);
   }
 
-  @Post()
-  @ApiDoc({
+  @PostRoute({
     summary: 'Append a rule',
     description: 'A rule with neither clientId nor username applies to every client. Topics take ${clientid}, ${username}, ${cert_common_name} and ${cert_subject} as whole levels; "eq " matches a filter literally.',
     body: aclRuleSchema,
@@ -50,49 +48,42 @@ export class AclRuleController {
   }
 
   // Declared before ':ruleId' so that "order" and "import" are not taken for an id.
-  @Put('order')
-  // 100,000 rule ids (platinum) are about 4 MB of JSON.
-  @BodyLimit(IMPORT_BODY_LIMIT)
-  @ApiDoc({
+  @PutRoute('order', {
     summary: 'Reorder the rules: ids lists every rule of the instance once',
     description: 'The answer is the first page (100 rules) of the new order.',
     body: orderSchema,
     response: aclRulePageSchema,
     problems: [422],
   })
+  // 100,000 rule ids (platinum) are about 4 MB of JSON.
+  @BodyLimit(IMPORT_BODY_LIMIT)
   reorder(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Body() body: unknown) {
     return this.rules.reorder(caller.tenantId, id, parseInput(orderSchema, body).ids, caller);
   }
 
-  @Post('import')
-  @HttpCode(201)
-  @BodyLimit(IMPORT_BODY_LIMIT)
-  @ApiDoc({
+  @PostRoute('import', {
     summary: 'Import rules from CSV or JSON, all or nothing, appended after the existing rules',
     description: 'A bad line is a 422 import-invalid listing {line, field, message} (at most 100, errorCount says how many); nothing is written.',
     body: { description: 'the rules', content: { 'text/csv': aclRuleImportCsvSchema, 'application/json': z.array(aclRuleSchema) } },
     response: aclRuleImportResultSchema,
     problems: [409, 415, 422],
   })
+  @BodyLimit(IMPORT_BODY_LIMIT)
   import(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Body() body: unknown, @Req() request: RequestWithBody) {
     return this.rules.import(caller.tenantId, id, { mediaType: request.bodyMediaType ?? '', body, rawJson: request.bodyText }, caller);
   }
 
-  @Get(':ruleId')
-  @ApiDoc({ summary: 'One rule', response: aclRuleViewSchema })
+  @GetRoute(':ruleId', { summary: 'One rule', response: aclRuleViewSchema })
   get(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('ruleId', ruleId) rid: string) {
     return this.rules.get(caller.tenantId, id, rid);
   }
 
-  @Patch(':ruleId')
-  @ApiDoc({ summary: 'Change fields of a rule (null clears qos, retain, clientId or username)', body: aclRulePatchSchema, response: aclRuleViewSchema, problems: [422] })
+  @PatchRoute(':ruleId', { summary: 'Change fields of a rule (null clears qos, retain, clientId or username)', body: aclRulePatchSchema, response: aclRuleViewSchema, problems: [422] })
   update(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('ruleId', ruleId) rid: string, @Body() body: unknown) {
     return this.rules.update(caller.tenantId, id, rid, parsePatch(body), caller);
   }
 
-  @Delete(':ruleId')
-  @HttpCode(204)
-  @ApiDoc({ summary: 'Delete a rule' })
+  @DeleteRoute(':ruleId', { summary: 'Delete a rule' })
   async delete(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('ruleId', ruleId) rid: string) {
     await this.rules.delete(caller.tenantId, id, rid, caller);
   }

@@ -1,4 +1,4 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Controller, Injectable, UseGuards, applyDecorators, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { AuthFailureThrottle } from '../../common/auth-failure-throttle';
 import { bearerToken } from '../../common/bearer-token';
 import type { RequestWithCaller } from '../../common/caller';
@@ -21,3 +21,6 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 }
+
+/** A controller of the tenant's console routes at `path`: every route needs the tenant's API key. */
+export const TenantScopedController = (path: string) => applyDecorators(Controller(path), UseGuards(ApiKeyGuard));

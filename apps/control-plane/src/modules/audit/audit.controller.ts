@@ -1,9 +1,9 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Query } from '@nestjs/common';
 import { z } from 'zod';
-import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
-import { ApiKeyGuard } from '../api-keys/api-key.guard';
+import { GetRoute } from '../../common/route';
+import { TenantScopedController } from '../api-keys/api-key.guard';
 import { AuditService } from './audit.service';
 
 /** Event ids are PostgreSQL bigints: a cursor beyond one names no event and is refused. */
@@ -30,13 +30,11 @@ const auditPageSchema = z.object({
   nextCursor: z.string().nullable().describe('pass as before= for the next (older) page'),
 });
 
-@Controller('v1/audit-events')
-@UseGuards(ApiKeyGuard)
+@TenantScopedController('v1/audit-events')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
-  @Get()
-  @ApiDoc({ summary: 'The tenant audit log, newest first', query: listSchema, response: auditPageSchema, problems: [422] })
+  @GetRoute({ summary: 'The tenant audit log, newest first', query: listSchema, response: auditPageSchema, problems: [422] })
   async list(@TenantCaller() caller: TenantCallerInfo, @Query() query: unknown) {
     const { limit, before } = parseInput(listSchema, query);
     const events = await this.audit.list(caller.tenantId, { limit, before });

@@ -1,9 +1,9 @@
-import { Body, HttpCode, Post } from '@nestjs/common';
+import { Body } from '@nestjs/common';
 import { z } from 'zod';
 import { AUTHORIZER_TYPES, authorizationCheckSchema } from '@mqc/auth';
-import { ApiDoc } from '../../common/api-doc';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
+import { PostRoute } from '../../common/route';
 import { InstanceIdParam, InstanceScopedController } from '../instances/instance-scoped';
 import { AuthorizationCheckService } from './authorization-check.service';
 
@@ -23,15 +23,14 @@ const verdictSchema = z.object({
 export class AuthorizationCheckController {
   constructor(private readonly checks: AuthorizationCheckService) {}
 
-  @Post('check')
-  @HttpCode(200)
-  @ApiDoc({
+  @PostRoute('check', {
     summary: 'Dry run: would this client be allowed to publish or subscribe to this topic, and why',
     description:
       'Folds the enabled authorization chain in order with the instance policy, for a client that is not a superuser and has no certificate. A chain with an http or database authorizer is evaluated by the broker node serving the instance, which asks those backends (evaluatedBy: broker); when no node answers within 5 s, the control plane folds it without calling them and lists them in notEvaluated (evaluatedBy: control-plane). client-info answers no-match (it needs the client token).',
     body: authorizationCheckSchema,
     response: verdictSchema,
     problems: [422],
+    status: 200,
   })
   check(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Body() body: unknown) {
     return this.checks.check(caller.tenantId, id, parseInput(authorizationCheckSchema, body));

@@ -1,7 +1,7 @@
-import { Body, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiDoc } from '../../common/api-doc';
+import { Body, Headers, Param, Query } from '@nestjs/common';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
+import { DeleteRoute, GetRoute, PatchRoute, PostRoute } from '../../common/route';
 import { InstanceIdParam, InstanceScopedController } from '../instances/instance-scoped';
 import {
   deviceCertificatePageSchema,
@@ -22,29 +22,26 @@ export class DeviceCertificateController {
     private readonly issuer: CertificateIssueService,
   ) {}
 
-  @Post('issue')
-  @HttpCode(202)
-  @ApiDoc({
+  @PostRoute('issue', {
     summary: 'Queue a job that issues device certificates from the instance CA: for client ids, a count of generated ids, or CSRs',
     description:
       'Generated key pairs are EC P-256 unless keyAlgorithm says rsa-2048; a CSR keeps its key on the device and its CN is the client id. Every certificate is registered ACTIVE. The same Idempotency-Key header (or idempotencyKey field) with the same request answers the same job; with another request it is a 409. Follow GET /v1/jobs/{jobId}; download GET /v1/jobs/{jobId}/result.',
     body: issueCertificatesSchema,
     response: jobAcceptedSchema,
     problems: [403, 409, 422],
+    status: 202,
   })
   issue(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string) {
     const input = parseInput(issueCertificatesSchema, body);
     return this.issuer.issue(caller.tenantId, id, { ...input, idempotencyKey: input.idempotencyKey ?? idempotencyKey }, caller);
   }
 
-  @Get()
-  @ApiDoc({ summary: 'List the device certificate registry by serial number', query: listDeviceCertificatesSchema, response: deviceCertificatePageSchema, problems: [422] })
+  @GetRoute({ summary: 'List the device certificate registry by serial number', query: listDeviceCertificatesSchema, response: deviceCertificatePageSchema, problems: [422] })
   list(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Query() query: unknown) {
     return this.certificates.list(caller.tenantId, id, parseInput(listDeviceCertificatesSchema, query));
   }
 
-  @Post()
-  @ApiDoc({
+  @PostRoute({
     summary: 'Register a device certificate issued by the instance CA or a registered CA',
     description: 'Its CN is the client id it may connect with. Professional edition and up; the edition quota applies (409 quota-exceeded).',
     body: registerDeviceCertificateSchema,
@@ -55,14 +52,12 @@ export class DeviceCertificateController {
     return this.certificates.register(caller.tenantId, id, parseInput(registerDeviceCertificateSchema, body), caller);
   }
 
-  @Get(':serial')
-  @ApiDoc({ summary: 'Get a device certificate by serial number (hex)', response: deviceCertificateViewSchema })
+  @GetRoute(':serial', { summary: 'Get a device certificate by serial number (hex)', response: deviceCertificateViewSchema })
   get(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('serial') serial: string) {
     return this.certificates.get(caller.tenantId, id, serial);
   }
 
-  @Patch(':serial')
-  @ApiDoc({
+  @PatchRoute(':serial', {
     summary: 'Activate, deactivate or revoke a device certificate',
     description: 'Deactivating or revoking disconnects the devices using it at once. Revoking is final and publishes the certificate in the CRL when the instance CA issued it.',
     body: updateDeviceCertificateSchema,
@@ -73,9 +68,7 @@ export class DeviceCertificateController {
     return this.certificates.update(caller.tenantId, id, serial, parseInput(updateDeviceCertificateSchema, body), caller);
   }
 
-  @Delete(':serial')
-  @HttpCode(204)
-  @ApiDoc({ summary: 'Remove a device certificate from the registry (not a revoked one); its devices are disconnected', problems: [409] })
+  @DeleteRoute(':serial', { summary: 'Remove a device certificate from the registry (not a revoked one); its devices are disconnected', problems: [409] })
   async delete(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('serial') serial: string) {
     await this.certificates.delete(caller.tenantId, id, serial, caller);
   }

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, Patch, UseGuards } from '@nestjs/common';
+import { Body, Param } from '@nestjs/common';
 import { z } from 'zod';
 import { AUTH_METHODS, EDITION_NAMES } from '@mqc/editions';
-import { ApiDoc } from '../../common/api-doc';
-import { OperatorGuard } from '../../common/operator.guard';
+import { OperatorController } from '../../common/operator.guard';
 import { parseInput } from '../../common/parse-input';
-import { ApiKeyGuard } from '../api-keys/api-key.guard';
+import { GetRoute, PatchRoute } from '../../common/route';
+import { TenantScopedController } from '../api-keys/api-key.guard';
 import { EditionService } from './edition.service';
 
 const availabilitySchema = z.object({ available: z.boolean() }).strict();
@@ -41,26 +41,22 @@ const editionViewSchema = z.object({
   available: z.boolean().describe('false while the operator does not sell it; existing instances keep working'),
 });
 
-@Controller('v1/editions')
-@UseGuards(ApiKeyGuard)
+@TenantScopedController('v1/editions')
 export class EditionController {
   constructor(private readonly editions: EditionService) {}
 
-  @Get()
-  @ApiDoc({ summary: 'The catalog: methods and quotas per edition', response: z.object({ items: z.array(editionViewSchema) }) })
+  @GetRoute({ summary: 'The catalog: methods and quotas per edition', response: z.object({ items: z.array(editionViewSchema) }) })
   async catalog() {
     return { items: await this.editions.catalog() };
   }
 }
 
-@Controller('v1/ops/editions')
-@UseGuards(OperatorGuard)
+@OperatorController('v1/ops/editions')
 export class OpsEditionController {
   constructor(private readonly editions: EditionService) {}
 
   /** Stop or resume selling an edition; existing instances keep working. */
-  @Patch(':edition')
-  @ApiDoc({ summary: 'Stop or resume selling an edition; existing instances keep working', body: availabilitySchema, response: editionViewSchema, problems: [404, 422] })
+  @PatchRoute(':edition', { summary: 'Stop or resume selling an edition; existing instances keep working', body: availabilitySchema, response: editionViewSchema, problems: [404, 422] })
   setAvailable(@Param('edition') edition: string, @Body() body: unknown) {
     return this.editions.setAvailable(edition, parseInput(availabilitySchema, body).available);
   }

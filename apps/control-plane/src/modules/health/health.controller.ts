@@ -1,11 +1,11 @@
-import { Controller, Get, Header, Inject, Res, UseGuards } from '@nestjs/common';
+import { Controller, Header, Inject, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { ApiDoc } from '../../common/api-doc';
 import { OperatorGuard } from '../../common/operator.guard';
+import { GetRoute } from '../../common/route';
 import { METRICS, REDIS } from '../../common/tokens';
 
 @Controller()
@@ -16,15 +16,13 @@ export class HealthController {
     @Inject(METRICS) private readonly metrics: Registry,
   ) {}
 
-  @Get('healthz')
-  @ApiDoc({ summary: 'Liveness', response: z.object({ status: z.literal('ok') }) })
+  @GetRoute('healthz', { summary: 'Liveness', response: z.object({ status: z.literal('ok') }) })
   health() {
     return { status: 'ok' };
   }
 
   /** Ready when PostgreSQL and Redis both answer. */
-  @Get('readyz')
-  @ApiDoc({ summary: 'Readiness: PostgreSQL and Redis answer', response: z.object({ status: z.string(), database: z.boolean(), redis: z.boolean() }), problems: [503] })
+  @GetRoute('readyz', { summary: 'Readiness: PostgreSQL and Redis answer', response: z.object({ status: z.string(), database: z.boolean(), redis: z.boolean() }), problems: [503] })
   async ready(@Res() response: Response): Promise<void> {
     const checks = await Promise.allSettled([this.dataSource.query('SELECT 1'), this.redis.ping()]);
     const ready = checks.every((c) => c.status === 'fulfilled');
@@ -32,9 +30,8 @@ export class HealthController {
   }
 
   /** Not public: the operator's scraper sends the operator token. */
-  @Get('metrics')
+  @GetRoute('metrics', { summary: 'Prometheus metrics (operator token)', response: { contentType: 'text/plain', description: 'Prometheus text format' } })
   @UseGuards(OperatorGuard)
-  @ApiDoc({ summary: 'Prometheus metrics (operator token)', response: { contentType: 'text/plain', description: 'Prometheus text format' } })
   @Header('content-type', 'text/plain; version=0.0.4')
   metricsText(): Promise<string> {
     return this.metrics.metrics();

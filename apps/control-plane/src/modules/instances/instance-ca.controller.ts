@@ -1,7 +1,7 @@
-import { Get, Header } from '@nestjs/common';
-import { ApiDoc } from '../../common/api-doc';
+import { Header } from '@nestjs/common';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { DomainError } from '../../common/domain-errors';
+import { GetRoute } from '../../common/route';
 import { InstanceIdParam, InstanceScopedController } from './instance-scoped';
 import { OwnedInstances } from './owned-instances';
 
@@ -10,13 +10,12 @@ import { OwnedInstances } from './owned-instances';
 export class InstanceCaController {
   constructor(private readonly instances: OwnedInstances) {}
 
-  @Get()
-  @Header('content-type', 'application/x-pem-file')
-  @ApiDoc({
+  @GetRoute({
     summary: 'The CA bundle that signs the instance server certificate',
     response: { contentType: 'application/x-pem-file', description: 'PEM certificate(s)' },
     problems: [409],
   })
+  @Header('content-type', 'application/x-pem-file')
   async caBundle(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string): Promise<string> {
     const instance = await this.instances.find(caller.tenantId, id);
     if (!instance.caCertPem) throw new DomainError('conflict', 'ca-not-ready', 'the instance CA is made during provisioning; try again shortly');

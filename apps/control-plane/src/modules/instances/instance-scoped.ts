@@ -1,9 +1,9 @@
-import { Controller, Param, UseGuards, applyDecorators } from '@nestjs/common';
+import { Param } from '@nestjs/common';
 import { ResourceIdPipe } from '../../common/resource-id.pipe';
-import { ApiKeyGuard } from '../api-keys/api-key.guard';
+import { TenantScopedController } from '../api-keys/api-key.guard';
 
 /** A controller of what lives in a tenant's instance, at `v1/instances/:id/<path>`: the tenant's API key is required. */
-export const InstanceScopedController = (path: string) => applyDecorators(Controller(`v1/instances/:id/${path}`), UseGuards(ApiKeyGuard));
+export const InstanceScopedController = (path: string) => TenantScopedController(`v1/instances/:id/${path}`);
 
 const instanceId = new ResourceIdPipe('instance');
 

@@ -1,47 +1,42 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiDoc } from '../../common/api-doc';
+import { Body, Param, Query } from '@nestjs/common';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
 import { ResourceIdPipe } from '../../common/resource-id.pipe';
-import { ApiKeyGuard } from '../api-keys/api-key.guard';
+import { DeleteRoute, GetRoute, PatchRoute, PostRoute, PutRoute } from '../../common/route';
+import { TenantScopedController } from '../api-keys/api-key.guard';
 import { accessPolicySchema, createInstanceSchema, instancePageSchema, instanceViewSchema, listInstancesSchema, updateInstanceSchema } from './instance.dto';
 import { InstanceService } from './instance.service';
 
 const instanceId = new ResourceIdPipe('instance');
 
-@Controller('v1/instances')
-@UseGuards(ApiKeyGuard)
+@TenantScopedController('v1/instances')
 export class InstanceController {
   constructor(private readonly instances: InstanceService) {}
 
-  @Post()
-  @HttpCode(202)
-  @ApiDoc({
+  @PostRoute({
     summary: 'Create an instance: 202, provisioning is queued',
     description: 'An edition the operator has stopped selling is a 409 edition-not-available.',
     body: createInstanceSchema,
     response: instanceViewSchema,
     problems: [409, 422],
+    status: 202,
   })
   create(@TenantCaller() caller: TenantCallerInfo, @Body() body: unknown) {
     return this.instances.create(caller.tenantId, parseInput(createInstanceSchema, body), caller);
   }
 
-  @Get()
-  @ApiDoc({ summary: 'List the tenant instances, oldest first', query: listInstancesSchema, response: instancePageSchema, problems: [400, 422] })
+  @GetRoute({ summary: 'List the tenant instances, oldest first', query: listInstancesSchema, response: instancePageSchema, problems: [400, 422] })
   list(@TenantCaller() caller: TenantCallerInfo, @Query() query: unknown) {
     const { limit, cursor } = parseInput(listInstancesSchema, query);
     return this.instances.list(caller.tenantId, limit, cursor);
   }
 
-  @Get(':id')
-  @ApiDoc({ summary: 'Get an instance', response: instanceViewSchema })
+  @GetRoute(':id', { summary: 'Get an instance', response: instanceViewSchema })
   get(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string) {
     return this.instances.get(caller.tenantId, id);
   }
 
-  @Patch(':id')
-  @ApiDoc({
+  @PatchRoute(':id', {
     summary: 'Rename an instance or change its edition',
     description: 'Upgrades always pass; a downgrade that would leave an enabled method or a quota above the target is a 409 edition-downgrade-blocked listing each blocker.',
     body: updateInstanceSchema,
@@ -52,15 +47,12 @@ export class InstanceController {
     return this.instances.update(caller.tenantId, id, parseInput(updateInstanceSchema, body), caller);
   }
 
-  @Delete(':id')
-  @HttpCode(202)
-  @ApiDoc({ summary: 'Delete an instance: 202, status DELETING, deprovisioning is queued', response: instanceViewSchema })
+  @DeleteRoute(':id', { summary: 'Delete an instance: 202, status DELETING, deprovisioning is queued', response: instanceViewSchema, status: 202 })
   delete(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string) {
     return this.instances.delete(caller.tenantId, id, caller);
   }
 
-  @Put(':id/access-policy')
-  @ApiDoc({ summary: 'Set the access policy (anonymous, onBackendFailure, and optionally authorization: noMatch, denyAction)', body: accessPolicySchema, response: instanceViewSchema, problems: [422] })
+  @PutRoute(':id/access-policy', { summary: 'Set the access policy (anonymous, onBackendFailure, and optionally authorization: noMatch, denyAction)', body: accessPolicySchema, response: instanceViewSchema, problems: [422] })
   setAccessPolicy(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown) {
     return this.instances.setAccessPolicy(caller.tenantId, id, parseInput(accessPolicySchema, body), caller);
   }

@@ -1,10 +1,10 @@
-import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { MqcConfig } from '@mqc/config';
 import { BrokerNodeEntity, InstanceEntity } from '@mqc/db';
-import { ApiDoc } from '../../common/api-doc';
-import { OperatorGuard } from '../../common/operator.guard';
+import { OperatorController } from '../../common/operator.guard';
+import { GetRoute } from '../../common/route';
 import { CONFIG } from '../../common/tokens';
 import { instanceViewSchema } from '../instances/instance.dto';
 import { instanceView } from '../instances/instance.view';
@@ -12,16 +12,14 @@ import { instanceView } from '../instances/instance.view';
 /** A node that has not heartbeaten for this long is reported offline. */
 const OFFLINE_AFTER_MS = 15_000;
 
-@Controller('v1/ops')
-@UseGuards(OperatorGuard)
+@OperatorController('v1/ops')
 export class OpsFleetController {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CONFIG) private readonly config: MqcConfig,
   ) {}
 
-  @Get('nodes')
-  @ApiDoc({ summary: 'Broker nodes, with what each serves', response: z.object({ items: z.array(z.record(z.string(), z.unknown())) }) })
+  @GetRoute('nodes', { summary: 'Broker nodes, with what each serves', response: z.object({ items: z.array(z.record(z.string(), z.unknown())) }) })
   async nodes() {
     const nodes = await this.dataSource.getRepository(BrokerNodeEntity).find({ order: { name: 'ASC' } });
     const now = Date.now();
@@ -37,8 +35,7 @@ export class OpsFleetController {
     };
   }
 
-  @Get('instances')
-  @ApiDoc({ summary: 'Every instance of every tenant', response: z.object({ items: z.array(instanceViewSchema.extend({ tenantId: z.uuid(), nodeId: z.uuid().nullable() })) }) })
+  @GetRoute('instances', { summary: 'Every instance of every tenant', response: z.object({ items: z.array(instanceViewSchema.extend({ tenantId: z.uuid(), nodeId: z.uuid().nullable() })) }) })
   async instances() {
     const rows = await this.dataSource.getRepository(InstanceEntity).find({ order: { createdAt: 'ASC' } });
     return { items: rows.map((i) => ({ ...instanceView(i, this.config.publicHost), tenantId: i.tenantId, nodeId: i.nodeId })) };

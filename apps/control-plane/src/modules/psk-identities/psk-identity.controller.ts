@@ -1,7 +1,7 @@
-import { Body, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiDoc } from '../../common/api-doc';
+import { Body, Param, Query } from '@nestjs/common';
 import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
 import { parseInput } from '../../common/parse-input';
+import { DeleteRoute, GetRoute, PostRoute } from '../../common/route';
 import { InstanceIdParam, InstanceScopedController } from '../instances/instance-scoped';
 import { createdPskIdentitySchema, createPskIdentitySchema, listPskIdentitiesSchema, pskIdentityPageSchema } from './psk-identity.dto';
 import { PskIdentityService } from './psk-identity.service';
@@ -11,15 +11,13 @@ import { PskIdentityService } from './psk-identity.service';
 export class PskIdentityController {
   constructor(private readonly identities: PskIdentityService) {}
 
-  @Get()
-  @ApiDoc({ summary: 'List the TLS-PSK identities, by identity (never their keys)', query: listPskIdentitiesSchema, response: pskIdentityPageSchema, problems: [422] })
+  @GetRoute({ summary: 'List the TLS-PSK identities, by identity (never their keys)', query: listPskIdentitiesSchema, response: pskIdentityPageSchema, problems: [422] })
   list(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Query() query: unknown) {
     const { limit, after } = parseInput(listPskIdentitiesSchema, query);
     return this.identities.list(caller.tenantId, id, limit, after);
   }
 
-  @Post()
-  @ApiDoc({
+  @PostRoute({
     summary: 'Add a TLS-PSK identity (platinum); a key not given is generated, and shown this once',
     body: createPskIdentitySchema,
     response: createdPskIdentitySchema,
@@ -29,9 +27,7 @@ export class PskIdentityController {
     return this.identities.create(caller.tenantId, id, parseInput(createPskIdentitySchema, body), caller);
   }
 
-  @Delete(':identity')
-  @HttpCode(204)
-  @ApiDoc({ summary: 'Delete a TLS-PSK identity; clients connected with it are disconnected' })
+  @DeleteRoute(':identity', { summary: 'Delete a TLS-PSK identity; clients connected with it are disconnected' })
   async delete(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('identity') identity: string) {
     await this.identities.delete(caller.tenantId, id, identity, caller);
   }
