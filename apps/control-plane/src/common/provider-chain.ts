@@ -1,7 +1,8 @@
 import { maskSecrets, parseConfigSecrets, serializeConfigSecrets, type ConfigSecret } from '@mqc/auth';
 import type { SecretBox } from '@mqc/domain';
 import { randomUUID } from 'node:crypto';
-import type { DeepPartial, EntityManager, EntityTarget } from 'typeorm';
+import type { DataSource, DeepPartial, EntityManager, EntityTarget } from 'typeorm';
+import { noChainMetrics, readChainMetrics, type ChainMetricsTable, type ChainMetricsView } from './chain-metrics';
 import { ValidationError } from './domain-errors';
 
 /** The columns an authentication or authorization chain link shares (`authenticators`, `authorizers`). */
@@ -69,6 +70,28 @@ export class ChainSecrets {
       createdAt: a.createdAt,
       updatedAt: a.updatedAt,
     }));
+  }
+}
+
+/** The API views of one chain's links: secrets masked, each with its counters summed over the broker nodes. */
+export class ChainViews<T extends string, C extends string> {
+  private readonly noMetrics: ChainMetricsView<C>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly secrets: ChainSecrets,
+    private readonly metrics: ChainMetricsTable<C>,
+  ) {
+    this.noMetrics = noChainMetrics(metrics);
+  }
+
+  async of(rows: ChainRow[]): Promise<ChainRowView<T, ChainMetricsView<C>>[]> {
+    const found = await readChainMetrics(this.dataSource, this.metrics, rows.map((r) => r.id));
+    return this.secrets.views(rows, found, this.noMetrics);
+  }
+
+  async one(row: ChainRow): Promise<ChainRowView<T, ChainMetricsView<C>>> {
+    return onlyView(await this.of([row]));
   }
 }
 

@@ -1,35 +1,38 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AuthenticatorType } from '@mqc/auth';
 import { AuthenticatorEntity } from '@mqc/db';
 import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
 import type { Caller } from '../../common/caller';
-import { noChainMetrics, readChainMetrics, type ChainMetricsTable, type ChainMetricsView } from '../../common/chain-metrics';
-import { DomainError, NotFoundError } from '../../common/domain-errors';
+import type { ChainMetricsTable, ChainMetricsView } from '../../common/chain-metrics';
+import { DomainError } from '../../common/domain-errors';
 import { assertEditionAllows, assertWithinQuota } from '../../common/edition-gate';
 import { OutboundPolicy } from '../../common/outbound-policy';
-import { appendChainRow, ChainSecrets, changeChainRow, deleteChainRow, onlyView, reorderRows, type ChainRowView } from '../../common/provider-chain';
+import { appendChainRow, ChainSecrets, ChainViews, changeChainRow, deleteChainRow, reorderRows, type ChainRowView } from '../../common/provider-chain';
 import { SECRET_BOX } from '../../common/tokens';
 import { InstanceChanges } from '../instances/instance-changes';
+import { InstanceRows } from '../instances/instance-rows';
 import { OwnedInstances } from '../instances/owned-instances';
 import { assertHashCostWithinEdition, prepareConfig, SINGLE_INSTANCE_TYPES } from './authenticator-config';
 
-const AUTHENTICATOR_METRICS: ChainMetricsTable<'allow' | 'deny' | 'ignore' | 'error'> = {
+type AuthenticatorCounter = 'allow' | 'deny' | 'ignore' | 'error';
+
+const AUTHENTICATOR_METRICS: ChainMetricsTable<AuthenticatorCounter> = {
   table: 'authenticator_metrics',
   idColumn: 'authenticator_id',
   counters: { allow: 'allow', deny: 'deny', ignore: 'ignore', error: 'error' },
 };
 
 /** Counters summed over the broker nodes that reported them (SPEC 4: metrics per authenticator). */
-export type AuthenticatorMetricsView = ChainMetricsView<'allow' | 'deny' | 'ignore' | 'error'>;
+export type AuthenticatorMetricsView = ChainMetricsView<AuthenticatorCounter>;
 
 export type AuthenticatorView = ChainRowView<AuthenticatorType, AuthenticatorMetricsView>;
 
-const NO_METRICS: AuthenticatorMetricsView = noChainMetrics(AUTHENTICATOR_METRICS);
-
 @Injectable()
 export class AuthenticatorService {
+  private readonly rows: InstanceRows<AuthenticatorEntity>;
   private readonly secrets: ChainSecrets;
+  private readonly views: ChainViews<AuthenticatorType, AuthenticatorCounter>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -38,21 +41,14 @@ export class AuthenticatorService {
     private readonly outbound: OutboundPolicy,
     @Inject(SECRET_BOX) box: SecretBox,
   ) {
+    this.rows = new InstanceRows(dataSource, instances, AuthenticatorEntity, 'authenticator');
     this.secrets = new ChainSecrets(box, SECRET_CONTEXT.authenticatorSecrets);
-  }
-
-  private async views(rows: AuthenticatorEntity[]): Promise<AuthenticatorView[]> {
-    const metrics = await readChainMetrics(this.dataSource, AUTHENTICATOR_METRICS, rows.map((r) => r.id));
-    return this.secrets.views(rows, metrics, NO_METRICS);
-  }
-
-  private async view(row: AuthenticatorEntity): Promise<AuthenticatorView> {
-    return onlyView(await this.views([row]));
+    this.views = new ChainViews(dataSource, this.secrets, AUTHENTICATOR_METRICS);
   }
 
   async list(tenantId: string, instanceId: string): Promise<AuthenticatorView[]> {
     await this.instances.find(tenantId, instanceId);
-    return this.views(await this.dataSource.getRepository(AuthenticatorEntity).find({ where: { instanceId }, order: { position: 'ASC' } }));
+    return this.views.of(await this.dataSource.getRepository(AuthenticatorEntity).find({ where: { instanceId }, order: { position: 'ASC' } }));
   }
 
   async create(
@@ -78,18 +74,11 @@ export class AuthenticatorService {
       const details = { instanceId, type: input.type, enabled: input.enabled };
       return { result: saved, audit: { action: 'authenticator.create', resourceType: 'authenticator', resourceId: saved.id, details }, change: { kind: 'chain' } };
     });
-    return this.view(created);
-  }
-
-  private async findOwned(manager: EntityManager, tenantId: string, instanceId: string, id: string): Promise<AuthenticatorEntity> {
-    await this.instances.find(tenantId, instanceId, manager);
-    const found = await manager.findOneBy(AuthenticatorEntity, { id, instanceId });
-    if (!found) throw new NotFoundError('authenticator');
-    return found;
+    return this.views.one(created);
   }
 
   async get(tenantId: string, instanceId: string, id: string): Promise<AuthenticatorView> {
-    return this.view(await this.findOwned(this.dataSource.manager, tenantId, instanceId, id));
+    return this.views.one(await this.rows.get(tenantId, instanceId, { id }));
   }
 
   async update(
@@ -99,7 +88,7 @@ export class AuthenticatorService {
     input: { config?: Record<string, unknown>; enabled?: boolean },
     caller: Caller,
   ): Promise<AuthenticatorView> {
-    const current = await this.findOwned(this.dataSource.manager, tenantId, instanceId, id);
+    const current = await this.rows.get(tenantId, instanceId, { id });
     const instance = await this.instances.find(tenantId, instanceId);
     // Disabling is always allowed; configuring or enabling a method needs the edition.
     if (input.config !== undefined || input.enabled === true) assertEditionAllows(instance.edition, current.type);
@@ -107,20 +96,18 @@ export class AuthenticatorService {
     if (prepared) assertHashCostWithinEdition(instance.edition, prepared.config);
     if (prepared) await this.outbound.check(prepared.urls);
     const updated = await this.write.apply({ tenantId, instanceId, caller }, async (manager, locked) => {
-      const found = await manager.findOneBy(AuthenticatorEntity, { id, instanceId });
-      if (!found) throw new NotFoundError('authenticator');
+      const found = await this.rows.find(manager, locked, { id });
       if (input.config !== undefined || input.enabled === true) assertEditionAllows(locked.edition, found.type);
       const saved = await changeChainRow(manager, this.secrets, found, prepared, input.enabled);
       const details = { instanceId, type: found.type, enabled: saved.enabled, configChanged: prepared !== undefined };
       return { result: saved, audit: { action: 'authenticator.update', resourceType: 'authenticator', resourceId: id, details }, change: { kind: 'chain' } };
     });
-    return this.view(updated);
+    return this.views.one(updated);
   }
 
   async delete(tenantId: string, instanceId: string, id: string, caller: Caller): Promise<void> {
-    await this.write.apply({ tenantId, instanceId, caller }, async (manager) => {
-      const found = await manager.findOneBy(AuthenticatorEntity, { id, instanceId });
-      if (!found) throw new NotFoundError('authenticator');
+    await this.write.apply({ tenantId, instanceId, caller }, async (manager, locked) => {
+      const found = await this.rows.find(manager, locked, { id });
       await deleteChainRow(manager, AuthenticatorEntity, 'authenticators', found);
       return { result: undefined, audit: { action: 'authenticator.delete', resourceType: 'authenticator', resourceId: id, details: { instanceId, type: found.type } }, change: { kind: 'chain' } };
     });
@@ -134,6 +121,6 @@ export class AuthenticatorService {
       const audit = { action: 'authenticator.reorder', resourceType: 'instance', resourceId: instanceId, details: { ids: wanted } };
       return { result: rows, audit, change: { kind: 'chain' } };
     });
-    return this.views(reordered);
+    return this.views.of(reordered);
   }
 }

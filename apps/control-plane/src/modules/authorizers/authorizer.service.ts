@@ -7,13 +7,13 @@ import type { Caller } from '../../common/caller';
 import { DomainError } from '../../common/domain-errors';
 import { assertEditionAllowsAuthorizer, assertWithinQuota } from '../../common/edition-gate';
 import { OutboundPolicy } from '../../common/outbound-policy';
-import { appendChainRow, ChainSecrets, changeChainRow, deleteChainRow, onlyView, reorderRows, type ChainRowView } from '../../common/provider-chain';
+import { appendChainRow, ChainSecrets, ChainViews, changeChainRow, deleteChainRow, reorderRows, type ChainRowView } from '../../common/provider-chain';
 import { SECRET_BOX } from '../../common/tokens';
 import { InstanceChanges } from '../instances/instance-changes';
 import { InstanceRows } from '../instances/instance-rows';
 import { OwnedInstances } from '../instances/owned-instances';
 import { prepareAuthorizerConfig, SINGLE_AUTHORIZER_TYPES } from './authorizer-config';
-import { authorizerMetrics, NO_AUTHORIZER_METRICS, type AuthorizerMetricsView } from './authorizer-metrics';
+import { AUTHORIZER_METRICS, type AuthorizerCounter, type AuthorizerMetricsView } from './authorizer-metrics';
 
 export type AuthorizerView = ChainRowView<AuthorizerType, AuthorizerMetricsView>;
 
@@ -24,6 +24,7 @@ const CHANGE = { kind: 'authorization' } as const;
 export class AuthorizerService {
   private readonly rows: InstanceRows<AuthorizerEntity>;
   private readonly secrets: ChainSecrets;
+  private readonly views: ChainViews<AuthorizerType, AuthorizerCounter>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -34,20 +35,12 @@ export class AuthorizerService {
   ) {
     this.rows = new InstanceRows(dataSource, instances, AuthorizerEntity, 'authorizer');
     this.secrets = new ChainSecrets(box, SECRET_CONTEXT.authorizerSecrets);
+    this.views = new ChainViews(dataSource, this.secrets, AUTHORIZER_METRICS);
   }
 
   /** The stored secrets of a row, opened (the dry run needs them to call an http authorizer). */
   openSecrets(row: AuthorizerEntity): ConfigSecret[] {
     return this.secrets.open(row);
-  }
-
-  private async views(rows: AuthorizerEntity[]): Promise<AuthorizerView[]> {
-    const metrics = await authorizerMetrics(this.dataSource, rows.map((r) => r.id));
-    return this.secrets.views(rows, metrics, NO_AUTHORIZER_METRICS);
-  }
-
-  private async view(row: AuthorizerEntity): Promise<AuthorizerView> {
-    return onlyView(await this.views([row]));
   }
 
   /** The chain's rows in order (the dry run folds the enabled ones). */
@@ -57,11 +50,11 @@ export class AuthorizerService {
   }
 
   async list(tenantId: string, instanceId: string): Promise<AuthorizerView[]> {
-    return this.views(await this.chain(tenantId, instanceId));
+    return this.views.of(await this.chain(tenantId, instanceId));
   }
 
   async get(tenantId: string, instanceId: string, id: string): Promise<AuthorizerView> {
-    return this.view(await this.rows.get(tenantId, instanceId, { id }));
+    return this.views.one(await this.rows.get(tenantId, instanceId, { id }));
   }
 
   async create(
@@ -86,7 +79,7 @@ export class AuthorizerService {
       const details = { instanceId, type: input.type, enabled: input.enabled };
       return { result: saved, audit: { action: 'authorizer.create', resourceType: 'authorizer', resourceId: saved.id, details }, change: CHANGE };
     });
-    return this.view(created);
+    return this.views.one(created);
   }
 
   async update(tenantId: string, instanceId: string, id: string, input: { config?: Record<string, unknown>; enabled?: boolean }, caller: Caller): Promise<AuthorizerView> {
@@ -105,7 +98,7 @@ export class AuthorizerService {
       const details = { instanceId, type, enabled: saved.enabled, configChanged: prepared !== undefined };
       return { result: saved, audit: { action: 'authorizer.update', resourceType: 'authorizer', resourceId: id, details }, change: CHANGE };
     });
-    return this.view(updated);
+    return this.views.one(updated);
   }
 
   async delete(tenantId: string, instanceId: string, id: string, caller: Caller): Promise<void> {
@@ -124,7 +117,7 @@ export class AuthorizerService {
       const audit = { action: 'authorizer.reorder', resourceType: 'instance', resourceId: instanceId, details: { ids: wanted } };
       return { result: rows, audit, change: CHANGE };
     });
-    return this.views(reordered);
+    return this.views.of(reordered);
   }
 }
 
