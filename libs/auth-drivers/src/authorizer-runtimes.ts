@@ -1,4 +1,4 @@
-import type { AuthorizerConfigOf, AuthorizerType, ConnectCredentials } from '@mqc/auth';
+import type { AuthorizerConfigOf, AuthorizerType, BackendAuthorizerType, ConnectCredentials, InProcessAuthorizerType } from '@mqc/auth';
 import type { BackendAuthorizationClient, BackendAuthorizer } from './authorizers/backend-authorizer';
 import type { DatabaseAuthorizer } from './authorizers/cached-rows-source';
 import { HttpAuthorizer } from './authorizers/http.authorizer';
@@ -16,10 +16,12 @@ export interface AuthorizerRuntimeDeps {
 export type AuthorizerRuntime<T extends AuthorizerType> = (id: string, config: AuthorizerConfigOf<T>, deps: AuthorizerRuntimeDeps) => BackendAuthorizer;
 
 /**
- * The backend authorizer types the broker runs, one line each; built-in-database and
- * client-info are in memory (the broker's own), a type missing here denies every check.
+ * The runtime of every backend authorizer provider of @mqc/auth, one line each, keyed by its
+ * type: a backend provider without one does not compile. The in-process types (built-in-database,
+ * client-info) are the broker's own and have none; a type this broker does not know (a newer
+ * release's) finds none and denies every check.
  */
-export const AUTHORIZER_RUNTIMES: { readonly [T in AuthorizerType]?: AuthorizerRuntime<T> } = {
+export const AUTHORIZER_RUNTIMES: { readonly [T in BackendAuthorizerType]: AuthorizerRuntime<T> } & { readonly [T in InProcessAuthorizerType]?: never } = {
   http: (id, config, deps) => new HttpAuthorizer(id, config, { outboundAllowList: deps.outboundAllow }),
   postgresql: (id, config, deps) => perClientRows(new PostgresqlAuthorizer(id, config, { outboundAllowList: deps.outboundAllow })),
   mysql: (id, config, deps) => perClientRows(new MysqlAuthorizer(id, config, { outboundAllowList: deps.outboundAllow })),

@@ -9,6 +9,7 @@ import {
   compiledRulesSource,
   dryRunOf,
   foldChain,
+  isInProcessAuthorizerType,
   NO_RULE_MATCHED,
   type AuthorizationCheck,
   type AuthorizationVerdict,
@@ -35,9 +36,6 @@ const HTTP_NOT_EVALUATED = 'no broker node answered the dry run and the control 
 
 /** How long the control plane waits for the node serving the instance (the default timeout of an authorizer). */
 export const NODE_ANSWER_MS = 5_000;
-
-/** Authorizer types the control plane folds itself; any other is asked by the broker node. */
-const IN_PROCESS_TYPES: readonly string[] = ['built-in-database', 'client-info'];
 
 /**
  * `POST /v1/instances/{id}/authorization/check`: the instance's enabled authorization chain,
@@ -72,7 +70,8 @@ export class AuthorizationCheckService implements OnModuleDestroy {
   async check(tenantId: string, instanceId: string, check: AuthorizationCheck): Promise<DryRunVerdict> {
     const instance = await this.instances.find(tenantId, instanceId);
     const chain = (await this.authorizers.chain(tenantId, instanceId)).filter((a) => a.enabled);
-    const needsNode = chain.some((a) => !IN_PROCESS_TYPES.includes(a.type));
+    // The in-process types the control plane folds itself; any other is asked by the broker node.
+    const needsNode = chain.some((a) => !isInProcessAuthorizerType(a.type));
     if (needsNode && instance.nodeId !== null && nodeServes(instance)) {
       const answered = await this.nodes.ask(instanceId, check, NODE_ANSWER_MS);
       if (answered) return { ...answered, evaluatedBy: 'broker', notEvaluated: [] };

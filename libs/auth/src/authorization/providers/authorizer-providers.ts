@@ -23,6 +23,20 @@ export type AuthorizerConfigOf<T extends AuthorizerType> = z.output<Extract<Auth
 
 export const AUTHORIZER_TYPES = AUTHORIZER_PROVIDERS.map((p) => p.type) as readonly AuthorizerType[];
 
+/**
+ * The types evaluated in process from the instance's own data (its rules, the client's ACL),
+ * by the broker and by the control plane's dry run. Every other type is a backend: the broker
+ * runs it with its runtime in @mqc/auth-drivers (AUTHORIZER_RUNTIMES, typed by
+ * BackendAuthorizerType, so that a backend provider without a runtime does not compile).
+ */
+export const IN_PROCESS_AUTHORIZER_TYPES = ['built-in-database', 'client-info'] as const satisfies readonly AuthorizerType[];
+export type InProcessAuthorizerType = (typeof IN_PROCESS_AUTHORIZER_TYPES)[number];
+export type BackendAuthorizerType = Exclude<AuthorizerType, InProcessAuthorizerType>;
+
+export function isInProcessAuthorizerType(type: string): type is InProcessAuthorizerType {
+  return (IN_PROCESS_AUTHORIZER_TYPES as readonly string[]).includes(type);
+}
+
 const BY_TYPE = new Map<string, AuthorizerProvider>(AUTHORIZER_PROVIDERS.map((p) => [p.type, p]));
 
 export function isAuthorizerType(value: string): value is AuthorizerType {
