@@ -3,6 +3,14 @@ import { isExpired, messageBytes, type Message } from './message';
 class RetainedNode {
   readonly children = new Map<string, RetainedNode>();
   message: Message | undefined;
+  /** When the message was stored (epoch ms). */
+  storedAt = 0;
+}
+
+/** A retained message and when it was stored, for the tenant's browsing. */
+export interface StoredRetained {
+  readonly message: Message;
+  readonly storedAt: number;
 }
 
 /** How often a full quota may walk the store for expired messages: a flood must not walk it per message. */
@@ -89,6 +97,7 @@ export class RetainedStore {
     else this.totalBytes -= messageBytes(node.message);
     this.totalBytes += messageBytes(message);
     node.message = message;
+    node.storedAt = Date.now();
   }
 
   private delete(topic: string): void {
@@ -114,12 +123,17 @@ export class RetainedStore {
 
   /** Retained messages whose topic matches the filter, expired ones left out. */
   match(filter: string, now: number): Message[] {
-    const out: Message[] = [];
+    return this.stored(filter, now).map((s) => s.message);
+  }
+
+  /** match(), with when each message was stored. */
+  stored(filter: string, now: number): StoredRetained[] {
+    const out: StoredRetained[] = [];
     this.collect(this.root, filter.split('/'), 0, out, now);
     return out;
   }
 
-  private collect(node: RetainedNode, levels: readonly string[], index: number, out: Message[], now: number): void {
+  private collect(node: RetainedNode, levels: readonly string[], index: number, out: StoredRetained[], now: number): void {
     if (index === levels.length) {
       this.take(node, out, now);
       return;
@@ -145,12 +159,12 @@ export class RetainedStore {
     if (child !== undefined) this.collect(child, levels, index + 1, out, now);
   }
 
-  private collectAll(node: RetainedNode, out: Message[], now: number): void {
+  private collectAll(node: RetainedNode, out: StoredRetained[], now: number): void {
     this.take(node, out, now);
     for (const child of node.children.values()) this.collectAll(child, out, now);
   }
 
-  private take(node: RetainedNode, out: Message[], now: number): void {
+  private take(node: RetainedNode, out: StoredRetained[], now: number): void {
     const message = node.message;
     if (message === undefined) return;
     if (isExpired(message, now)) {
@@ -158,6 +172,6 @@ export class RetainedStore {
       this.delete(message.topic);
       return;
     }
-    out.push(message);
+    out.push({ message, storedAt: node.storedAt });
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuthenticatorType } from '@mqc/auth';
-import { AuthenticatorEntity } from '@mqc/db';
+import { AuthenticatorEntity, type InstanceEntity } from '@mqc/db';
 import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
 import type { Caller } from '../../common/caller';
 import { noChainMetrics, readChainMetrics, type ChainMetricsTable, type ChainMetricsView } from '../../common/chain-metrics';
@@ -86,6 +86,14 @@ export class AuthenticatorService {
     const found = await manager.findOneBy(AuthenticatorEntity, { id, instanceId });
     if (!found) throw new NotFoundError('authenticator');
     return found;
+  }
+
+  /** The tenant's instance, once the authenticator is found in it (404 otherwise). */
+  async ownedInstance(tenantId: string, instanceId: string, id: string): Promise<InstanceEntity> {
+    const instance = await this.instances.find(tenantId, instanceId);
+    const found = await this.dataSource.manager.findOneBy(AuthenticatorEntity, { id, instanceId });
+    if (!found) throw new NotFoundError('authenticator');
+    return instance;
   }
 
   async get(tenantId: string, instanceId: string, id: string): Promise<AuthenticatorView> {

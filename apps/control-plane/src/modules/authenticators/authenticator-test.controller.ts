@@ -1,0 +1,32 @@
+import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { authenticatorTestResultSchema, authenticatorTestSchema } from '@mqc/queue';
+import { ApiDoc } from '../../common/api-doc';
+import { TenantCaller, type TenantCallerInfo } from '../../common/caller';
+import { parseInput } from '../../common/parse-input';
+import { ResourceIdPipe } from '../../common/resource-id.pipe';
+import { ApiKeyGuard } from '../api-keys/api-key.guard';
+import { AuthenticatorTestService, DRY_RUN_CONCURRENCY, DRY_RUNS_PER_MINUTE } from './authenticator-test.service';
+
+const instanceId = new ResourceIdPipe('instance');
+const authenticatorId = new ResourceIdPipe('authenticator');
+
+@Controller('v1/instances/:id/authenticators')
+@UseGuards(ApiKeyGuard)
+export class AuthenticatorTestController {
+  constructor(private readonly tests: AuthenticatorTestService) {}
+
+  @Post(':aid/test')
+  @HttpCode(200)
+  @ApiDoc({
+    summary: 'Dry run: what this authenticator alone answers for these credentials',
+    description:
+      'The broker node serving the instance builds the authenticator from its saved configuration (enabled or not), asks it once (fetching a JWKS, calling the HTTP service, querying the database, with the outbound URL guard as on CONNECT; 10 s at most) and closes it. No other link of the chain runs and no metric counts it. decision: allow (with superuser, expiresAt, acl), deny (reason), ignore (the chain would go on), error (a backend failure: the instance policy would judge it), continue (the method needs an MQTT 5 AUTH exchange). A certificate (PEM) is taken as if the TLS handshake had verified it; the client is an MQTT 5 client from peerHost (default 0.0.0.0). ' +
+      `At most ${DRY_RUN_CONCURRENCY} at once and ${DRY_RUNS_PER_MINUTE} a minute per tenant (429). 503 instance-unreachable when no broker node serves the instance.`,
+    body: authenticatorTestSchema,
+    response: authenticatorTestResultSchema,
+    problems: [422, 429, 503],
+  })
+  test(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Param('aid', authenticatorId) aid: string, @Body() body: unknown) {
+    return this.tests.test(caller.tenantId, id, aid, parseInput(authenticatorTestSchema, body));
+  }
+}
