@@ -31,11 +31,16 @@ export class DryRunGate {
   async run<T>(tenantId: string, work: () => Promise<T>): Promise<T> {
     const now = (this.options.now ?? Date.now)();
     let window = this.tenants.get(tenantId);
-    if (window === undefined || now - window.startedAt >= this.options.windowMs) {
-      window = { startedAt: now, started: 0, running: window?.running ?? 0 };
-      this.tenants.delete(tenantId);
+    if (window === undefined) {
+      window = { startedAt: now, started: 0, running: 0 };
       this.tenants.set(tenantId, window);
       this.forgetOldest();
+    } else if (now - window.startedAt >= this.options.windowMs) {
+      // A new window, the same entry: dry runs still running keep counting against it.
+      window.startedAt = now;
+      window.started = 0;
+      this.tenants.delete(tenantId);
+      this.tenants.set(tenantId, window);
     }
     if (window.running >= this.options.concurrent) throw new RateLimitedError('dry-run-busy', `at most ${this.options.concurrent} authenticator dry runs at once`, 1);
     if (window.started >= this.options.perWindow) {
@@ -44,11 +49,10 @@ export class DryRunGate {
     }
     window.started++;
     window.running++;
-    const counted = window;
     try {
       return await work();
     } finally {
-      counted.running--;
+      window.running--;
     }
   }
 
