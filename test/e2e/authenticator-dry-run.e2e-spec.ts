@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, type JWK } from 'jose';
@@ -8,6 +9,7 @@ import { addAuthenticator } from '../support/auth';
 import { httpAuthenticatorConfig, startHttpAuthService, type HttpAuthService } from '../support/http-auth-service';
 import { newTenant, runningInstance } from '../support/instances';
 import { startStack, type Stack } from '../support/stack';
+import { instanceCaFromDatabase, issueWithOpenssl, opensslCa, scratch, type Scratch } from '../support/x509';
 
 interface DryRun {
   decision: 'allow' | 'deny' | 'ignore' | 'error' | 'continue';
@@ -95,6 +97,28 @@ describe('authenticator dry run: POST /v1/instances/{id}/authenticators/{aid}/te
     expect(service.seen.map((s) => s.body)).toContainEqual({ clientid: 'meter-allow-1', username: 'allow-1', password: 'pw', peerhost: '10.1.2.3' });
   });
 
+  it('x509: a certificate signed by the instance CA is judged by the registry and the CN; one from an untrusted CA is refused as a handshake would; nothing is registered', async () => {
+    const tmp: Scratch = scratch();
+    try {
+      const osl = opensslCa(tmp);
+      const ca = await instanceCaFromDatabase(db.url, config.masterKey, instance);
+      writeFileSync(tmp.path('instance-ca.pem'), ca.certPem);
+      writeFileSync(tmp.path('instance-ca.key'), ca.keyPem);
+      const device = issueWithOpenssl(tmp, osl, 'cert-1', { cn: 'cert-1', issuer: 'instance-ca' });
+      issueWithOpenssl(tmp, osl, 'stranger-root', { cn: 'Stranger Root', profile: 'ca' });
+      const stranger = issueWithOpenssl(tmp, osl, 'stranger-1', { cn: 'cert-1', issuer: 'stranger-root' });
+      const x509 = await addAuthenticator(tenant, instance, 'x509', {}, false);
+
+      expect((await dryRun(x509, { clientId: 'cert-1', certificate: device.certPem })).body).toMatchObject({ decision: 'allow', superuser: false });
+      expect((await dryRun(x509, { clientId: 'cert-2', certificate: device.certPem })).body).toMatchObject({ decision: 'deny' });
+      expect((await dryRun(x509, { clientId: 'cert-1', certificate: stranger.certPem })).body).toMatchObject({ decision: 'deny', reason: expect.stringContaining('not signed by a CA this instance trusts') });
+      expect((await dryRun(x509, { clientId: 'cert-1' })).body.decision).toBe('ignore');
+      expect((await tenant.get<{ items: unknown[] }>(`/v1/instances/${instance}/device-certificates`)).body.items).toEqual([]);
+    } finally {
+      tmp.remove();
+    }
+  });
+
   it('bounds the dry runs of a tenant running at once (429 dry-run-busy)', async () => {
     const slow = await addAuthenticator(tenant, instance, 'http', { ...httpAuthenticatorConfig(service.url), timeoutMs: 5_000 }, false);
     const answers = await Promise.all([0, 1, 2, 3].map((i) => dryRun(slow, { clientId: `s-${i}`, username: `slow-${i}`, password: 'pw' })));
@@ -107,7 +131,7 @@ describe('authenticator dry run: POST /v1/instances/{id}/authenticators/{aid}/te
   it('validates the body and answers 404 across tenants and for an unknown authenticator', async () => {
     const http = await addAuthenticator(tenant, instance, 'http', httpAuthenticatorConfig(service.url), false);
     expect((await dryRun(http, { username: 'allow-1' })).status).toBe(422);
-    expect((await dryRun(http, { clientId: 'c', certificate: 'not a certificate' })).body).toMatchObject({ decision: 'error', reason: expect.stringContaining('certificate') });
+    expect((await dryRun(http, { clientId: 'c', certificate: 'not a certificate' })).body).toMatchObject({ decision: 'deny', reason: expect.stringContaining('certificate cannot be read') });
     const foreign = await dryRun(http, { clientId: 'c', username: 'allow-1', password: 'pw' }, intruder);
     const missing = await dryRun('00000000-0000-4000-8000-000000000000', { clientId: 'c', username: 'allow-1', password: 'pw' }, intruder, '00000000-0000-4000-8000-000000000001');
     expect(foreign.status).toBe(404);

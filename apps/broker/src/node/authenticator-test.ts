@@ -4,6 +4,7 @@ import { AuthenticatorEntity, InstanceEntity } from '@mqc/db';
 import type { z } from 'zod';
 import type { authenticatorTestResultSchema, authenticatorTestSchema } from '@mqc/queue';
 import { AUTHENTICATOR_FACTORIES, type AuthenticatorDeps } from '../connect/authenticator-factory';
+import { loadTlsMaterial } from '../listeners/tls-material';
 
 export type AuthenticatorTestInput = z.infer<typeof authenticatorTestSchema>;
 export type AuthenticatorTestResult = z.infer<typeof authenticatorTestResultSchema>;
@@ -16,10 +17,25 @@ const MAX_REASON = 2_000;
 
 let running = 0;
 
-function certificateOf(pem: string): ClientCertificate {
-  const x509 = new X509Certificate(pem);
-  const commonName = x509.subject.split('\n').filter((l) => l.startsWith('CN=')).at(-1)?.slice(3) ?? '';
-  return { commonName, subject: x509.subject, serialNumber: x509.serialNumber, fingerprint256: x509.fingerprint256, pem: x509.toString() };
+/**
+ * The certificate as a TLS handshake would have verified it: within its validity, signed by the
+ * instance's CA or a CA registered with it (one level: the dry run has no chain to complete),
+ * which is its issuer for the x509 registry. A string says why a handshake would not admit it.
+ */
+async function verifiedCertificate(deps: AuthenticatorDeps, instanceId: string, pem: string): Promise<ClientCertificate | string> {
+  let leaf: X509Certificate;
+  try {
+    leaf = new X509Certificate(pem);
+  } catch (error) {
+    return `the certificate cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const now = Date.now();
+  if (new Date(leaf.validFrom).getTime() > now || new Date(leaf.validTo).getTime() < now) return 'the certificate is not valid now (a TLS handshake would refuse it)';
+  const { material } = await loadTlsMaterial(deps.dataSource, deps.secrets, instanceId, deps.logger);
+  const issuer = [material.caPem, ...material.registeredCaPems].map((ca) => new X509Certificate(ca)).find((ca) => leaf.checkIssued(ca) && leaf.verify(ca.publicKey));
+  if (issuer === undefined) return 'the certificate was not signed by a CA this instance trusts (a TLS handshake would refuse it)';
+  const commonName = leaf.subject.split('\n').filter((l) => l.startsWith('CN=')).at(-1)?.slice(3) ?? '';
+  return { commonName, subject: leaf.subject, serialNumber: leaf.serialNumber, fingerprint256: leaf.fingerprint256, issuerFingerprint256: issuer.fingerprint256, pem: leaf.toString() };
 }
 
 function reasonOf(text: string | undefined): string | null {
@@ -47,6 +63,10 @@ function resultOf(result: AuthResult, elapsedMs: number): AuthenticatorTestResul
   }
 }
 
+function refusedByTransport(reason: string): AuthenticatorTestResult {
+  return { decision: 'deny', reason: reasonOf(reason), superuser: null, expiresAt: null, acl: null, elapsedMs: 0 };
+}
+
 function failed(reason: string, elapsedMs = 0): AuthenticatorTestResult {
   return { decision: 'error', reason: reasonOf(reason), superuser: null, expiresAt: null, acl: null, elapsedMs };
 }
@@ -63,7 +83,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
  * `POST /v1/instances/{id}/authenticators/{aid}/test` on the node serving the instance: the
  * authenticator is built from its row as the chain builds it (same factory, same outbound URL
  * guard, its secrets opened), enabled or not, asked once for these credentials (a JWKS fetched,
- * an HTTP service or a database asked) and closed. What it alone answers is returned; no other
+ * an HTTP service or a database asked) and closed. Its stores write nothing (dryRun). What it alone answers is returned; no other
  * link of the chain runs, no metric or throttle counts it. Undefined when the authenticator is
  * not the instance's (the caller found it for the tenant first: a race with a deletion).
  */
@@ -74,18 +94,14 @@ export async function testAuthenticator(deps: AuthenticatorDeps, instanceId: str
   if (!editionAllowsType(instance.edition, row.type)) return failed(`the ${instance.edition} edition does not run ${row.type} authenticators`);
   const factory = AUTHENTICATOR_FACTORIES[row.type];
   if (!factory) return failed(`this broker cannot run ${row.type} authenticators`);
-  let certificate: ClientCertificate | undefined;
-  try {
-    certificate = input.certificate === undefined ? undefined : certificateOf(input.certificate);
-  } catch (error) {
-    return failed(`the certificate cannot be read: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const certificate = input.certificate === undefined ? undefined : await verifiedCertificate(deps, instanceId, input.certificate);
+  if (typeof certificate === 'string') return refusedByTransport(certificate);
   if (running >= MAX_CONCURRENT_TESTS) return failed('this broker node runs too many dry runs at once; retry');
   running++;
   const started = performance.now();
   const authenticator = (() => {
     try {
-      return factory(row, deps);
+      return factory(row, { ...deps, dryRun: true });
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
     }
