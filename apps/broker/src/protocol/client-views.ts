@@ -1,6 +1,7 @@
 import type { ClientConnection } from './client-connection';
 import { closeConnection } from './connection-lifecycle';
 import type { InstanceContext } from './instance-context';
+import { ITEMS_PER_TURN, KeyPage, nextTurn } from './key-page';
 import { RC } from './reason-codes';
 import { endSession } from './session-lifecycle';
 import type { Session, Subscription } from './session-store';
@@ -72,7 +73,6 @@ function fieldsOf(session: Session): ClientFields {
 }
 
 function matches(session: Session, filter: ClientFilter): boolean {
-  if (filter.after !== undefined && session.clientId <= filter.after) return false;
   if (filter.clientId !== undefined && !session.clientId.startsWith(filter.clientId)) return false;
   if (filter.connected !== undefined && (connectionOf(session) !== undefined) !== filter.connected) return false;
   if (filter.username !== undefined && session.lastClient?.username !== filter.username) return false;
@@ -83,18 +83,18 @@ function matches(session: Session, filter: ClientFilter): boolean {
 /**
  * One page of the instance's clients: every session, connected or offline (a persistent one
  * waiting for its client), by client id. A client connected with a clean session has a session
- * too, until it goes. Walks the sessions once per page (at most the edition's session limit).
+ * too, until it goes. Walks the sessions once per page (at most the edition's session limit),
+ * letting the packet path run every ITEMS_PER_TURN sessions; not a snapshot.
  */
-export function listClients(ctx: InstanceContext, filter: ClientFilter): { items: (ClientFields & { subscriptions: number })[]; nextCursor: string | null } {
-  const found: Session[] = [];
-  for (const session of ctx.sessions.values()) if (matches(session, filter)) found.push(session);
-  found.sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
-  const page = found.slice(0, filter.limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map((session) => ({ ...fieldsOf(session), subscriptions: session.subscriptions.size })),
-    nextCursor: found.length > filter.limit && last !== undefined ? last.clientId : null,
-  };
+export async function listClients(ctx: InstanceContext, filter: ClientFilter): Promise<{ items: (ClientFields & { subscriptions: number })[]; nextCursor: string | null }> {
+  const page = new KeyPage<Session>(filter.limit, filter.after);
+  let walked = 0;
+  for (const session of ctx.sessions.values()) {
+    if (matches(session, filter)) page.offer(session.clientId, session);
+    if (++walked % ITEMS_PER_TURN === 0) await nextTurn();
+  }
+  const { items, nextCursor } = page.result();
+  return { items: items.map((session) => ({ ...fieldsOf(session), subscriptions: session.subscriptions.size })), nextCursor };
 }
 
 function subscriptionView(subscription: Subscription): SubscriptionView {

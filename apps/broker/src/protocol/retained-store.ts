@@ -13,6 +13,13 @@ export interface StoredRetained {
   readonly storedAt: number;
 }
 
+/** One step of the lazy walk of stored(): a node, the filter level it is matched against, or `all` below a `#`. */
+interface WalkStep {
+  node: RetainedNode;
+  index: number;
+  all: boolean;
+}
+
 /** How often a full quota may walk the store for expired messages: a flood must not walk it per message. */
 const EXPIRED_SWEEP_INTERVAL_MS = 1_000;
 
@@ -123,17 +130,46 @@ export class RetainedStore {
 
   /** Retained messages whose topic matches the filter, expired ones left out. */
   match(filter: string, now: number): Message[] {
-    return this.stored(filter, now).map((s) => s.message);
-  }
-
-  /** match(), with when each message was stored. */
-  stored(filter: string, now: number): StoredRetained[] {
-    const out: StoredRetained[] = [];
+    const out: Message[] = [];
     this.collect(this.root, filter.split('/'), 0, out, now);
     return out;
   }
 
-  private collect(node: RetainedNode, levels: readonly string[], index: number, out: StoredRetained[], now: number): void {
+  /**
+   * match(), lazily and with when each message was stored, in no particular order, for the
+   * tenant's browsing: the caller may pause between messages (the store may change meanwhile:
+   * a message cleared before it is reached is not given). Expired messages are left out, not
+   * forgotten.
+   */
+  *stored(filter: string, now: number): Generator<StoredRetained> {
+    const levels = filter.split('/');
+    const steps: WalkStep[] = [{ node: this.root, index: 0, all: false }];
+    for (let step = steps.pop(); step !== undefined; step = steps.pop()) {
+      const { node, index, all } = step;
+      const level = levels[index];
+      if (all || index === levels.length || level === '#') {
+        const message = node.message;
+        if (message !== undefined && !isExpired(message, now)) yield { message, storedAt: node.storedAt };
+      }
+      if (all) {
+        for (const child of node.children.values()) steps.push({ node: child, index, all });
+        continue;
+      }
+      if (index === levels.length) continue;
+      if (level === '#' || level === '+') {
+        for (const [name, child] of node.children) {
+          // [MQTT-4.7.2-1] wildcards at the first level do not match `$` topics.
+          if (index === 0 && isDollar(name)) continue;
+          steps.push(level === '#' ? { node: child, index, all: true } : { node: child, index: index + 1, all: false });
+        }
+        continue;
+      }
+      const child = node.children.get(level);
+      if (child !== undefined) steps.push({ node: child, index: index + 1, all: false });
+    }
+  }
+
+  private collect(node: RetainedNode, levels: readonly string[], index: number, out: Message[], now: number): void {
     if (index === levels.length) {
       this.take(node, out, now);
       return;
@@ -159,12 +195,12 @@ export class RetainedStore {
     if (child !== undefined) this.collect(child, levels, index + 1, out, now);
   }
 
-  private collectAll(node: RetainedNode, out: StoredRetained[], now: number): void {
+  private collectAll(node: RetainedNode, out: Message[], now: number): void {
     this.take(node, out, now);
     for (const child of node.children.values()) this.collectAll(child, out, now);
   }
 
-  private take(node: RetainedNode, out: StoredRetained[], now: number): void {
+  private take(node: RetainedNode, out: Message[], now: number): void {
     const message = node.message;
     if (message === undefined) return;
     if (isExpired(message, now)) {
@@ -172,6 +208,6 @@ export class RetainedStore {
       this.delete(message.topic);
       return;
     }
-    out.push({ message, storedAt: node.storedAt });
+    out.push(message);
   }
 }

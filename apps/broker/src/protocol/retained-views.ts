@@ -1,5 +1,7 @@
 import type { InstanceContext } from './instance-context';
+import { ITEMS_PER_TURN, KeyPage, nextTurn } from './key-page';
 import type { PublishProperties } from './message';
+import type { StoredRetained } from './retained-store';
 
 export interface RetainedView {
   topic: string;
@@ -26,29 +28,33 @@ function propertiesView(properties: PublishProperties | undefined): Record<strin
 /**
  * One page of the retained messages whose topic matches `filter` (as a subscription would, `$`
  * topics only by a filter naming them), by topic, after the topic `after`. A payload above
- * `inlineBytes`, or properties above it as JSON, are left out (the size is given).
+ * `inlineBytes`, or properties above it as JSON, are left out (the size is given). Walks the
+ * matching messages once, letting the packet path run every ITEMS_PER_TURN of them.
  */
-export function listRetained(ctx: InstanceContext, page: { filter: string; limit: number; after?: string; inlineBytes: number }): { items: RetainedView[]; nextCursor: string | null } {
-  const { after } = page;
-  const found = ctx.retained.stored(page.filter, Date.now()).filter((s) => after === undefined || s.message.topic > after);
-  found.sort((a, b) => (a.message.topic < b.message.topic ? -1 : a.message.topic > b.message.topic ? 1 : 0));
-  const taken = found.slice(0, page.limit);
-  const items = taken.map(({ message, storedAt }): RetainedView => {
-    const properties = propertiesView(message.properties);
-    const omitted = Buffer.byteLength(JSON.stringify(properties)) > page.inlineBytes;
-    const view: RetainedView = {
-      topic: message.topic,
-      size: message.payload.length,
-      qos: message.qos,
-      properties: omitted ? {} : properties,
-      propertiesOmitted: omitted,
-      storedAt: new Date(storedAt).toISOString(),
-    };
-    if (message.payload.length <= page.inlineBytes) view.payload = message.payload.toString('base64');
-    return view;
-  });
-  const last = taken[taken.length - 1];
-  return { items, nextCursor: found.length > page.limit && last !== undefined ? last.message.topic : null };
+export async function listRetained(ctx: InstanceContext, query: { filter: string; limit: number; after?: string; inlineBytes: number }): Promise<{ items: RetainedView[]; nextCursor: string | null }> {
+  const page = new KeyPage<StoredRetained>(query.limit, query.after);
+  let walked = 0;
+  for (const stored of ctx.retained.stored(query.filter, Date.now())) {
+    page.offer(stored.message.topic, stored);
+    if (++walked % ITEMS_PER_TURN === 0) await nextTurn();
+  }
+  const { items, nextCursor } = page.result();
+  return { items: items.map((stored) => retainedView(stored, query.inlineBytes)), nextCursor };
+}
+
+function retainedView({ message, storedAt }: StoredRetained, inlineBytes: number): RetainedView {
+  const properties = propertiesView(message.properties);
+  const omitted = Buffer.byteLength(JSON.stringify(properties)) > inlineBytes;
+  const view: RetainedView = {
+    topic: message.topic,
+    size: message.payload.length,
+    qos: message.qos,
+    properties: omitted ? {} : properties,
+    propertiesOmitted: omitted,
+    storedAt: new Date(storedAt).toISOString(),
+  };
+  if (message.payload.length <= inlineBytes) view.payload = message.payload.toString('base64');
+  return view;
 }
 
 /**
@@ -57,7 +63,7 @@ export function listRetained(ctx: InstanceContext, page: { filter: string; limit
  * to subscribers. False when the topic had none.
  */
 export function deleteRetained(ctx: InstanceContext, topic: string): boolean {
-  const had = ctx.retained.stored(topic, Date.now()).some((s) => s.message.topic === topic);
+  const had = ctx.retained.stored(topic, Date.now()).next().done === false;
   ctx.retained.apply({ topic, payload: Buffer.alloc(0), qos: 0, retain: true });
   return had;
 }
