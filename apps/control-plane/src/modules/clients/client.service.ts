@@ -6,6 +6,9 @@ import { InstanceNodes } from '../instances/instance-nodes';
 import { OwnedInstances } from '../instances/owned-instances';
 import { cursorOf, type listClientsSchema, type listRetainedSchema } from './client.dto';
 
+/** A page may walk a million sessions or retained messages on a busy node (a few seconds): it waits longer than a single read. */
+const PAGE_ANSWER_MS = 10_000;
+
 /**
  * The tenant's view of what an instance holds in the broker (issue 15): clients and their
  * sessions, retained messages. Each read or change is asked of the broker node serving the
@@ -21,7 +24,7 @@ export class ClientService {
   async list(tenantId: string, instanceId: string, query: z.infer<typeof listClientsSchema>) {
     const instance = await this.instances.find(tenantId, instanceId);
     const { cursor, ...filter } = query;
-    const page = await this.nodes.ask(LIST_CLIENTS, instance, { ...filter, after: cursor });
+    const page = await this.nodes.ask(LIST_CLIENTS, instance, { ...filter, after: cursor }, PAGE_ANSWER_MS);
     return { items: page.items, nextCursor: cursorOf(page.nextCursor) };
   }
 
@@ -43,7 +46,7 @@ export class ClientService {
 
   async listRetained(tenantId: string, instanceId: string, query: z.infer<typeof listRetainedSchema>) {
     const instance = await this.instances.find(tenantId, instanceId);
-    const page = await this.nodes.ask(LIST_RETAINED, instance, { filter: query.topic, limit: query.limit, after: query.cursor });
+    const page = await this.nodes.ask(LIST_RETAINED, instance, { filter: query.topic, limit: query.limit, after: query.cursor }, PAGE_ANSWER_MS);
     return { items: page.items, nextCursor: cursorOf(page.nextCursor) };
   }
 
