@@ -6,7 +6,7 @@ import { InstanceIdParam, InstanceScopedController } from '../instances/instance
 import { clientDetailViewSchema, clientPageSchema, kickQuerySchema, listClientsSchema } from './client.dto';
 import { ClientService } from './client.service';
 
-const FROM_THE_NODE = 'Asked of the broker node serving the instance: 503 instance-unreachable when none serves it now or it does not answer within 5 s.';
+const FROM_THE_NODE = 'Asked of the broker node serving the instance: 503 instance-unreachable when none serves it now or it does not answer within 5 s (10 s for a page).';
 
 @InstanceScopedController('clients')
 export class ClientController {
