@@ -11,8 +11,10 @@ import { instanceOperation } from './instance-request-bus';
 export const MAX_PAGE = 200;
 export const INLINE_PAYLOAD_BYTES = 4 * 1024;
 export const MAX_DETAIL_SUBSCRIPTIONS = 1_000;
-/** Client ids and topics travel as given; MQTT allows 65535 bytes, the bus carries this many characters. */
-const MAX_KEY = 4_096;
+/** Client ids, user names and topics travel as given: an MQTT string is at most 65535 bytes. */
+export const MAX_KEY = 65_535;
+/** A page's reply stops before its items' JSON passes this (long client ids): fewer items, and a cursor. */
+export const MAX_PAGE_JSON_BYTES = 6 * 1024 * 1024;
 const MIB = 1024 * 1024;
 
 const key = z.string().max(MAX_KEY);

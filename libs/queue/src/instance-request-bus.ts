@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
-/** A request larger than this is not read (the largest, an authenticator test with a certificate, is a few KiB). */
-const MAX_REQUEST_BYTES = 64 * 1024;
+/** A request larger than this is not read (the largest: a client filter and cursor of two 65535-byte client ids, JSON-escaped). */
+const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /**
  * One thing the control plane may ask the broker node serving an instance: its name, the

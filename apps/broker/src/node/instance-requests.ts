@@ -10,6 +10,7 @@ import {
   LIST_CLIENTS,
   LIST_RETAINED,
   MAX_DETAIL_SUBSCRIPTIONS,
+  MAX_PAGE_JSON_BYTES,
   TEST_AUTHENTICATOR,
 } from '@mqc/queue';
 import type { AuthenticatorDeps } from '../connect/authenticator-factory';
@@ -36,10 +37,10 @@ export async function answerInstanceRequests(
   return new InstanceRequestBus(redis, prefix).answer(
     [
       answering(AUTHORIZATION_CHECK, (instanceId, check) => served(instanceId, (broker) => evaluateDryRun(broker.authorization, instanceId, check))),
-      answering(LIST_CLIENTS, (instanceId, filter) => served(instanceId, (broker) => broker.listClients(filter))),
+      answering(LIST_CLIENTS, (instanceId, filter) => served(instanceId, (broker) => broker.listClients(filter, MAX_PAGE_JSON_BYTES))),
       answering(GET_CLIENT, (instanceId, { clientId }) => served(instanceId, (broker) => ({ client: broker.client(clientId, MAX_DETAIL_SUBSCRIPTIONS) ?? null }))),
       answering(KICK_CLIENT, (instanceId, { clientId, clearSession }) => served(instanceId, (broker) => broker.kick(clientId, clearSession))),
-      answering(LIST_RETAINED, (instanceId, page) => served(instanceId, (broker) => broker.listRetained({ ...page, inlineBytes: INLINE_PAYLOAD_BYTES }))),
+      answering(LIST_RETAINED, (instanceId, page) => served(instanceId, (broker) => broker.listRetained({ ...page, inlineBytes: INLINE_PAYLOAD_BYTES, maxJsonBytes: MAX_PAGE_JSON_BYTES }))),
       answering(DELETE_RETAINED, (instanceId, { topic }) => served(instanceId, (broker) => ({ deleted: broker.deleteRetained(topic) }))),
       answering(TEST_AUTHENTICATOR, (instanceId, { authenticatorId, credentials }) =>
         served(instanceId, async () => ({ result: (await testAuthenticator(deps, instanceId, authenticatorId, credentials)) ?? null })),

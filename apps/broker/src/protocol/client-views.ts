@@ -1,7 +1,7 @@
 import type { ClientConnection } from './client-connection';
 import { closeConnection } from './connection-lifecycle';
 import type { InstanceContext } from './instance-context';
-import { ITEMS_PER_TURN, KeyPage, nextTurn } from './key-page';
+import { ITEMS_PER_TURN, KeyPage, nextTurn, pageWithinBytes } from './key-page';
 import { RC } from './reason-codes';
 import { endSession } from './session-lifecycle';
 import type { Session, Subscription } from './session-store';
@@ -84,9 +84,10 @@ function matches(session: Session, filter: ClientFilter): boolean {
  * One page of the instance's clients: every session, connected or offline (a persistent one
  * waiting for its client), by client id. A client connected with a clean session has a session
  * too, until it goes. Walks the sessions once per page (at most the edition's session limit),
- * letting the packet path run every ITEMS_PER_TURN sessions; not a snapshot.
+ * letting the packet path run every ITEMS_PER_TURN sessions; not a snapshot. A page whose JSON
+ * would pass `maxJsonBytes` is cut short (its cursor follows the last item kept).
  */
-export async function listClients(ctx: InstanceContext, filter: ClientFilter): Promise<{ items: (ClientFields & { subscriptions: number })[]; nextCursor: string | null }> {
+export async function listClients(ctx: InstanceContext, filter: ClientFilter, maxJsonBytes = Number.POSITIVE_INFINITY): Promise<{ items: (ClientFields & { subscriptions: number })[]; nextCursor: string | null }> {
   const page = new KeyPage<Session>(filter.limit, filter.after);
   let walked = 0;
   for (const session of ctx.sessions.values()) {
@@ -94,7 +95,8 @@ export async function listClients(ctx: InstanceContext, filter: ClientFilter): P
     if (++walked % ITEMS_PER_TURN === 0) await nextTurn();
   }
   const { items, nextCursor } = page.result();
-  return { items: items.map((session) => ({ ...fieldsOf(session), subscriptions: session.subscriptions.size })), nextCursor };
+  const views = items.map((session) => ({ ...fieldsOf(session), subscriptions: session.subscriptions.size }));
+  return pageWithinBytes(views, nextCursor, (view) => view.clientId, maxJsonBytes);
 }
 
 function subscriptionView(subscription: Subscription): SubscriptionView {

@@ -235,8 +235,8 @@ export class InstanceBroker {
   }
 
   /** The tenant's console (issue 15): a page of clients, connected or with an offline session (client-views.ts). */
-  listClients(filter: ClientFilter): ReturnType<typeof listClients> {
-    return listClients(this.ctx, filter);
+  listClients(filter: ClientFilter, maxJsonBytes?: number): ReturnType<typeof listClients> {
+    return listClients(this.ctx, filter, maxJsonBytes);
   }
 
   /** One client with its subscriptions, or undefined when it has no session. */

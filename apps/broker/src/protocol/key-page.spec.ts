@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyPage } from './key-page';
+import { KeyPage, pageWithinBytes } from './key-page';
 
 function page(keys: string[], limit: number, after?: string) {
   const selection = new KeyPage<string>(limit, after);
@@ -28,5 +28,13 @@ describe('KeyPage', () => {
       after = next.nextCursor ?? undefined;
     } while (after !== undefined);
     expect(seen).toEqual([...many].sort().map((k) => k.toUpperCase()));
+  });
+
+  it('cuts a page whose JSON passes the budget after the last item that fits, always keeping one, with the cursor after it', () => {
+    const items = ['a', 'b', 'c', 'd'].map((key) => ({ key, text: key.repeat(100) }));
+    const one = Buffer.byteLength(JSON.stringify(items[0]));
+    expect(pageWithinBytes(items, 'd', (i) => i.key, one * 2 + 1)).toEqual({ items: items.slice(0, 2), nextCursor: 'b' });
+    expect(pageWithinBytes(items, null, (i) => i.key, 1)).toEqual({ items: items.slice(0, 1), nextCursor: 'a' });
+    expect(pageWithinBytes(items, null, (i) => i.key, one * 4)).toEqual({ items, nextCursor: null });
   });
 });

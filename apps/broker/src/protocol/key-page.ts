@@ -41,3 +41,24 @@ export class KeyPage<T> {
     return { items: page.map((k) => k.item), nextCursor: more ? page[page.length - 1]!.key : null };
   }
 }
+
+/**
+ * How many of a page's items fit in `budget` bytes of JSON (at least one, so a page always
+ * moves on): a page of long client ids or topics is cut short, its cursor then the last kept.
+ */
+export function fittingInBytes(items: readonly unknown[], budget: number): number {
+  let used = 0;
+  for (let i = 0; i < items.length; i++) {
+    used += Buffer.byteLength(JSON.stringify(items[i]));
+    if (used > budget && i > 0) return i;
+  }
+  return items.length;
+}
+
+/** The page cut to what fits in `budget` bytes of JSON, with the cursor that follows it. */
+export function pageWithinBytes<T>(items: T[], nextCursor: string | null, keyOf: (item: T) => string, budget: number): { items: T[]; nextCursor: string | null } {
+  const fitting = fittingInBytes(items, budget);
+  if (fitting === items.length) return { items, nextCursor };
+  const kept = items.slice(0, fitting);
+  return { items: kept, nextCursor: keyOf(kept[kept.length - 1]!) };
+}

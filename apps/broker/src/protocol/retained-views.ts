@@ -1,5 +1,5 @@
 import type { InstanceContext } from './instance-context';
-import { ITEMS_PER_TURN, KeyPage, nextTurn } from './key-page';
+import { ITEMS_PER_TURN, KeyPage, nextTurn, pageWithinBytes } from './key-page';
 import type { PublishProperties } from './message';
 import type { StoredRetained } from './retained-store';
 
@@ -29,9 +29,13 @@ function propertiesView(properties: PublishProperties | undefined): Record<strin
  * One page of the retained messages whose topic matches `filter` (as a subscription would, `$`
  * topics only by a filter naming them), by topic, after the topic `after`. A payload above
  * `inlineBytes`, or properties above it as JSON, are left out (the size is given). Walks the
- * matching messages once, letting the packet path run every ITEMS_PER_TURN of them.
+ * matching messages once, letting the packet path run every ITEMS_PER_TURN of them. A page
+ * whose JSON would pass `maxJsonBytes` is cut short (its cursor follows the last item kept).
  */
-export async function listRetained(ctx: InstanceContext, query: { filter: string; limit: number; after?: string; inlineBytes: number }): Promise<{ items: RetainedView[]; nextCursor: string | null }> {
+export async function listRetained(
+  ctx: InstanceContext,
+  query: { filter: string; limit: number; after?: string; inlineBytes: number; maxJsonBytes?: number },
+): Promise<{ items: RetainedView[]; nextCursor: string | null }> {
   const page = new KeyPage<StoredRetained>(query.limit, query.after);
   let walked = 0;
   for (const stored of ctx.retained.stored(query.filter, Date.now())) {
@@ -39,7 +43,8 @@ export async function listRetained(ctx: InstanceContext, query: { filter: string
     if (++walked % ITEMS_PER_TURN === 0) await nextTurn();
   }
   const { items, nextCursor } = page.result();
-  return { items: items.map((stored) => retainedView(stored, query.inlineBytes)), nextCursor };
+  const views = items.map((stored) => retainedView(stored, query.inlineBytes));
+  return pageWithinBytes(views, nextCursor, (view) => view.topic, query.maxJsonBytes ?? Number.POSITIVE_INFINITY);
 }
 
 function retainedView({ message, storedAt }: StoredRetained, inlineBytes: number): RetainedView {
