@@ -193,6 +193,12 @@ describe('the tenant sees and steers its clients and retained messages (issue 15
     const fresh = await device({ protocolVersion: 5, clientId: 'kick-5', username: 'sensor', password: 's3cret', clean: false, properties: { sessionExpiryInterval: 3600 } });
     expect(sessionPresent(fresh)).toBe(false);
     expect((await tenant.delete(`/v1/instances/${instance}/clients/nobody`)).status).toBe(404);
+    const audit = await tenant.get<{ items: { action: string; resourceId: string; details: Record<string, unknown> }[] }>('/v1/audit-events?limit=50');
+    expect(audit.body.items.filter((e) => e.action === 'client.disconnect').map((e) => [e.resourceId, e.details])).toEqual([
+      ['kick-5', { instanceId: instance, disconnected: true, sessionCleared: true }],
+      ['kick-4', { instanceId: instance, disconnected: true, sessionCleared: false }],
+      ['kick-5', { instanceId: instance, disconnected: true, sessionCleared: false }],
+    ]);
   });
 
   it('browses retained messages by filter, page by page, and clears one as an empty retained publish would', async () => {
@@ -224,6 +230,8 @@ describe('the tenant sees and steers its clients and retained messages (issue 15
     expect((await tenant.delete(`/v1/instances/${instance}/retained?topic=r/1`)).status).toBe(204);
     expect((await browse('?topic=r/%23')).body.items.map((m) => m.topic)).toEqual(['r/2', 'r/3/x']);
     expect((await tenant.delete(`/v1/instances/${instance}/retained?topic=r/1`)).body).toMatchObject({ status: 404, code: 'retained-message-not-found' });
+    const audit = await tenant.get<{ items: { action: string; resourceId: string }[] }>('/v1/audit-events?limit=50');
+    expect(audit.body.items.filter((e) => e.action === 'retained.delete').map((e) => e.resourceId)).toEqual(['r/1']);
     // A new subscriber gets the retained messages left, not the cleared one.
     const reader = await device({ protocolVersion: 5, clientId: 'reader', username: 'sensor', password: 's3cret' });
     const received: string[] = [];

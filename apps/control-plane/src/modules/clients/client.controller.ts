@@ -34,12 +34,12 @@ export class ClientController {
   @HttpCode(204)
   @ApiDoc({
     summary: 'Disconnect a client; clearSession=true also discards its session',
-    description: `MQTT 5 clients get DISCONNECT 0x98 (administrative action) before the close, MQTT 3.1.1 clients a close; the will is published. clearSession=true discards the session (subscriptions, queued messages), also of an offline client; without it an offline client is a 409 client-not-connected. ${FROM_THE_NODE}`,
+    description: `MQTT 5 clients get DISCONNECT 0x98 (administrative action) before the close, MQTT 3.1.1 clients a close; the will is published. clearSession=true discards the session (subscriptions, queued messages), also of an offline client; without it an offline client is a 409 client-not-connected. Audited as client.disconnect. ${FROM_THE_NODE}`,
     query: kickQuerySchema,
     problems: [409, 422, 503],
   })
   async kick(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Param('clientId') clientId: string, @Query() query: unknown) {
     const { clearSession } = parseInput(kickQuerySchema, query);
-    await this.clients.kick(caller.tenantId, id, clientId, clearSession);
+    await this.clients.kick(caller.tenantId, id, clientId, clearSession, caller);
   }
 }

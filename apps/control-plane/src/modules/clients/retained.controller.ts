@@ -27,11 +27,11 @@ export class RetainedController {
   @HttpCode(204)
   @ApiDoc({
     summary: "Clear a topic's retained message",
-    description: 'As an empty retained PUBLISH clears it, without sending anything to subscribers. 404 retained-message-not-found when the topic has none.',
+    description: 'As an empty retained PUBLISH clears it, without sending anything to subscribers. 404 retained-message-not-found when the topic has none. Audited as retained.delete.',
     query: deleteRetainedSchema,
     problems: [422, 503],
   })
   async delete(@TenantCaller() caller: TenantCallerInfo, @InstanceIdParam() id: string, @Query() query: unknown) {
-    await this.clients.deleteRetained(caller.tenantId, id, parseInput(deleteRetainedSchema, query).topic);
+    await this.clients.deleteRetained(caller.tenantId, id, parseInput(deleteRetainedSchema, query).topic, caller);
   }
 }
