@@ -77,7 +77,7 @@ describe('authorization: the dry run is evaluated by the broker node serving the
     } finally {
       await pg.end();
     }
-    await eventually(() => expect(stack.broker.supervisor.authorizationOf(instance)).toBeUndefined(), 10_000, 50);
+    await eventually(() => expect(stack.broker.supervisor.brokerOf(instance)).toBeUndefined(), 10_000, 50);
     const asked = service.questions.length;
     const answer = await check(instance, { clientId: 'meter-1', action: 'publish', topic: 'allowed/meter-1' });
     expect(answer.status).toBe(200);

@@ -1,10 +1,10 @@
 import type { MqcConfig } from '@mqc/config';
-import { ChainMetrics, slowHashGate } from '@mqc/auth';
+import { ChainMetrics, slowHashGate, type ThrottleCause } from '@mqc/auth';
 import { createDataSource } from '@mqc/db';
 import { SecretBox } from '@mqc/domain';
 import { Counter, Gauge, createLogger, createMetricsRegistry, startAdminServer, type Logger } from '@mqc/observability';
-import { AuthorizationCheckBus, ChangeBus, connectRedis } from '@mqc/queue';
-import { evaluateDryRun } from './node/authorization-dry-run';
+import { ChangeBus, connectRedis } from '@mqc/queue';
+import { answerInstanceRequests } from './node/instance-requests';
 import { InstanceSupervisor, type SupervisorOptions } from './node/instance-supervisor';
 import { AuthorizerMetrics, reportAuthorizerMetrics } from './node/authorizer-metrics';
 import { ChainMetricsReporter } from './node/chain-metrics-reporter';
@@ -41,13 +41,8 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   const metrics = createMetricsRegistry('broker');
   const throttled = new Counter({ name: 'mqc_broker_connects_throttled_total', help: 'CONNECTs refused by the failed-CONNECT throttle before the chain ran, by cause (blocked: too many failures; busy: too many at once)', labelNames: ['cause'], registers: [metrics] });
   let nodeId = '';
-  const supervisor = new InstanceSupervisor(
-    dataSource,
-    () => nodeId,
-    { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, authorizerMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause) => throttled.inc({ cause }) },
-    logger,
-    options,
-  );
+  const hostDeps = { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, authorizerMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause: ThrottleCause) => throttled.inc({ cause }) };
+  const supervisor = new InstanceSupervisor(dataSource, () => nodeId, hostDeps, logger, options);
   const reporter = new ChainMetricsReporter(dataSource, chainMetrics, () => nodeId, logger);
   const flushMetrics = async () => {
     await reporter.flush();
@@ -58,13 +53,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
 
   const changes = new ChangeBus(redis, config.redisPrefix);
   const unsubscribe = await changes.subscribe((event) => supervisor.onChange(event));
-  const stopAnswering = await new AuthorizationCheckBus(redis, config.redisPrefix).answer(
-    async (instanceId, check) => {
-      const authorization = supervisor.authorizationOf(instanceId);
-      return authorization === undefined ? undefined : evaluateDryRun(authorization, instanceId, check);
-    },
-    (error) => logger.error({ err: error }, 'could not answer an authorization dry run'),
-  );
+  const stopAnswering = await answerInstanceRequests(redis, config.redisPrefix, supervisor, hostDeps, (error) => logger.error({ err: error }, 'could not answer a request about an instance'));
   await supervisor.start();
   await registry.heartbeat();
 

@@ -14,6 +14,7 @@ import { ApiKeyModule } from './modules/api-keys/api-key.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthenticatorModule } from './modules/authenticators/authenticator.module';
 import { AuthorizerModule } from './modules/authorizers/authorizer.module';
+import { ClientModule } from './modules/clients/client.module';
 import { DeviceModule } from './modules/devices/device.module';
 import { EditionModule } from './modules/editions/edition.module';
 import { HealthModule } from './modules/health/health.module';
@@ -81,6 +82,7 @@ export class AppModule {
         TenantModule,
         AuthenticatorModule,
         AuthorizerModule,
+        ClientModule,
         UserModule,
         DeviceModule,
         PskIdentityModule,

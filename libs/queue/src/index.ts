@@ -2,4 +2,5 @@ export * from './redis-connection';
 export * from './change-bus';
 export * from './jobs';
 export * from './job-producer';
-export * from './authorization-check-bus';
+export * from './instance-request-bus';
+export * from './instance-operations';

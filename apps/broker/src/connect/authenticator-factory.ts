@@ -16,6 +16,12 @@ export interface AuthenticatorDeps {
   logger: Logger;
   /** MQC_OUTBOUND_ALLOW: tenant URLs are checked again at connect time. */
   outboundAllow: readonly string[];
+  /**
+   * An authenticator dry run (node/authenticator-test.ts): the stores read but write nothing
+   * (a built-in user's hash is not upgraded, a certificate is not registered just in time:
+   * the entry it would get is answered).
+   */
+  dryRun?: boolean;
 }
 
 type Factory = (row: AuthenticatorEntity, deps: AuthenticatorDeps) => Authenticator;
@@ -26,15 +32,31 @@ function configOf<T extends AuthenticatorType>(type: T, row: AuthenticatorEntity
   return parseStoredConfig(type, row.config, opened);
 }
 
+type Stores = AuthenticatorRuntimeDeps['stores'];
+
+/** The stores of a dry run: the same reads, no writes. */
+function readOnly(stores: Stores): Stores {
+  return {
+    ...stores,
+    // No replaceHash: a re-hash after a successful check is not stored.
+    builtInUsers: { find: (instanceId, userId) => stores.builtInUsers.find(instanceId, userId) },
+    x509: {
+      lookup: (instanceId, certificate) => stores.x509.lookup(instanceId, certificate),
+      registerJustInTime: async (_instanceId, certificate, o) => ({ clientId: certificate.commonName, status: o.status, fingerprint256: certificate.fingerprint256 }),
+    },
+  };
+}
+
 function runtimeDeps(deps: AuthenticatorDeps): AuthenticatorRuntimeDeps {
+  const stores: Stores = {
+    builtInUsers: new PgBuiltInUserStore(deps.dataSource),
+    deviceSecrets: new PgDeviceSecretStore(deps.dataSource, deps.secrets),
+    x509: new PgX509Store(deps.dataSource),
+    scramCredentials: new PgScramCredentialStore(deps.dataSource),
+  };
   return {
     outboundAllow: deps.outboundAllow,
-    stores: {
-      builtInUsers: new PgBuiltInUserStore(deps.dataSource),
-      deviceSecrets: new PgDeviceSecretStore(deps.dataSource, deps.secrets),
-      x509: new PgX509Store(deps.dataSource),
-      scramCredentials: new PgScramCredentialStore(deps.dataSource),
-    },
+    stores: deps.dryRun ? readOnly(stores) : stores,
     warn: (context, message) => deps.logger.warn(context, message),
   };
 }

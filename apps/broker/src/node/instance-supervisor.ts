@@ -7,8 +7,7 @@ import { authorizationFingerprint } from '../connect/load-authorization';
 import { chainFingerprint } from '../connect/load-chain';
 import { tlsFingerprint } from '../listeners/tls-material';
 import { revalidateClients } from './credential-revalidation';
-import type { InstanceAuthorization } from '../protocol/authorization';
-import type { InstanceUsage } from '../protocol/instance-broker';
+import type { InstanceBroker, InstanceUsage } from '../protocol/instance-broker';
 import type { RefusalCounts } from '../protocol/refusal-counters';
 import { InstanceHost, type HostDeps } from './instance-host';
 import { usedRevokedCredential } from './revocation-match';
@@ -98,9 +97,9 @@ export class InstanceSupervisor {
     return Object.fromEntries(this.hosts().map(([id, host]) => [id, host.broker.usage]));
   }
 
-  /** The authorization chain loaded for an instance served here, or undefined when this node does not serve it. */
-  authorizationOf(instanceId: string): InstanceAuthorization | undefined {
-    return this.instances.get(instanceId)?.host?.broker.authorization;
+  /** The engine of an instance served here, or undefined when this node does not serve it. */
+  brokerOf(instanceId: string): InstanceBroker | undefined {
+    return this.instances.get(instanceId)?.host?.broker;
   }
 
   get servedCount(): number {

@@ -4,12 +4,14 @@ import type { Duplex } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { isOpen, OPEN_AUTHORIZATION, type InstanceAuthorization } from './authorization';
 import { ClientConnection } from './client-connection';
+import { clientDetail, kickClient, listClients, type ClientFilter, type KickOutcome } from './client-views';
 import { attachConnection, closeConnection } from './connection-lifecycle';
 import type { InstanceContext } from './instance-context';
 import { RateLimiter } from './rate-limiter';
 import { RC } from './reason-codes';
 import { RefusalCounters, type RefusalCounts } from './refusal-counters';
 import { RetainedStore } from './retained-store';
+import { deleteRetained, listRetained } from './retained-views';
 import { stopSessionTimers } from './session-lifecycle';
 import { SessionStore } from './session-store';
 import { TopicTree } from './topic-tree';
@@ -230,6 +232,31 @@ export class InstanceBroker {
   /** Every connected client, for checks that read the database before deciding whom to disconnect. */
   connectedClientInfos(): ConnectedClientInfo[] {
     return [...this.ctx.clients.values()].map(clientInfo);
+  }
+
+  /** The tenant's console (issue 15): a page of clients, connected or with an offline session (client-views.ts). */
+  listClients(filter: ClientFilter, maxJsonBytes?: number): ReturnType<typeof listClients> {
+    return listClients(this.ctx, filter, maxJsonBytes);
+  }
+
+  /** One client with its subscriptions, or undefined when it has no session. */
+  client(clientId: string, maxSubscriptions: number): ReturnType<typeof clientDetail> {
+    return clientDetail(this.ctx, clientId, maxSubscriptions);
+  }
+
+  /** Disconnects a client (5.0: DISCONNECT 0x98 administrative action) and, with `clearSession`, discards its session. */
+  kick(clientId: string, clearSession: boolean): KickOutcome {
+    return kickClient(this.ctx, clientId, clearSession);
+  }
+
+  /** A page of retained messages matching a filter (retained-views.ts). */
+  listRetained(page: Parameters<typeof listRetained>[1]): ReturnType<typeof listRetained> {
+    return listRetained(this.ctx, page);
+  }
+
+  /** Clears a topic's retained message as an empty retained PUBLISH would; false when it had none. */
+  deleteRetained(topic: string): boolean {
+    return deleteRetained(this.ctx, topic);
   }
 
   get connectedClients(): number {

@@ -27,6 +27,7 @@ export const RC = {
   packetTooLarge: 0x95,
   messageRateTooHigh: 0x96,
   quotaExceeded: 0x97,
+  administrativeAction: 0x98,
   sharedSubscriptionsNotSupported: 0x9e,
   subscriptionIdentifiersNotSupported: 0xa1,
 } as const;

@@ -31,6 +31,18 @@ describe('RetainedStore', () => {
     expect(topics(store, '$SYS/#')).toEqual(['$SYS/load']);
   });
 
+  it('walks lazily, for browsing, the messages match() gives, with when each was stored, leaving expired ones out', () => {
+    const store = new RetainedStore();
+    for (const topic of ['a', 'a/b', 'a/b/c', 'a/x/c', 'b', '$SYS/load', 'x/y/z/w']) store.apply(message(topic, 'x'));
+    store.apply(message('a/old', 'x', 500));
+    expect([...store.stored('a/old', 499)].map((s) => s.message.topic)).toEqual(['a/old']);
+    for (const filter of ['#', 'a/#', 'a/+/c', '+', '$SYS/#', '+/+', 'x/+/z/#', 'a/b', 'nothing/#', '+/#']) {
+      const stored = [...store.stored(filter, 1_000)];
+      expect(stored.map((s) => s.message.topic).sort(), filter).toEqual(topics(store, filter, 1_000));
+      for (const s of stored) expect(s.storedAt, filter).toBeGreaterThan(0);
+    }
+  });
+
   it('leaves out and forgets expired messages', () => {
     const store = new RetainedStore();
     store.apply(message('t', 'x', 1000));

@@ -3,6 +3,21 @@ import { isExpired, messageBytes, type Message } from './message';
 class RetainedNode {
   readonly children = new Map<string, RetainedNode>();
   message: Message | undefined;
+  /** When the message was stored (epoch ms). */
+  storedAt = 0;
+}
+
+/** A retained message and when it was stored, for the tenant's browsing. */
+export interface StoredRetained {
+  readonly message: Message;
+  readonly storedAt: number;
+}
+
+/** One step of the lazy walk of stored(): a node, the filter level it is matched against, or `all` below a `#`. */
+interface WalkStep {
+  node: RetainedNode;
+  index: number;
+  all: boolean;
 }
 
 /** How often a full quota may walk the store for expired messages: a flood must not walk it per message. */
@@ -89,6 +104,7 @@ export class RetainedStore {
     else this.totalBytes -= messageBytes(node.message);
     this.totalBytes += messageBytes(message);
     node.message = message;
+    node.storedAt = Date.now();
   }
 
   private delete(topic: string): void {
@@ -117,6 +133,40 @@ export class RetainedStore {
     const out: Message[] = [];
     this.collect(this.root, filter.split('/'), 0, out, now);
     return out;
+  }
+
+  /**
+   * match(), lazily and with when each message was stored, in no particular order, for the
+   * tenant's browsing: the caller may pause between messages (the store may change meanwhile:
+   * a message cleared before it is reached is not given). Expired messages are left out, not
+   * forgotten.
+   */
+  *stored(filter: string, now: number): Generator<StoredRetained> {
+    const levels = filter.split('/');
+    const steps: WalkStep[] = [{ node: this.root, index: 0, all: false }];
+    for (let step = steps.pop(); step !== undefined; step = steps.pop()) {
+      const { node, index, all } = step;
+      const level = levels[index];
+      if (all || index === levels.length || level === '#') {
+        const message = node.message;
+        if (message !== undefined && !isExpired(message, now)) yield { message, storedAt: node.storedAt };
+      }
+      if (all) {
+        for (const child of node.children.values()) steps.push({ node: child, index, all });
+        continue;
+      }
+      if (index === levels.length) continue;
+      if (level === '#' || level === '+') {
+        for (const [name, child] of node.children) {
+          // [MQTT-4.7.2-1] wildcards at the first level do not match `$` topics.
+          if (index === 0 && isDollar(name)) continue;
+          steps.push(level === '#' ? { node: child, index, all: true } : { node: child, index: index + 1, all: false });
+        }
+        continue;
+      }
+      const child = node.children.get(level);
+      if (child !== undefined) steps.push({ node: child, index: index + 1, all: false });
+    }
   }
 
   private collect(node: RetainedNode, levels: readonly string[], index: number, out: Message[], now: number): void {

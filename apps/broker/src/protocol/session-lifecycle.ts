@@ -74,6 +74,7 @@ export function detachSession(ctx: InstanceContext, connection: ClientConnection
     return;
   }
   session.connection = undefined;
+  session.disconnectedAt = Date.now();
   if (session.expirySeconds === 0) {
     endSession(ctx, session);
     if (will !== undefined) publishWill(ctx, will);

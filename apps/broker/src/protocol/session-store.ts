@@ -41,7 +41,23 @@ export interface ReceiveCheck {
   allowed?: boolean;
 }
 
+/** What the last connection of a session was, for the tenant's client list (kept while the session is offline). */
+export interface SessionClient {
+  readonly username: string | undefined;
+  readonly peerHost: string;
+  readonly protocolVersion: 3 | 4 | 5;
+  readonly keepAliveSeconds: number;
+  readonly cleanStart: boolean;
+  readonly connectedAt: number;
+  /** The authenticator that accepted it; undefined for an anonymous allow. */
+  readonly authenticator: { readonly id: string; readonly type: string } | undefined;
+}
+
 export class Session {
+  /** The last connection that took the session; undefined for a session not yet taken by one (restored). */
+  lastClient: SessionClient | undefined;
+  /** When its last connection went away (epoch ms); undefined while connected. */
+  disconnectedAt: number | undefined;
   readonly subscriptions = new Map<string, Subscription>();
   /** Insertion order is send order: redelivered in that order on reconnect [MQTT-4.6.0-1]. */
   readonly inflight = new Map<number, InflightMessage>();

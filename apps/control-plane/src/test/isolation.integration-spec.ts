@@ -32,6 +32,7 @@ const ROUTES: Route[] = [
   { name: 'GET authenticator', call: (api, o) => api.get(`/v1/instances/${o.instance}/authenticators/${o.authenticator}`) },
   { name: 'PATCH authenticator', call: (api, o) => api.patch(`/v1/instances/${o.instance}/authenticators/${o.authenticator}`, { enabled: false }) },
   { name: 'DELETE authenticator', call: (api, o) => api.delete(`/v1/instances/${o.instance}/authenticators/${o.authenticator}`) },
+  { name: 'POST authenticator test', call: (api, o) => api.post(`/v1/instances/${o.instance}/authenticators/${o.authenticator}/test`, { clientId: 'c', username: 'u', password: 'p' }) },
   { name: 'GET authorizers', call: (api, o) => api.get(`/v1/instances/${o.instance}/authorizers`) },
   { name: 'POST authorizer', call: (api, o) => api.post(`/v1/instances/${o.instance}/authorizers`, { type: 'client-info', config: {} }) },
   { name: 'PUT authorizer order', call: (api, o) => api.put(`/v1/instances/${o.instance}/authorizers/order`, { ids: [o.authorizer] }) },
@@ -64,6 +65,11 @@ const ROUTES: Route[] = [
   { name: 'PATCH device', call: (api, o) => api.patch(`/v1/instances/${o.instance}/devices/${o.clientId}`, { status: 'DISABLED' }) },
   { name: 'DELETE device', call: (api, o) => api.delete(`/v1/instances/${o.instance}/devices/${o.clientId}`) },
   { name: 'POST device key regenerate', call: (api, o) => api.post(`/v1/instances/${o.instance}/devices/${o.clientId}/keys/regenerate`, { key: 'primary' }) },
+  { name: 'GET clients', call: (api, o) => api.get(`/v1/instances/${o.instance}/clients?connected=true&limit=10`) },
+  { name: 'GET client', call: (api, o) => api.get(`/v1/instances/${o.instance}/clients/${o.clientId}`) },
+  { name: 'DELETE client', call: (api, o) => api.delete(`/v1/instances/${o.instance}/clients/${o.clientId}?clearSession=true`) },
+  { name: 'GET retained', call: (api, o) => api.get(`/v1/instances/${o.instance}/retained?topic=%23`) },
+  { name: 'DELETE retained', call: (api, o) => api.delete(`/v1/instances/${o.instance}/retained?topic=a%2Fb`) },
   { name: 'DELETE api key', call: (api, o) => api.delete(`/v1/api-keys/${o.apiKey}`) },
 ];
 
@@ -107,7 +113,7 @@ describe('tenant isolation: another tenant resources answer 404, exactly like mi
 
   it('does not let an authenticator, user or device be reached through the intruder own instance either', async () => {
     const through = { ...owned, instance: intruderInstance };
-    const byId = /^(GET|PATCH|DELETE) (authenticator|authorizer|acl-rule|user|device)$|^PUT (authenticator|authorizer|acl-rule) order$|regenerate/;
+    const byId = /^(GET|PATCH|DELETE) (authenticator|authorizer|acl-rule|user|device)$|^PUT (authenticator|authorizer|acl-rule) order$|regenerate|^POST authenticator test$/;
     for (const route of ROUTES.filter((r) => byId.test(r.name))) {
       const foreign = await route.call(intruder.api, through);
       const missing = await route.call(intruder.api, { ...through, authenticator: randomUUID(), authorizer: randomUUID(), rule: randomUUID(), userId: 'nobody', clientId: 'nobody' });

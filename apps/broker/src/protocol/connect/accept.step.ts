@@ -116,6 +116,16 @@ function completeAccept(ctx: InstanceContext, connection: ClientConnection, atte
   }
   connection.state = 'connected';
   ctx.clients.set(connection.clientId, connection);
+  session.lastClient = {
+    username: connection.username,
+    peerHost: connection.info.remoteAddress,
+    protocolVersion: attempt.protocolVersion,
+    keepAliveSeconds: attempt.keepAliveSeconds,
+    cleanStart: attempt.clean,
+    connectedAt: Date.now(),
+    authenticator: connection.allowedBy && { id: connection.allowedBy.authenticatorId, type: connection.allowedBy.authenticatorType },
+  };
+  session.disconnectedAt = undefined;
   ctx.logger.debug({ clientId: connection.clientId, protocolVersion: attempt.protocolVersion, sessionPresent: attempt.sessionPresent }, 'client connected');
   session.connection = connection;
   startKeepAlive(ctx, connection);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuthenticatorType } from '@mqc/auth';
-import { AuthenticatorEntity } from '@mqc/db';
+import { AuthenticatorEntity, type InstanceEntity } from '@mqc/db';
 import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
 import type { Caller } from '../../common/caller';
 import type { ChainMetricsTable, ChainMetricsView } from '../../common/chain-metrics';
@@ -75,6 +75,13 @@ export class AuthenticatorService {
       return { result: saved, audit: { action: 'authenticator.create', resourceType: 'authenticator', resourceId: saved.id, details }, change: { kind: 'chain' } };
     });
     return this.views.one(created);
+  }
+
+  /** The tenant's instance, once the authenticator is found in it (404 otherwise). */
+  async ownedInstance(tenantId: string, instanceId: string, id: string): Promise<InstanceEntity> {
+    const instance = await this.instances.find(tenantId, instanceId);
+    await this.rows.get(tenantId, instanceId, { id });
+    return instance;
   }
 
   async get(tenantId: string, instanceId: string, id: string): Promise<AuthenticatorView> {

@@ -1,8 +1,5 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import type { MqcConfig } from '@mqc/config';
-import { nodeServes } from '@mqc/domain';
-import { AuthorizationCheckBus } from '@mqc/queue';
+import { Injectable } from '@nestjs/common';
+import { AUTHORIZATION_CHECK } from '@mqc/queue';
 import {
   clientAclSource,
   compileRules,
@@ -17,8 +14,8 @@ import {
   type SyncAuthorizationSource,
 } from '@mqc/auth';
 import type { AuthorizerEntity } from '@mqc/db';
-import { CONFIG, REDIS } from '../../common/tokens';
 import { AclRuleService } from '../acl-rules/acl-rule.service';
+import { InstanceNodes, NODE_ANSWER_MS } from '../instances/instance-nodes';
 import { OwnedInstances } from '../instances/owned-instances';
 import { AuthorizerService } from './authorizer.service';
 
@@ -34,14 +31,12 @@ export type DryRunVerdict = AuthorizationVerdict & { evaluatedBy: 'broker' | 'co
 
 const HTTP_NOT_EVALUATED = 'no broker node answered the dry run and the control plane does not call the tenant service; the broker would ask it at this point of the chain, and its answer could decide';
 
-/** How long the control plane waits for the node serving the instance (the default timeout of an authorizer). */
-export const NODE_ANSWER_MS = 5_000;
 
 /**
  * `POST /v1/instances/{id}/authorization/check`: the instance's enabled authorization chain,
  * in order, with its noMatch policy, folded by the engine the broker uses, for a client that is
  * not a superuser and has no certificate. A chain with an http or database authorizer is sent to
- * the broker node serving the instance (AuthorizationCheckBus), which folds it with the chain it
+ * the broker node serving the instance (InstanceRequestBus, operation authorization.check), which folds it with the chain it
  * has loaded, asking those backends as it would for a connected client. When no node answers
  * within NODE_ANSWER_MS (not served, node down), or the chain has no such authorizer, the control
  * plane folds it: built-in-database compiles the instance's rules for this client id and user name
@@ -50,31 +45,22 @@ export const NODE_ANSWER_MS = 5_000;
  * `notEvaluated`, treated as no-match).
  */
 @Injectable()
-export class AuthorizationCheckService implements OnModuleDestroy {
-  private readonly nodes: AuthorizationCheckBus;
-
+export class AuthorizationCheckService {
   constructor(
-    @Inject(REDIS) redis: Redis,
-    @Inject(CONFIG) config: MqcConfig,
+    private readonly nodes: InstanceNodes,
     private readonly instances: OwnedInstances,
     private readonly authorizers: AuthorizerService,
     private readonly rules: AclRuleService,
-  ) {
-    this.nodes = new AuthorizationCheckBus(redis, config.redisPrefix);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.nodes.close();
-  }
+  ) {}
 
   async check(tenantId: string, instanceId: string, check: AuthorizationCheck): Promise<DryRunVerdict> {
     const instance = await this.instances.find(tenantId, instanceId);
     const chain = (await this.authorizers.chain(tenantId, instanceId)).filter((a) => a.enabled);
     // The in-process types the control plane folds itself; any other is asked by the broker node.
     const needsNode = chain.some((a) => !isInProcessAuthorizerType(a.type));
-    if (needsNode && instance.nodeId !== null && nodeServes(instance)) {
-      const answered = await this.nodes.ask(instanceId, check, NODE_ANSWER_MS);
-      if (answered) return { ...answered, evaluatedBy: 'broker', notEvaluated: [] };
+    if (needsNode) {
+      const answered = await this.nodes.tryAsk(AUTHORIZATION_CHECK, instance, check, NODE_ANSWER_MS);
+      if (answered) return { ...(answered as AuthorizationVerdict), evaluatedBy: 'broker', notEvaluated: [] };
     }
     const { client, request } = dryRunOf(check);
     const rules = chain.some((a) => a.type === 'built-in-database') ? await this.rules.ordered(instanceId) : [];

@@ -7,6 +7,7 @@ import { InstanceCaController } from './instance-ca.controller';
 import { InstanceChanges } from './instance-changes';
 import { InstanceController } from './instance.controller';
 import { InstanceService } from './instance.service';
+import { InstanceNodes } from './instance-nodes';
 import { OwnedInstances } from './owned-instances';
 
 const instanceChanges = {
@@ -18,7 +19,7 @@ const instanceChanges = {
 @Global()
 @Module({
   controllers: [InstanceController, InstanceCaController],
-  providers: [OwnedInstances, instanceChanges, InstanceService],
-  exports: [OwnedInstances, InstanceChanges],
+  providers: [OwnedInstances, instanceChanges, InstanceService, InstanceNodes],
+  exports: [OwnedInstances, InstanceChanges, InstanceNodes],
 })
 export class InstanceModule {}
