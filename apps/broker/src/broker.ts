@@ -6,6 +6,7 @@ import { Counter, Gauge, createLogger, createMetricsRegistry, startAdminServer, 
 import { AuthorizationCheckBus, ChangeBus, connectRedis } from '@mqc/queue';
 import { evaluateDryRun } from './node/authorization-dry-run';
 import { InstanceSupervisor, type SupervisorOptions } from './node/instance-supervisor';
+import { ActivityFlusher } from './node/activity-flusher';
 import { AuthorizerMetrics, reportAuthorizerMetrics } from './node/authorizer-metrics';
 import { ChainMetricsReporter } from './node/chain-metrics-reporter';
 import { ephemeralOverlap } from './node/ephemeral-ports';
@@ -67,6 +68,8 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   );
   await supervisor.start();
   await registry.heartbeat();
+  const activity = new ActivityFlusher(redis, config.redisPrefix, () => supervisor.served(), logger);
+  activity.start();
 
   new Gauge({ name: 'mqc_broker_instances', help: 'instances served by this node', registers: [metrics], collect() { this.set(supervisor.servedCount); } });
   new Gauge({
@@ -114,6 +117,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
       await unsubscribe();
       await stopAnswering();
       await registry.deregister().catch(() => undefined);
+      await activity.stop();
       await supervisor.stop();
       await flushMetrics();
       await admin.close();

@@ -3,3 +3,4 @@ export * from './change-bus';
 export * from './jobs';
 export * from './job-producer';
 export * from './authorization-check-bus';
+export * from './instance-activity-store';

@@ -19,7 +19,9 @@ import type { BackendAuthorizationClient } from '@mqc/auth-drivers';
 import type { ClientConnection } from './client-connection';
 import type { InstanceContext } from './instance-context';
 
-export { reasonOf } from '@mqc/auth';
+import { reasonOf } from '@mqc/auth';
+
+export { reasonOf };
 
 /** One enabled authorizer of an instance, in chain order; backend ones build their source per client. */
 export type LoadedAuthorizer =
@@ -97,7 +99,35 @@ export function authorize(ctx: InstanceContext, connection: ClientConnection, re
   const authorization = connection.authorization;
   if (authorization === undefined || connection.superuser) return ALLOWED;
   if (ctx.authorizationOpen && request.topic.charCodeAt(0) !== 0x24) return ALLOWED;
-  return authorization.check(request);
+  const decision = authorization.check(request);
+  if (decision instanceof Promise) return decision.then((d) => counted(ctx, connection, request, d));
+  return counted(ctx, connection, request, decision);
+}
+
+/** Counts a decision for the tenant's metrics and logs a sample of denials with the deciding rule (issue 15). */
+function counted(ctx: InstanceContext, connection: ClientConnection, request: AuthorizationRequest, decision: AuthorizationDecision): AuthorizationDecision {
+  const { activity } = ctx;
+  if (decision.decision === 'allow') {
+    activity.authorization.allow++;
+    return decision;
+  }
+  activity.authorization.deny++;
+  const now = Date.now();
+  if (activity.sample('authorization.denied', now)) {
+    activity.record({
+      type: 'authorization.denied',
+      at: now,
+      clientId: connection.clientId,
+      username: connection.username,
+      source: connection.info.remoteAddress,
+      action: request.action,
+      topic: request.topic,
+      qos: request.qos,
+      reason: reasonOf(decision, request),
+      rule: decision.by,
+    });
+  }
+  return decision;
 }
 
 /** The verdict of a check that threw or rejected: a denial, whatever noMatch says. */

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { isOpen, OPEN_AUTHORIZATION, type InstanceAuthorization } from './authorization';
 import { ClientConnection } from './client-connection';
+import { InstanceActivity } from './instance-activity';
 import { attachConnection, closeConnection } from './connection-lifecycle';
 import type { InstanceContext } from './instance-context';
 import { RateLimiter } from './rate-limiter';
@@ -165,6 +166,7 @@ export class InstanceBroker {
   private readonly ctx: InstanceContext;
 
   constructor(options: InstanceBrokerOptions) {
+    const activity = new InstanceActivity();
     this.ctx = {
       instanceId: options.instanceId,
       limits: { ...options.limits },
@@ -176,7 +178,11 @@ export class InstanceBroker {
       clients: new Map(),
       connections: new Set(),
       rate: new RateLimiter(options.limits.messagesPerSecond),
-      refusals: new RefusalCounters(),
+      refusals: new RefusalCounters((reason) => {
+        const now = Date.now();
+        if (activity.sample('message.dropped', now)) activity.record({ type: 'message.dropped', at: now, reason });
+      }),
+      activity,
       authorization: options.authorization ?? OPEN_AUTHORIZATION,
       authorizationGeneration: 0,
       authorizationOpen: isOpen(options.authorization ?? OPEN_AUTHORIZATION),
@@ -234,6 +240,11 @@ export class InstanceBroker {
 
   get connectedClients(): number {
     return this.ctx.clients.size;
+  }
+
+  /** Counters and events since the last flush (issue 15: the tenant's metrics and event log). */
+  get activity(): InstanceActivity {
+    return this.ctx.activity;
   }
 
   /** What the instance refused or dropped to stay within its limits, by reason, since it was created. */

@@ -24,6 +24,7 @@ function writePublish(connection: ClientConnection, delivery: Delivery, packetId
   const buffer = encodeDelivery(delivery, connection.protocolVersion, packetId, false, now, alias);
   if (buffer.length > connection.maximumPacketSize) return false;
   connection.write(buffer);
+  connection.activity.sent++;
   if (alias !== undefined) aliases?.commit(topic, alias);
   return true;
 }

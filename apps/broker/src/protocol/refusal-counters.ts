@@ -32,8 +32,12 @@ export class RefusalCounters {
     'pending-before-connack': 0,
   };
 
+  /** `onCount` hears of each refusal (the event log samples them). */
+  constructor(private readonly onCount?: (reason: RefusalReason) => void) {}
+
   count(reason: RefusalReason, times = 1): void {
     this.counts[reason] += times;
+    this.onCount?.(reason);
   }
 
   snapshot(): RefusalCounts {
