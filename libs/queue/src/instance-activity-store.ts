@@ -10,6 +10,17 @@
  *   one per minute for MINUTE_SERIES_SECONDS.
  * - `events` (stream): the event log, newest kept, at most the edition's `eventLogEntries` (approximately: MAXLEN ~).
  */
+/** The kinds of events the tenant's event log holds. */
+export const ACTIVITY_EVENT_TYPES = [
+  'client.connected',
+  'client.disconnected',
+  'client.connect-refused',
+  'client.throttled',
+  'authorization.denied',
+  'message.dropped',
+] as const;
+export type ActivityEventType = (typeof ACTIVITY_EVENT_TYPES)[number];
+
 export const SECOND_SERIES_SECONDS = 3_600;
 export const MINUTE_SERIES_SECONDS = 30 * 24 * 3_600;
 export const NOW_TTL_SECONDS = 15;

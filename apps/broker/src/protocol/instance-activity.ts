@@ -1,13 +1,4 @@
-/** The kinds of events the tenant's event log holds (issue 15). */
-export const ACTIVITY_EVENT_TYPES = [
-  'client.connected',
-  'client.disconnected',
-  'client.connect-refused',
-  'client.throttled',
-  'authorization.denied',
-  'message.dropped',
-] as const;
-export type ActivityEventType = (typeof ACTIVITY_EVENT_TYPES)[number];
+import type { ActivityEventType } from '@mqc/queue';
 
 /**
  * One event of an instance, as the broker records it: `at` in epoch ms, the rest by type
