@@ -207,7 +207,7 @@ export class InstanceHost {
     this.tls = await openTlsListener(this.broker, this.site('tls', mqttsPort), material, {
       key: (identity) => this.psk.get(identity),
       enabled: () => this.psk.size > 0,
-    });
+    }, MAX_PACKET_SIZE);
     this.loaded.tls = fingerprint;
     this.listeners.push(this.tls);
     this.listeners.push(await openWsListener(this.broker, this.site('ws', wsPort), MAX_PACKET_SIZE));

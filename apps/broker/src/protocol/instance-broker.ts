@@ -94,8 +94,9 @@ export const INSTANCE_USAGE_FIELDS = ['connections', 'sessions', 'queuedMessages
 
 export interface ConnectionInfo {
   remoteAddress: string;
-  transport: 'tcp' | 'tls' | 'ws';
-  /** TLS connections: what the handshake established. */
+  /** `wss`: MQTT over WebSocket over TLS (the TLS listener's port). */
+  transport: 'tcp' | 'tls' | 'ws' | 'wss';
+  /** TLS and wss connections: what the handshake established. */
   tls?: TlsHandshake;
 }
 
