@@ -167,6 +167,7 @@ function onParseError(ctx: InstanceContext, connection: ClientConnection, error:
   if (connection.state === 'closed') return;
   if (connection.state === 'awaiting-connect' && error.message === 'Invalid protocol version') {
     // [MQTT-3.1.2-2] CONNACK 0x01 unacceptable protocol version, in the 3.1.1 format, then close.
+    ctx.activity.record({ type: 'client.connect-refused', at: Date.now(), source: connection.info.remoteAddress, reason: 'unacceptable protocol version', transport: connection.info.transport, connackCode: 1, authenticatorId: null });
     connection.send({ cmd: 'connack', returnCode: 1, sessionPresent: false });
     closeConnection(ctx, connection, { publishWill: false });
     return;
