@@ -28,7 +28,8 @@ export const NOW_TTL_SECONDS = 15;
 export const ACTIVITY_TTL_SECONDS = MINUTE_SERIES_SECONDS + 24 * 3_600;
 
 export function activityKeys(prefix: string, instanceId: string) {
-  const base = `${prefix}:instance:${instanceId}`;
+  // The id as a hash tag: one instance's keys share a Redis Cluster slot, so the broker's flush script may write them all.
+  const base = `${prefix}:instance:{${instanceId}}`;
   return {
     totals: `${base}:totals`,
     now: `${base}:metrics-now`,

@@ -24,6 +24,40 @@ export interface ActivitySource {
   eventLogEntries: number;
 }
 
+/**
+ * One instance's second, written in one command (a script, so the writes of an instance are
+ * one round of work for Redis and one encoded command for the node): gauges and rates replaced,
+ * the second and minute points replaced and their series trimmed, the totals added, the events
+ * appended to the capped stream. Every key gets its expiry again.
+ */
+const FLUSH_SCRIPT = `
+local totals, nowKey, secKey, minKey, evKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local second, minute = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('SET', nowKey, ARGV[3], 'EX', ARGV[4])
+redis.call('ZREMRANGEBYSCORE', secKey, second, second)
+redis.call('ZADD', secKey, second, ARGV[5])
+redis.call('ZREMRANGEBYSCORE', secKey, '-inf', '(' .. (second - tonumber(ARGV[6])))
+redis.call('EXPIRE', secKey, ARGV[7])
+redis.call('ZREMRANGEBYSCORE', minKey, minute, minute)
+redis.call('ZADD', minKey, minute, ARGV[8])
+redis.call('ZREMRANGEBYSCORE', minKey, '-inf', '(' .. (minute - tonumber(ARGV[9])))
+redis.call('EXPIRE', minKey, ARGV[10])
+local ttl, maxlen, pairs = ARGV[11], ARGV[12], tonumber(ARGV[13])
+local i = 14
+for _ = 1, pairs do
+  redis.call('HINCRBY', totals, ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+redis.call('EXPIRE', totals, ttl)
+if i <= #ARGV then
+  for j = i, #ARGV do redis.call('XADD', evKey, 'MAXLEN', '~', maxlen, '*', 'e', ARGV[j]) end
+  redis.call('EXPIRE', evKey, ttl)
+end
+return 1
+`;
+
+type FlushPipeline = ReturnType<Redis['pipeline']> & { mqcFlushActivity(...args: (string | number)[]): unknown };
+
 /** What the flusher remembers of one engine between flushes. */
 interface Previous {
   refusals: RefusalCounts;
@@ -39,9 +73,9 @@ function sumInto(total: ActivityPoint, point: ActivityPoint): void {
 
 /**
  * Issue 15: once a second, every instance served here has its counters and events written to
- * Redis in one pipeline (`libs/queue/src/instance-activity-store.ts` for the layout): totals
- * added, the gauges and rates replaced, a point added to the second and minute series (both
- * trimmed), the buffered events appended to the capped stream. Nothing on the packet path
+ * Redis, one script call per instance, all in one pipeline (`libs/queue/src/instance-activity-store.ts`
+ * for the layout): totals added, the gauges and rates replaced, a point added to the second and
+ * minute series (both trimmed), the buffered events appended to the capped stream. Nothing on the packet path
  * waits for it; a failed write loses that second's counts and events (logged), never a packet.
  */
 export class ActivityFlusher {
@@ -54,7 +88,9 @@ export class ActivityFlusher {
     private readonly prefix: string,
     private readonly sources: () => [string, ActivitySource][],
     private readonly logger: Logger,
-  ) {}
+  ) {
+    if (!('mqcFlushActivity' in redis)) redis.defineCommand('mqcFlushActivity', { numberOfKeys: 5, lua: FLUSH_SCRIPT });
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.flush(), ACTIVITY_FLUSH_MS);
@@ -116,9 +152,6 @@ export class ActivityFlusher {
         dropped += delta;
       }
     }
-    for (const [field, delta] of Object.entries(totals)) if (delta !== 0) pipeline.hincrby(keys.totals, field, delta);
-    pipeline.expire(keys.totals, ACTIVITY_TTL_SECONDS);
-
     const gauges = {
       connections: broker.connectedClients,
       sessions: usage.sessions,
@@ -132,8 +165,6 @@ export class ActivityFlusher {
       receivedPerSecond: Math.round((counters.received / elapsedSeconds) * 100) / 100,
       sentPerSecond: Math.round((counters.sent / elapsedSeconds) * 100) / 100,
     };
-    pipeline.set(keys.now, JSON.stringify(current), 'EX', NOW_TTL_SECONDS);
-
     const second = Math.floor(now / 1000);
     const point: ActivityPoint = {
       t: second,
@@ -147,24 +178,35 @@ export class ActivityFlusher {
       authorizationAllow: counters.authorization.allow,
       authorizationDeny: counters.authorization.deny,
     };
-    pipeline.zremrangebyscore(keys.seconds, second, second);
-    pipeline.zadd(keys.seconds, second, encodePoint(point));
-    pipeline.zremrangebyscore(keys.seconds, '-inf', `(${second - SECOND_SERIES_SECONDS}`);
-    pipeline.expire(keys.seconds, SECOND_SERIES_SECONDS + 60);
-
     const minuteStart = second - (second % 60);
     let minute = before?.minute;
     if (minute === undefined || minute.t !== minuteStart) minute = { ...point, t: minuteStart };
     else sumInto(minute, point);
-    pipeline.zremrangebyscore(keys.minutes, minuteStart, minuteStart);
-    pipeline.zadd(keys.minutes, minuteStart, encodePoint(minute));
-    pipeline.zremrangebyscore(keys.minutes, '-inf', `(${minuteStart - MINUTE_SERIES_SECONDS}`);
-    pipeline.expire(keys.minutes, MINUTE_SERIES_SECONDS + 3_600);
 
-    if (events.length > 0) {
-      for (const event of events) pipeline.xadd(keys.events, 'MAXLEN', '~', eventLogEntries, '*', 'e', JSON.stringify(event));
-      pipeline.expire(keys.events, ACTIVITY_TTL_SECONDS);
-    }
+    const totalArgs: (string | number)[] = [];
+    for (const [field, delta] of Object.entries(totals)) if (delta !== 0) totalArgs.push(field, delta);
+    (pipeline as FlushPipeline).mqcFlushActivity(
+      keys.totals,
+      keys.now,
+      keys.seconds,
+      keys.minutes,
+      keys.events,
+      second,
+      minuteStart,
+      JSON.stringify(current),
+      NOW_TTL_SECONDS,
+      encodePoint(point),
+      SECOND_SERIES_SECONDS,
+      SECOND_SERIES_SECONDS + 60,
+      encodePoint(minute),
+      MINUTE_SERIES_SECONDS,
+      MINUTE_SERIES_SECONDS + 3_600,
+      ACTIVITY_TTL_SECONDS,
+      eventLogEntries,
+      totalArgs.length / 2,
+      ...totalArgs,
+      ...events.map((event) => JSON.stringify(event)),
+    );
     this.previous.set(broker, { refusals, at: now, minute });
   }
 }
