@@ -88,7 +88,7 @@ describe('issue 15: MQTT over secure WebSocket (wss) on the mqtts port, and clie
     await expect(connectClient(endpoints.wss, { ...password, rejectUnauthorized: true })).rejects.toThrow();
   });
 
-  it('answers a plain HTTP request on the TLS port with 426, and closes a TLS client that never speaks', async () => {
+  it('answers an HTTP request on the TLS port that is not a WebSocket upgrade with 426', async () => {
     const { hostname, port } = new URL(endpoints.mqtts);
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = tlsConnect({ host: hostname, port: Number(port), ca, servername: 'localhost' }, () => socket.write('GET /other HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));

@@ -6,7 +6,7 @@ import { parseCertificate } from '@mqc/pki';
 import type { ConnectionInfo, InstanceBroker, TlsHandshake } from '../protocol/instance-broker';
 import { listen, type ListenSite, type Listener } from './listener';
 import { INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from './tls-options';
-import { createWebSocketEndpoint } from './websocket-endpoint';
+import { createWebSocketEndpoint, routeByFirstBytes } from './websocket-endpoint';
 
 /** What the TLS listener serves and whom it trusts; replaced whole, live (see TlsListener.update). */
 export interface ServerTlsMaterial {
@@ -146,32 +146,6 @@ function handshakeOf(socket: TLSSocket, mode: X509Mode, anchors: Anchors, pskIde
   if (peer === undefined) return { tls: { mode } };
   if ('problem' in peer) return { tls: { mode, peerCertificate: { verified: false, problem: peer.problem } } };
   return { tls: { mode, peerCertificate: { verified: true, certificate: peer.certificate } }, verified: peer };
-}
-
-/** How long a TLS client may stay silent after its handshake before it is closed (the engine's CONNECT timeout starts once its first bytes say which protocol it speaks). */
-const FIRST_BYTES_TIMEOUT_MS = 10_000;
-/** An HTTP request line starts with a method; MQTT's first byte is CONNECT's 0x10. */
-const HTTP_GET = 0x47; // 'G'
-
-/**
- * Hands a TLS connection to MQTT or, when its first bytes are an HTTP request (`GET /mqtt`), to
- * MQTT over WebSocket: one port serves mqtts and wss with the same certificate and X.509 mode.
- * The first chunk is put back before either reads it.
- */
-function routeByFirstBytes(socket: TLSSocket, mqtt: () => void, websocket: () => void): void {
-  const timer = setTimeout(() => socket.destroy(), FIRST_BYTES_TIMEOUT_MS);
-  timer.unref();
-  const cancel = () => clearTimeout(timer);
-  socket.once('close', cancel);
-  socket.once('data', (chunk: Buffer) => {
-    cancel();
-    socket.off('close', cancel);
-    socket.pause();
-    socket.unshift(chunk);
-    if (chunk[0] === HTTP_GET) websocket();
-    else mqtt();
-    socket.resume();
-  });
 }
 
 /**

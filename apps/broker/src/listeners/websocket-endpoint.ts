@@ -1,7 +1,34 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { ConnectionInfo, InstanceBroker } from '../protocol/instance-broker';
+
+/** How long a TLS client may stay silent after its handshake before it is closed (the engine's CONNECT timeout starts once its first bytes say which protocol it speaks). */
+const FIRST_BYTES_TIMEOUT_MS = 10_000;
+/** An HTTP request line starts with a method; MQTT's first byte is CONNECT's 0x10. */
+const HTTP_GET = 0x47; // 'G'
+
+/**
+ * Hands a TLS connection to MQTT or, when its first bytes are an HTTP request (`GET /mqtt`), to
+ * MQTT over WebSocket: one port serves mqtts and wss with the same certificate and X.509 mode.
+ * The first chunk is put back before either reads it.
+ */
+export function routeByFirstBytes(socket: TLSSocket, mqtt: () => void, websocket: () => void): void {
+  const timer = setTimeout(() => socket.destroy(), FIRST_BYTES_TIMEOUT_MS);
+  timer.unref();
+  const cancel = () => clearTimeout(timer);
+  socket.once('close', cancel);
+  socket.once('data', (chunk: Buffer) => {
+    cancel();
+    socket.off('close', cancel);
+    socket.pause();
+    socket.unshift(chunk);
+    if (chunk[0] === HTTP_GET) websocket();
+    else mqtt();
+    socket.resume();
+  });
+}
 
 /** MQTT over WebSocket at `/mqtt`, subprotocol `mqtt` (MQTT 5.0 section 6), on sockets someone else accepted. */
 export interface WebSocketEndpoint {
