@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activityKeys, connectRedis } from '@mqc/queue';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
 import { V311, addAuthenticator, connackCode, untilConnack } from '../support/auth';
 import { connectClient, newTenant, portOf, runningInstance, type InstanceView } from '../support/instances';
@@ -223,6 +224,22 @@ describe('issue 15: per-instance metrics and event log, with real clients', () =
     expect((await events(`from=${new Date(Date.now() + 60_000).toISOString()}`)).items).toEqual([]);
     expect((await tenant.get(`/v1/instances/${instance.id}/events?type=client.exploded`)).status).toBe(422);
     expect((await tenant.get(`/v1/instances/${instance.id}/events?cursor=abc`)).status).toBe(422);
+  });
+
+  it('forgets the metrics and the event log of a deleted instance', async () => {
+    const doomed = await runningInstance(tenant, 'doomed');
+    const keys = Object.values(activityKeys(stack.config.redisPrefix, doomed.id));
+    const redis = await connectRedis(stack.config.redisUrl, 'activity-e2e');
+    try {
+      // A refused CONNECT (no authenticator yet, anonymous denied) makes a count and an event: all five keys exist.
+      expect(await connackCode(doomed.endpoints!.mqtt, { clientId: 'anonymous-1' })).toBe(V311.notAuthorized);
+      await eventually(async () => expect(await redis.exists(...keys)).toBe(keys.length), 10_000, 200);
+      expect((await tenant.request('DELETE', `/v1/instances/${doomed.id}`)).status).toBe(202);
+      await eventually(async () => expect((await tenant.get(`/v1/instances/${doomed.id}`)).status).toBe(404), 30_000, 200);
+      await eventually(async () => expect(await redis.exists(...keys)).toBe(0), 10_000, 200);
+    } finally {
+      await redis.quit();
+    }
   });
 
   it("answers 404 for another tenant's instance on every route", async () => {
