@@ -207,7 +207,7 @@ describe('issue 15: per-instance metrics and event log, with real clients', () =
       expect(found.items.length).toBeGreaterThan(0);
       return found.items[0]!;
     }, 10_000, 200);
-    expect(event.reason).toBe('rate-limit');
+    expect(event).toMatchObject({ reason: 'rate-limit', clientId: 'flood-1', topic: 'plant/flood' });
     await eventually(async () => expect((await metrics()).messages.dropped['rate-limit']).toBeGreaterThan(0), 10_000, 200);
     const disconnected = await events('type=client.disconnected&clientId=flood-1');
     expect(disconnected.items[0]?.reason).toBe('message rate too high');

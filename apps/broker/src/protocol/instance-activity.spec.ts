@@ -75,7 +75,7 @@ describe('the engine records what the tenant sees in its event log and metrics',
     publisher.publish('t', '2');
     await publisher.closed;
     const events = broker.activity.drainEvents();
-    expect(events).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'message.dropped', reason: 'rate-limit' })]));
+    expect(events).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'message.dropped', reason: 'rate-limit', clientId: 'flood', topic: 't' })]));
     expect(events.find((e) => e.type === 'client.disconnected')).toMatchObject({ clientId: 'flood', reason: 'message rate too high' });
     await broker.close();
   });

@@ -179,9 +179,9 @@ export class InstanceBroker {
       clients: new Map(),
       connections: new Set(),
       rate: new RateLimiter(options.limits.messagesPerSecond),
-      refusals: new RefusalCounters((reason) => {
+      refusals: new RefusalCounters((reason, clientId, topic) => {
         const now = Date.now();
-        if (activity.sample('message.dropped', now)) activity.record({ type: 'message.dropped', at: now, reason });
+        if (activity.sample('message.dropped', now)) activity.record({ type: 'message.dropped', at: now, reason, ...(clientId === undefined ? {} : { clientId }), ...(topic === undefined ? {} : { topic }) });
       }),
       activity,
       authorization: options.authorization ?? OPEN_AUTHORIZATION,

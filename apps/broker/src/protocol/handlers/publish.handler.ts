@@ -71,7 +71,7 @@ export function handlePublish(ctx: InstanceContext, connection: ClientConnection
   ctx.activity.received++;
   const now = Date.now();
   if (!ctx.rate.tryTake(now)) {
-    ctx.refusals.count('rate-limit');
+    ctx.refusals.count('rate-limit', 1, connection.clientId, packet.topic || undefined);
     violation(ctx, connection, RC.messageRateTooHigh, 'message rate too high');
     return;
   }
