@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
-import { connackCode } from '../support/auth';
+import mqtt from 'mqtt';
+import { TestScramClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
+import { addAuthenticator, connackCode, untilConnack } from '../support/auth';
 import { newTenant, runningInstance } from '../support/instances';
 import { startStack, type Stack } from '../support/stack';
 
@@ -74,5 +75,31 @@ describe('docs/devices.md, run as written against a real stack', () => {
     expect(await connackCode(url, { clientId, username: 'free-text', password: tokens[1]!, protocolVersion: 5 })).toBe(0);
     // A token is bound to its client id.
     expect(await connackCode(url, { clientId: 'someone-else', username: 'x', password: tokens[1]!, protocolVersion: 5 })).toBe(0x86);
+  });
+
+  it('the mqtt.js SCRAM and TLS-PSK snippets connect to a platinum instance', async () => {
+    const tenant = await newTenant(stack, 'platinum-docs');
+    const instance = await runningInstance(tenant, 'platinum', 'platinum');
+    await addAuthenticator(tenant, instance.id, 'psk', { identityAsUsername: true });
+    await addAuthenticator(tenant, instance.id, 'scram', { algorithm: 'sha256', iterationCount: 4096 });
+    await addAuthenticator(tenant, instance.id, 'built-in-database', {});
+    expect((await tenant.post(`/v1/instances/${instance.id}/users`, { userId: 'alice', password: 'pw' })).status).toBe(201);
+    const keyHex = (await tenant.post<{ key: string }>(`/v1/instances/${instance.id}/psk-identities`, { identity: 'meter-7' })).body.key;
+    const ca = (await tenant.get<string>(`/v1/instances/${instance.id}/ca.pem`)).body;
+    await untilConnack(instance.endpoints!.mqtt, { username: 'alice', password: 'pw' }, 0);
+    for (const name of ['// mqttjs-scram.js', '// mqttjs-psk.js']) {
+      // The snippet as written, with what it names from its surroundings passed in.
+      const build = new Function('mqtt', 'endpoints', 'ca', 'ScramClient', 'keyHex', `${snippet(name)}\nreturn client;`) as (...args: unknown[]) => mqtt.MqttClient;
+      const connack = await eventually(async () => {
+        const client = build(mqtt, instance.endpoints, ca, TestScramClient, keyHex);
+        client.options.reconnectPeriod = 0;
+        try {
+          return await new Promise<mqtt.IConnackPacket>((resolve, reject) => client.once('connect', resolve).once('error', reject));
+        } finally {
+          await client.endAsync(true);
+        }
+      }, 10_000, 200);
+      expect(connack.reasonCode ?? connack.returnCode).toBe(0);
+    }
   });
 });
