@@ -34,6 +34,8 @@ interface ActivityEvent {
   authenticator?: { id: string; type: string | null } | null;
   rule?: { authorizerId: string; type: string; ruleId?: string } | null;
   topic?: string;
+  action?: string;
+  delivery?: boolean;
 }
 
 interface EventPage {
@@ -192,7 +194,7 @@ describe('issue 15: per-instance metrics and event log, with real clients', () =
       expect(found.items.length).toBeGreaterThan(0);
       return found.items[0]!;
     }, 10_000, 200);
-    expect(event).toMatchObject({ clientId: 'nosy-1', topic: 'secret/plans', rule: { authorizerId: authorizer.body.id, type: 'built-in-database', ruleId: rule.body.id } });
+    expect(event).toMatchObject({ clientId: 'nosy-1', action: 'publish', delivery: false, topic: 'secret/plans', rule: { authorizerId: authorizer.body.id, type: 'built-in-database', ruleId: rule.body.id } });
     await eventually(async () => expect((await metrics()).authorization.deny).toBeGreaterThan(0), 10_000, 200);
   });
 

@@ -95,17 +95,17 @@ const ALLOWED: AuthorizationDecision = Object.freeze({ decision: 'allow', by: nu
  * chains answer synchronously; a chain with a backend authorizer answers with a promise. The
  * decision is shared and allocates nothing; `reasonOf(decision, request)` gives its text (logs).
  */
-export function authorize(ctx: InstanceContext, connection: ClientConnection, request: AuthorizationRequest): AuthorizationDecision | Promise<AuthorizationDecision> {
+export function authorize(ctx: InstanceContext, connection: ClientConnection, request: AuthorizationRequest, delivery = false): AuthorizationDecision | Promise<AuthorizationDecision> {
   const authorization = connection.authorization;
   if (authorization === undefined || connection.superuser) return ALLOWED;
   if (ctx.authorizationOpen && request.topic.charCodeAt(0) !== 0x24) return ALLOWED;
   const decision = authorization.check(request);
-  if (decision instanceof Promise) return decision.then((d) => counted(ctx, connection, request, d));
-  return counted(ctx, connection, request, decision);
+  if (decision instanceof Promise) return decision.then((d) => counted(ctx, connection, request, d, delivery));
+  return counted(ctx, connection, request, decision, delivery);
 }
 
 /** Counts a decision for the tenant's metrics and logs a sample of denials with the deciding rule (issue 15). */
-function counted(ctx: InstanceContext, connection: ClientConnection, request: AuthorizationRequest, decision: AuthorizationDecision): AuthorizationDecision {
+function counted(ctx: InstanceContext, connection: ClientConnection, request: AuthorizationRequest, decision: AuthorizationDecision, delivery: boolean): AuthorizationDecision {
   const { activity } = ctx;
   if (decision.decision === 'allow') {
     activity.authorization.allow++;
@@ -121,6 +121,8 @@ function counted(ctx: InstanceContext, connection: ClientConnection, request: Au
       username: connection.username,
       source: connection.info.remoteAddress,
       action: request.action,
+      // A message on `topic` withheld from this subscriber (checked as subscribe), rather than a request of its own.
+      delivery,
       topic: request.topic,
       qos: request.qos,
       reason: reasonOf(decision, request),
@@ -141,7 +143,7 @@ export function failedCheck(error: unknown): AuthorizationVerdict {
  * backend authorizer is being asked. Never rejects: a failure is false (fail closed).
  */
 export function receiveVerdict(ctx: InstanceContext, connection: ClientConnection, topic: string, qos: 0 | 1 | 2): boolean | Promise<boolean> {
-  const verdict = authorize(ctx, connection, { action: 'subscribe', topic, qos, retain: false });
+  const verdict = authorize(ctx, connection, { action: 'subscribe', topic, qos, retain: false }, true);
   if (verdict instanceof Promise) {
     return verdict.then(
       (v) => v.decision === 'allow',
