@@ -127,7 +127,8 @@ describe('the certificate-issuing worker: CSRs and generated keys, idempotency, 
     expect((await issue({ count: 3 })).body.errors?.[0]).toMatchObject({ field: 'clientIdPrefix' });
     expect((await issue({ clientIds: ['dup', 'dup'] })).status).toBe(422);
     const basic = await runningInstance(tenant, 'basic-issuing', 'basic');
-    expect((await issue({ clientIds: ['b-1'] }, {}, basic.id)).body).toMatchObject({ status: 403, code: 'method-not-in-edition' });
+    // Basic issues from the instance CA within its deviceCertificates quota (100).
+    expect((await issue({ count: 101, clientIdPrefix: 'b-' }, {}, basic.id)).body).toMatchObject({ status: 409, code: 'quota-exceeded', quota: 'deviceCertificates', limit: 100 });
 
     const accepted = await issue({ clientIds: ['mine-1'] });
     await finished(accepted.body.jobId);

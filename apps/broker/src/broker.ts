@@ -6,6 +6,7 @@ import { Counter, Gauge, createLogger, createMetricsRegistry, startAdminServer, 
 import { ChangeBus, connectRedis } from '@mqc/queue';
 import { answerInstanceRequests } from './node/instance-requests';
 import { InstanceSupervisor, type SupervisorOptions } from './node/instance-supervisor';
+import { ActivityFlusher } from './node/activity-flusher';
 import { AuthorizerMetrics, reportAuthorizerMetrics } from './node/authorizer-metrics';
 import { ChainMetricsReporter } from './node/chain-metrics-reporter';
 import { ephemeralOverlap } from './node/ephemeral-ports';
@@ -56,6 +57,8 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   const stopAnswering = await answerInstanceRequests(redis, config.redisPrefix, supervisor, hostDeps, (error) => logger.error({ err: error }, 'could not answer a request about an instance'));
   await supervisor.start();
   await registry.heartbeat();
+  const activity = new ActivityFlusher(redis, config.redisPrefix, () => supervisor.served(), logger);
+  activity.start();
 
   new Gauge({ name: 'mqc_broker_instances', help: 'instances served by this node', registers: [metrics], collect() { this.set(supervisor.servedCount); } });
   new Gauge({
@@ -103,6 +106,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
       await unsubscribe();
       await stopAnswering();
       await registry.deregister().catch(() => undefined);
+      await activity.stop();
       await supervisor.stop();
       await flushMetrics();
       await admin.close();

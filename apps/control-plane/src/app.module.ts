@@ -28,6 +28,7 @@ import { X509Module } from './modules/x509/x509.module';
 import { CaCertificateModule } from './modules/ca-certificates/ca-certificate.module';
 import { DeviceCertificateModule } from './modules/device-certificates/device-certificate.module';
 import { JobModule } from './modules/jobs/job.module';
+import { ActivityModule } from './modules/instance-activity/activity.module';
 
 /** What main.ts (or a test) has already connected: the control plane is built around it. */
 export interface ControlPlaneRuntime {
@@ -93,6 +94,7 @@ export class AppModule {
         CaCertificateModule,
         DeviceCertificateModule,
         JobModule,
+        ActivityModule,
       ],
     };
   }

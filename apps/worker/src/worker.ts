@@ -44,7 +44,7 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
   const redis = await connectRedis(config.redisUrl, 'mqc-worker');
   const dataSource = createDataSource({ url: databaseUrl, applicationName: 'mqc-worker', poolSize: 5 });
   await dataSource.initialize();
-  const context: JobContext = { config, dataSource, changes: new ChangeBus(redis, config.redisPrefix), secrets: new SecretBox(config.masterKey), logger };
+  const context: JobContext = { config, dataSource, changes: new ChangeBus(redis, config.redisPrefix), secrets: new SecretBox(config.masterKey), logger, redis };
   const handlers: Handlers = {
     'provision-instance': (p) => new ProvisionInstanceJob(context).run(p),
     'deprovision-instance': (p) => new DeprovisionInstanceJob(context).run(p),

@@ -15,11 +15,13 @@ export interface InstanceEndpoints {
   mqtt: string;
   mqtts: string;
   ws: string;
+  /** MQTT over WebSocket over TLS: the mqtts port, which serves both (issue 15). */
+  wss: string;
 }
 
 export function endpointsFor(host: string, ports: InstancePorts): InstanceEndpoints {
   const h = host.includes(':') ? `[${host}]` : host;
-  return { mqtt: `mqtt://${h}:${ports.mqtt}`, mqtts: `mqtts://${h}:${ports.mqtts}`, ws: `ws://${h}:${ports.ws}/mqtt` };
+  return { mqtt: `mqtt://${h}:${ports.mqtt}`, mqtts: `mqtts://${h}:${ports.mqtts}`, ws: `ws://${h}:${ports.ws}/mqtt`, wss: `wss://${h}:${ports.mqtts}/mqtt` };
 }
 
 /** The status reason a broker node writes when it cannot open an instance's listeners. */

@@ -58,6 +58,8 @@ export interface EditionLimits {
    * told this value in the CONNACK's Server Keep Alive and must use it. 3.1.1 clients cannot be told.
    */
   keepAliveMaxSeconds: number;
+  /** Entries of the instance's event log (issue 15), newest kept: connects, refusals, denials, sampled drops. */
+  eventLogEntries: number;
 }
 
 export interface Edition {
@@ -92,7 +94,8 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       messagesPerSecond: 1_000,
       authenticatorsPerChain: 2,
       registeredCaCertificates: 0,
-      deviceCertificates: 0,
+      /** Issued from the instance CA only (basic registers no CA and no certificate of its own). */
+      deviceCertificates: 100,
       builtInUsers: 10_000,
       authorizersPerChain: 2,
       aclRules: 100,
@@ -109,6 +112,7 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       queuedBytesPerInstance: 64 * MiB,
       inflightWindow: 32,
       keepAliveMaxSeconds: 60,
+      eventLogEntries: 1_000,
     },
   },
   professional: {
@@ -137,6 +141,7 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       queuedBytesPerInstance: 512 * MiB,
       inflightWindow: 64,
       keepAliveMaxSeconds: 300,
+      eventLogEntries: 10_000,
     },
   },
   platinum: {
@@ -165,6 +170,7 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       queuedBytesPerInstance: 2048 * MiB,
       inflightWindow: 128,
       keepAliveMaxSeconds: 1_200,
+      eventLogEntries: 50_000,
     },
   },
 };

@@ -3,9 +3,10 @@ import { X509Certificate } from 'node:crypto';
 import { createServer, type DetailedPeerCertificate, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import type { ClientCertificate } from '@mqc/auth';
 import { parseCertificate } from '@mqc/pki';
-import type { InstanceBroker, TlsHandshake } from '../protocol/instance-broker';
+import type { ConnectionInfo, InstanceBroker, TlsHandshake } from '../protocol/instance-broker';
 import { listen, type ListenSite, type Listener } from './listener';
 import { INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from './tls-options';
+import { createWebSocketEndpoint, routeByFirstBytes } from './websocket-endpoint';
 
 /** What the TLS listener serves and whom it trusts; replaced whole, live (see TlsListener.update). */
 export interface ServerTlsMaterial {
@@ -153,9 +154,11 @@ function handshakeOf(socket: TLSSocket, mode: X509Mode, anchors: Anchors, pskIde
  * the trust store and the mode can change under a running server. It records what each
  * handshake established (`TlsHandshake`: the mode, a proven PSK identity, the client
  * certificate verified or why not; in mode TLS the certificate is not examined) and hands
- * every connection to the engine, whose CONNECT pipeline decides who may proceed.
+ * every connection to the engine, whose CONNECT pipeline decides who may proceed. With
+ * `websocketMaxPayload` it also serves MQTT over WebSocket (wss) on the same port: a connection
+ * whose first bytes are an HTTP request is upgraded at `/mqtt` (routeByFirstBytes).
  */
-export async function openTlsListener(broker: InstanceBroker, site: ListenSite, initial: ServerTlsMaterial, psk?: PskOptions): Promise<TlsListener> {
+export async function openTlsListener(broker: InstanceBroker, site: ListenSite, initial: ServerTlsMaterial, psk?: PskOptions, websocketMaxPayload?: number): Promise<TlsListener> {
   let material = initial;
   let key = trustKey(initial);
   let anchors = anchorsOf(initial);
@@ -171,12 +174,26 @@ export async function openTlsListener(broker: InstanceBroker, site: ListenSite, 
     return key;
   };
 
+  /** What each TLS socket's handshake established, for the WebSocket connection made over it. */
+  const handshakes = new WeakMap<TLSSocket, TlsHandshake>();
+  const websocket =
+    websocketMaxPayload === undefined
+      ? undefined
+      : createWebSocketEndpoint(broker, websocketMaxPayload, (socket): ConnectionInfo => ({
+          remoteAddress: socket.remoteAddress ?? 'unknown',
+          transport: 'wss',
+          // A socket the listener did not route cannot reach here; mode TLS is the least it could claim.
+          tls: handshakes.get(socket as TLSSocket) ?? { mode: 'TLS' },
+        }));
   const server = createServer({ ...secureContextOptions(initial, pskOffered), pskCallback, requestCert: true, rejectUnauthorized: false }, (socket) => {
     socket.setNoDelay(true);
     socket.once('close', () => sockets.delete(socket));
     const { tls, verified } = handshakeOf(socket, material.mode, anchors, pskIdentities.get(socket));
     sockets.set(socket, verified);
-    broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls', tls });
+    const mqtt = () => broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls', tls });
+    if (websocket === undefined) return mqtt();
+    handshakes.set(socket, tls);
+    routeByFirstBytes(socket, mqtt, () => websocket.serve(socket));
   });
   // A failed handshake is the client's problem, not the listener's.
   server.on('tlsClientError', () => undefined);
@@ -209,10 +226,12 @@ export async function openTlsListener(broker: InstanceBroker, site: ListenSite, 
       material = next;
       return { untrustedSerials: untrusted };
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await websocket?.close();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const socket of sockets.keys()) socket.destroy();
-      }),
+      });
+    },
   };
 }

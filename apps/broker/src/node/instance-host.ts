@@ -85,6 +85,8 @@ export class InstanceHost {
   private readonly throttle = new FailedAuthThrottle({ maxSources: 10_000 });
   private readonly sweeper: NodeJS.Timeout;
   readonly broker: InstanceBroker;
+  /** The edition's event log length (issue 15), followed on every chain reload (an edition change reloads it). */
+  eventLogEntries: number;
 
   private constructor(
     readonly instanceId: string,
@@ -97,6 +99,7 @@ export class InstanceHost {
       logger: deps.logger.child({ instanceId }),
       authenticate: (credentials) => this.authenticate(credentials),
     });
+    this.eventLogEntries = EDITIONS[instance.edition].limits.eventLogEntries;
     this.sweeper = setInterval(() => this.throttle.sweep(), 60_000);
     this.sweeper.unref();
   }
@@ -135,7 +138,7 @@ export class InstanceHost {
     if (refusal.firstRefusal) {
       this.deps.logger.info({ instanceId: this.instanceId, source: credentials.peerHost, clientId: credentials.clientId, cause: refusal.cause, retryInSeconds: seconds }, 'CONNECT throttled');
     }
-    return { kind: 'deny', reason: 'server-unavailable', connackCode: throttledConnackCode(credentials.protocolVersion), message: `${why}; retry in ${seconds} s` };
+    return { kind: 'deny', reason: 'server-unavailable', connackCode: throttledConnackCode(credentials.protocolVersion), message: `${why}; retry in ${seconds} s`, throttled: true };
   }
 
   /**
@@ -204,7 +207,7 @@ export class InstanceHost {
     this.tls = await openTlsListener(this.broker, this.site('tls', mqttsPort), material, {
       key: (identity) => this.psk.get(identity),
       enabled: () => this.psk.size > 0,
-    });
+    }, MAX_PACKET_SIZE);
     this.loaded.tls = fingerprint;
     this.listeners.push(this.tls);
     this.listeners.push(await openWsListener(this.broker, this.site('ws', wsPort), MAX_PACKET_SIZE));
@@ -236,6 +239,7 @@ export class InstanceHost {
     const previous = this.chain;
     this.chain = next;
     this.broker.updateLimits(limitsFor(instance));
+    this.eventLogEntries = EDITIONS[instance.edition].limits.eventLogEntries;
     this.reloadPsk(await this.pskKeys(instance, next));
     this.loaded.chain = fingerprint;
     await previous?.close();

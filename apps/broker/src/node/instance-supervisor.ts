@@ -83,6 +83,11 @@ export class InstanceSupervisor {
   }
 
   /** Instance id → connected clients, for the heartbeat report. */
+  /** The hosts served now, by instance id (the activity flusher reads their counters). */
+  served(): [string, InstanceHost][] {
+    return this.hosts();
+  }
+
   report(): Record<string, { clients: number }> {
     return Object.fromEntries(this.hosts().map(([id, host]) => [id, { clients: host.clients }]));
   }

@@ -19,7 +19,9 @@ import type { BackendAuthorizationClient } from '@mqc/auth-drivers';
 import type { ClientConnection } from './client-connection';
 import type { InstanceContext } from './instance-context';
 
-export { reasonOf } from '@mqc/auth';
+import { reasonOf } from '@mqc/auth';
+
+export { reasonOf };
 
 /** One enabled authorizer of an instance, in chain order; backend ones build their source per client. */
 export type LoadedAuthorizer =
@@ -93,11 +95,41 @@ const ALLOWED: AuthorizationDecision = Object.freeze({ decision: 'allow', by: nu
  * chains answer synchronously; a chain with a backend authorizer answers with a promise. The
  * decision is shared and allocates nothing; `reasonOf(decision, request)` gives its text (logs).
  */
-export function authorize(ctx: InstanceContext, connection: ClientConnection, request: AuthorizationRequest): AuthorizationDecision | Promise<AuthorizationDecision> {
+export function authorize(ctx: InstanceContext, connection: ClientConnection, request: AuthorizationRequest, delivery = false): AuthorizationDecision | Promise<AuthorizationDecision> {
   const authorization = connection.authorization;
   if (authorization === undefined || connection.superuser) return ALLOWED;
   if (ctx.authorizationOpen && request.topic.charCodeAt(0) !== 0x24) return ALLOWED;
-  return authorization.check(request);
+  const decision = authorization.check(request);
+  if (decision instanceof Promise) return decision.then((d) => counted(ctx, connection, request, d, delivery));
+  return counted(ctx, connection, request, decision, delivery);
+}
+
+/** Counts a decision for the tenant's metrics and logs a sample of denials with the deciding rule (issue 15). */
+function counted(ctx: InstanceContext, connection: ClientConnection, request: AuthorizationRequest, decision: AuthorizationDecision, delivery: boolean): AuthorizationDecision {
+  const { activity } = ctx;
+  if (decision.decision === 'allow') {
+    activity.authorization.allow++;
+    return decision;
+  }
+  activity.authorization.deny++;
+  const now = Date.now();
+  if (activity.sample('authorization.denied', now)) {
+    activity.record({
+      type: 'authorization.denied',
+      at: now,
+      clientId: connection.clientId,
+      username: connection.username,
+      source: connection.info.remoteAddress,
+      action: request.action,
+      // A message on `topic` withheld from this subscriber (checked as subscribe), rather than a request of its own.
+      delivery,
+      topic: request.topic,
+      qos: request.qos,
+      reason: reasonOf(decision, request),
+      rule: decision.by,
+    });
+  }
+  return decision;
 }
 
 /** The verdict of a check that threw or rejected: a denial, whatever noMatch says. */
@@ -111,7 +143,7 @@ export function failedCheck(error: unknown): AuthorizationVerdict {
  * backend authorizer is being asked. Never rejects: a failure is false (fail closed).
  */
 export function receiveVerdict(ctx: InstanceContext, connection: ClientConnection, topic: string, qos: 0 | 1 | 2): boolean | Promise<boolean> {
-  const verdict = authorize(ctx, connection, { action: 'subscribe', topic, qos, retain: false });
+  const verdict = authorize(ctx, connection, { action: 'subscribe', topic, qos, retain: false }, true);
   if (verdict instanceof Promise) {
     return verdict.then(
       (v) => v.decision === 'allow',

@@ -6,6 +6,7 @@ import type { ConnectionInfo, TransportIdentity } from './instance-broker';
 import type { Message } from './message';
 import type { OutboundTopicAliases } from './outbound-topic-aliases';
 import { PendingPackets } from './pending-packets';
+import { DETACHED_ACTIVITY, type InstanceActivity } from './instance-activity';
 import type { Session } from './session-store';
 
 /**
@@ -51,6 +52,8 @@ export class ClientConnection {
   /** Enhanced authentication (MQTT 5.0 section 4.12): where the connection stands, one value. */
   authExchange: AuthExchange = NO_AUTH_EXCHANGE;
   session: Session | undefined;
+  /** The instance's counters (messages sent), set when the connection is attached. */
+  activity: InstanceActivity = DETACHED_ACTIVITY;
   will: WillIntent | undefined;
 
   /** Keep alive in ms (0: off) and the time of the last bytes received. */

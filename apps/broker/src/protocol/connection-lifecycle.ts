@@ -25,6 +25,15 @@ export interface CloseOptions {
   reasonString?: string;
   /** Publish the will (a close without a normal DISCONNECT) [MQTT-3.1.2-8]. */
   publishWill: boolean;
+  /** Why, for the event log, when `reasonString` does not say it. */
+  cause?: string;
+}
+
+/** The event log's words for a close (issue 15). */
+function closeReason(options: CloseOptions): string {
+  if (options.reasonString !== undefined) return options.reasonString;
+  if (options.cause !== undefined) return options.cause;
+  return options.reasonCode === undefined ? 'closed by the server' : `closed by the server (reason code 0x${options.reasonCode.toString(16).padStart(2, '0')})`;
 }
 
 function destroyStream(connection: ClientConnection): void {
@@ -56,6 +65,15 @@ export function closeConnection(ctx: InstanceContext, connection: ClientConnecti
     setTimeout(destroyStream, CLOSE_FLUSH_MS, connection).unref();
   }
   if (!wasConnected) return;
+  ctx.activity.record({
+    type: 'client.disconnected',
+    at: Date.now(),
+    clientId: connection.clientId,
+    username: connection.username,
+    source: connection.info.remoteAddress,
+    reason: closeReason(options),
+    ...(options.reasonCode === undefined ? {} : { reasonCode: options.reasonCode }),
+  });
   if (ctx.clients.get(connection.clientId) === connection) ctx.clients.delete(connection.clientId);
   detachSession(ctx, connection, options.publishWill ? connection.will : undefined);
 }
@@ -149,6 +167,7 @@ function onParseError(ctx: InstanceContext, connection: ClientConnection, error:
   if (connection.state === 'closed') return;
   if (connection.state === 'awaiting-connect' && error.message === 'Invalid protocol version') {
     // [MQTT-3.1.2-2] CONNACK 0x01 unacceptable protocol version, in the 3.1.1 format, then close.
+    ctx.activity.record({ type: 'client.connect-refused', at: Date.now(), source: connection.info.remoteAddress, reason: 'unacceptable protocol version', transport: connection.info.transport, connackCode: 1, authenticatorId: null });
     connection.send({ cmd: 'connack', returnCode: 1, sessionPresent: false });
     closeConnection(ctx, connection, { publishWill: false });
     return;
@@ -180,12 +199,13 @@ function onConnectTimeout(ctx: InstanceContext, connection: ClientConnection): v
 }
 
 function onStreamGone(ctx: InstanceContext, connection: ClientConnection): void {
-  closeConnection(ctx, connection, { publishWill: true });
+  closeConnection(ctx, connection, { publishWill: true, cause: 'connection lost (closed without DISCONNECT)' });
 }
 
 /** Wires a new stream to the instance: parser, connect timeout, close and drain handling. */
 export function attachConnection(ctx: InstanceContext, connection: ClientConnection): void {
   ctx.connections.add(connection);
+  connection.activity = ctx.activity;
   connection.connectTimer = setTimeout(onConnectTimeout, ctx.limits.connectTimeoutMs, ctx, connection);
   refuseMalformedStrings(connection.parser);
   connection.parser.on('packet', (packet: Packet) => onPacket(ctx, connection, packet));

@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import { isOpen, OPEN_AUTHORIZATION, type InstanceAuthorization } from './authorization';
 import { ClientConnection } from './client-connection';
 import { clientDetail, kickClient, listClients, type ClientFilter, type KickOutcome } from './client-views';
+import { InstanceActivity } from './instance-activity';
 import { attachConnection, closeConnection } from './connection-lifecycle';
 import type { InstanceContext } from './instance-context';
 import { RateLimiter } from './rate-limiter';
@@ -95,8 +96,9 @@ export const INSTANCE_USAGE_FIELDS = ['connections', 'sessions', 'queuedMessages
 
 export interface ConnectionInfo {
   remoteAddress: string;
-  transport: 'tcp' | 'tls' | 'ws';
-  /** TLS connections: what the handshake established. */
+  /** `wss`: MQTT over WebSocket over TLS (the TLS listener's port). */
+  transport: 'tcp' | 'tls' | 'ws' | 'wss';
+  /** TLS and wss connections: what the handshake established. */
   tls?: TlsHandshake;
 }
 
@@ -167,6 +169,7 @@ export class InstanceBroker {
   private readonly ctx: InstanceContext;
 
   constructor(options: InstanceBrokerOptions) {
+    const activity = new InstanceActivity();
     this.ctx = {
       instanceId: options.instanceId,
       limits: { ...options.limits },
@@ -178,7 +181,11 @@ export class InstanceBroker {
       clients: new Map(),
       connections: new Set(),
       rate: new RateLimiter(options.limits.messagesPerSecond),
-      refusals: new RefusalCounters(),
+      refusals: new RefusalCounters((reason, clientId, topic) => {
+        const now = Date.now();
+        if (activity.sample('message.dropped', now)) activity.record({ type: 'message.dropped', at: now, reason, ...(clientId === undefined ? {} : { clientId }), ...(topic === undefined ? {} : { topic }) });
+      }),
+      activity,
       authorization: options.authorization ?? OPEN_AUTHORIZATION,
       authorizationGeneration: 0,
       authorizationOpen: isOpen(options.authorization ?? OPEN_AUTHORIZATION),
@@ -261,6 +268,11 @@ export class InstanceBroker {
 
   get connectedClients(): number {
     return this.ctx.clients.size;
+  }
+
+  /** Counters and events since the last flush (issue 15: the tenant's metrics and event log). */
+  get activity(): InstanceActivity {
+    return this.ctx.activity;
   }
 
   /** What the instance refused or dropped to stay within its limits, by reason, since it was created. */

@@ -2,6 +2,7 @@ import type { ChainDecision, ConnectCredentials } from '@mqc/auth';
 import type { Logger } from 'pino';
 import type { InstanceAuthorization } from './authorization';
 import type { ClientConnection } from './client-connection';
+import type { InstanceActivity } from './instance-activity';
 import type { InstanceLimits } from './instance-broker';
 import type { RateLimiter } from './rate-limiter';
 import type { RefusalCounters } from './refusal-counters';
@@ -25,6 +26,8 @@ export interface InstanceContext {
   readonly rate: RateLimiter;
   /** What was refused or dropped to keep the instance within its limits, by reason. */
   readonly refusals: RefusalCounters;
+  /** Counters and events of the tenant's metrics and event log (issue 15), flushed off the packet path by the node. */
+  readonly activity: InstanceActivity;
   /** The authorization chain and policy; `authorizationGeneration` moves on each change, `authorizationOpen` caches isOpen(). */
   authorization: InstanceAuthorization;
   authorizationGeneration: number;

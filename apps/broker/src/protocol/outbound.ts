@@ -24,6 +24,7 @@ function writePublish(connection: ClientConnection, delivery: Delivery, packetId
   const buffer = encodeDelivery(delivery, connection.protocolVersion, packetId, false, now, alias);
   if (buffer.length > connection.maximumPacketSize) return false;
   connection.write(buffer);
+  connection.activity.sent++;
   if (alias !== undefined) aliases?.commit(topic, alias);
   return true;
 }
@@ -56,18 +57,18 @@ function enqueue(ctx: InstanceContext, session: Session, delivery: Delivery): vo
   const { maxQueuedMessages, maxQueuedBytes, maxQueuedBytesPerInstance } = ctx.limits;
   const bytes = messageBytes(delivery.message);
   if (maxQueuedMessages <= 0 || bytes > maxQueuedBytes) {
-    ctx.refusals.count('queue-full');
+    ctx.refusals.count('queue-full', 1, session.clientId, delivery.message.topic);
     return;
   }
   const { queue } = session;
   while (queue.length >= maxQueuedMessages || queue.bytes + bytes > maxQueuedBytes) {
     const dropped = queue.dropOldest();
-    ctx.refusals.count('queue-full');
+    ctx.refusals.count('queue-full', 1, session.clientId, dropped?.message.topic);
     ctx.logger.debug({ clientId: session.clientId, topic: dropped?.message.topic }, 'session queue full, message dropped');
   }
   while (ctx.sessions.queuedBytes + bytes > maxQueuedBytesPerInstance) {
-    ctx.refusals.count('instance-queue-full');
     const dropped = queue.dropOldest();
+    ctx.refusals.count('instance-queue-full', 1, session.clientId, (dropped ?? delivery).message.topic);
     ctx.logger.debug({ clientId: session.clientId, topic: (dropped ?? delivery).message.topic }, 'instance queues full, message dropped');
     if (dropped === undefined) return;
   }

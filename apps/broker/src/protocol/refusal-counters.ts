@@ -32,8 +32,12 @@ export class RefusalCounters {
     'pending-before-connack': 0,
   };
 
-  count(reason: RefusalReason, times = 1): void {
+  /** `onCount` hears of each refusal (the event log samples them), with the client and topic when the caller knows them. */
+  constructor(private readonly onCount?: (reason: RefusalReason, clientId: string | undefined, topic: string | undefined) => void) {}
+
+  count(reason: RefusalReason, times = 1, clientId?: string, topic?: string): void {
     this.counts[reason] += times;
+    this.onCount?.(reason, clientId, topic);
   }
 
   snapshot(): RefusalCounts {

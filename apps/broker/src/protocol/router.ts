@@ -88,7 +88,7 @@ export function publishMessage(ctx: InstanceContext, message: Message, now = Dat
     const { maxRetainedMessages, maxRetainedBytes } = ctx.limits;
     const admitted = (): boolean => ctx.retained.admits(message, maxRetainedMessages, maxRetainedBytes);
     if (!admitted() && !(ctx.retained.forgetExpired(now) && admitted())) {
-      ctx.refusals.count('retained-quota');
+      ctx.refusals.count('retained-quota', 1, message.publisherId, message.topic);
       ctx.logger.debug({ topic: message.topic, publisherId: message.publisherId }, 'retained quota exceeded, message refused');
       return undefined;
     }

@@ -1,5 +1,5 @@
 import { InstanceEntity, InstancePortEntity } from '@mqc/db';
-import type { JobPayloads } from '@mqc/queue';
+import { activityKeys, type JobPayloads } from '@mqc/queue';
 import type { JobContext } from './job-context';
 import { liveNodeExists } from './place-on-node';
 import { waitFor } from './wait-for';
@@ -30,6 +30,8 @@ export class DeprovisionInstanceJob {
       await manager.delete(InstancePortEntity, { instanceId });
       await manager.update(InstanceEntity, { id: instanceId }, { status: 'DELETED', nodeId: null, servingAt: null });
     });
+    // Its metrics and event log: nothing of a deleted instance stays (they would expire anyway).
+    await this.context.redis?.del(...Object.values(activityKeys(this.context.config.redisPrefix, instanceId)));
     logger.info({ instanceId }, 'instance deleted');
   }
 }

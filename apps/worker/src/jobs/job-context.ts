@@ -2,6 +2,7 @@ import type { MqcConfig } from '@mqc/config';
 import type { SecretBox } from '@mqc/domain';
 import type { Logger } from '@mqc/observability';
 import type { ChangeBus } from '@mqc/queue';
+import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 
 /** What every job is built with. */
@@ -11,6 +12,8 @@ export interface JobContext {
   changes: ChangeBus;
   secrets: SecretBox;
   logger: Logger;
+  /** Where the brokers keep instances' metrics and event logs (issue 15), forgotten on deletion. */
+  redis?: Redis;
 }
 
 /** A failure that retrying cannot mend: the job fails at once with this reason. */

@@ -5,7 +5,11 @@ import type { AuthResult, Authenticator, ConnectCredentials, DenyReason, ProvenC
 import type { ChainObserver } from './chain-metrics';
 import { connackCodeFor } from './connack-codes';
 
-export type ChainDecision = ChainAllow | { kind: 'deny'; reason: DenyReason; connackCode: number; message: string; authenticatorId?: string } | ChainContinue;
+export type ChainDecision =
+  | ChainAllow
+  /** `throttled`: refused by the failed-CONNECT throttle before any authenticator ran (the broker's event log says so). */
+  | { kind: 'deny'; reason: DenyReason; connackCode: number; message: string; authenticatorId?: string; throttled?: boolean }
+  | ChainContinue;
 
 /** An accepted client; without `authenticatorId` the anonymous policy let it in. */
 export interface ChainAllow {

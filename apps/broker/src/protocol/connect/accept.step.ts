@@ -126,6 +126,19 @@ function completeAccept(ctx: InstanceContext, connection: ClientConnection, atte
     authenticator: connection.allowedBy && { id: connection.allowedBy.authenticatorId, type: connection.allowedBy.authenticatorType },
   };
   session.disconnectedAt = undefined;
+  ctx.activity.record({
+    type: 'client.connected',
+    at: Date.now(),
+    clientId: connection.clientId,
+    username: connection.username,
+    source: connection.info.remoteAddress,
+    protocolVersion: attempt.protocolVersion,
+    transport: connection.info.transport,
+    cleanStart: attempt.clean,
+    sessionPresent: attempt.sessionPresent,
+    keepAlive: attempt.keepAliveSeconds,
+    authenticatorId: connection.allowedBy?.authenticatorId ?? null,
+  });
   ctx.logger.debug({ clientId: connection.clientId, protocolVersion: attempt.protocolVersion, sessionPresent: attempt.sessionPresent }, 'client connected');
   session.connection = connection;
   startKeepAlive(ctx, connection);

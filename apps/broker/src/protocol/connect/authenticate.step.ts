@@ -33,15 +33,19 @@ export const authenticateClient: ConnectStep = async (ctx, connection, attempt) 
     }
   } catch (error) {
     ctx.logger.warn({ err: error, clientId: attempt.clientId }, 'authentication chain failed');
+    ctx.activity.authentication.error++;
     return refuse(CONNACK_311.serverUnavailable, CONNACK_5.serverUnavailable, 'authentication unavailable');
   }
   if (decision.kind === 'deny') {
+    ctx.activity.authentication.deny++;
     const code = decision.connackCode;
-    return refuse(code, code, decision.message);
+    return { ...refuse(code, code, decision.message), authenticatorId: decision.authenticatorId, throttled: decision.throttled };
   }
   if (decision.expiresAt !== undefined && decision.expiresAt.getTime() <= Date.now()) {
-    return refuse(CONNACK_311.notAuthorized, CONNACK_5.notAuthorized, 'credential expired');
+    ctx.activity.authentication.deny++;
+    return { ...refuse(CONNACK_311.notAuthorized, CONNACK_5.notAuthorized, 'credential expired'), authenticatorId: decision.authenticatorId };
   }
+  ctx.activity.authentication.allow++;
   attempt.decision = decision;
   return undefined;
 };

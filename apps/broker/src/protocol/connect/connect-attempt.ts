@@ -23,7 +23,16 @@ export interface ConnectAttempt {
 
 /** A refused CONNECT: a CONNACK with a code then close, or a plain close when no code fits [MQTT-3.2.2-5]. */
 export type Refusal =
-  | { kind: 'connack'; returnCode: number; reasonCode: number; reason: string }
+  | {
+      kind: 'connack';
+      returnCode: number;
+      reasonCode: number;
+      reason: string;
+      /** The authenticator that refused the client, when one did (the event log names it). */
+      authenticatorId?: string;
+      /** Refused by the failed-CONNECT throttle before any authenticator ran. */
+      throttled?: boolean;
+    }
   | { kind: 'close'; reason: string };
 
 /** One step of the pipeline: returns a refusal to stop, nothing to go on. */

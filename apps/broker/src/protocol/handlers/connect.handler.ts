@@ -1,10 +1,30 @@
 import type { IConnectPacket } from 'mqtt-packet';
 import type { ClientConnection } from '../client-connection';
 import { closeConnection } from '../connection-lifecycle';
-import { createAttempt, type Refusal } from '../connect/connect-attempt';
+import { createAttempt, type ConnectAttempt, type Refusal } from '../connect/connect-attempt';
 import { CONNECT_PIPELINE } from '../connect/connect-pipeline';
 import { dispatch } from '../dispatcher';
 import type { InstanceContext } from '../instance-context';
+
+/**
+ * Issue 15: the refusal in the instance's event log, with the reason a 5.0 client reads in its
+ * CONNACK (a 3.1.1 client only gets a return code), the code sent, and the deciding authenticator.
+ */
+function logRefusal(ctx: InstanceContext, connection: ClientConnection, attempt: ConnectAttempt, refusal: Refusal): void {
+  const connack = refusal.kind === 'connack';
+  ctx.activity.record({
+    type: connack && refusal.throttled ? 'client.throttled' : 'client.connect-refused',
+    at: Date.now(),
+    clientId: attempt.clientId,
+    username: attempt.packet.username,
+    source: connection.info.remoteAddress,
+    reason: refusal.reason,
+    protocolVersion: attempt.protocolVersion,
+    transport: connection.info.transport,
+    connackCode: connack ? (attempt.protocolVersion === 5 ? refusal.reasonCode : refusal.returnCode) : null,
+    authenticatorId: (connack ? refusal.authenticatorId : undefined) ?? null,
+  });
+}
 
 function sendRefusal(ctx: InstanceContext, connection: ClientConnection, refusal: Refusal): void {
   ctx.logger.debug({ clientId: connection.clientId, reason: refusal.reason }, 'CONNECT refused');
@@ -37,6 +57,7 @@ export async function handleConnect(ctx: InstanceContext, connection: ClientConn
     const refusal = result instanceof Promise ? await result : result;
     if (!connection.isOpen) return;
     if (refusal !== undefined) {
+      logRefusal(ctx, connection, attempt, refusal);
       sendRefusal(ctx, connection, refusal);
       return;
     }

@@ -18,5 +18,5 @@ export function handleDisconnect(ctx: InstanceContext, connection: ClientConnect
   }
   // [MQTT-3.14.4-3] a DISCONNECT discards the will; 5.0 reason 0x04 asks for it to be published.
   const publishWill = connection.protocolVersion === 5 && packet.reasonCode === RC.disconnectWithWill;
-  closeConnection(ctx, connection, { publishWill });
+  closeConnection(ctx, connection, { publishWill, cause: publishWill ? 'client sent DISCONNECT with will (0x04)' : 'client sent DISCONNECT' });
 }

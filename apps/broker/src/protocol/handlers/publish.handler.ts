@@ -68,9 +68,10 @@ function refusePublish(ctx: InstanceContext, connection: ClientConnection, packe
 export function handlePublish(ctx: InstanceContext, connection: ClientConnection, packet: IPublishPacket): void {
   const session = connection.session;
   if (session === undefined) return;
+  ctx.activity.received++;
   const now = Date.now();
   if (!ctx.rate.tryTake(now)) {
-    ctx.refusals.count('rate-limit');
+    ctx.refusals.count('rate-limit', 1, connection.clientId, packet.topic || undefined);
     violation(ctx, connection, RC.messageRateTooHigh, 'message rate too high');
     return;
   }

@@ -8,7 +8,6 @@ import { DomainError } from '../../common/domain-errors';
 import { JOB_PRODUCER } from '../../common/tokens';
 import { InstanceChanges } from '../instances/instance-changes';
 import { fieldRefusal } from '../x509/pki-problem';
-import { assertDeviceCertificatesAllowed } from '../x509/x509-edition-gate';
 import { assertDeviceCertificateQuota } from './device-certificate.service';
 
 export interface IssueInput {
@@ -77,7 +76,7 @@ export class CertificateIssueService {
         }
         return { result: existing, audit: null, change: null };
       }
-      assertDeviceCertificatesAllowed(instance.edition, 'issuing device certificates');
+      // Every edition issues from the instance CA (basic's mTLS needs it); the edition's deviceCertificates quota bounds it.
       if (!instance.caCertPem) throw new DomainError('conflict', 'ca-not-ready', 'the instance CA is made during provisioning; try again shortly');
       await assertDeviceCertificateQuota(manager, instance, total);
       const created = await manager.save(

@@ -18,7 +18,7 @@ const editionViewSchema = z.object({
     messagesPerSecond: z.number().int(),
     authenticatorsPerChain: z.number().int(),
     registeredCaCertificates: z.number().int(),
-    deviceCertificates: z.number().int(),
+    deviceCertificates: z.number().int().describe('device certificates in the registry; basic: issued from the instance CA only'),
     builtInUsers: z.number().int(),
     authorizersPerChain: z.number().int(),
     aclRules: z.number().int(),
@@ -36,6 +36,7 @@ const editionViewSchema = z.object({
       queuedBytesPerInstance: z.number().int(),
       inflightWindow: z.number().int(),
       keepAliveMaxSeconds: z.number().int(),
+      eventLogEntries: z.number().int().describe('entries of the instance event log kept, newest first (GET /v1/instances/{id}/events)'),
     })
     .describe('what the broker holds for one instance and one client; beyond them it refuses (0x97, 0x95) or drops the oldest queued messages'),
   available: z.boolean().describe('false while the operator does not sell it; existing instances keep working'),

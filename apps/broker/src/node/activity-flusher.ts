@@ -1,0 +1,212 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '@mqc/observability';
+import {
+  ACTIVITY_TTL_SECONDS,
+  activityKeys,
+  encodePoint,
+  MINUTE_SERIES_SECONDS,
+  NOW_TTL_SECONDS,
+  SECOND_SERIES_SECONDS,
+  TOTAL_FIELDS,
+  type ActivityNow,
+  type ActivityPoint,
+} from '@mqc/queue';
+import type { InstanceBroker } from '../protocol/instance-broker';
+import { REFUSAL_REASONS, type RefusalCounts } from '../protocol/refusal-counters';
+
+/** How often a node writes its instances' metrics and events. */
+export const ACTIVITY_FLUSH_MS = 1_000;
+
+/** An instance served by this node, as the flusher reads it. */
+export interface ActivitySource {
+  broker: InstanceBroker;
+  /** The edition's event log length. */
+  eventLogEntries: number;
+}
+
+/**
+ * One instance's second, written in one command (a script, so the writes of an instance are
+ * one round of work for Redis and one encoded command for the node): gauges and rates replaced,
+ * the second and minute points replaced and their series trimmed, the totals added, the events
+ * appended to the capped stream. Every key gets its expiry again.
+ */
+const FLUSH_SCRIPT = `
+local totals, nowKey, secKey, minKey, evKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local second, minute = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('SET', nowKey, ARGV[3], 'EX', ARGV[4])
+redis.call('ZREMRANGEBYSCORE', secKey, second, second)
+redis.call('ZADD', secKey, second, ARGV[5])
+redis.call('ZREMRANGEBYSCORE', secKey, '-inf', '(' .. (second - tonumber(ARGV[6])))
+redis.call('EXPIRE', secKey, ARGV[7])
+redis.call('ZREMRANGEBYSCORE', minKey, minute, minute)
+redis.call('ZADD', minKey, minute, ARGV[8])
+redis.call('ZREMRANGEBYSCORE', minKey, '-inf', '(' .. (minute - tonumber(ARGV[9])))
+redis.call('EXPIRE', minKey, ARGV[10])
+local ttl, maxlen, pairs = ARGV[11], ARGV[12], tonumber(ARGV[13])
+local i = 14
+for _ = 1, pairs do
+  redis.call('HINCRBY', totals, ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+redis.call('EXPIRE', totals, ttl)
+if i <= #ARGV then
+  for j = i, #ARGV do redis.call('XADD', evKey, 'MAXLEN', '~', maxlen, '*', 'e', ARGV[j]) end
+  redis.call('EXPIRE', evKey, ttl)
+end
+return 1
+`;
+
+type FlushPipeline = ReturnType<Redis['pipeline']> & { mqcFlushActivity(...args: (string | number)[]): unknown };
+
+/** What the flusher remembers of one engine between flushes. */
+interface Previous {
+  refusals: RefusalCounts;
+  at: number;
+  /** The minute point being summed (written every flush, replaced until the minute ends). */
+  minute: ActivityPoint | undefined;
+}
+
+function sumInto(total: ActivityPoint, point: ActivityPoint): void {
+  for (const key of ['received', 'sent', 'dropped', 'authenticationAllow', 'authenticationDeny', 'authenticationError', 'authorizationAllow', 'authorizationDeny'] as const) total[key] += point[key];
+  for (const key of ['connections', 'sessions', 'subscriptions', 'retainedCount', 'retainedBytes'] as const) total[key] = point[key];
+}
+
+/**
+ * Issue 15: once a second, every instance served here has its counters and events written to
+ * Redis, one script call per instance, all in one pipeline (`libs/queue/src/instance-activity-store.ts`
+ * for the layout): totals added, the gauges and rates replaced, a point added to the second and
+ * minute series (both trimmed), the buffered events appended to the capped stream. Nothing on the packet path
+ * waits for it; a failed write loses that second's counts and events (logged), never a packet.
+ */
+export class ActivityFlusher {
+  private readonly previous = new WeakMap<InstanceBroker, Previous>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly sources: () => [string, ActivitySource][],
+    private readonly logger: Logger,
+  ) {
+    if (!('mqcFlushActivity' in redis)) redis.defineCommand('mqcFlushActivity', { numberOfKeys: 5, lua: FLUSH_SCRIPT });
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), ACTIVITY_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  /** One flush at a time: a slow Redis makes the next one wait rather than pile up. */
+  flush(): Promise<void> {
+    this.flushing ??= this.write().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async write(now = Date.now()): Promise<void> {
+    const sources = this.sources();
+    if (sources.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const [instanceId, source] of sources) this.append(pipeline, instanceId, source, now);
+    try {
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.find(([error]) => error !== null);
+      if (failed) this.logger.warn({ err: failed[0] }, 'could not write instance metrics or events');
+    } catch (error) {
+      this.logger.warn({ err: error, instances: sources.length }, 'could not write instance metrics or events');
+    }
+  }
+
+  private append(pipeline: ReturnType<Redis['pipeline']>, instanceId: string, { broker, eventLogEntries }: ActivitySource, now: number): void {
+    const keys = activityKeys(this.prefix, instanceId);
+    const counters = broker.activity.drainCounters();
+    const events = broker.activity.drainEvents();
+    const refusals = broker.refusals;
+    const usage = broker.usage;
+    const before = this.previous.get(broker);
+    const elapsedSeconds = before === undefined ? ACTIVITY_FLUSH_MS / 1000 : Math.max((now - before.at) / 1000, 0.001);
+
+    const totals: Record<string, number> = {
+      [TOTAL_FIELDS.received]: counters.received,
+      [TOTAL_FIELDS.sent]: counters.sent,
+      [TOTAL_FIELDS.authenticationAllow]: counters.authentication.allow,
+      [TOTAL_FIELDS.authenticationDeny]: counters.authentication.deny,
+      [TOTAL_FIELDS.authenticationError]: counters.authentication.error,
+      [TOTAL_FIELDS.authorizationAllow]: counters.authorization.allow,
+      [TOTAL_FIELDS.authorizationDeny]: counters.authorization.deny,
+      [TOTAL_FIELDS.eventsDropped]: counters.eventsDropped,
+      [TOTAL_FIELDS.eventsSampledOut]: counters.eventsSampledOut,
+    };
+    let dropped = 0;
+    for (const reason of REFUSAL_REASONS) {
+      const delta = refusals[reason] - (before?.refusals[reason] ?? 0);
+      if (delta > 0) {
+        totals[`${TOTAL_FIELDS.droppedPrefix}${reason}`] = delta;
+        dropped += delta;
+      }
+    }
+    const gauges = {
+      connections: broker.connectedClients,
+      sessions: usage.sessions,
+      subscriptions: usage.subscriptions,
+      retainedCount: usage.retainedMessages,
+      retainedBytes: usage.retainedBytes,
+    };
+    const current: ActivityNow = {
+      at: now,
+      ...gauges,
+      receivedPerSecond: Math.round((counters.received / elapsedSeconds) * 100) / 100,
+      sentPerSecond: Math.round((counters.sent / elapsedSeconds) * 100) / 100,
+    };
+    const second = Math.floor(now / 1000);
+    const point: ActivityPoint = {
+      t: second,
+      ...gauges,
+      received: counters.received,
+      sent: counters.sent,
+      dropped,
+      authenticationAllow: counters.authentication.allow,
+      authenticationDeny: counters.authentication.deny,
+      authenticationError: counters.authentication.error,
+      authorizationAllow: counters.authorization.allow,
+      authorizationDeny: counters.authorization.deny,
+    };
+    const minuteStart = second - (second % 60);
+    let minute = before?.minute;
+    if (minute === undefined || minute.t !== minuteStart) minute = { ...point, t: minuteStart };
+    else sumInto(minute, point);
+
+    const totalArgs: (string | number)[] = [];
+    for (const [field, delta] of Object.entries(totals)) if (delta !== 0) totalArgs.push(field, delta);
+    (pipeline as FlushPipeline).mqcFlushActivity(
+      keys.totals,
+      keys.now,
+      keys.seconds,
+      keys.minutes,
+      keys.events,
+      second,
+      minuteStart,
+      JSON.stringify(current),
+      NOW_TTL_SECONDS,
+      encodePoint(point),
+      SECOND_SERIES_SECONDS,
+      SECOND_SERIES_SECONDS + 60,
+      encodePoint(minute),
+      MINUTE_SERIES_SECONDS,
+      MINUTE_SERIES_SECONDS + 3_600,
+      ACTIVITY_TTL_SECONDS,
+      eventLogEntries,
+      totalArgs.length / 2,
+      ...totalArgs,
+      ...events.map((event) => JSON.stringify(event)),
+    );
+    this.previous.set(broker, { refusals, at: now, minute });
+  }
+}
