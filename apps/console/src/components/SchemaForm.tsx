@@ -14,7 +14,8 @@ interface Props {
 }
 
 const typeOf = (schema: JsonSchema): string | undefined => (Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type);
-const label = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+/** `userIdType` → "User id type". */
+const label = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, (_, a: string, b: string) => `${a} ${b.toLowerCase()}`).replace(/^./, (c) => c.toUpperCase());
 const hint = (schema: JsonSchema) => [schema.description, schema.default !== undefined && typeof schema.default !== 'object' ? `default: ${String(schema.default)}` : undefined].filter(Boolean).join(' · ') || undefined;
 
 /**
@@ -80,7 +81,51 @@ function Field({ name, schema, value, required, onChange, errorOf, path }: Field
       </Fieldset>
     );
   }
+  const union = schema.oneOf ?? schema.anyOf;
+  const discriminated = union && discriminatorOf(union);
+  if (discriminated) return <UnionField {...common} union={discriminated} value={value as Value | undefined} onChange={onChange} errorOf={errorOf} path={path} fallback={schema.default as Value | undefined} />;
   return <JsonField {...common} value={value} onChange={onChange} example={schema.default} />;
+}
+
+interface Union {
+  key: string;
+  /** Each value of the discriminating field, with the variant it picks. */
+  choices: { value: string; variant: JsonSchema }[];
+}
+
+/** A oneOf of objects told apart by one field (a `const` or an `enum` in each variant), as `passwordHash.name`. */
+function discriminatorOf(variants: JsonSchema[]): Union | undefined {
+  if (!variants.every((v) => typeOf(v) === 'object' && v.properties)) return undefined;
+  const key = Object.keys(variants[0]!.properties!).find((k) => variants.every((v) => v.properties![k]?.const !== undefined || v.properties![k]?.enum));
+  if (!key) return undefined;
+  const choices = variants.flatMap((variant) => {
+    const field = variant.properties![key]!;
+    return (field.const !== undefined ? [field.const] : field.enum!).map((value) => ({ value: String(value), variant }));
+  });
+  return { key, choices };
+}
+
+/** A union drawn as a choice of its discriminating field, then the chosen variant's own fields. */
+function UnionField({ union, value, onChange, errorOf, path, fallback, ...common }: { label: string; description?: string; required: boolean; error?: string; union: Union; value: Value | undefined; onChange(value: unknown): void; errorOf(path: string): string | undefined; path: string; fallback?: Value }) {
+  const chosen = value?.[union.key] === undefined ? undefined : String(value[union.key]);
+  const choice = union.choices.find((c) => c.value === chosen);
+  const rest: JsonSchema | undefined = choice && { ...choice.variant, properties: Object.fromEntries(Object.entries(choice.variant.properties ?? {}).filter(([k]) => k !== union.key)) };
+  const fallbackName = fallback?.[union.key];
+  return (
+    <Fieldset legend={common.label}>
+      <Stack gap="xs">
+        <NativeSelect
+          label={label(union.key)}
+          description={[common.description, fallbackName !== undefined ? `default: ${String(fallbackName)}` : undefined].filter(Boolean).join(' · ') || undefined}
+          error={common.error ?? errorOf(`${path}.${union.key}`)}
+          data={['', ...union.choices.map((c) => c.value)]}
+          value={chosen ?? ''}
+          onChange={(e) => onChange(e.currentTarget.value ? { [union.key]: e.currentTarget.value } : undefined)}
+        />
+        {rest && value && <SchemaForm schema={rest} value={value} onChange={(next) => onChange({ ...next, [union.key]: chosen })} errorOf={errorOf} path={path} />}
+      </Stack>
+    </Fieldset>
+  );
 }
 
 /** A field whose schema the form does not draw (unions, maps): edited as JSON. */

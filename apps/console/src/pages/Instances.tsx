@@ -96,7 +96,7 @@ function CreateInstance({ onCreated }: { onCreated(): void }) {
 /** What an edition allows: its methods and its main quotas. */
 export function EditionCard({ edition }: { edition: Edition }) {
   return (
-    <Radio.Card value={edition.name} disabled={!edition.available} p="sm" radius="md" aria-label={`${edition.name} edition`}>
+    <Radio.Card value={edition.name} disabled={!edition.available} p="sm" radius="md" aria-label={`${edition.name} edition`} style={{ display: 'flex', alignItems: 'flex-start' }}>
       <Group wrap="nowrap" align="flex-start">
         <Radio.Indicator />
         <Stack gap={4}>

@@ -24,6 +24,8 @@ const CONSOLE_CSP = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "connect-src 'self' ws: wss:",
+  // mqtt.js runs its keep-alive timers in a worker made from a blob (timers in a background tab are throttled).
+  "worker-src 'self' blob:",
   "frame-ancestors 'none'",
   "base-uri 'none'",
   "form-action 'self'",

@@ -122,7 +122,11 @@ export function MqttClientPanel({ instance }: { instance: Instance }) {
                     <Table.Td>{m.at.toLocaleTimeString()}</Table.Td>
                     <Table.Td>
                       <Code>{m.topic}</Code>
-                      {m.retain && <Badge size="xs" ml={4}>retained</Badge>}
+                      {m.retain && (
+                        <Badge size="xs" ml={4} tt="none">
+                          retained
+                        </Badge>
+                      )}
                     </Table.Td>
                     <Table.Td style={{ overflowWrap: 'anywhere' }}>
                       {m.payload}
@@ -175,7 +179,7 @@ function Subscribe({ client, disabled }: { client: MqttClient | null; disabled: 
         <ErrorAlert error={error} title="Subscribe" />
         <Group gap={4}>
           {subscribed.map((s) => (
-            <Badge key={s.topic} variant="outline" rightSection={<span aria-label={`Unsubscribe ${s.topic}`} role="button" tabIndex={0} style={{ cursor: 'pointer' }} onClick={() => client?.unsubscribeAsync(s.topic).then(() => setSubscribed((l) => l.filter((x) => x.topic !== s.topic)))}>×</span>}>
+            <Badge key={s.topic} variant="outline" tt="none" rightSection={<span aria-label={`Unsubscribe ${s.topic}`} role="button" tabIndex={0} style={{ cursor: 'pointer' }} onClick={() => client?.unsubscribeAsync(s.topic).then(() => setSubscribed((l) => l.filter((x) => x.topic !== s.topic)))}>×</span>}>
               {s.topic} (QoS {s.qos})
             </Badge>
           ))}
