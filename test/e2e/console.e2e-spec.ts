@@ -33,7 +33,7 @@ describe('the console in a real browser', () => {
 
   // From the top: the fixed header is drawn where the page is scrolled to.
   const shot = async (name: string) => {
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   };
   const tab = (name: string) => page.getByRole('tab', { name }).click();

@@ -105,7 +105,7 @@ export function EditionCard({ edition }: { edition: Edition }) {
           </Text>
           <Group gap={4}>
             {edition.methods.map((m) => (
-              <Badge key={m} size="xs" variant="outline">
+              <Badge key={m} size="xs" variant="outline" tt="none">
                 {m}
               </Badge>
             ))}
