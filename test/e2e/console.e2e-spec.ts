@@ -11,6 +11,7 @@ import { startStack, type Stack } from '../support/stack';
 import { portOf } from '../support/instances';
 
 const run = promisify(execFile);
+const instanceIdOf = (url: string) => /\/instances\/([^/]+)/.exec(url)![1]!;
 
 /** Debian's chromium, headless: a test tool's own browser download cannot work here. */
 const CHROMIUM = {
@@ -132,7 +133,32 @@ describe('the console in a real browser', () => {
     await page.getByRole('cell', { name: 'sensor-1', exact: true }).waitFor();
   });
 
+  it('reorders the chain by dragging, disables and deletes an authenticator, and shows its secret as ********', async () => {
+    const tenant = stack.operator.withToken(apiKey);
+    const chainPath = `/v1/instances/${instanceIdOf(instanceUrl)}/authenticators`;
+    const order = async () => (await tenant.get<{ items: { type: string; position: number; enabled: boolean }[] }>(chainPath)).body.items.sort((a, b) => a.position - b.position);
+    await tab('Authentication');
+    const add = page.getByRole('form', { name: 'Add an authenticator' });
+    await add.getByRole('combobox', { name: 'Type', exact: true }).selectOption('jwt');
+    await add.getByRole('textbox', { name: 'Secret', exact: true }).fill('a-shared-jwt-secret');
+    await add.getByRole('button', { name: 'Add' }).click();
+    const jwt = page.getByRole('listitem').filter({ hasText: /^.*jwt/ });
+    await expect.poll(() => jwt.textContent()).toContain('"secret": "********"');
+    expect((await order()).map((a) => a.type)).toEqual(['built-in-database', 'jwt']);
+
+    await jwt.dragTo(page.getByRole('listitem').filter({ hasText: 'built-in-database' }));
+    await expect.poll(async () => (await order()).map((a) => a.type)).toEqual(['jwt', 'built-in-database']);
+    await page.getByRole('button', { name: 'Move jwt down' }).click();
+    await expect.poll(async () => (await order()).map((a) => a.type)).toEqual(['built-in-database', 'jwt']);
+
+    await page.getByRole('switch', { name: 'Enable jwt' }).dispatchEvent('click');
+    await expect.poll(async () => (await order()).find((a) => a.type === 'jwt')?.enabled).toBe(false);
+    await page.getByRole('button', { name: 'Delete jwt' }).click();
+    await expect.poll(async () => (await order()).map((a) => a.type)).toEqual(['built-in-database']);
+  });
+
   it('lists the line errors of a refused user import next to the import', async () => {
+    await tab('Users');
     const importBox = page.getByRole('form', { name: 'Import users' });
     await importBox.getByRole('textbox', { name: 'CSV' }).fill('user_id,password\nmeter-1,pw1\n,pw2\n');
     await importBox.getByRole('button', { name: 'Import' }).click();
@@ -213,6 +239,32 @@ describe('the console in a real browser', () => {
     await add.getByRole('button', { name: 'Add the rule' }).click();
     await expect.poll(() => add.getByLabel('Topic of new rule').getAttribute('aria-invalid')).toBe('true');
     await expect.poll(() => add.textContent()).toMatch(/#/);
+  });
+
+  it('shows the pages of the operations API, or says the control plane does not serve it yet', async () => {
+    for (const [name, table] of [['Clients', 'Clients'], ['Events', 'Events'], ['Retained', 'Retained messages']] as const) {
+      await tab(name);
+      await page.getByRole('table', { name: table }).or(page.getByRole('status').filter({ hasText: 'not served by this control plane yet' })).waitFor();
+    }
+    await shot('events');
+  });
+
+  it('gives the operator its view: tenants, nodes, instances, editions on sale', async () => {
+    const operatorPage = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    operatorPage.on('pageerror', (error) => browserErrors.push(error.message));
+    await operatorPage.goto(`${stack.controlPlane.url}/console/`);
+    await operatorPage.locator('label', { hasText: 'Operator token' }).click();
+    await operatorPage.getByRole('textbox', { name: 'Operator token', exact: true }).fill(stack.config.operatorToken);
+    await operatorPage.getByRole('button', { name: 'Sign in' }).click();
+    await operatorPage.getByRole('table', { name: 'Tenants' }).getByText('acme').waitFor();
+    await operatorPage.getByRole('table', { name: 'All instances' }).getByText('plant-1').waitFor();
+    await operatorPage.getByRole('table', { name: 'Nodes' }).getByText('1 instances').waitFor();
+    // Tenant routes answer the operator token 401, which would end the session: the view calls none.
+    await operatorPage.getByRole('button', { name: 'Sell' }).first().click();
+    await operatorPage.getByText('on sale', { exact: true }).waitFor();
+    await operatorPage.evaluate('window.scrollTo(0, 0)');
+    await operatorPage.screenshot({ path: join(SHOTS, 'operator.png'), fullPage: true });
+    await operatorPage.close();
   });
 
   it('is usable on a phone screen', async () => {

@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import { Alert, Badge, Button, Code, Group, Paper, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { api, call, data } from '../api/client';
+import { openApiDocument, resolve } from '../api/openapi-schemas';
 import { ErrorAlert, StatusBadge } from '../components/common';
 import { useAction, useLoad } from '../hooks';
 
@@ -9,7 +10,7 @@ export function Operator() {
   const tenants = useLoad(() => data(api.GET('/v1/ops/tenants')), []);
   const nodes = useLoad(() => data(api.GET('/v1/ops/nodes')), [], 5_000);
   const instances = useLoad(() => data(api.GET('/v1/ops/instances')), [], 5_000);
-  const editions = useLoad(() => data(api.GET('/v1/editions')), []);
+  const editions = useLoad(editionNames, []);
   const [name, setName] = useState('');
   const [created, setCreated] = useState<unknown>();
   const action = useAction();
@@ -88,23 +89,42 @@ export function Operator() {
         </Table.ScrollContainer>
       </Paper>
       <Paper withBorder p="md">
-        <Title order={3}>Editions on sale</Title>
         <Stack gap="xs">
-          {editions.data?.items.map((e) => (
-            <Group key={e.name}>
-              <Switch
-                label={e.name}
-                checked={e.available}
-                onChange={(event) => action.run(() => call('PATCH', `/v1/ops/editions/${e.name}`, { body: { available: event.currentTarget.checked } })).then(editions.reload)}
-              />
-              <Text size="xs" c="dimmed">
-                {e.methods.length} methods
-              </Text>
-              {!e.available && <Badge color="gray">not on sale</Badge>}
-            </Group>
-          ))}
+          <Title order={3}>Editions on sale</Title>
+          <Text size="xs" c="dimmed">
+            The operator API lists no editions (tenants see them at /v1/editions): each one&apos;s state shows once you set it.
+          </Text>
+          {editions.data?.map((name) => <EditionSale key={name} name={name} />)}
         </Stack>
       </Paper>
     </Stack>
+  );
+}
+
+/** The edition names, from the instance create schema of the OpenAPI document. */
+async function editionNames(): Promise<string[]> {
+  const doc = await openApiDocument();
+  const body = doc.paths['/v1/instances']?.['post']?.requestBody?.content['application/json']?.schema;
+  return (body && (resolve(doc, body).properties?.['edition']?.enum as string[] | undefined)) ?? [];
+}
+
+function EditionSale({ name }: { name: string }) {
+  const [available, setAvailable] = useState<boolean>();
+  const action = useAction();
+  const set = (on: boolean) => action.run(() => call<{ available: boolean }>('PATCH', `/v1/ops/editions/${name}`, { body: { available: on } })).then((e) => e && setAvailable(e.available));
+  return (
+    <Group>
+      <Text w={110} tt="capitalize">
+        {name}
+      </Text>
+      {available !== undefined && <Badge color={available ? 'green' : 'gray'}>{available ? 'on sale' : 'not on sale'}</Badge>}
+      <Button size="xs" variant="default" onClick={() => set(true)} loading={action.busy}>
+        Sell
+      </Button>
+      <Button size="xs" variant="subtle" color="red" onClick={() => set(false)}>
+        Stop selling
+      </Button>
+      {action.message && <Text c="red" size="xs">{action.message}</Text>}
+    </Group>
   );
 }
