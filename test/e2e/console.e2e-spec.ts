@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,6 +19,11 @@ const CHROMIUM = {
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 };
 
+/** axe-core, run in the page on every page the tests photograph (WCAG 2 A and AA: labels, names, contrast). */
+const AXE = readFileSync(join(__dirname, '../../node_modules/axe-core/axe.min.js'), 'utf8');
+const AXE_RUN = `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } })
+  .then((r) => r.violations.map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')))`;
+
 /** Screenshots of the main pages: a temp dir, or MQC_CONSOLE_SCREENSHOTS=docs/console to refresh the README's. */
 const SHOTS = process.env['MQC_CONSOLE_SCREENSHOTS'] ? resolve(process.env['MQC_CONSOLE_SCREENSHOTS']) : mkdtempSync(join(tmpdir(), 'mqc-console-'));
 
@@ -31,11 +36,15 @@ describe('the console in a real browser', () => {
   let instanceUrl: string;
   let mqttPort: number;
   const browserErrors: string[] = [];
+  const accessibility: Record<string, string[]> = {};
 
   // From the top: the fixed header is drawn where the page is scrolled to.
   const shot = async (name: string) => {
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    await page.evaluate(AXE);
+    const violations = (await page.evaluate(AXE_RUN)) as string[];
+    if (violations.length > 0) accessibility[name] = violations;
   };
   const tab = (name: string) => page.getByRole('tab', { name }).click();
 
@@ -246,7 +255,7 @@ describe('the console in a real browser', () => {
       await tab(name);
       await page.getByRole('table', { name: table }).or(page.getByRole('status').filter({ hasText: 'not served by this control plane yet' })).waitFor();
     }
-    await shot('events');
+    await shot('retained');
   });
 
   it('gives the operator its view: tenants, nodes, instances, editions on sale', async () => {
@@ -274,6 +283,10 @@ describe('the console in a real browser', () => {
     await page.getByRole('button', { name: 'Menu' }).waitFor();
     await shot('phone-overview');
     await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  it('passes axe-core (WCAG 2 A and AA) on every page it photographed', () => {
+    expect(accessibility).toEqual({});
   });
 
   it('logged no error in the browser but the API answers it was shown', () => {

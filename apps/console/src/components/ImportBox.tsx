@@ -48,7 +48,7 @@ export function ImportBox({ title, path, csvHint, extra, onImported }: { title: 
             ))}
           </List>
         )}
-        {done !== undefined && <Text c="green">{done} imported.</Text>}
+        {done !== undefined && <Text c="teal.9">{done} imported.</Text>}
         <Group>
           <Button type="submit" size="xs" loading={action.busy} disabled={!text.trim()}>
             Import

@@ -27,7 +27,7 @@ const STATUS_COLORS: Record<string, string> = { RUNNING: 'green', PROVISIONING: 
 
 export function StatusBadge({ status }: { status: string }) {
   return (
-    <Badge color={STATUS_COLORS[status] ?? 'gray'} variant="light">
+    <Badge color={STATUS_COLORS[status] ?? 'gray'}>
       {status}
     </Badge>
   );

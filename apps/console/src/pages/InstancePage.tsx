@@ -1,4 +1,5 @@
-import { Anchor, Group, Stack, Tabs, Text, Title } from '@mantine/core';
+import { lazy, Suspense } from 'react';
+import { Anchor, Group, Loader, Stack, Tabs, Text, Title } from '@mantine/core';
 import { api, data } from '../api/client';
 import { ErrorAlert, StatusBadge } from '../components/common';
 import { useLoad } from '../hooks';
@@ -11,7 +12,9 @@ import { Authorization } from './instance/Authorization';
 import { Clients } from './instance/Clients';
 import { Events } from './instance/Events';
 import { Retained } from './instance/Retained';
-import { MqttClientPanel } from './instance/MqttClientPanel';
+
+// The MQTT client (MQTT.js) loads when its tab opens.
+const MqttClientPanel = lazy(() => import('./instance/MqttClientPanel').then((m) => ({ default: m.MqttClientPanel })));
 
 const TABS = [
   ['overview', 'Overview'],
@@ -41,7 +44,7 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
             {current.edition}
           </Text>
           {current.statusReason && (
-            <Text size="sm" c="red">
+            <Text size="sm" c="red.9">
               {current.statusReason}
             </Text>
           )}
@@ -82,7 +85,9 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
             <Retained instanceId={id} />
           </Tabs.Panel>
           <Tabs.Panel value="mqtt" pt="md">
-            <MqttClientPanel instance={current} />
+            <Suspense fallback={<Loader size="sm" />}>
+              <MqttClientPanel instance={current} />
+            </Suspense>
           </Tabs.Panel>
         </Tabs>
       )}

@@ -124,7 +124,7 @@ function EditionSale({ name }: { name: string }) {
       <Button size="xs" variant="subtle" color="red" onClick={() => set(false)}>
         Stop selling
       </Button>
-      {action.message && <Text c="red" size="xs">{action.message}</Text>}
+      {action.message && <Text c="red.9" size="xs">{action.message}</Text>}
     </Group>
   );
 }

@@ -130,7 +130,7 @@ function RuleEditor({ instanceId, rule, onChanged }: { instanceId: string; rule?
         )}
       </Group>
       {action.message && !action.field('topic') && (
-        <Text size="xs" c="red" role="alert">
+        <Text size="xs" c="red.9" role="alert">
           {action.message}
         </Text>
       )}
@@ -163,7 +163,7 @@ function CheckBox({ instanceId }: { instanceId: string }) {
         {answer && (
           <Stack gap={4} role="status" aria-label="Decision">
             <Group gap="xs">
-              <Badge size="lg" color={answer.decision === 'allow' ? 'green' : 'red'} data-testid="decision">
+              <Badge size="lg" variant="filled" color={answer.decision === 'allow' ? 'teal.9' : 'red.9'} data-testid="decision">
                 {answer.decision}
               </Badge>
               <Text size="sm">{answer.reason}</Text>

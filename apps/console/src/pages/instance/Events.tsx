@@ -53,7 +53,7 @@ function EventRow({ event }: { event: EventView }) {
     <Table.Tr>
       <Table.Td>{new Date(event.at ?? event.time ?? '').toLocaleString()}</Table.Td>
       <Table.Td>
-        <Badge color={refused ? 'red' : 'blue'} variant="light">
+        <Badge color={refused ? 'red' : 'blue'} tt="none">
           {event.type}
         </Badge>
       </Table.Td>

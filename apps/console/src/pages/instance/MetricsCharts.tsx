@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import '@mantine/charts/styles.css';
 import { LineChart } from '@mantine/charts';
 import { Group, Paper, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { operations, type Metrics, type MetricsPoint } from '../../api/operations';

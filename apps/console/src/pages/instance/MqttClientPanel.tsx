@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
-import { Badge, Button, Checkbox, Code, Group, NativeSelect, NumberInput, Paper, PasswordInput, ScrollArea, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Checkbox, CloseButton, Code, Group, NativeSelect, NumberInput, Paper, PasswordInput, ScrollArea, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import type { Instance } from '../../api/types';
 import { ErrorAlert } from '../../components/common';
 
@@ -179,7 +179,10 @@ function Subscribe({ client, disabled }: { client: MqttClient | null; disabled: 
         <ErrorAlert error={error} title="Subscribe" />
         <Group gap={4}>
           {subscribed.map((s) => (
-            <Badge key={s.topic} variant="outline" tt="none" rightSection={<span aria-label={`Unsubscribe ${s.topic}`} role="button" tabIndex={0} style={{ cursor: 'pointer' }} onClick={() => client?.unsubscribeAsync(s.topic).then(() => setSubscribed((l) => l.filter((x) => x.topic !== s.topic)))}>×</span>}>
+            <Badge key={s.topic} variant="outline" tt="none" rightSection={
+                <CloseButton size="xs" aria-label={`Unsubscribe ${s.topic}`} onClick={() => client?.unsubscribeAsync(s.topic).then(() => setSubscribed((l) => l.filter((x) => x.topic !== s.topic)))} />
+              }
+            >
               {s.topic} (QoS {s.qos})
             </Badge>
           ))}

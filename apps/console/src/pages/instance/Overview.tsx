@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { Button, Group, List, Paper, Radio, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { lazy, Suspense, useState } from 'react';
+import { Button, Group, List, Loader, Paper, Radio, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { api, data, call } from '../../api/client';
 import type { EditionName, Instance } from '../../api/types';
 import { ProblemError } from '../../api/problem';
@@ -7,7 +7,9 @@ import { CopyValue, ErrorAlert } from '../../components/common';
 import { useAction, useLoad } from '../../hooks';
 import { navigate } from '../../router';
 import { EditionCard } from '../Instances';
-import { MetricsCharts } from './MetricsCharts';
+
+// The charts (Recharts) load with the overview, after the rest of the console.
+const MetricsCharts = lazy(() => import('./MetricsCharts').then((m) => ({ default: m.MetricsCharts })));
 
 export function Overview({ instance, onChanged }: { instance: Instance; onChanged(): void }) {
   return (
@@ -16,7 +18,9 @@ export function Overview({ instance, onChanged }: { instance: Instance; onChange
         <Endpoints instance={instance} />
         <Rename instance={instance} onChanged={onChanged} />
       </SimpleGrid>
-      <MetricsCharts instanceId={instance.id} />
+      <Suspense fallback={<Loader size="sm" />}>
+        <MetricsCharts instanceId={instance.id} />
+      </Suspense>
       <ChangeEdition instance={instance} onChanged={onChanged} />
       <DeleteInstance instance={instance} />
     </Stack>
@@ -121,7 +125,7 @@ function DeleteInstance({ instance }: { instance: Instance }) {
   return (
     <Paper withBorder p="md" aria-label="Delete the instance">
       <Stack gap="xs">
-        <Title order={3} c="red">
+        <Title order={3} c="red.9">
           Delete
         </Title>
         <Text size="sm">Its listeners close and every device is disconnected. Type the instance name to confirm.</Text>
