@@ -232,6 +232,7 @@ describe('the console in a real browser', () => {
     await check.getByRole('button', { name: 'Check' }).click();
     await expect.poll(() => check.getByTestId('decision').textContent()).toBe('deny');
     await expect.poll(() => check.getByRole('status').textContent()).toMatch(/built-in-database rule [0-9a-f-]{36}/);
+    await rule.getByText('decided the check').waitFor();
 
     await rule.getByLabel('Permission of rule plant/secret').selectOption('allow');
     await rule.getByRole('button', { name: 'Save' }).click();

@@ -12,12 +12,13 @@ import { useAction, useLoad } from '../../hooks';
 export function Authorization({ instance }: { instance: Instance }) {
   const id = instance.id;
   const rules = useLoad(() => data(api.GET('/v1/instances/{id}/acl-rules', { params: { path: { id }, query: { limit: 1000 } } })), [id]);
+  const [decidingRule, setDecidingRule] = useState<string>();
   return (
     <Stack>
       <Authorizers instanceId={id} />
-      <Rules instanceId={id} rules={rules.data?.items ?? []} error={rules.error} onChanged={rules.reload} />
+      <Rules instanceId={id} rules={rules.data?.items ?? []} error={rules.error} onChanged={rules.reload} decidingRule={decidingRule} />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <CheckBox instanceId={id} />
+        <CheckBox instanceId={id} onAnswer={(answer) => setDecidingRule(answer?.by?.ruleId)} />
         <ImportBox title="Import rules" path={`/v1/instances/${id}/acl-rules/import`} csvHint="header: permission,action,topic,qos,retain,clientId,username (qos as 0|1)" onImported={rules.reload} />
       </SimpleGrid>
     </Stack>
@@ -74,7 +75,7 @@ function Authorizers({ instanceId: id }: { instanceId: string }) {
 
 type RuleInput = Pick<AclRule, 'permission' | 'action' | 'topic'> & { clientId?: string; username?: string };
 
-function Rules({ instanceId: id, rules, error, onChanged }: { instanceId: string; rules: AclRule[]; error: unknown; onChanged(): void }) {
+function Rules({ instanceId: id, rules, error, onChanged, decidingRule }: { instanceId: string; rules: AclRule[]; error: unknown; onChanged(): void; decidingRule?: string }) {
   const action = useAction();
   const items = [...rules].sort((a, b) => a.position - b.position);
   return (
@@ -82,13 +83,13 @@ function Rules({ instanceId: id, rules, error, onChanged }: { instanceId: string
       <Stack gap="xs">
         <Title order={3}>Rules</Title>
         <Text size="sm" c="dimmed">
-          The built-in authorizer&apos;s rules, first match wins. `%c` and `%u` stand for the client id and user name.
+          The built-in authorizer&apos;s rules, first match wins; in a topic, <Code>%c</Code> and <Code>%u</Code> stand for the client id and the user name.
         </Text>
         <OrderedList
           items={items}
           label={(r) => `rule ${r.topic}`}
           onReorder={(ids) => action.run(() => call('PUT', `/v1/instances/${id}/acl-rules/order`, { body: { ids } })).then(onChanged)}
-          render={(rule) => <RuleEditor key={rule.id + rule.updatedAt} instanceId={id} rule={rule} onChanged={onChanged} />}
+          render={(rule) => <RuleEditor key={rule.id + rule.updatedAt} instanceId={id} rule={rule} onChanged={onChanged} decided={rule.id === decidingRule} />}
         />
         <RuleEditor instanceId={id} onChanged={onChanged} />
         <ErrorAlert error={error ?? action.error} />
@@ -98,7 +99,7 @@ function Rules({ instanceId: id, rules, error, onChanged }: { instanceId: string
 }
 
 /** One rule's fields in a row: saves an existing rule (PATCH) or adds a new one (POST). */
-function RuleEditor({ instanceId, rule, onChanged }: { instanceId: string; rule?: AclRule; onChanged(): void }) {
+function RuleEditor({ instanceId, rule, onChanged, decided = false }: { instanceId: string; rule?: AclRule; onChanged(): void; decided?: boolean }) {
   const blank: RuleInput = { permission: 'allow', action: 'publish', topic: '' };
   const [form, setForm] = useState<RuleInput>(rule ? { permission: rule.permission, action: rule.action, topic: rule.topic, clientId: rule.clientId, username: rule.username } : blank);
   const action = useAction();
@@ -123,6 +124,11 @@ function RuleEditor({ instanceId, rule, onChanged }: { instanceId: string; rule?
         <Button type="submit" size="xs" loading={action.busy} variant={rule ? 'default' : 'filled'}>
           {rule ? 'Save' : 'Add the rule'}
         </Button>
+        {decided && (
+          <Badge color="teal" tt="none" mb={6}>
+            decided the check
+          </Badge>
+        )}
         {rule && (
           <Button size="xs" color="red" variant="subtle" onClick={() => action.run(() => call('DELETE', `/v1/instances/${instanceId}/acl-rules/${rule.id}`)).then(onChanged)} aria-label={`Delete ${label}`}>
             Delete
@@ -139,14 +145,16 @@ function RuleEditor({ instanceId, rule, onChanged }: { instanceId: string; rule?
 }
 
 /** "May client X publish to topic T?": the decision and the rule that made it. */
-function CheckBox({ instanceId }: { instanceId: string }) {
+function CheckBox({ instanceId, onAnswer }: { instanceId: string; onAnswer(answer: CheckAnswer | undefined): void }) {
   const [form, setForm] = useState({ clientId: '', username: '', action: 'publish' as 'publish' | 'subscribe', topic: '', retain: false });
   const [answer, setAnswer] = useState<CheckAnswer>();
   const action = useAction();
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     const body = { clientId: form.clientId, action: form.action, topic: form.topic, retain: form.retain, ...(form.username ? { username: form.username } : {}) };
-    setAnswer(await action.run(() => data(api.POST('/v1/instances/{id}/authorization/check', { params: { path: { id: instanceId } }, body }))));
+    const answered = await action.run(() => data(api.POST('/v1/instances/{id}/authorization/check', { params: { path: { id: instanceId } }, body })));
+    setAnswer(answered);
+    onAnswer(answered);
   };
   return (
     <Paper withBorder p="md" component="form" onSubmit={submit} aria-label="Check an action">
