@@ -39,11 +39,11 @@ describe('the console in a real browser', () => {
   const accessibility: Record<string, string[]> = {};
 
   // From the top: the fixed header is drawn where the page is scrolled to.
-  const shot = async (name: string) => {
-    await page.evaluate('window.scrollTo(0, 0)');
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-    await page.evaluate(AXE);
-    const violations = (await page.evaluate(AXE_RUN)) as string[];
+  const shot = async (name: string, on: Page = page) => {
+    await on.evaluate('window.scrollTo(0, 0)');
+    await on.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    await on.evaluate(AXE);
+    const violations = (await on.evaluate(AXE_RUN)) as string[];
     if (violations.length > 0) accessibility[name] = violations;
   };
   const tab = (name: string) => page.getByRole('tab', { name }).click();
@@ -178,6 +178,20 @@ describe('the console in a real browser', () => {
     await shot('users');
   });
 
+  it('shows a device key once, regenerates it, and keeps the X.509 mode', async () => {
+    await tab('Devices & certificates');
+    const add = page.getByRole('form', { name: 'Add a device' });
+    await add.getByRole('textbox', { name: 'Client id', exact: true }).fill('meter-9');
+    await add.getByRole('button', { name: 'Add the device' }).click();
+    const once = page.getByRole('alert').filter({ hasText: 'Shown once' });
+    const firstKey = /"primaryKey": "([^"]+)"/.exec((await once.textContent())!)?.[1];
+    expect(firstKey).toBeTruthy();
+    await page.getByRole('table', { name: 'Devices' }).getByRole('button', { name: 'Regenerate the key' }).click();
+    await expect.poll(async () => /"primaryKey": "([^"]+)"/.exec((await once.textContent()) ?? '')?.[1]).not.toBe(firstKey);
+    await page.getByRole('form', { name: 'X.509 mode' }).getByRole('combobox', { name: 'Mode' }).waitFor();
+    await shot('credentials');
+  });
+
   it('connects the browser client over WebSocket as the user, and a message crosses to and from mosquitto', async () => {
     await tab('MQTT client');
     const connection = page.getByRole('form', { name: 'Connection' });
@@ -272,8 +286,11 @@ describe('the console in a real browser', () => {
     // Tenant routes answer the operator token 401, which would end the session: the view calls none.
     await operatorPage.getByRole('button', { name: 'Sell' }).first().click();
     await operatorPage.getByText('on sale', { exact: true }).waitFor();
-    await operatorPage.evaluate('window.scrollTo(0, 0)');
-    await operatorPage.screenshot({ path: join(SHOTS, 'operator.png'), fullPage: true });
+    const tenant = operatorPage.getByRole('form', { name: 'Create a tenant' });
+    await tenant.getByRole('textbox', { name: 'Tenant name' }).fill('globex');
+    await tenant.getByRole('button', { name: 'Create the tenant' }).click();
+    await expect.poll(() => operatorPage.getByRole('alert').filter({ hasText: 'shown once' }).textContent()).toMatch(/"secret": "mqc_/);
+    await shot('operator', operatorPage);
     await operatorPage.close();
   });
 

@@ -33,6 +33,15 @@ export function StatusBadge({ status }: { status: string }) {
   );
 }
 
+/** A secret the API shows once (a key, a tenant's API key): kept on screen until dismissed. */
+export function ShownOnce({ value, title = 'Shown once: copy it now', onDismiss }: { value: unknown; title?: string; onDismiss(): void }) {
+  return (
+    <Alert color="yellow" title={title} withCloseButton closeButtonLabel="Dismiss" onClose={onDismiss} styles={{ title: { color: 'var(--mantine-color-dark-9)' } }}>
+      <Code block>{JSON.stringify(value, null, 2)}</Code>
+    </Alert>
+  );
+}
+
 /** A value in code font with a button that copies it. */
 export function CopyValue({ label, value }: { label: string; value: string }) {
   return (

@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { Alert, Badge, Button, Code, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Code, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { api, call, data } from '../api/client';
 import { openApiDocument, resolve } from '../api/openapi-schemas';
-import { ErrorAlert, StatusBadge } from '../components/common';
+import { ErrorAlert, ShownOnce, StatusBadge } from '../components/common';
 import { useAction, useLoad } from '../hooks';
 
 /** The operator's view: tenants, nodes, every instance, the editions on sale. */
@@ -42,9 +42,7 @@ export function Operator() {
             </Table.Tbody>
           </Table>
           {created !== undefined && (
-            <Alert color="yellow" title="The tenant's API key is shown once" withCloseButton onClose={() => setCreated(undefined)}>
-              <Code block>{JSON.stringify(created, null, 2)}</Code>
-            </Alert>
+            <ShownOnce value={created} title="The tenant's API key is shown once" onDismiss={() => setCreated(undefined)} />
           )}
           <Group component="form" onSubmit={createTenant} align="flex-end" aria-label="Create a tenant">
             <TextInput label="Tenant name" value={name} onChange={(e) => setName(e.currentTarget.value)} required error={action.field('name')} />

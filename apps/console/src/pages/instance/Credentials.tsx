@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { Alert, Button, Checkbox, Code, Group, NativeSelect, NumberInput, Paper, Progress, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Button, Checkbox, Code, Group, NativeSelect, NumberInput, Paper, Progress, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { api, call, data } from '../../api/client';
-import { ErrorAlert } from '../../components/common';
+import { ErrorAlert, ShownOnce } from '../../components/common';
 import { useAction, useLoad } from '../../hooks';
 
 /** Device keys, PSK identities, the X.509 mode, CA certificates and device certificates. */
@@ -18,15 +18,6 @@ export function Credentials({ instanceId }: { instanceId: string }) {
         <DeviceCertificates instanceId={instanceId} />
       </SimpleGrid>
     </Stack>
-  );
-}
-
-/** A secret the API shows once: kept on screen until dismissed. */
-function ShownOnce({ value, onDismiss }: { value: unknown; onDismiss(): void }) {
-  return (
-    <Alert color="yellow" title="Shown once: copy it now" withCloseButton onClose={onDismiss}>
-      <Code block>{JSON.stringify(value, null, 2)}</Code>
-    </Alert>
   );
 }
 
