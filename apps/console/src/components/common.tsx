@@ -37,7 +37,9 @@ export function StatusBadge({ status }: { status: string }) {
 export function ShownOnce({ value, title = 'Shown once: copy it now', onDismiss }: { value: unknown; title?: string; onDismiss(): void }) {
   return (
     <Alert color="yellow" title={title} withCloseButton closeButtonLabel="Dismiss" onClose={onDismiss} styles={{ title: { color: 'var(--mantine-color-dark-9)' } }}>
-      <Code block>{JSON.stringify(value, null, 2)}</Code>
+      <Code block style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+        {JSON.stringify(value, null, 2)}
+      </Code>
     </Alert>
   );
 }

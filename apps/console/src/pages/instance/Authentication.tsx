@@ -73,7 +73,7 @@ function AuthenticatorRow({ authenticator: a, instanceId, onEnabled, onDelete, o
       <Text size="xs" c="dimmed">
         {m.total} attempts · {m.allow} allowed · {m.deny} denied · {m.ignore} passed on · {m.error} errors · {m.latencyMsAvg.toFixed(1)} ms avg
       </Text>
-      {editing ? <EditAuthenticator instanceId={instanceId} authenticator={a} onSaved={() => (setEditing(false), onSaved())} /> : <Code block>{JSON.stringify(a.config, null, 2)}</Code>}
+      {editing ? <EditAuthenticator instanceId={instanceId} authenticator={a} onSaved={() => (setEditing(false), onSaved())} /> : <Code block style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{JSON.stringify(a.config, null, 2)}</Code>}
     </Stack>
   );
 }
@@ -157,7 +157,7 @@ function TestBox({ instanceId, authenticators }: { instanceId: string; authentic
         <Textarea label="Client certificate (PEM)" value={form.certificate} onChange={set('certificate')} autosize minRows={1} error={action.field('certificate')} />
         {action.error !== undefined && <NotYetServed error={action.error} what="The authenticator test" />}
         {answer && (
-          <Code block aria-label="Answer">
+          <Code block aria-label="Answer" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
             {JSON.stringify(answer, null, 2)}
           </Code>
         )}
