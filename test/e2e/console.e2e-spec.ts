@@ -172,10 +172,18 @@ describe('the console in a real browser', () => {
     await importBox.getByRole('textbox', { name: 'CSV' }).fill('user_id,password\nmeter-1,pw1\n,pw2\n');
     await importBox.getByRole('button', { name: 'Import' }).click();
     await expect.poll(() => importBox.getByRole('list', { name: 'Import errors' }).textContent()).toMatch(/line 3/);
-    await importBox.getByRole('textbox', { name: 'CSV' }).fill('user_id,password\nmeter-1,pw1\nmeter-2,pw2\n');
+    const meters = Array.from({ length: 101 }, (_, i) => `meter-${i + 1},pw${i + 1}`).join('\n');
+    await importBox.getByRole('textbox', { name: 'CSV' }).fill(`user_id,password\n${meters}\n`);
     await importBox.getByRole('button', { name: 'Import' }).click();
-    await importBox.getByText('2 imported.').waitFor();
+    await importBox.getByText('101 imported.').waitFor();
     await shot('users');
+    // 102 users: a page of 100, then the other 2.
+    const rows = page.getByRole('table', { name: 'Users' }).getByRole('row');
+    await expect.poll(() => rows.count()).toBe(101);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(() => rows.count()).toBe(3);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(() => rows.count()).toBe(101);
   });
 
   it('shows a device key once, regenerates it, and keeps the X.509 mode', async () => {

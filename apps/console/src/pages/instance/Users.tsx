@@ -7,7 +7,10 @@ import { useAction, useLoad } from '../../hooks';
 
 /** The built-in database's users: list, add, delete, import. */
 export function Users({ instanceId: id }: { instanceId: string }) {
-  const users = useLoad(() => data(api.GET('/v1/instances/{id}/users', { params: { path: { id }, query: { limit: 100 } } })), [id]);
+  // A page of 100 at a time: an instance may hold millions.
+  const [pages, setPages] = useState<(string | undefined)[]>([undefined]);
+  const after = pages[pages.length - 1];
+  const users = useLoad(() => data(api.GET('/v1/instances/{id}/users', { params: { path: { id }, query: { limit: 100, ...(after ? { after } : {}) } } })), [id, after]);
   const remove = useAction();
   const [importType, setImportType] = useState<'plain' | 'hash'>('plain');
   return (
@@ -40,6 +43,14 @@ export function Users({ instanceId: id }: { instanceId: string }) {
           </Table>
         </Table.ScrollContainer>
       </Paper>
+      <Group>
+        <Button size="xs" variant="default" disabled={pages.length === 1} onClick={() => setPages((p) => p.slice(0, -1))}>
+          Previous page
+        </Button>
+        <Button size="xs" variant="default" disabled={!users.data?.nextCursor} onClick={() => setPages((p) => [...p, users.data!.nextCursor!])}>
+          Next page
+        </Button>
+      </Group>
       <ErrorAlert error={users.error ?? remove.error} />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <AddUser instanceId={id} onAdded={users.reload} />
