@@ -105,6 +105,8 @@ describe('the console in a real browser', () => {
     const mqtt = await page.getByText(/^mqtt:\/\/127\.0\.0\.1:\d+$/).textContent();
     mqttPort = portOf(mqtt!);
     await page.getByRole('button', { name: 'Copy the ws endpoint' }).waitFor();
+    // The charts, or the notice that this control plane has no metrics API yet.
+    await page.getByRole('figure', { name: 'Connections' }).or(page.getByRole('status').filter({ hasText: 'Metrics: not served' })).waitFor();
     await shot('overview');
   });
 
@@ -307,6 +309,7 @@ describe('the console in a real browser', () => {
     await page.goto(instanceUrl);
     await page.getByRole('heading', { name: 'Endpoints' }).waitFor();
     await page.getByRole('button', { name: 'Menu' }).waitFor();
+    await page.getByRole('figure', { name: 'Connections' }).or(page.getByRole('status').filter({ hasText: 'Metrics: not served' })).waitFor();
     await shot('phone-overview');
     await page.setViewportSize({ width: 1280, height: 860 });
   });

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import '@mantine/charts/styles.css';
 import { LineChart } from '@mantine/charts';
-import { Group, Paper, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Group, Loader, Paper, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { operations, type Metrics, type MetricsPoint } from '../../api/operations';
 import { NotYetServed } from '../../components/common';
 import { useLoad } from '../../hooks';
@@ -72,7 +72,9 @@ export function MetricsCharts({ instanceId }: { instanceId: string }) {
             aria-label="Range"
           />
         </Group>
-        {error !== undefined && !current.data ? (
+        {current.loading ? (
+          <Loader size="sm" aria-label="Loading the metrics" />
+        ) : error !== undefined && !current.data ? (
           <NotYetServed error={error} what="Metrics" />
         ) : (
           <>
