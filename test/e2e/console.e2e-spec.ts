@@ -110,14 +110,15 @@ describe('the console in a real browser', () => {
     await shot('overview');
   });
 
-  it('shows the problem detail when a downgrade is blocked, and stays on the edition', async () => {
+  it('upgrades and downgrades the edition', async () => {
+    const tenant = stack.operator.withToken(apiKey);
+    const edition = async () => (await tenant.get<{ edition: string }>(`/v1/instances/${instanceIdOf(instanceUrl)}`)).body.edition;
     await page.getByRole('radio', { name: 'basic edition' }).click();
     await page.getByRole('button', { name: 'Change the edition' }).click();
-    // Nothing blocks yet: the downgrade passes; back up to professional for what follows.
-    await expect.poll(() => page.getByText('basic', { exact: true }).first().isVisible()).toBe(true);
+    await expect.poll(edition).toBe('basic');
     await page.getByRole('radio', { name: 'professional edition' }).click();
     await page.getByRole('button', { name: 'Change the edition' }).click();
-    await expect.poll(() => page.getByText('professional', { exact: true }).first().isVisible()).toBe(true);
+    await expect.poll(edition).toBe('professional');
   });
 
   it('adds a built-in authenticator from the form generated from the OpenAPI schema, and a user', async () => {
@@ -156,6 +157,15 @@ describe('the console in a real browser', () => {
     const jwt = page.getByRole('listitem').filter({ hasText: /^.*jwt/ });
     await expect.poll(() => jwt.textContent()).toContain('"secret": "********"');
     expect((await order()).map((a) => a.type)).toEqual(['built-in-database', 'jwt']);
+
+    // basic has no jwt: the downgrade is refused, its detail and blockers shown.
+    await tab('Overview');
+    await page.getByRole('radio', { name: 'basic edition' }).click();
+    await page.getByRole('button', { name: 'Change the edition' }).click();
+    await expect.poll(() => page.getByRole('list', { name: 'Blockers' }).textContent()).toContain('jwt');
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'The edition cannot change' }).textContent()).toMatch(/basic edition does not allow/);
+    await shot('downgrade-blocked');
+    await tab('Authentication');
 
     await jwt.dragTo(page.getByRole('listitem').filter({ hasText: 'built-in-database' }));
     await expect.poll(async () => (await order()).map((a) => a.type)).toEqual(['jwt', 'built-in-database']);
@@ -319,7 +329,8 @@ describe('the console in a real browser', () => {
   });
 
   it('logged no error in the browser but the API answers it was shown', () => {
-    // The failed sign-in (401) and the refused import and rule (422) are logged by the browser as failed requests.
-    expect(browserErrors.filter((e) => !/status of (401|404|422)/.test(e))).toEqual([]);
+    // The failed sign-in (401), the blocked downgrade (409), the refused import and rule (422) and the
+    // operations API not served yet (404) are logged by the browser as failed requests.
+    expect(browserErrors.filter((e) => !/status of (401|404|409|422)/.test(e))).toEqual([]);
   });
 });

@@ -102,7 +102,7 @@ function ChangeEdition({ instance, onChanged }: { instance: Instance; onChanged(
         {blockers.length > 0 && (
           <List size="sm" aria-label="Blockers">
             {blockers.map((b, i) => (
-              <List.Item key={i}>{Object.values(b).join(' · ')}</List.Item>
+              <List.Item key={i}>{Object.entries(b).map(([key, value]) => `${key}: ${String(value)}`).join(', ')}</List.Item>
             ))}
           </List>
         )}
