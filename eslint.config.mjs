@@ -15,7 +15,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -33,6 +33,8 @@ export default tseslint.config(
             { sourceTag: 'scope:control-plane', notDependOnLibsWithTags: ['scope:broker', 'scope:worker'], bannedExternalImports: authDrivers },
             { sourceTag: 'kind:driver-free', bannedExternalImports: ['pg', 'ioredis', ...authDrivers] },
             { sourceTag: 'scope:worker', notDependOnLibsWithTags: ['scope:broker', 'scope:control-plane'] },
+            // The browser console is built on the /v1 API alone: no lib of the backend, no server module.
+            { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:console'], bannedExternalImports: [...ioModules.filter((m) => m !== 'mqtt'), 'ioredis', ...authDrivers, 'zod'] },
           ],
         },
       ],
@@ -64,6 +66,22 @@ export default tseslint.config(
               regex: '^(node:)?(fs|fs/promises|net|tls|http|https|http2|dgram|dns|child_process|worker_threads|cluster)$',
               message: 'pure libs do no I/O',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Nx does not see relative imports that climb out of the console, nor Node built-ins: fenced here too.
+    files: ['apps/console/**/*.ts', 'apps/console/**/*.tsx'],
+    ignores: ['apps/console/vite.config.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@mqc/*', '**/libs/**', '**/apps/control-plane/**', '**/apps/broker/**', '**/apps/worker/**'], message: 'the console is built on the /v1 API alone: it imports no backend code' },
+            { regex: '^node:', message: 'the console runs in the browser' },
           ],
         },
       ],

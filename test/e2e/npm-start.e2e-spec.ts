@@ -84,6 +84,10 @@ describe('npm start on a fresh data directory', () => {
     expect(run.output()).toContain(token);
     const tenants = await fetch(`http://127.0.0.1:${ports.api}/v1/ops/tenants`, { headers: { authorization: `Bearer ${token}` } });
     expect(tenants.status).toBe(200);
+    // The built control plane finds the built console (dist/console) and serves it at /console.
+    const consolePage = await fetch(`http://127.0.0.1:${ports.api}/`);
+    expect(consolePage.url).toBe(`http://127.0.0.1:${ports.api}/console/`);
+    expect(await consolePage.text()).toContain('<div id="root">');
   });
 
   it("keeps two tenants' concurrent user lists apart while a third tenant's requests fail inside transactions", async () => {

@@ -74,3 +74,24 @@ describe('the pure libs', () => {
     expect(errors.join('\n')).toMatch(/pure libs do no I\/O/);
   });
 });
+
+describe('the browser console', () => {
+  it('may not import a backend lib', async () => {
+    const errors = await boundaryErrors('apps/console/src/probe.tsx', "import { EDITIONS } from '@mqc/editions';\nexport const e = EDITIONS;\n");
+    expect(errors.join('\n')).toMatch(/console|editions/);
+  });
+
+  it('may not reach backend code by a relative path', async () => {
+    const errors = await boundaryErrors('apps/console/src/probe.ts', "import { startBroker } from '../../broker/src/broker';\nexport const s = startBroker;\n");
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('may not import Node modules', async () => {
+    const errors = await boundaryErrors('apps/console/src/probe.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n");
+    expect(errors.join('\n')).toMatch(/browser/);
+  });
+
+  it('may import the browser MQTT client and its own files', async () => {
+    expect(await boundaryErrors('apps/console/src/probe.ts', "import mqtt from 'mqtt';\nimport { api } from './api/client';\nexport const m = [mqtt, api];\n")).toEqual([]);
+  });
+});

@@ -8,6 +8,7 @@ import type { MqcConfig } from '@mqc/config';
 import { createLogger, createMetricsRegistry, type Logger } from '@mqc/observability';
 import { ChangeBus, JobProducer, connectRedis } from '@mqc/queue';
 import { AppModule } from './app.module';
+import { serveConsole } from './common/console-static';
 import { ProblemFilter } from './common/problem.filter';
 import { RequestBodyInterceptor } from './common/request-body.interceptor';
 import { TextInputPipe } from './common/text-input.pipe';
@@ -48,6 +49,7 @@ export async function startControlPlane(config: MqcConfig, databaseUrl: string, 
     next();
   });
   app.useGlobalFilters(new ProblemFilter(logger));
+  serveConsole(app);
   await app.listen(port, config.bindHost);
   const actualPort = (app.getHttpServer().address() as AddressInfo).port;
   logger.info({ port: actualPort }, 'control plane listening');

@@ -21,6 +21,8 @@ function mark<S extends z.ZodType>(schema: S, add: FieldMark): S {
 
 /** A secret field: the whole value, or only the password of a URL. */
 export function secret<S extends z.ZodType>(schema: S, kind: SecretKind = 'value'): S {
+  // writeOnly in the OpenAPI document: sent, never returned (the console shows a password input).
+  if (kind === 'value') z.globalRegistry.add(schema, { ...z.globalRegistry.get(schema), writeOnly: true });
   return mark(schema, { secret: kind });
 }
 
