@@ -6,6 +6,7 @@ import { createLogger, createMetricsRegistry, startAdminServer, Counter, type Lo
 import { ChangeBus, QueueName, QUEUE_OF_JOB, connectRedis, type JobName, type JobPayloads } from '@mqc/queue';
 import { InstanceEntity } from '@mqc/db';
 import { DeprovisionInstanceJob } from './jobs/deprovision-instance.job';
+import { FailOverInstancesJob } from './jobs/fail-over-instances.job';
 import { IssueDeviceCertificatesJob } from './jobs/issue-device-certificates.job';
 import { PermanentJobError, type JobContext } from './jobs/job-context';
 import { ProvisionInstanceJob } from './jobs/provision-instance.job';
@@ -26,6 +27,8 @@ type Handlers = { [N in JobName]: (payload: JobPayloads[N], job: Job) => Promise
 
 /** How often server certificates are checked for renewal. */
 const RENEWAL_EVERY_MS = 3600_000;
+/** How often dead broker nodes are looked for: a node is dead NODE_DEAD_MS after its last heartbeat, its instances move within a second more. */
+const FAIL_OVER_EVERY_MS = 1_000;
 
 /**
  * Per queue: provisioning waits on broker nodes (several at once); issuing certificates is CPU
@@ -36,6 +39,7 @@ const RENEWAL_EVERY_MS = 3600_000;
 const QUEUE_SETTINGS: Readonly<Record<QueueName, Partial<WorkerOptions>>> = {
   [QueueName.Instances]: { concurrency: 4 },
   [QueueName.Certificates]: { concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 },
+  [QueueName.Nodes]: { concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000 },
 };
 
 /** The BullMQ worker: one processor per queue, dispatching by job name to one class per job. */
@@ -54,6 +58,7 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
         finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
       }),
     'renew-server-certificates': (p) => new RenewServerCertificatesJob(context).run(p),
+    'fail-over-instances': (p) => new FailOverInstancesJob(context).run(p),
   };
 
   const metrics = createMetricsRegistry('worker');
@@ -92,12 +97,16 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
 
-  // Server-certificate renewal: one scheduler for the deployment (upsert is idempotent across workers).
-  let scheduler: Queue | undefined;
-  if (served.includes(QUEUE_OF_JOB['renew-server-certificates'])) {
-    scheduler = new Queue(QUEUE_OF_JOB['renew-server-certificates'], { connection: redis, prefix: config.redisPrefix });
-    await scheduler.upsertJobScheduler('renew-server-certificates', { every: RENEWAL_EVERY_MS }, { name: 'renew-server-certificates', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
-  }
+  // Repeated jobs: one scheduler each for the deployment (upsert is idempotent across workers).
+  const schedulers: Queue[] = [];
+  const repeat = async (name: 'renew-server-certificates' | 'fail-over-instances', every: number) => {
+    if (!served.includes(QUEUE_OF_JOB[name])) return;
+    const scheduler = new Queue(QUEUE_OF_JOB[name], { connection: redis, prefix: config.redisPrefix });
+    schedulers.push(scheduler);
+    await scheduler.upsertJobScheduler(name, { every }, { name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  };
+  await repeat('renew-server-certificates', RENEWAL_EVERY_MS);
+  await repeat('fail-over-instances', FAIL_OVER_EVERY_MS);
 
   const admin = await startAdminServer({
     host: config.adminBindHost,
@@ -113,7 +122,7 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
     async close() {
       // Finishes the jobs in hand; the rest stay queued for the next worker.
       await Promise.all(workers.map((w) => w.close()));
-      await scheduler?.close();
+      await Promise.all(schedulers.map((s) => s.close()));
       await admin.close();
       await dataSource.destroy();
       await redis.quit().catch(() => redis.disconnect());
