@@ -76,7 +76,9 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
   };
 
   const served = options.queues ?? Object.values(QueueName);
-  const workers = served.map((queue) => new Worker(queue, processor, { connection: redis.duplicate(), prefix: config.redisPrefix, ...QUEUE_SETTINGS[queue] }));
+  // A connection of its own per worker (BullMQ blocks on it), closed with the app.
+  const connections = served.map(() => redis.duplicate());
+  const workers = served.map((queue, i) => new Worker(queue, processor, { connection: connections[i]!, prefix: config.redisPrefix, ...QUEUE_SETTINGS[queue] }));
   for (const worker of workers) {
     worker.on('completed', (job) => jobsDone.inc({ name: job.name, outcome: 'completed' }));
     worker.on('failed', (job, error) => {
@@ -125,7 +127,7 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
       await Promise.all(schedulers.map((s) => s.close()));
       await admin.close();
       await dataSource.destroy();
-      await redis.quit().catch(() => redis.disconnect());
+      await Promise.all([redis, ...connections].map((connection) => connection.quit().catch(() => connection.disconnect())));
     },
   };
 }
