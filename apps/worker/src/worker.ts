@@ -101,14 +101,15 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
 
   // Repeated jobs: one scheduler each for the deployment (upsert is idempotent across workers).
   const schedulers: Queue[] = [];
-  const repeat = async (name: 'renew-server-certificates' | 'fail-over-instances', every: number) => {
+  const repeat = async (name: 'renew-server-certificates' | 'fail-over-instances', every: number, keepCompleted: number | true) => {
     if (!served.includes(QUEUE_OF_JOB[name])) return;
     const scheduler = new Queue(QUEUE_OF_JOB[name], { connection: redis, prefix: config.redisPrefix });
     schedulers.push(scheduler);
-    await scheduler.upsertJobScheduler(name, { every }, { name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+    await scheduler.upsertJobScheduler(name, { every }, { name, data: {}, opts: { removeOnComplete: keepCompleted, removeOnFail: 100 } });
   };
-  await repeat('renew-server-certificates', RENEWAL_EVERY_MS);
-  await repeat('fail-over-instances', FAIL_OVER_EVERY_MS);
+  await repeat('renew-server-certificates', RENEWAL_EVERY_MS, 100);
+  // Every second: what it moved is logged; the completed runs are not kept.
+  await repeat('fail-over-instances', FAIL_OVER_EVERY_MS, true);
 
   const admin = await startAdminServer({
     host: config.adminBindHost,
