@@ -120,10 +120,12 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
       await unsubscribe();
       await stopAnswering();
       // Draining: no new instances come here; each instance is closed (what it holds written
-      // out), then placed on a live node, which a change event tells to serve it at once.
-      await registry.deregister().catch(() => undefined);
+      // out), then placed on a live node, which a change event tells to serve it at once. The
+      // node heartbeats until then, so the fail-over job leaves its instances to it.
+      await registry.drain().catch(() => undefined);
       await supervisor.stop();
       await handOver().catch((error: unknown) => logger.error({ err: error }, 'could not hand the instances over; the fail-over job moves them'));
+      await registry.deregister().catch(() => undefined);
       await flushMetrics();
       await admin.close();
       await dataSource.destroy();
