@@ -193,14 +193,15 @@ export class InstanceHost {
       await host.close();
       throw error;
     }
-    // An instance FAILED because its listeners could not be opened is RUNNING again.
+    // An instance FAILED because its listeners could not be opened is RUNNING again. Only while
+    // it is still placed here: one moved away meanwhile is the other node's to mark served.
     await deps.dataSource.query(
       `UPDATE instances SET serving_at = now(),
               status = CASE WHEN status = 'FAILED' AND listeners_failed THEN 'RUNNING' ELSE status END,
               status_reason = CASE WHEN listeners_failed THEN NULL ELSE status_reason END,
               listeners_failed = false
-        WHERE id = $1`,
-      [instance.id],
+        WHERE id = $1 AND node_id = $2`,
+      [instance.id, instance.nodeId],
     );
     return host;
   }
