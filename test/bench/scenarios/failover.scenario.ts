@@ -137,12 +137,17 @@ export async function failoverTime(rounds: number): Promise<FailoverResult> {
       await sleep(100);
     }
     await api(key, 'PUT', `/v1/instances/${instanceId}/access-policy`, { anonymous: 'allow', onBackendFailure: 'deny' });
-    const servingNode = async () => {
+    const placement = async () => {
       const { rows } = await db.query<{ name: string | null; serving: boolean }>(
         'SELECT n.name, i.serving_at IS NOT NULL AS serving FROM instances i LEFT JOIN broker_nodes n ON n.id = i.node_id WHERE i.id = $1',
         [instanceId],
       );
-      return rows[0]!.serving ? rows[0]!.name : null;
+      return rows[0]!;
+    };
+    /** The node that serves the instance (it marks it served just after its listeners open). */
+    const servingNode = async () => {
+      const { name, serving } = await placement();
+      return serving ? name : null;
     };
 
     const results: number[] = [];
@@ -158,7 +163,7 @@ export async function failoverTime(rounds: number): Promise<FailoverResult> {
       await new Promise((r) => node.child.once('exit', r));
       const answeredAt = await firstConnack(port);
       results.push((answeredAt - killedAt) / 1000);
-      const movedTo = await servingNode();
+      const movedTo = (await placement()).name;
       if (movedTo === victim) throw new Error(`round ${round}: the killed node ${victim} still shows as serving`);
       process.stderr.write(`bench: fail-over round ${round + 1}: ${((answeredAt - killedAt) / 1000).toFixed(2)} s (${victim} → ${movedTo})\n`);
       nodes.set(victim, await startNode(config, databaseUrl, victim, node.adminPort));
