@@ -49,6 +49,9 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
   const dataSource = createDataSource({ url: databaseUrl, applicationName: 'mqc-worker', poolSize: 5 });
   await dataSource.initialize();
   const context: JobContext = { config, dataSource, changes: new ChangeBus(redis, config.redisPrefix), secrets: new SecretBox(config.masterKey), logger };
+  const metrics = createMetricsRegistry('worker');
+  const jobsDone = new Counter({ name: 'mqc_worker_jobs_total', help: 'jobs finished, by name and outcome', labelNames: ['name', 'outcome'], registers: [metrics] });
+  const failedOver = new Counter({ name: 'mqc_worker_instances_failed_over_total', help: 'instances of dead broker nodes this worker placed on live nodes', registers: [metrics] });
   const handlers: Handlers = {
     'provision-instance': (p) => new ProvisionInstanceJob(context).run(p),
     'deprovision-instance': (p) => new DeprovisionInstanceJob(context).run(p),
@@ -58,11 +61,8 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
         finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
       }),
     'renew-server-certificates': (p) => new RenewServerCertificatesJob(context).run(p),
-    'fail-over-instances': (p) => new FailOverInstancesJob(context).run(p),
+    'fail-over-instances': async (p) => failedOver.inc((await new FailOverInstancesJob(context).run(p)).length),
   };
-
-  const metrics = createMetricsRegistry('worker');
-  const jobsDone = new Counter({ name: 'mqc_worker_jobs_total', help: 'jobs finished, by name and outcome', labelNames: ['name', 'outcome'], registers: [metrics] });
 
   const processor = async (job: Job) => {
     const handler = handlers[job.name as JobName] as ((payload: unknown, job: Job) => Promise<unknown>) | undefined;
