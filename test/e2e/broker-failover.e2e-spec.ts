@@ -74,6 +74,8 @@ describe.each([2, 3])('%i broker nodes sharing PostgreSQL and Redis', (nodeCount
     await eventually(() => exchangeMessages(portOf(instance.endpoints!.mqtt), 'after-kill'), FAIL_OVER_WAIT_MS, 250);
     // The endpoints did not change: the ports are the deployment's, not the node's.
     expect((await tenant.get<InstanceView>(`/v1/instances/${instance.id}`)).body.endpoints).toEqual(instance.endpoints);
+    const nodes = await new ApiClient(controlPlane.url, config.operatorToken).get<{ items: { name: string; status: string }[] }>('/v1/ops/nodes');
+    expect(nodes.body.items.map((n) => [n.name, n.status]).sort()).toEqual([...cluster.nodes.keys(), victim].map((name) => [name, name === victim ? 'OFFLINE' : 'ONLINE']).sort());
     const metrics = await (await fetch(`http://127.0.0.1:${worker.adminPort}/metrics`)).text();
     expect(metrics).toMatch(/^mqc_worker_instances_failed_over_total(\{[^}]*\})? 1$/m);
   });
