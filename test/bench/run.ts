@@ -12,6 +12,7 @@ import { qos0Fanout, type Qos0Result } from './scenarios/qos0-fanout.scenario';
 import { qos1Latency } from './scenarios/qos1-latency.scenario';
 import { bcryptStorm, type StormResult } from './scenarios/bcrypt-storm.scenario';
 import { certificateIssuance } from './scenarios/certificate-issuance.scenario';
+import { failoverTime } from './scenarios/failover.scenario';
 import { mtlsHandshakeRate, mtlsMaterial, startMtlsBrokerProcess } from './scenarios/mtls-handshake.scenario';
 import { Client } from 'pg';
 import { hashPassword } from '@mqc/auth';
@@ -254,6 +255,16 @@ const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
     for (const r of results) {
       rows.push({ scenario: `device certificates issued by one worker process, ${r.label} (${r.certificates})`, metric: 'certificates/s', better: 'higher', values: { mqc: r.perSecond, aedes: Number.NaN } });
     }
+  },
+  async failover() {
+    // Issue 14; no aedes counterpart (a single process): ours alone, in a table of its own.
+    const r = await failoverTime(quick ? 1 : 5);
+    tables.push([
+      '| fail-over: SIGKILL of the node serving an instance → first CONNACK from another node (2 nodes, heartbeat 2 s, dead after 6 s) | seconds |',
+      '| --- | ---: |',
+      `| median of ${r.rounds.length} | ${r.medianSeconds.toFixed(2)} |`,
+      `| each round | ${r.rounds.map((s) => s.toFixed(2)).join(', ')} |`,
+    ]);
   },
 };
 

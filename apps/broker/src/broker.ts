@@ -1,6 +1,6 @@
 import type { MqcConfig } from '@mqc/config';
 import { ChainMetrics, slowHashGate, type ThrottleCause } from '@mqc/auth';
-import { createDataSource } from '@mqc/db';
+import { createDataSource, relocateInstances } from '@mqc/db';
 import { SecretBox } from '@mqc/domain';
 import { Counter, Gauge, createLogger, createMetricsRegistry, startAdminServer, type Logger } from '@mqc/observability';
 import { ChangeBus, connectRedis } from '@mqc/queue';
@@ -94,6 +94,12 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
       }
     },
   });
+  /** Places this node's instances on live nodes; without one they stay placed here and wait (for a node, or this one's restart). */
+  const handOver = async () => {
+    const moved = await relocateInstances(dataSource.manager, nodeId);
+    for (const move of moved) await changes.publish({ kind: 'instance', instanceId: move.instanceId });
+    logger.info({ movedInstances: moved.length }, 'draining: instances handed over to live nodes');
+  };
   const admin = await startAdminServer({ host: config.adminBindHost, port: adminPort, registry: metrics, ready: () => dataSource.isInitialized });
   logger.info({ nodeId, name: config.nodeName, adminPort: admin.port }, 'broker node running');
 
@@ -105,9 +111,14 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
     async close() {
       await unsubscribe();
       await stopAnswering();
+      // Draining: no new instances come here; each instance is closed (what it holds written
+      // out), then placed on a live node, which a change event tells to serve it at once. The
+      // node heartbeats until then, so the fail-over job leaves its instances to it.
+      await registry.drain().catch(() => undefined);
+      await supervisor.stop();
+      await handOver().catch((error: unknown) => logger.error({ err: error }, 'could not hand the instances over; the fail-over job moves them'));
       await registry.deregister().catch(() => undefined);
       await activity.stop();
-      await supervisor.stop();
       await flushMetrics();
       await admin.close();
       await dataSource.destroy();

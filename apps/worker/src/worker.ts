@@ -6,6 +6,7 @@ import { createLogger, createMetricsRegistry, startAdminServer, Counter, type Lo
 import { ChangeBus, QueueName, QUEUE_OF_JOB, connectRedis, type JobName, type JobPayloads } from '@mqc/queue';
 import { InstanceEntity } from '@mqc/db';
 import { DeprovisionInstanceJob } from './jobs/deprovision-instance.job';
+import { FailOverInstancesJob } from './jobs/fail-over-instances.job';
 import { IssueDeviceCertificatesJob } from './jobs/issue-device-certificates.job';
 import { PermanentJobError, type JobContext } from './jobs/job-context';
 import { ProvisionInstanceJob } from './jobs/provision-instance.job';
@@ -26,6 +27,8 @@ type Handlers = { [N in JobName]: (payload: JobPayloads[N], job: Job) => Promise
 
 /** How often server certificates are checked for renewal. */
 const RENEWAL_EVERY_MS = 3600_000;
+/** How often dead broker nodes are looked for: a node is dead NODE_DEAD_MS after its last heartbeat, its instances move within a second more. */
+const FAIL_OVER_EVERY_MS = 1_000;
 
 /**
  * Per queue: provisioning waits on broker nodes (several at once); issuing certificates is CPU
@@ -36,6 +39,7 @@ const RENEWAL_EVERY_MS = 3600_000;
 const QUEUE_SETTINGS: Readonly<Record<QueueName, Partial<WorkerOptions>>> = {
   [QueueName.Instances]: { concurrency: 4 },
   [QueueName.Certificates]: { concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 },
+  [QueueName.Nodes]: { concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000 },
 };
 
 /** The BullMQ worker: one processor per queue, dispatching by job name to one class per job. */
@@ -45,6 +49,9 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
   const dataSource = createDataSource({ url: databaseUrl, applicationName: 'mqc-worker', poolSize: 5 });
   await dataSource.initialize();
   const context: JobContext = { config, dataSource, changes: new ChangeBus(redis, config.redisPrefix), secrets: new SecretBox(config.masterKey), logger, redis };
+  const metrics = createMetricsRegistry('worker');
+  const jobsDone = new Counter({ name: 'mqc_worker_jobs_total', help: 'jobs finished, by name and outcome', labelNames: ['name', 'outcome'], registers: [metrics] });
+  const failedOver = new Counter({ name: 'mqc_worker_instances_failed_over_total', help: 'instances of dead broker nodes this worker placed on live nodes', registers: [metrics] });
   const handlers: Handlers = {
     'provision-instance': (p) => new ProvisionInstanceJob(context).run(p),
     'deprovision-instance': (p) => new DeprovisionInstanceJob(context).run(p),
@@ -54,10 +61,8 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
         finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
       }),
     'renew-server-certificates': (p) => new RenewServerCertificatesJob(context).run(p),
+    'fail-over-instances': async (p) => failedOver.inc((await new FailOverInstancesJob(context).run(p)).length),
   };
-
-  const metrics = createMetricsRegistry('worker');
-  const jobsDone = new Counter({ name: 'mqc_worker_jobs_total', help: 'jobs finished, by name and outcome', labelNames: ['name', 'outcome'], registers: [metrics] });
 
   const processor = async (job: Job) => {
     const handler = handlers[job.name as JobName] as ((payload: unknown, job: Job) => Promise<unknown>) | undefined;
@@ -71,7 +76,9 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
   };
 
   const served = options.queues ?? Object.values(QueueName);
-  const workers = served.map((queue) => new Worker(queue, processor, { connection: redis.duplicate(), prefix: config.redisPrefix, ...QUEUE_SETTINGS[queue] }));
+  // A connection of its own per worker (BullMQ blocks on it), closed with the app.
+  const connections = served.map(() => redis.duplicate());
+  const workers = served.map((queue, i) => new Worker(queue, processor, { connection: connections[i]!, prefix: config.redisPrefix, ...QUEUE_SETTINGS[queue] }));
   for (const worker of workers) {
     worker.on('completed', (job) => jobsDone.inc({ name: job.name, outcome: 'completed' }));
     worker.on('failed', (job, error) => {
@@ -92,12 +99,17 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
 
-  // Server-certificate renewal: one scheduler for the deployment (upsert is idempotent across workers).
-  let scheduler: Queue | undefined;
-  if (served.includes(QUEUE_OF_JOB['renew-server-certificates'])) {
-    scheduler = new Queue(QUEUE_OF_JOB['renew-server-certificates'], { connection: redis, prefix: config.redisPrefix });
-    await scheduler.upsertJobScheduler('renew-server-certificates', { every: RENEWAL_EVERY_MS }, { name: 'renew-server-certificates', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
-  }
+  // Repeated jobs: one scheduler each for the deployment (upsert is idempotent across workers).
+  const schedulers: Queue[] = [];
+  const repeat = async (name: 'renew-server-certificates' | 'fail-over-instances', every: number, keepCompleted: number | true) => {
+    if (!served.includes(QUEUE_OF_JOB[name])) return;
+    const scheduler = new Queue(QUEUE_OF_JOB[name], { connection: redis, prefix: config.redisPrefix });
+    schedulers.push(scheduler);
+    await scheduler.upsertJobScheduler(name, { every }, { name, data: {}, opts: { removeOnComplete: keepCompleted, removeOnFail: 100 } });
+  };
+  await repeat('renew-server-certificates', RENEWAL_EVERY_MS, 100);
+  // Every second: what it moved is logged; the completed runs are not kept.
+  await repeat('fail-over-instances', FAIL_OVER_EVERY_MS, true);
 
   const admin = await startAdminServer({
     host: config.adminBindHost,
@@ -113,10 +125,10 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
     async close() {
       // Finishes the jobs in hand; the rest stay queued for the next worker.
       await Promise.all(workers.map((w) => w.close()));
-      await scheduler?.close();
+      await Promise.all(schedulers.map((s) => s.close()));
       await admin.close();
       await dataSource.destroy();
-      await redis.quit().catch(() => redis.disconnect());
+      await Promise.all([redis, ...connections].map((connection) => connection.quit().catch(() => connection.disconnect())));
     },
   };
 }

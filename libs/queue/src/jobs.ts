@@ -2,6 +2,8 @@
 export enum QueueName {
   Instances = 'instances',
   Certificates = 'certificates',
+  /** Fail-over of dead broker nodes' instances: its own queue, never behind a provisioning job waiting on a node. */
+  Nodes = 'nodes',
 }
 
 /** Job names and their payloads: producers and processors share these types. */
@@ -12,6 +14,8 @@ export interface JobPayloads {
   'issue-device-certificates': { certificateJobId: string };
   /** Re-issues instance server certificates that expire soon (repeated by a job scheduler). */
   'renew-server-certificates': { renewWithinDays?: number };
+  /** Places the instances of dead broker nodes on live ones (repeated every second by a job scheduler). */
+  'fail-over-instances': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
@@ -20,4 +24,5 @@ export const QUEUE_OF_JOB: Readonly<Record<JobName, QueueName>> = {
   'deprovision-instance': QueueName.Instances,
   'issue-device-certificates': QueueName.Certificates,
   'renew-server-certificates': QueueName.Instances,
+  'fail-over-instances': QueueName.Nodes,
 };

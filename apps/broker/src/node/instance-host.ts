@@ -67,6 +67,14 @@ export interface HostDeps extends AuthenticatorDeps {
   authorizerMetrics?: AuthorizationObserver;
   /** A CONNECT refused by the failed-CONNECT throttle, by cause (counted by the node). */
   onThrottled?: (cause: ThrottleCause) => void;
+  /**
+   * Issue 14: the one place where an instance's stored state (sessions, queued and retained
+   * messages) is loaded into its engine when this node starts serving it: first placement,
+   * fail-over from a dead node, hand-over from a draining one, or this node's restart. Called
+   * once per open, after the chains load and before the listeners open, so no client sees
+   * the engine before its state is in.
+   */
+  loadInstanceState?: (instanceId: string, broker: InstanceBroker) => Promise<void>;
 }
 
 /**
@@ -182,19 +190,21 @@ export class InstanceHost {
     try {
       await host.reloadChain();
       await host.reloadAuthorization();
+      await deps.loadInstanceState?.(instance.id, host.broker);
       await host.openListeners(instance);
     } catch (error) {
       await host.close();
       throw error;
     }
-    // An instance FAILED because its listeners could not be opened is RUNNING again.
+    // An instance FAILED because its listeners could not be opened is RUNNING again. Only while
+    // it is still placed here: one moved away meanwhile is the other node's to mark served.
     await deps.dataSource.query(
       `UPDATE instances SET serving_at = now(),
               status = CASE WHEN status = 'FAILED' AND listeners_failed THEN 'RUNNING' ELSE status END,
               status_reason = CASE WHEN listeners_failed THEN NULL ELSE status_reason END,
               listeners_failed = false
-        WHERE id = $1`,
-      [instance.id],
+        WHERE id = $1 AND node_id = $2`,
+      [instance.id, instance.nodeId],
     );
     return host;
   }

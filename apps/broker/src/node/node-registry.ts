@@ -42,7 +42,15 @@ export class NodeRegistry {
     await this.onHeartbeat();
   }
 
-  /** A stopping node takes no new instances and reports nothing served. */
+  /**
+   * A stopping node takes no new instances. It keeps heartbeating while it hands its instances
+   * over (a live node's instances are its own to move; the fail-over job moves a dead one's).
+   */
+  async drain(): Promise<void> {
+    await this.dataSource.query(`UPDATE broker_nodes SET draining = true WHERE id = $1`, [this.id]);
+  }
+
+  /** The last word of a stopping node: no more heartbeats, nothing served. */
   async deregister(): Promise<void> {
     clearInterval(this.timer);
     await this.dataSource.query(`UPDATE broker_nodes SET draining = true, instances = '{}' WHERE id = $1`, [this.id]);

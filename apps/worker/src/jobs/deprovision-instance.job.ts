@@ -1,7 +1,6 @@
-import { InstanceEntity, InstancePortEntity } from '@mqc/db';
+import { InstanceEntity, InstancePortEntity, nodeIsLive } from '@mqc/db';
 import { activityKeys, type JobPayloads } from '@mqc/queue';
 import type { JobContext } from './job-context';
-import { liveNodeExists } from './place-on-node';
 import { waitFor } from './wait-for';
 
 export type DeprovisionInstancePayload = JobPayloads['deprovision-instance'];
@@ -19,7 +18,7 @@ export class DeprovisionInstanceJob {
     if (!instance || instance.status !== 'DELETING') return;
     await changes.publish({ kind: 'instance', instanceId });
     // A node that is gone cannot report; its listeners died with it.
-    if (instance.nodeId && (await liveNodeExists(dataSource.manager, instance.nodeId))) {
+    if (instance.nodeId && (await nodeIsLive(dataSource.manager, instance.nodeId))) {
       await waitFor(
         `the node to close instance ${instanceId}`,
         async () => ((await instances.findOneBy({ id: instanceId }))?.servingAt ? undefined : true),

@@ -2,15 +2,12 @@ import { Inject } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { MqcConfig } from '@mqc/config';
-import { BrokerNodeEntity, InstanceEntity } from '@mqc/db';
+import { BrokerNodeEntity, InstanceEntity, NODE_DEAD_MS } from '@mqc/db';
 import { OperatorController } from '../../common/operator.guard';
 import { GetRoute } from '../../common/route';
 import { CONFIG } from '../../common/tokens';
 import { instanceViewSchema } from '../instances/instance.dto';
 import { instanceView } from '../instances/instance.view';
-
-/** A node that has not heartbeaten for this long is reported offline. */
-const OFFLINE_AFTER_MS = 15_000;
 
 @OperatorController('v1/ops')
 export class OpsFleetController {
@@ -27,7 +24,8 @@ export class OpsFleetController {
       items: nodes.map((n) => ({
         id: n.id,
         name: n.name,
-        status: now - n.lastSeenAt.getTime() < OFFLINE_AFTER_MS ? 'ONLINE' : 'OFFLINE',
+        // OFFLINE once silent for as long as the fail-over takes it for dead; DRAINING while it hands its instances over.
+        status: now - n.lastSeenAt.getTime() >= NODE_DEAD_MS ? 'OFFLINE' : n.draining ? 'DRAINING' : 'ONLINE',
         startedAt: n.startedAt,
         lastSeenAt: n.lastSeenAt,
         instances: n.instances,
