@@ -12,9 +12,12 @@ import { ephemeralOverlap } from './node/ephemeral-ports';
 import { NodeRegistry } from './node/node-registry';
 import { INSTANCE_USAGE_FIELDS } from './protocol/instance-broker';
 import { REFUSAL_REASONS } from './protocol/refusal-counters';
+import { DurableStore } from './persistence/durable-store';
 
 export interface BrokerApp {
   nodeId: string;
+  /** Issue 14: the node's durable store (loadInstanceState, purgeInstance). */
+  store: DurableStore;
   adminPort: number;
   logger: Logger;
   supervisor: InstanceSupervisor;
@@ -33,6 +36,11 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   }
   if (config.slowHashConcurrency) slowHashGate.setLimit(config.slowHashConcurrency);
   const redis = await connectRedis(config.redisUrl, 'mqc-broker');
+  // Issue 14: sessions, queues and retained messages are durable on NATS JetStream.
+  const store = await DurableStore.open({ natsUrl: config.natsUrl, prefix: config.redisPrefix, replicas: config.natsReplicas, name: `mqc-broker-${config.nodeName}` }, logger).catch(async (error: unknown) => {
+    await redis.quit().catch(() => redis.disconnect());
+    throw error;
+  });
   const dataSource = createDataSource({ url: databaseUrl, applicationName: 'mqc-broker', poolSize: 10 });
   await dataSource.initialize();
 
@@ -44,7 +52,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   const supervisor = new InstanceSupervisor(
     dataSource,
     () => nodeId,
-    { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, authorizerMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause) => throttled.inc({ cause }) },
+    { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, authorizerMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause) => throttled.inc({ cause }), store },
     logger,
     options,
   );
@@ -107,6 +115,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
 
   return {
     nodeId,
+    store,
     adminPort: admin.port,
     logger,
     supervisor,
@@ -115,6 +124,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
       await stopAnswering();
       await registry.deregister().catch(() => undefined);
       await supervisor.stop();
+      await store.close();
       await flushMetrics();
       await admin.close();
       await dataSource.destroy();

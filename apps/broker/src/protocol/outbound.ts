@@ -4,6 +4,7 @@ import { isExpired, messageBytes, type Delivery } from './message';
 import { encodeDelivery } from './publish-encoder';
 import type { ReceiveCheck, Session } from './session-store';
 import type { ClientConnection } from './client-connection';
+import { persistDelivery, settleDelivery, touchSession } from './durable-writes';
 
 /** Bytes waiting in a client's socket beyond which new messages queue in its session instead. */
 export const SLOW_CLIENT_BACKLOG = 1024 * 1024;
@@ -32,7 +33,7 @@ function writePublish(connection: ClientConnection, delivery: Delivery, packetId
  * Sends a delivery now. Returns false when the client's in-flight window is full and the
  * delivery must wait.
  */
-function send(connection: ClientConnection, session: Session, delivery: Delivery, now: number): boolean {
+function send(ctx: InstanceContext, connection: ClientConnection, session: Session, delivery: Delivery, now: number): boolean {
   if (delivery.qos === 0) {
     writePublish(connection, delivery, 0, now);
     return true;
@@ -41,7 +42,13 @@ function send(connection: ClientConnection, session: Session, delivery: Delivery
   if (session.inflight.size >= connection.sendQuota) return false;
   const packetId = session.allocatePacketId();
   if (packetId === undefined) return false;
-  if (writePublish(connection, delivery, packetId, now)) session.inflight.set(packetId, { delivery, phase: 'publish' });
+  if (writePublish(connection, delivery, packetId, now)) {
+    session.inflight.set(packetId, { delivery, phase: 'publish' });
+    // Issue 14: the packet id is stored with the session, so a restart resends it under the same id.
+    if (delivery.stored !== undefined) void touchSession(ctx, session);
+  } else {
+    settleDelivery(ctx, session, delivery);
+  }
   return true;
 }
 
@@ -57,17 +64,20 @@ function enqueue(ctx: InstanceContext, session: Session, delivery: Delivery): vo
   const bytes = messageBytes(delivery.message);
   if (maxQueuedMessages <= 0 || bytes > maxQueuedBytes) {
     ctx.refusals.count('queue-full');
+    settleDelivery(ctx, session, delivery);
     return;
   }
   const { queue } = session;
   while (queue.length >= maxQueuedMessages || queue.bytes + bytes > maxQueuedBytes) {
     const dropped = queue.dropOldest();
+    settleDelivery(ctx, session, dropped);
     ctx.refusals.count('queue-full');
     ctx.logger.debug({ clientId: session.clientId, topic: dropped?.message.topic }, 'session queue full, message dropped');
   }
   while (ctx.sessions.queuedBytes + bytes > maxQueuedBytesPerInstance) {
     ctx.refusals.count('instance-queue-full');
     const dropped = queue.dropOldest();
+    settleDelivery(ctx, session, dropped ?? delivery);
     ctx.logger.debug({ clientId: session.clientId, topic: (dropped ?? delivery).message.topic }, 'instance queues full, message dropped');
     if (dropped === undefined) return;
   }
@@ -86,9 +96,13 @@ export function deliver(ctx: InstanceContext, session: Session, delivery: Delive
   if (connection !== undefined) {
     const allowed = receiveVerdict(ctx, connection, delivery.message.topic, delivery.qos);
     if (allowed === false) return;
-    if (allowed === true && session.queue.length === 0 && canWrite(connection) && send(connection, session, delivery, now)) return;
+    persistDelivery(ctx, session, delivery);
+    if (allowed === true && session.queue.length === 0 && canWrite(connection) && send(ctx, connection, session, delivery, now)) return;
     if (allowed !== true && session.queue.length === 0) awaitReceiveCheck(ctx, session, { delivery, connection }, allowed);
+    enqueue(ctx, session, delivery);
+    return;
   }
+  persistDelivery(ctx, session, delivery);
   enqueue(ctx, session, delivery);
 }
 
@@ -123,6 +137,7 @@ export function drainQueue(ctx: InstanceContext, session: Session, now = Date.no
     // [MQTT-3.3.2-5] an expired message is not delivered.
     if (isExpired(delivery.message, now)) {
       session.queue.shift();
+      settleDelivery(ctx, session, delivery);
       continue;
     }
     const allowed = headAllowed(ctx, session, connection, delivery);
@@ -133,9 +148,10 @@ export function drainQueue(ctx: InstanceContext, session: Session, now = Date.no
     }
     if (!allowed) {
       session.queue.shift();
+      settleDelivery(ctx, session, delivery);
       continue;
     }
-    if (!send(connection, session, delivery, now)) {
+    if (!send(ctx, connection, session, delivery, now)) {
       // Allowed, waiting for the window: not asked again when the window opens.
       session.receiveCheck = { delivery, connection, allowed: true };
       return;

@@ -4,9 +4,9 @@ import type { Delivery } from './message';
 import type { ClientConnection, WillIntent } from './client-connection';
 
 /**
- * Sessions live in memory, per instance: they and their queued messages do not survive a
- * broker restart (a restarted node starts every instance with no sessions and no retained
- * messages; clients that reconnect get sessionPresent = false).
+ * Sessions live in memory, per instance. Issue 14: persistent ones (expiry > 0) are also
+ * written behind to the instance's durable store (durability.ts) and rebuilt from it when a
+ * node starts serving the instance.
  */
 export interface Subscription {
   readonly session: Session;
@@ -50,6 +50,8 @@ export class Session {
   readonly awaitingRelease = new Set<number>();
   /** Seconds the session outlives its connection; 0 ends it with the connection. */
   expirySeconds = 0;
+  /** Epoch ms its last connection left (issue 14: stored, so a restored session expires on time). */
+  disconnectedAt: number | undefined;
   connection: ClientConnection | undefined;
   expiryTimer: NodeJS.Timeout | undefined;
   delayedWill: DelayedWill | undefined;
