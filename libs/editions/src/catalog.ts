@@ -58,6 +58,12 @@ export interface EditionLimits {
    * told this value in the CONNACK's Server Keep Alive and must use it. 3.1.1 clients cannot be told.
    */
   keepAliveMaxSeconds: number;
+  /**
+   * Issue 14: longest a persistent session (and its queued messages) outlives its connection,
+   * in seconds: a 5.0 client asking for more is told this value in the CONNACK; a 3.1.1
+   * persistent session (clean session 0) gets it. AWS IoT caps it at 7 days.
+   */
+  sessionExpiryMaxSeconds: number;
 }
 
 export interface Edition {
@@ -70,6 +76,7 @@ export interface Edition {
 }
 
 const KiB = 1024;
+const DAY = 24 * 3600;
 const MiB = 1024 * KiB;
 
 const basicMethods: readonly AuthMethod[] = ['password', 'x509-tls', 'x509-mtls'];
@@ -109,6 +116,7 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       queuedBytesPerInstance: 64 * MiB,
       inflightWindow: 32,
       keepAliveMaxSeconds: 60,
+      sessionExpiryMaxSeconds: 7 * DAY,
     },
   },
   professional: {
@@ -137,6 +145,7 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       queuedBytesPerInstance: 512 * MiB,
       inflightWindow: 64,
       keepAliveMaxSeconds: 300,
+      sessionExpiryMaxSeconds: 14 * DAY,
     },
   },
   platinum: {
@@ -165,6 +174,7 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       queuedBytesPerInstance: 2048 * MiB,
       inflightWindow: 128,
       keepAliveMaxSeconds: 1_200,
+      sessionExpiryMaxSeconds: 30 * DAY,
     },
   },
 };

@@ -57,6 +57,7 @@ export function limitsFor(instance: InstanceEntity): InstanceLimits {
     maxInflight: limits.inflightWindow,
     receiveMaximum: limits.inflightWindow,
     keepAliveMaxSeconds: limits.keepAliveMaxSeconds,
+    maxSessionExpirySeconds: limits.sessionExpiryMaxSeconds,
   };
 }
 

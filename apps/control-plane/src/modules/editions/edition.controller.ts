@@ -36,6 +36,7 @@ const editionViewSchema = z.object({
       queuedBytesPerInstance: z.number().int(),
       inflightWindow: z.number().int(),
       keepAliveMaxSeconds: z.number().int(),
+      sessionExpiryMaxSeconds: z.number().int(),
     })
     .describe('what the broker holds for one instance and one client; beyond them it refuses (0x97, 0x95) or drops the oldest queued messages'),
   available: z.boolean().describe('false while the operator does not sell it; existing instances keep working'),
