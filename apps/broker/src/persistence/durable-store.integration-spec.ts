@@ -3,7 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { IPublishPacket } from 'mqtt-packet';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_INSTANCE_LIMITS, InstanceBroker } from '../protocol/instance-broker';
 import { allowAll, openClient } from '../protocol/testing/broker-fixture';
 import type { PacketClient } from '../protocol/testing/packet-client';
