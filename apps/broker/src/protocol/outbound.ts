@@ -2,7 +2,7 @@ import { receiveVerdict } from './authorization';
 import type { InstanceContext } from './instance-context';
 import { isExpired, messageBytes, type Delivery } from './message';
 import { encodeDelivery } from './publish-encoder';
-import type { ReceiveCheck, Session } from './session-store';
+import type { InflightMessage, ReceiveCheck, Session } from './session-store';
 import type { ClientConnection } from './client-connection';
 import { persistDelivery, settleDelivery, touchSession } from './durable-writes';
 
@@ -42,6 +42,10 @@ function send(ctx: InstanceContext, connection: ClientConnection, session: Sessi
   if (session.inflight.size >= connection.sendQuota) return false;
   const packetId = session.allocatePacketId();
   if (packetId === undefined) return false;
+  if (delivery.qos === 2 && delivery.stored !== undefined) {
+    sendOnceStored(ctx, connection, session, delivery, packetId);
+    return true;
+  }
   if (writePublish(connection, delivery, packetId, now)) {
     session.inflight.set(packetId, { delivery, phase: 'publish' });
     // Issue 14: the packet id is stored with the session, so a restart resends it under the same id.
@@ -50,6 +54,27 @@ function send(ctx: InstanceContext, connection: ClientConnection, session: Sessi
     settleDelivery(ctx, session, delivery);
   }
   return true;
+}
+
+/**
+ * Issue 14, exactly once across a crash: a stored QoS 2 delivery leaves only once its packet id
+ * is stored, so a restarted node resends it under the same id (a client holding that id
+ * answers PUBREC and does not deliver it again). The session's later deliveries wait behind
+ * it (`sendHeld`), keeping their order. A reconnect meanwhile resends it from the in-flight window.
+ */
+function sendOnceStored(ctx: InstanceContext, connection: ClientConnection, session: Session, delivery: Delivery, packetId: number): void {
+  const entry: InflightMessage = { delivery, phase: 'publish' };
+  session.inflight.set(packetId, entry);
+  session.sendHeld = true;
+  const release = (): void => {
+    session.sendHeld = false;
+    if (session.connection === connection && connection.isConnected && session.inflight.get(packetId) === entry && !writePublish(connection, delivery, packetId, Date.now())) {
+      session.inflight.delete(packetId);
+      settleDelivery(ctx, session, delivery);
+    }
+    if (session.connection !== undefined) drainQueue(ctx, session);
+  };
+  touchSession(ctx, session).then(release, release);
 }
 
 /**
@@ -97,7 +122,7 @@ export function deliver(ctx: InstanceContext, session: Session, delivery: Delive
     const allowed = receiveVerdict(ctx, connection, delivery.message.topic, delivery.qos);
     if (allowed === false) return;
     persistDelivery(ctx, session, delivery);
-    if (allowed === true && session.queue.length === 0 && canWrite(connection) && send(ctx, connection, session, delivery, now)) return;
+    if (allowed === true && session.queue.length === 0 && !session.sendHeld && canWrite(connection) && send(ctx, connection, session, delivery, now)) return;
     if (allowed !== true && session.queue.length === 0) awaitReceiveCheck(ctx, session, { delivery, connection }, allowed);
     enqueue(ctx, session, delivery);
     return;
@@ -132,7 +157,7 @@ function headAllowed(ctx: InstanceContext, session: Session, connection: ClientC
 /** Sends queued deliveries while the client's window and socket allow; each is authorized again (issue 13). */
 export function drainQueue(ctx: InstanceContext, session: Session, now = Date.now()): void {
   const connection = session.connection;
-  while (session.queue.length > 0 && canWrite(connection)) {
+  while (session.queue.length > 0 && !session.sendHeld && canWrite(connection)) {
     const delivery = session.queue.peek() as Delivery;
     // [MQTT-3.3.2-5] an expired message is not delivered.
     if (isExpired(delivery.message, now)) {

@@ -60,6 +60,8 @@ export class Session {
    * may receive its topic); the queue drains again when it comes (see outbound.ts).
    */
   receiveCheck: ReceiveCheck | undefined;
+  /** Issue 14: a stored QoS 2 delivery waits for its packet id to be stored; later ones wait behind it (outbound.ts). */
+  sendHeld = false;
   private lastPacketId = 0;
 
   /** Scratch state of the routing pass that last matched this session (see router.ts). */
