@@ -20,6 +20,11 @@ export interface StoreAccess {
 /** Completed queue records are purged after this many, or after this long: the record's floor already hides them. */
 const PURGE_EVERY_RECORDS = 1_000;
 const PURGE_EVERY_MS = 1_000;
+/**
+ * What waits for nobody (acknowledged deliveries, QoS 1 packet ids) is written within this
+ * delay, many changes in one write; what an acknowledgement waits for is written next turn.
+ */
+const LAZY_WRITE_MS = 20;
 
 /** What the store tracks of one persistent session's stored queue. */
 class StoredSession {
@@ -32,6 +37,11 @@ class StoredSession {
   appending = 0;
   private waiters: (() => void)[] = [];
   pending: Promise<void> | undefined;
+  /** Starts the pending write: now (next turn) or after LAZY_WRITE_MS. */
+  fire: (() => void) | undefined;
+  lazyTimer: NodeJS.Timeout | undefined;
+  /** The record was written once: a queued message is never stored without its session. */
+  recorded = false;
   doneSincePurge = 0;
   lastPurge = 0;
 
@@ -122,7 +132,9 @@ export class InstanceStore implements InstanceDurability {
     const ref: StoredRef = { seq: undefined, done: false };
     delivery.stored = ref;
     state.appending++;
-    return this.publish(this.access.names.queued(this.instanceId, state.token), encodeDelivery(delivery)).then(
+    // A session's first queued message also waits for the session's record.
+    const record = state.recorded ? undefined : this.schedule(session, state, true);
+    const append = this.publish(this.access.names.queued(this.instanceId, state.token), encodeDelivery(delivery)).then(
       (seq) => {
         ref.seq = seq;
         if (seq > this.highestSeq) this.highestSeq = seq;
@@ -135,6 +147,7 @@ export class InstanceStore implements InstanceDurability {
         throw error;
       },
     );
+    return record === undefined ? append : Promise.all([append, record]).then(() => undefined);
   }
 
   retained(message: Message): Promise<void> {
@@ -142,9 +155,9 @@ export class InstanceStore implements InstanceDurability {
     return this.publish(subject, message.payload.length === 0 ? new Uint8Array(0) : encodeMessage(message)).then(() => undefined);
   }
 
-  touched(session: Session): Promise<void> {
+  touched(session: Session, lazily = false): Promise<void> {
     if (session.expirySeconds === 0 && this.find(session) === undefined) return Promise.resolve();
-    return this.schedule(session, this.stateOf(session));
+    return this.schedule(session, this.stateOf(session), !lazily);
   }
 
   settled(session: Session, delivery: Delivery): void {
@@ -158,7 +171,7 @@ export class InstanceStore implements InstanceDurability {
   private markDone(session: Session, state: StoredSession, seq: number): void {
     state.done.add(seq);
     state.doneSincePurge++;
-    void this.schedule(session, state).catch((error: unknown) => this.access.logger.error({ err: error, instanceId: this.instanceId }, 'durable store: writing a session failed'));
+    void this.schedule(session, state, false).catch((error: unknown) => this.access.logger.error({ err: error, instanceId: this.instanceId }, 'durable store: writing a session failed'));
   }
 
   ended(session: Session): void {
@@ -184,12 +197,30 @@ export class InstanceStore implements InstanceDurability {
     return next;
   }
 
-  /** One write of the session record per event-loop turn, whatever happened to it meanwhile. */
-  private schedule(session: Session, state: StoredSession): Promise<void> {
-    if (state.pending !== undefined) return state.pending;
+  /**
+   * One write of the session record for everything that changed until it starts: next turn
+   * when `urgent` (an acknowledgement waits), else within LAZY_WRITE_MS (an urgent change
+   * meanwhile brings it forward).
+   */
+  private schedule(session: Session, state: StoredSession, urgent: boolean): Promise<void> {
+    if (state.pending !== undefined) {
+      if (urgent && state.lazyTimer !== undefined) {
+        clearTimeout(state.lazyTimer);
+        state.lazyTimer = undefined;
+        setImmediate(state.fire!);
+      }
+      return state.pending;
+    }
+    let fire: () => void = () => undefined;
+    const due = new Promise<void>((resolve) => (fire = resolve));
+    state.fire = fire;
+    if (urgent) setImmediate(fire);
+    else state.lazyTimer = setTimeout(fire, LAZY_WRITE_MS);
     const pending = this.serial(state.token, async () => {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await due;
       state.pending = undefined;
+      state.fire = undefined;
+      state.lazyTimer = undefined;
       if (this.states.get(session) !== state) return;
       await this.flush(session, state);
     });
@@ -219,6 +250,7 @@ export class InstanceStore implements InstanceDurability {
     }
     const { names, jsm } = this.access;
     await this.publish(names.session(this.instanceId, state.token), encodeSession(record));
+    state.recorded = true;
     const now = Date.now();
     if (state.doneSincePurge > 0 && (state.doneSincePurge >= PURGE_EVERY_RECORDS || now - state.lastPurge >= PURGE_EVERY_MS)) {
       state.doneSincePurge = 0;
@@ -229,7 +261,7 @@ export class InstanceStore implements InstanceDurability {
 
   /** Waits for every write issued so far (a node stopping gracefully). */
   async drain(): Promise<void> {
-    for (const session of this.states.keys()) this.touched(session).catch(() => undefined);
+    for (const [session, state] of this.states) this.schedule(session, state, true).catch(() => undefined);
     await Promise.allSettled([...this.tails.values()]);
   }
 
@@ -269,6 +301,7 @@ export class InstanceStore implements InstanceDurability {
 
   private restoredSession(record: SessionRecord, queue: { seq: number; data: Uint8Array }[]): RestoredSession {
     const state = new StoredSession(subjectToken(record.clientId), record.floor);
+    state.recorded = true;
     const done = new Set(record.done);
     const deliveries = new Map<number, Delivery>();
     for (const { seq, data } of queue) {

@@ -13,8 +13,12 @@ export interface InstanceDurability {
   stored(session: Session, delivery: Delivery): Promise<void>;
   /** A retained message (an empty payload clears the topic): the publisher's acknowledgement waits for the promise. */
   retained(message: Message): Promise<void>;
-  /** Anything of the session record changed (subscriptions, expiry, will, packet-id state): rewritten, coalesced; resolves once written. */
-  touched(session: Session): Promise<void>;
+  /**
+   * Anything of the session record changed (subscriptions, expiry, will, packet-id state):
+   * rewritten, coalesced; resolves once written. `lazily`: nothing waits for it (a QoS 1
+   * packet id), so it may wait to share a write with later changes.
+   */
+  touched(session: Session, lazily?: boolean): Promise<void>;
   /** A stored delivery left the session: acknowledged, dropped, expired or refused. */
   settled(session: Session, delivery: Delivery): void;
   /** The session ended: its record and queue are removed. */

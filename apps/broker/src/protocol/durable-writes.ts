@@ -30,9 +30,9 @@ export function settleDelivery(ctx: InstanceContext, session: Session, delivery:
 }
 
 /** The session record changed; the returned promise resolves once it is written (at once for sessions not stored). */
-export function touchSession(ctx: InstanceContext, session: Session): Promise<void> {
+export function touchSession(ctx: InstanceContext, session: Session, lazily = false): Promise<void> {
   if (ctx.durability === undefined) return Promise.resolve();
-  const write = ctx.durability.touched(session);
+  const write = ctx.durability.touched(session, lazily);
   write.catch(logFailure(ctx, 'writing a session'));
   return write;
 }

@@ -49,7 +49,7 @@ function send(ctx: InstanceContext, connection: ClientConnection, session: Sessi
   if (writePublish(connection, delivery, packetId, now)) {
     session.inflight.set(packetId, { delivery, phase: 'publish' });
     // Issue 14: the packet id is stored with the session, so a restart resends it under the same id.
-    if (delivery.stored !== undefined) void touchSession(ctx, session);
+    if (delivery.stored !== undefined) void touchSession(ctx, session, true);
   } else {
     settleDelivery(ctx, session, delivery);
   }
