@@ -24,6 +24,7 @@ export interface DurableStoreOptions {
 export class DurableStore {
   private readonly access: StoreAccess;
   private streams: Promise<void> | undefined;
+  private streamsReady = false;
   private readonly instances = new Set<InstanceStore>();
 
   private constructor(
@@ -34,7 +35,17 @@ export class DurableStore {
     private readonly replicas: number,
     logger: Logger,
   ) {
-    this.access = { js, jsm, names, logger, ready: () => this.ensureStreams() };
+    const isReady = (): boolean => this.streamsReady;
+    this.access = {
+      js,
+      jsm,
+      names,
+      logger,
+      ready: () => this.ensureStreams(),
+      get streamsReady() {
+        return isReady();
+      },
+    };
   }
 
   static async open(options: DurableStoreOptions, logger: Logger): Promise<DurableStore> {
@@ -45,7 +56,9 @@ export class DurableStore {
 
   /** The streams, created on the first write (a deployment that stores nothing creates nothing). */
   private ensureStreams(): Promise<void> {
-    this.streams ??= this.createStreams().catch((error: unknown) => {
+    this.streams ??= this.createStreams().then(() => {
+      this.streamsReady = true;
+    }, (error: unknown) => {
       this.streams = undefined;
       throw error;
     });
@@ -116,6 +129,7 @@ export class DurableStore {
       await this.access.jsm.streams.delete(name).catch(() => undefined);
     }
     this.streams = undefined;
+    this.streamsReady = false;
   }
 
   async close(): Promise<void> {

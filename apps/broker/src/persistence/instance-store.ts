@@ -15,6 +15,8 @@ export interface StoreAccess {
   readonly logger: Logger;
   /** Resolves once the streams exist (created on the first write). */
   ready(): Promise<void>;
+  /** Whether they exist already (then a write goes straight out). */
+  readonly streamsReady: boolean;
 }
 
 /** Completed queue records are purged after this many, or after this long: the record's floor already hides them. */
@@ -100,10 +102,10 @@ export class InstanceStore implements InstanceDurability {
     private readonly access: StoreAccess,
   ) {}
 
-  private async publish(subject: string, data: Uint8Array): Promise<number> {
-    await this.access.ready();
-    const ack = await this.access.js.publish(subject, data);
-    return ack.seq;
+  private publish(subject: string, data: Uint8Array): Promise<number> {
+    const { js } = this.access;
+    if (this.access.streamsReady) return js.publish(subject, data).then((ack) => ack.seq);
+    return this.access.ready().then(() => js.publish(subject, data).then((ack) => ack.seq));
   }
 
   /** The session's state: its own, or the one loaded for its client id (a restored session). */
@@ -134,7 +136,8 @@ export class InstanceStore implements InstanceDurability {
     state.appending++;
     // A session's first queued message also waits for the session's record.
     const record = state.recorded ? undefined : this.schedule(session, state, true);
-    const append = this.publish(this.access.names.queued(this.instanceId, state.token), encodeDelivery(delivery)).then(
+    const subject = this.access.names.queued(this.instanceId, state.token);
+    const append = this.publish(subject, encodeDelivery(delivery)).then(
       (seq) => {
         ref.seq = seq;
         if (seq > this.highestSeq) this.highestSeq = seq;
@@ -171,7 +174,7 @@ export class InstanceStore implements InstanceDurability {
   private markDone(session: Session, state: StoredSession, seq: number): void {
     state.done.add(seq);
     state.doneSincePurge++;
-    void this.schedule(session, state, false).catch((error: unknown) => this.access.logger.error({ err: error, instanceId: this.instanceId }, 'durable store: writing a session failed'));
+    void this.schedule(session, state, false);
   }
 
   ended(session: Session): void {
@@ -225,6 +228,8 @@ export class InstanceStore implements InstanceDurability {
       await this.flush(session, state);
     });
     state.pending = pending;
+    // Logged once here; whoever awaits the write sees the failure too.
+    pending.catch((error: unknown) => this.access.logger.error({ err: error, instanceId: this.instanceId }, 'durable store: writing a session failed'));
     return pending;
   }
 

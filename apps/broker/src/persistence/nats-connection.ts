@@ -15,7 +15,8 @@ export class NatsUnreachableError extends Error {
 export async function connectNats(url: string, name: string, timeoutMs = 3_000): Promise<NatsConnection> {
   let connection: NatsConnection;
   try {
-    connection = await connect({ servers: url, name, timeout: timeoutMs, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    // noAsyncTraces: no Error (and its stack) made per request, a cost on every stored message.
+    connection = await connect({ servers: url, name, timeout: timeoutMs, maxReconnectAttempts: -1, reconnectTimeWait: 500, noAsyncTraces: true });
   } catch (error) {
     throw new NatsUnreachableError(url, error instanceof Error ? error.message : String(error));
   }

@@ -31,10 +31,8 @@ export function settleDelivery(ctx: InstanceContext, session: Session, delivery:
 
 /** The session record changed; the returned promise resolves once it is written (at once for sessions not stored). */
 export function touchSession(ctx: InstanceContext, session: Session, lazily = false): Promise<void> {
-  if (ctx.durability === undefined) return Promise.resolve();
-  const write = ctx.durability.touched(session, lazily);
-  write.catch(logFailure(ctx, 'writing a session'));
-  return write;
+  // The store logs a failed write (once per write, not per caller).
+  return ctx.durability === undefined ? Promise.resolve() : ctx.durability.touched(session, lazily);
 }
 
 /**
@@ -50,7 +48,8 @@ export function acknowledgeAfter(ctx: InstanceContext, connection: ClientConnect
     return;
   }
   const previous = connection.ackTail;
-  const tail: Promise<void> = Promise.all([previous, ...writes]).then(
+  const stored = previous === undefined && writes.length === 1 ? writes[0] : Promise.all(previous === undefined ? writes : [previous, ...writes]);
+  const tail: Promise<void> = (stored as Promise<unknown>).then(
     () => {
       if (connection.isOpen) ack();
     },
@@ -60,7 +59,7 @@ export function acknowledgeAfter(ctx: InstanceContext, connection: ClientConnect
     },
   );
   connection.ackTail = tail;
-  void tail.finally(() => {
+  void tail.then(() => {
     if (connection.ackTail === tail) connection.ackTail = undefined;
   });
 }
