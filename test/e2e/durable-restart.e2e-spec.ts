@@ -19,6 +19,20 @@ import { deleteNatsStreams } from '../support/nats-streams';
 import { decodeSession, subjectToken } from '../../apps/broker/src/persistence/record-codec';
 import { StreamNames } from '../../apps/broker/src/persistence/stream-names';
 
+/** How many records JetStream holds for one instance in one of the deployment's streams. */
+async function storedRecords(config: MqcConfig, instanceId: string, kind: 'session' | 'retained' | 'queue'): Promise<number> {
+  const nc = await natsConnect({ servers: config.natsUrl });
+  try {
+    const names = new StreamNames(config.redisPrefix);
+    const jsm = await jetstreamManager(nc);
+    const stream = { session: names.sessions, retained: names.retained, queue: names.queue }[kind];
+    const info = await jsm.streams.info(stream, { subjects_filter: names.ofInstance(kind, instanceId) });
+    return Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
+  } finally {
+    await nc.close();
+  }
+}
+
 /** The stored record of a session (what a restarted node will read), as JetStream holds it now. */
 async function storedSession(config: MqcConfig, instanceId: string, clientId: string) {
   const nc = await natsConnect({ servers: config.natsUrl });
@@ -55,6 +69,7 @@ describe('a broker node killed (SIGKILL) and restarted under its own name', () =
   let worker: WorkerApp;
   let broker: BrokerProcess | undefined;
   let instance: InstanceView;
+  let tenant: ApiClient;
   let port: number;
   let online: PacketClient;
   let onlineSent: IPublishPacket[];
@@ -66,7 +81,7 @@ describe('a broker node killed (SIGKILL) and restarted under its own name', () =
     await allowWhatNoRuleDecides(db.url);
     broker = await startBrokerProcess(config, db.url);
     worker = await startWorker(config, db.url, 0);
-    const tenant = await newTenant({ operator: new ApiClient(controlPlane.url, config.operatorToken) });
+    tenant = await newTenant({ operator: new ApiClient(controlPlane.url, config.operatorToken) });
     instance = await runningInstance(tenant, 'durable');
     await setPolicy(tenant, instance.id, 'allow', 'deny');
     const url = instance.endpoints!.mqtt;
@@ -164,5 +179,14 @@ describe('a broker node killed (SIGKILL) and restarted under its own name', () =
     client.send({ cmd: 'pubcomp', messageId: again[1].messageId });
     expect(await client.nothingReceived(50)).toBe(true);
     client.send({ cmd: 'disconnect' });
+  });
+
+  it('forgets what it stored for an instance once the instance is deleted', async () => {
+    expect(await storedRecords(config, instance.id, 'retained')).toBeGreaterThan(0);
+    expect(await storedRecords(config, instance.id, 'session')).toBeGreaterThan(0);
+    expect((await tenant.delete(`/v1/instances/${instance.id}`)).status).toBe(202);
+    await eventually(async () => {
+      for (const kind of ['session', 'retained', 'queue'] as const) expect(await storedRecords(config, instance.id, kind)).toBe(0);
+    }, 30_000, 200);
   });
 });

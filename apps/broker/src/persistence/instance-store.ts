@@ -184,7 +184,8 @@ export class InstanceStore implements InstanceDurability {
     const { names, jsm } = this.access;
     void this.serial(state.token, async () => {
       await state.whenAppended();
-      await this.publish(names.session(this.instanceId, state.token), new Uint8Array(0));
+      // Purged, not replaced by an empty record: ended sessions leave no subject behind.
+      await jsm.streams.purge(names.sessions, { filter: names.session(this.instanceId, state.token) });
       await jsm.streams.purge(names.queue, { filter: names.queued(this.instanceId, state.token), seq: state.lastSeq + 1 });
     }).catch((error: unknown) => this.access.logger.error({ err: error, instanceId: this.instanceId }, 'durable store: removing an ended session failed'));
   }
