@@ -27,6 +27,9 @@ const PURGE_EVERY_MS = 1_000;
  * delay, many changes in one write; what an acknowledgement waits for is written next turn.
  */
 const LAZY_WRITE_MS = 20;
+/** Bytes on their way to JetStream beyond which publishers stop being read, and below which they are read again. */
+const CONGESTED_BYTES = 8 * 1024 * 1024;
+const DRAINED_BYTES = 4 * 1024 * 1024;
 
 /** What the store tracks of one persistent session's stored queue. */
 class StoredSession {
@@ -96,6 +99,9 @@ export class InstanceStore implements InstanceDurability {
   private readonly tails = new Map<string, Promise<void>>();
   /** The highest queue sequence seen: a new session's records start above it. */
   private highestSeq = 0;
+  /** Bytes written and not yet acknowledged by JetStream, and who waits for them to drain. */
+  private unacknowledgedBytes = 0;
+  private drained: (() => void)[] = [];
 
   constructor(
     readonly instanceId: string,
@@ -104,8 +110,28 @@ export class InstanceStore implements InstanceDurability {
 
   private publish(subject: string, data: Uint8Array): Promise<number> {
     const { js } = this.access;
-    if (this.access.streamsReady) return js.publish(subject, data).then((ack) => ack.seq);
-    return this.access.ready().then(() => js.publish(subject, data).then((ack) => ack.seq));
+    const bytes = data.length;
+    this.unacknowledgedBytes += bytes;
+    const written = this.access.streamsReady ? js.publish(subject, data) : this.access.ready().then(() => js.publish(subject, data));
+    const settle = (): void => {
+      this.unacknowledgedBytes -= bytes;
+      if (this.unacknowledgedBytes <= DRAINED_BYTES && this.drained.length > 0) for (const wake of this.drained.splice(0)) wake();
+    };
+    return written.then(
+      (ack) => {
+        settle();
+        return ack.seq;
+      },
+      (error: unknown) => {
+        settle();
+        throw error;
+      },
+    );
+  }
+
+  congestion(): Promise<void> | undefined {
+    if (this.unacknowledgedBytes < CONGESTED_BYTES) return undefined;
+    return new Promise((resolve) => this.drained.push(resolve));
   }
 
   /** The session's state: its own, or the one loaded for its client id (a restored session). */

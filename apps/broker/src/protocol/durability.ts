@@ -23,6 +23,12 @@ export interface InstanceDurability {
   settled(session: Session, delivery: Delivery): void;
   /** The session ended: its record and queue are removed. */
   ended(session: Session): void;
+  /**
+   * While more bytes wait for the store than it lets queue up: a promise resolved once they
+   * drained. The publishing connection stops reading meanwhile (backpressure), so a flood of
+   * large messages never piles up in memory on its way to the store.
+   */
+  congestion(): Promise<void> | undefined;
 }
 
 /** A delivery's place in the store: its stream sequence once the append was acknowledged. */

@@ -84,13 +84,13 @@ function sendOnceStored(ctx: InstanceContext, connection: ClientConnection, sess
  * bound on queued bytes: the session's own oldest go the same way, and when it has none left
  * the new message is dropped, each counted as `instance-queue-full`.
  */
-function enqueue(ctx: InstanceContext, session: Session, delivery: Delivery): void {
+function enqueue(ctx: InstanceContext, session: Session, delivery: Delivery): boolean {
   const { maxQueuedMessages, maxQueuedBytes, maxQueuedBytesPerInstance } = ctx.limits;
   const bytes = messageBytes(delivery.message);
   if (maxQueuedMessages <= 0 || bytes > maxQueuedBytes) {
     ctx.refusals.count('queue-full');
     settleDelivery(ctx, session, delivery);
-    return;
+    return false;
   }
   const { queue } = session;
   while (queue.length >= maxQueuedMessages || queue.bytes + bytes > maxQueuedBytes) {
@@ -104,9 +104,10 @@ function enqueue(ctx: InstanceContext, session: Session, delivery: Delivery): vo
     const dropped = queue.dropOldest();
     settleDelivery(ctx, session, dropped ?? delivery);
     ctx.logger.debug({ clientId: session.clientId, topic: (dropped ?? delivery).message.topic }, 'instance queues full, message dropped');
-    if (dropped === undefined) return;
+    if (dropped === undefined) return false;
   }
   queue.push(delivery);
+  return true;
 }
 
 /**
@@ -121,14 +122,16 @@ export function deliver(ctx: InstanceContext, session: Session, delivery: Delive
   if (connection !== undefined) {
     const allowed = receiveVerdict(ctx, connection, delivery.message.topic, delivery.qos);
     if (allowed === false) return;
-    persistDelivery(ctx, session, delivery);
-    if (allowed === true && session.queue.length === 0 && !session.sendHeld && canWrite(connection) && send(ctx, connection, session, delivery, now)) return;
+    if (allowed === true && session.queue.length === 0 && !session.sendHeld && canWrite(connection)) {
+      // Issue 14: stored (for a persistent session) before it leaves.
+      persistDelivery(ctx, session, delivery);
+      if (!send(ctx, connection, session, delivery, now)) enqueue(ctx, session, delivery);
+      return;
+    }
     if (allowed !== true && session.queue.length === 0) awaitReceiveCheck(ctx, session, { delivery, connection }, allowed);
-    enqueue(ctx, session, delivery);
-    return;
   }
-  persistDelivery(ctx, session, delivery);
-  enqueue(ctx, session, delivery);
+  // Issue 14: only what the queue admits is stored (a flood the queue drops at once costs no write).
+  if (enqueue(ctx, session, delivery)) persistDelivery(ctx, session, delivery);
 }
 
 /** Waits for a backend authorizer's answer about the queue's head, then drains the queue again. */

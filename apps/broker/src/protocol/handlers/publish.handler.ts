@@ -171,6 +171,9 @@ function publishAuthorized(
   }
   const ack = qos === 1 ? pubackPacket(packetId) : pubrecPacket(packetId);
   acknowledgeAfter(ctx, connection, writes, () => connection.write(ack), () => refuseUnstored(ctx, connection, session, qos, packetId));
+  // Issue 14: more waits for the store than it lets queue up: this publisher is not read until it drained.
+  const congestion = writes.length > 0 ? ctx.durability?.congestion() : undefined;
+  if (congestion !== undefined && !connection.awaitingCheck) continueAfterCheck(ctx, connection, congestion, () => undefined, () => undefined);
 }
 
 /** The store did not take the message: 5.0 PUBACK/PUBREC 0x80 (the exchange ends); 3.1.1 has no code, so the connection closes and the client sends it again. */
