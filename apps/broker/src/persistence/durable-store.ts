@@ -1,6 +1,7 @@
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { RestoredInstance } from '../protocol/durability';
+import { AckedPublisher } from './acked-publisher';
 import { InstanceStore, type StoreAccess } from './instance-store';
 import { connectNats, type NatsConnection } from './nats-connection';
 import { isStreamNotFound } from './read-stream';
@@ -26,6 +27,7 @@ export class DurableStore {
   private streams: Promise<void> | undefined;
   private streamsReady = false;
   private readonly instances = new Set<InstanceStore>();
+  private readonly publisher: AckedPublisher;
 
   private constructor(
     private readonly connection: NatsConnection,
@@ -36,8 +38,10 @@ export class DurableStore {
     logger: Logger,
   ) {
     const isReady = (): boolean => this.streamsReady;
+    this.publisher = new AckedPublisher(connection);
     this.access = {
       js,
+      publisher: this.publisher,
       jsm,
       names,
       logger,
@@ -134,6 +138,7 @@ export class DurableStore {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.instances].map((store) => store.drain()));
+    this.publisher.close();
     await this.connection.drain().catch(() => undefined);
   }
 }

@@ -6,10 +6,13 @@ import type { Session } from '../protocol/session-store';
 import { decodeDelivery, decodeMessage, decodeSession, decodeWill, encodeDelivery, encodeMessage, encodeSession, encodeWill, subjectToken, type SessionRecord } from './record-codec';
 import { readStream } from './read-stream';
 import type { StreamNames } from './stream-names';
+import type { AckedPublisher } from './acked-publisher';
 
 /** What the node's store gives each instance: JetStream, the names, a way to wait for the streams. */
 export interface StoreAccess {
   readonly js: JetStreamClient;
+  /** Hot-path writes (acked-publisher.ts). */
+  readonly publisher: AckedPublisher;
   readonly jsm: JetStreamManager;
   readonly names: StreamNames;
   readonly logger: Logger;
@@ -109,18 +112,18 @@ export class InstanceStore implements InstanceDurability {
   ) {}
 
   private publish(subject: string, data: Uint8Array): Promise<number> {
-    const { js } = this.access;
+    const { publisher } = this.access;
     const bytes = data.length;
     this.unacknowledgedBytes += bytes;
-    const written = this.access.streamsReady ? js.publish(subject, data) : this.access.ready().then(() => js.publish(subject, data));
+    const written = this.access.streamsReady ? publisher.publish(subject, data) : this.access.ready().then(() => publisher.publish(subject, data));
     const settle = (): void => {
       this.unacknowledgedBytes -= bytes;
       if (this.unacknowledgedBytes <= DRAINED_BYTES && this.drained.length > 0) for (const wake of this.drained.splice(0)) wake();
     };
     return written.then(
-      (ack) => {
+      (seq) => {
         settle();
-        return ack.seq;
+        return seq;
       },
       (error: unknown) => {
         settle();
