@@ -177,6 +177,26 @@ describe('DurableStore (NATS JetStream)', () => {
     await next.broker.close();
   });
 
+  it('a session online when its node died keeps its will: published after its delay once the instance is served again', async () => {
+    const node = await startNode('will-1');
+    const device = openClient(node.broker, 5);
+    const connack = await device.connect({
+      clientId: 'device',
+      clean: false,
+      properties: { sessionExpiryInterval: 3600 },
+      will: { topic: 'status/device', payload: Buffer.from('gone'), qos: 1, retain: false, properties: { willDelayInterval: 1 } },
+    });
+    expect(connack.reasonCode).toBe(0);
+    await crash(node, [device]);
+
+    const next = await startNode('will-1');
+    const { client: watcher } = await connect5(next.broker, 'watcher', true, 0);
+    await watcher.subscribe({ topic: 'status/#', qos: 1 });
+    const will = await watcher.expect('publish');
+    expect([will.topic, will.payload.toString()]).toEqual(['status/device', 'gone']);
+    await next.broker.close();
+  });
+
   it('a PUBACK means stored: when the store cannot write, a 5.0 publisher gets 0x80 instead', async () => {
     const node = await startNode('unstored-1');
     const { client: sub } = await connect5(node.broker, 'sub');
