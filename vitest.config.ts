@@ -21,7 +21,7 @@ export default defineConfig({
         plugins,
         test: {
           name: 'integration',
-          include: ['apps/**/*.integration-spec.ts', 'libs/**/*.integration-spec.ts', 'test/**/*.e2e-spec.ts'],
+          include: ['apps/**/*.integration-spec.ts', 'libs/**/*.integration-spec.ts', 'infra/**/*.integration-spec.ts', 'test/**/*.e2e-spec.ts'],
           environment: 'node',
           globalSetup: ['libs/testing/src/global-setup.ts'],
           testTimeout: 60_000,

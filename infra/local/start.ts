@@ -10,6 +10,7 @@ import { exitOnConfigError, loadConfig } from '@mqc/config';
 import { openMigrated, startEmbeddedPostgres, type EmbeddedPostgres } from '@mqc/db';
 import { runApp } from '@mqc/observability';
 import { connectRedis } from '@mqc/queue';
+import { checkNats } from './nats-check';
 import { restartDelayMs } from './restart-back-off';
 
 const APPS = ['control-plane', 'broker', 'worker'] as const;
@@ -21,6 +22,10 @@ const CONFIG_ERROR_EXIT = 78;
 runApp('start', async () => {
   const config = exitOnConfigError(() => loadConfig());
   (await connectRedis(config.redisUrl, 'mqc-start')).disconnect();
+  await checkNats(config.natsUrl).catch((error: Error) => {
+    process.stderr.write(`MQC start: ${error.message}\n`);
+    process.exit(1);
+  });
 
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.databaseUrl;

@@ -10,6 +10,10 @@ import { WARMUP_CONNECTS, measureConnectRate, type ConnectResult } from './scena
 import { percentile } from './stats';
 import { qos0Fanout, type Qos0Result } from './scenarios/qos0-fanout.scenario';
 import { qos1Latency } from './scenarios/qos1-latency.scenario';
+import { persistentQos1, queueForOfflineSession, replay, type PersistentQos1Result } from './scenarios/durable-qos1.scenario';
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { DurableStore } from '../../apps/broker/src/persistence/durable-store';
 import { bcryptStorm, type StormResult } from './scenarios/bcrypt-storm.scenario';
 import { certificateIssuance } from './scenarios/certificate-issuance.scenario';
 import { failoverTime } from './scenarios/failover.scenario';
@@ -155,7 +159,101 @@ async function authzFanout(topics: number, title: string): Promise<void> {
   ]);
 }
 
+/** Issue 14's contenders: how each broker process is started, and whether the subscriber's session is persistent. */
+interface DurableContender {
+  label: string;
+  kind: BrokerKind;
+  script: string;
+  env: Record<string, string>;
+  clean: boolean;
+}
+
+function durableContenders(prefix: string): DurableContender[] {
+  return [
+    { label: 'MQC durable (NATS JetStream), persistent session', kind: 'mqc', script: 'mqc.server.js', env: { BENCH_AUTH: 'none', BENCH_NATS_PREFIX: prefix }, clean: false },
+    { label: 'aedes + aedes-persistence-redis, persistent session', kind: 'aedes', script: 'aedes-redis.server.js', env: {}, clean: false },
+    { label: 'MQC in memory, clean session', kind: 'mqc', script: 'mqc.server.js', env: { BENCH_AUTH: 'none' }, clean: true },
+    { label: 'MQC in memory, persistent session (no store)', kind: 'mqc', script: 'mqc.server.js', env: { BENCH_AUTH: 'none' }, clean: false },
+  ];
+}
+
+/**
+ * Issue 14: QoS 1 to a persistent subscriber at a fixed offered load (broker CPU per message,
+ * delivery and PUBACK p99), the brokers measured in turn round after round; then the replay
+ * of 10,000 queued messages to a reconnecting session, live and after the broker process was
+ * SIGKILLed and started again.
+ */
+async function durable(): Promise<void> {
+  const prefix = `mqc-bench-${randomBytes(4).toString('hex')}`;
+  const contenders = durableContenders(prefix);
+  const rounds = quick ? 1 : 3;
+  const rate = quick ? 1_000 : 2_000;
+  const seconds = quick ? 1 : 5;
+  const results: PersistentQos1Result[][] = contenders.map(() => []);
+  const replays: string[] = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, c] of contenders.entries()) {
+        const broker = await forkBrokerServer(c.kind, c.script, c.env);
+        try {
+          results[i]!.push(await persistentQos1(broker, { rate, seconds, clean: c.clean }));
+        } finally {
+          await broker.stop();
+        }
+      }
+    }
+    const count = quick ? 2_000 : 10_000;
+    for (const c of contenders.filter((x) => !x.clean)) {
+      let broker = await forkBrokerServer(c.kind, c.script, c.env);
+      try {
+        const live = await replay(broker.port, await queueForOfflineSession(broker.port, count));
+        const queued = await queueForOfflineSession(broker.port, count);
+        const survives = c.env['BENCH_NATS_PREFIX'] !== undefined || c.script.startsWith('aedes-redis');
+        let restarted = '—';
+        if (survives) {
+          await broker.stop();
+          const started = performance.now();
+          broker = await forkBrokerServer(c.kind, c.script, c.env);
+          const startMs = performance.now() - started;
+          const after = await replay(broker.port, queued);
+          restarted = after.received === count ? `${format(after.messagesPerSecond)} (process start and load: ${format(startMs)} ms)` : `${after.received} of ${count} arrived`;
+        }
+        replays.push(`| ${c.label} | ${live.received === count ? format(live.messagesPerSecond) : `${live.received} of ${count} arrived`} | ${restarted} |`);
+      } finally {
+        await broker.stop();
+      }
+    }
+  } finally {
+    const store = await DurableStore.open({ natsUrl: process.env['MQC_TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222', prefix, replicas: 1, name: 'bench-cleanup' }, pino({ enabled: false }));
+    await store.deleteStreams();
+    await store.close();
+  }
+  const median = (i: number, pick: (r: PersistentQos1Result) => number) => percentile(results[i]!.map(pick), 50);
+  const measured = contenders.map((_, i) => ({
+    cpu: median(i, (r) => r.cpuMicrosPerMessage),
+    p50: median(i, (r) => r.deliveryP50Ms),
+    p99: median(i, (r) => r.deliveryP99Ms),
+    puback: median(i, (r) => r.pubackP99Ms),
+    lost: median(i, (r) => r.sent - r.received),
+  }));
+  tables.push([
+    `| QoS 1 at ${rate.toLocaleString('en-US')} msg/s to one subscriber, ${seconds} s, median of ${rounds} rounds | broker CPU µs per message (lower is better) | delivery p50 ms | delivery p99 ms | PUBACK p99 ms | not delivered |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...measured.map((m, i) => `| ${contenders[i]!.label} | ${format(m.cpu)} | ${format(m.p50)} | ${format(m.p99)} | ${format(m.puback)} | ${m.lost} |`),
+    `| MQC durable / MQC in memory, clean (goal: CPU ≤ 2) | ${(measured[0]!.cpu / measured[2]!.cpu).toFixed(2)} | | ${(measured[0]!.p99 / measured[2]!.p99).toFixed(2)} | | |`,
+    `| MQC durable / aedes + redis (goal: below 1) | ${(measured[0]!.cpu / measured[1]!.cpu).toFixed(2)} | | ${(measured[0]!.p99 / measured[1]!.p99).toFixed(2)} | | |`,
+  ]);
+  tables.push([
+    `| replay of ${(quick ? 2_000 : 10_000).toLocaleString('en-US')} queued QoS 1 messages to a reconnecting persistent session | messages/s, live (higher is better; goal ≥ 5,000) | messages/s after SIGKILL and restart |`,
+    '| --- | ---: | ---: |',
+    ...replays,
+  ]);
+}
+
 const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
+  async durable() {
+    await durable();
+  },
   async 'qos0-fanout'(rows) {
     const values = { offered: {} as Record<BrokerKind, number>, delivered: {} as Record<BrokerKind, number>, cpu: {} as Record<BrokerKind, number> };
     await onEach('none', async (broker) => {

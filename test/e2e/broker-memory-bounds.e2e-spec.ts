@@ -12,6 +12,7 @@ import { allowWhatNoRuleDecides } from '../support/authorization';
 import { HEAP_PROBE_MESSAGE } from '../fuzz/heap-probe';
 import { startWorker, type WorkerApp } from '../../apps/worker/src/worker';
 import { connectClient, runningInstance, type InstanceView } from '../support/instances';
+import { deleteNatsStreams } from '../support/nats-streams';
 
 const root = resolve(__dirname, '..', '..');
 const brokerMain = join(root, 'dist', 'apps', 'broker', 'src', 'main.js');
@@ -195,6 +196,7 @@ describe('a basic instance under a retained flood, a subscription flood and a se
     await worker?.close();
     await controlPlane?.close();
     await db?.drop();
+    await deleteNatsStreams(config);
   });
 
   it('refuses retained messages beyond the byte and count quotas with PUBACK 0x97, and the node\'s memory stays within the quota', { timeout: 180_000 }, async () => {

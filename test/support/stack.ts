@@ -1,6 +1,7 @@
 import type { MqcConfig } from '@mqc/config';
 import { startBroker, type BrokerApp } from '../../apps/broker/src/broker';
 import type { SupervisorOptions } from '../../apps/broker/src/node/instance-supervisor';
+import { deleteNatsStreams } from './nats-streams';
 import { startControlPlane, type ControlPlane } from '../../apps/control-plane/src/control-plane';
 import { startWorker, type WorkerApp } from '../../apps/worker/src/worker';
 import { ApiClient } from '@mqc/testing';
@@ -35,6 +36,7 @@ export async function startStack(config: MqcConfig, databaseUrl: string, options
     async close() {
       await worker.close();
       await broker.close();
+      await deleteNatsStreams(config);
       await controlPlane.close();
     },
   };

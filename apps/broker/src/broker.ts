@@ -13,9 +13,12 @@ import { ephemeralOverlap } from './node/ephemeral-ports';
 import { NodeRegistry } from './node/node-registry';
 import { INSTANCE_USAGE_FIELDS } from './protocol/instance-broker';
 import { REFUSAL_REASONS } from './protocol/refusal-counters';
+import { DurableStore } from './persistence/durable-store';
 
 export interface BrokerApp {
   nodeId: string;
+  /** Issue 14: the node's durable store (loadInstanceState, purgeInstance). */
+  store: DurableStore;
   adminPort: number;
   logger: Logger;
   supervisor: InstanceSupervisor;
@@ -34,6 +37,11 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   }
   if (config.slowHashConcurrency) slowHashGate.setLimit(config.slowHashConcurrency);
   const redis = await connectRedis(config.redisUrl, 'mqc-broker');
+  // Issue 14: sessions, queues and retained messages are durable on NATS JetStream.
+  const store = await DurableStore.open({ natsUrl: config.natsUrl, prefix: config.redisPrefix, replicas: config.natsReplicas, name: `mqc-broker-${config.nodeName}` }, logger).catch(async (error: unknown) => {
+    await redis.quit().catch(() => redis.disconnect());
+    throw error;
+  });
   const dataSource = createDataSource({ url: databaseUrl, applicationName: 'mqc-broker', poolSize: 10 });
   await dataSource.initialize();
 
@@ -42,7 +50,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   const metrics = createMetricsRegistry('broker');
   const throttled = new Counter({ name: 'mqc_broker_connects_throttled_total', help: 'CONNECTs refused by the failed-CONNECT throttle before the chain ran, by cause (blocked: too many failures; busy: too many at once)', labelNames: ['cause'], registers: [metrics] });
   let nodeId = '';
-  const hostDeps = { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, authorizerMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause: ThrottleCause) => throttled.inc({ cause }) };
+  const hostDeps = { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, authorizerMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause: ThrottleCause) => throttled.inc({ cause }), store };
   const supervisor = new InstanceSupervisor(dataSource, () => nodeId, hostDeps, logger, options);
   const reporter = new ChainMetricsReporter(dataSource, chainMetrics, () => nodeId, logger);
   const flushMetrics = async () => {
@@ -105,6 +113,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
 
   return {
     nodeId,
+    store,
     adminPort: admin.port,
     logger,
     supervisor,
@@ -119,6 +128,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
       await handOver().catch((error: unknown) => logger.error({ err: error }, 'could not hand the instances over; the fail-over job moves them'));
       await registry.deregister().catch(() => undefined);
       await activity.stop();
+      await store.close();
       await flushMetrics();
       await admin.close();
       await dataSource.destroy();

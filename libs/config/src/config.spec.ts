@@ -11,6 +11,8 @@ describe('loadConfig', () => {
     const config = loadConfig({ MQC_DATA_DIR: dataDir() });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.natsUrl).toBe('nats://127.0.0.1:4222');
+    expect(config.natsReplicas).toBe(1);
     expect(config.apiPort).toBe(8080);
     expect(config.publicHost).toBe('127.0.0.1');
     expect(config.brokerPorts).toEqual({ first: 18830, last: 19829 });
@@ -26,6 +28,8 @@ describe('loadConfig', () => {
   it('names the variable that is malformed', () => {
     expect(() => loadConfig({ MQC_DATA_DIR: dataDir(), MQC_BROKER_PORTS: '19000-18000' })).toThrow(/MQC_BROKER_PORTS/);
     expect(() => loadConfig({ MQC_DATA_DIR: dataDir(), MQC_API_PORT: 'eighty' })).toThrow(/MQC_API_PORT/);
+    expect(() => loadConfig({ MQC_DATA_DIR: dataDir(), NATS_URL: 'http://x' })).toThrow(/NATS_URL/);
+    expect(() => loadConfig({ MQC_DATA_DIR: dataDir(), MQC_NATS_REPLICAS: '0' })).toThrow(/MQC_NATS_REPLICAS/);
     expect(() => loadConfig({ MQC_DATA_DIR: dataDir(), DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ MQC_DATA_DIR: dataDir(), MQC_MASTER_KEY: 'short' })).toThrow(ConfigError);
   });

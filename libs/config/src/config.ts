@@ -15,8 +15,12 @@ export interface MqcConfig {
   /** Unset: the embedded PostgreSQL of `dataDir`. */
   databaseUrl: string | undefined;
   redisUrl: string;
-  /** Prefix of every Redis key and channel, so deployments (and tests) can share a Redis. */
+  /** Prefix of every Redis key and channel, and of NATS stream and subject names, so deployments (and tests) can share a Redis and a NATS. */
   redisPrefix: string;
+  /** NATS with JetStream: the broker's durable sessions, queues and retained messages (issue 14). */
+  natsUrl: string;
+  /** Replicas of each JetStream stream (1 on one server, 3 in a production cluster). */
+  natsReplicas: number;
   dataDir: string;
   apiPort: number;
   brokerAdminPort: number;
@@ -56,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MqcConfig {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.MQC_REDIS_PREFIX,
+    natsUrl: e.NATS_URL,
+    natsReplicas: e.MQC_NATS_REPLICAS,
     dataDir,
     apiPort: e.MQC_API_PORT,
     brokerAdminPort: e.MQC_BROKER_ADMIN_PORT,

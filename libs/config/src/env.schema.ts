@@ -15,6 +15,7 @@ const portRange = z
 const postgresUrl = z
   .string()
   .refine((u) => /^postgres(ql)?:\/\/.+/.test(u), 'expected a postgres:// or postgresql:// URL');
+const natsUrl = z.string().refine((u) => /^(nats|tls):\/\/.+/.test(u), 'expected a nats:// or tls:// URL (several separated by commas)');
 const redisUrl = z.string().refine((u) => /^rediss?:\/\/.+/.test(u), 'expected a redis:// or rediss:// URL');
 
 /** A 32-byte key, written as 64 hex digits or 44 base64 characters. */
@@ -32,6 +33,8 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: postgresUrl.optional(),
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
+  MQC_NATS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   MQC_REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('mqc'),
   MQC_DATA_DIR: z.string().min(1).default('./.mqc'),
   MQC_API_PORT: port.default(8080),

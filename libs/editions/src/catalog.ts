@@ -60,6 +60,12 @@ export interface EditionLimits {
   keepAliveMaxSeconds: number;
   /** Entries of the instance's event log (issue 15), newest kept: connects, refusals, denials, sampled drops. */
   eventLogEntries: number;
+  /**
+   * Issue 14: longest a persistent session (and its queued messages) outlives its connection,
+   * in seconds: a 5.0 client asking for more is told this value in the CONNACK; a 3.1.1
+   * persistent session (clean session 0) gets it. AWS IoT caps it at 7 days.
+   */
+  sessionExpiryMaxSeconds: number;
 }
 
 export interface Edition {
@@ -72,6 +78,7 @@ export interface Edition {
 }
 
 const KiB = 1024;
+const DAY = 24 * 3600;
 const MiB = 1024 * KiB;
 
 const basicMethods: readonly AuthMethod[] = ['password', 'x509-tls', 'x509-mtls'];
@@ -113,6 +120,7 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       inflightWindow: 32,
       keepAliveMaxSeconds: 60,
       eventLogEntries: 1_000,
+      sessionExpiryMaxSeconds: 7 * DAY,
     },
   },
   professional: {
@@ -142,6 +150,7 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       inflightWindow: 64,
       keepAliveMaxSeconds: 300,
       eventLogEntries: 10_000,
+      sessionExpiryMaxSeconds: 14 * DAY,
     },
   },
   platinum: {
@@ -171,6 +180,7 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
       inflightWindow: 128,
       keepAliveMaxSeconds: 1_200,
       eventLogEntries: 50_000,
+      sessionExpiryMaxSeconds: 30 * DAY,
     },
   },
 };

@@ -1,5 +1,5 @@
 /** Errors whose message alone tells the operator what to do: printed as one line. */
-const ONE_LINE_ERRORS = new Set(['ConfigError', 'RedisUnreachableError', 'DatabaseUnreachableError']);
+const ONE_LINE_ERRORS = new Set(['ConfigError', 'RedisUnreachableError', 'DatabaseUnreachableError', 'NatsUnreachableError']);
 
 /** Runs an app's start; a failure to start prints one line (or the stack, when unexpected) and exits 1. */
 export function runApp(app: string, start: () => Promise<void>): void {

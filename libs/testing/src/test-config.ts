@@ -20,13 +20,15 @@ function listenerPorts(): { first: number; last: number } {
   return { first, last: first + 99 };
 }
 
-/** A configuration of its own for one test file: its own data dir, Redis prefix and ports. */
+/** A configuration of its own for one test file: its own data dir, Redis and NATS prefix and ports. */
 export function testConfig(overrides: Partial<MqcConfig> = {}): MqcConfig {
   return {
     production: false,
     databaseUrl: undefined,
     redisUrl: process.env['MQC_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     redisPrefix: `mqc-test-${randomBytes(4).toString('hex')}`,
+    natsUrl: process.env['MQC_TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222',
+    natsReplicas: 1,
     dataDir: mkdtempSync(join(tmpdir(), 'mqc-test-')),
     apiPort: 0,
     brokerAdminPort: 0,

@@ -6,6 +6,10 @@ export interface RawConnectOptions {
   username?: string;
   password?: string;
   protocolVersion?: 4 | 5;
+  /** false: a persistent session (3.1.1 clean session 0); default true. */
+  clean?: boolean;
+  /** Set before CONNECT: a resumed session's messages can follow the CONNACK in the same read. */
+  onMessage?: (topic: string, payload: Buffer) => void;
 }
 
 /**
@@ -36,6 +40,7 @@ export class RawClient {
       const socket = connect(port, '127.0.0.1');
       socket.setNoDelay(true);
       const client = new RawClient(socket, options.protocolVersion ?? 4);
+      client.onMessage = options.onMessage;
       socket.once('error', reject);
       socket.once('connect', () => {
         client.onConnack = (code) => resolve({ client, code });
@@ -44,7 +49,7 @@ export class RawClient {
           protocolId: 'MQTT',
           protocolVersion: client.protocolVersion,
           clientId: options.clientId,
-          clean: true,
+          clean: options.clean ?? true,
           keepalive: 0,
           username: options.username,
           password: options.password === undefined ? undefined : Buffer.from(options.password),

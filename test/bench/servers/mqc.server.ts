@@ -1,9 +1,11 @@
 import { createServer } from 'node:net';
+import pino from 'pino';
 import { runChain } from '@mqc/auth';
 import { deprioritizeThreadPool } from '../../../apps/broker/src/node/thread-pool-priority';
 import { AuthorizerMetrics } from '../../../apps/broker/src/node/authorizer-metrics';
 import type { InstanceAuthorization } from '../../../apps/broker/src/protocol/authorization';
 import { DEFAULT_INSTANCE_LIMITS, InstanceBroker } from '../../../apps/broker/src/protocol/instance-broker';
+import { DurableStore } from '../../../apps/broker/src/persistence/durable-store';
 import { BENCH_ACL_RULES } from './acl-rules';
 import { prepareAuthWork, type AuthMode } from './auth-modes';
 import { answerCpuRequests, type ServerMessage } from './server-protocol';
@@ -25,12 +27,18 @@ async function main(): Promise<void> {
   const mode = (process.env['BENCH_AUTH'] ?? 'none') as AuthMode;
   const work = await prepareAuthWork(mode);
   const policy = { anonymous: mode === 'none' ? ('allow' as const) : ('deny' as const), onBackendFailure: 'deny' as const };
+  // BENCH_NATS_PREFIX (issue 14): the instance's persistent sessions and retained messages on
+  // NATS JetStream under that prefix, loaded first, as a broker node does before it serves.
+  const prefix = process.env['BENCH_NATS_PREFIX'];
+  const loaded = prefix === undefined ? undefined : await (await DurableStore.open({ natsUrl: process.env['MQC_TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222', prefix, replicas: 1, name: 'bench' }, pino({ enabled: false }))).loadInstanceState('bench');
   const broker = new InstanceBroker({
     instanceId: 'bench',
     limits: { ...DEFAULT_INSTANCE_LIMITS, maxConnections: 100_000, messagesPerSecond: 100_000_000, maxInflight: 1_000, maxQueuedMessages: 100_000 },
     authenticate: (credentials) => runChain({ authenticators: work.authenticators, policy }, credentials),
     authorization: benchAuthorization(),
+    durability: loaded?.store,
   });
+  if (loaded !== undefined) broker.restore(loaded.state);
   const server = createServer((socket) => {
     socket.setNoDelay(true);
     broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? '', transport: 'tcp' });

@@ -22,12 +22,17 @@ describe('limitsFor', () => {
       maxInflight: edition.inflightWindow,
       receiveMaximum: edition.inflightWindow,
       keepAliveMaxSeconds: edition.keepAliveMaxSeconds,
+      maxSessionExpirySeconds: edition.sessionExpiryMaxSeconds,
     });
     expect(limitsFor({ edition: 'platinum' } as InstanceEntity).maxRetainedBytes).toBe(EDITIONS.platinum.limits.retainedBytes);
   });
 
   it('caps a 5.0 client\'s keep alive per edition: 60 s on basic (what the Paho suite expects for 120), longer for sleepier fleets above', () => {
     expect(['basic', 'professional', 'platinum'].map((edition) => limitsFor({ edition } as InstanceEntity).keepAliveMaxSeconds)).toEqual([60, 300, 1200]);
+  });
+
+  it('caps session expiry per edition: 7 days on basic (AWS IoT\'s cap), 14 and 30 days above', () => {
+    expect(['basic', 'professional', 'platinum'].map((edition) => limitsFor({ edition } as InstanceEntity).maxSessionExpirySeconds / 86_400)).toEqual([7, 14, 30]);
   });
 
   it('lets the WebSocket listener carry the largest packet any edition allows', () => {

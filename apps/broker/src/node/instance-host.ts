@@ -29,6 +29,8 @@ import { loadTlsMaterial } from '../listeners/tls-material';
 import { openWsListener } from '../listeners/ws-listener';
 import { DEFAULT_INSTANCE_LIMITS, InstanceBroker, type InstanceLimits } from '../protocol/instance-broker';
 import type { RefusalCounts } from '../protocol/refusal-counters';
+import type { DurableStore } from '../persistence/durable-store';
+import type { InstanceStore } from '../persistence/instance-store';
 
 /** The WebSocket listener's frame bound: the largest packet any edition allows (the engine applies the instance's own). */
 export const MAX_PACKET_SIZE = Math.max(...Object.values(EDITIONS).map((edition) => edition.limits.maxPacketSize));
@@ -55,6 +57,7 @@ export function limitsFor(instance: InstanceEntity): InstanceLimits {
     maxInflight: limits.inflightWindow,
     receiveMaximum: limits.inflightWindow,
     keepAliveMaxSeconds: limits.keepAliveMaxSeconds,
+    maxSessionExpirySeconds: limits.sessionExpiryMaxSeconds,
   };
 }
 
@@ -67,14 +70,8 @@ export interface HostDeps extends AuthenticatorDeps {
   authorizerMetrics?: AuthorizationObserver;
   /** A CONNECT refused by the failed-CONNECT throttle, by cause (counted by the node). */
   onThrottled?: (cause: ThrottleCause) => void;
-  /**
-   * Issue 14: the one place where an instance's stored state (sessions, queued and retained
-   * messages) is loaded into its engine when this node starts serving it: first placement,
-   * fail-over from a dead node, hand-over from a draining one, or this node's restart. Called
-   * once per open, after the chains load and before the listeners open, so no client sees
-   * the engine before its state is in.
-   */
-  loadInstanceState?: (instanceId: string, broker: InstanceBroker) => Promise<void>;
+  /** Issue 14: the node's durable store; absent (unit tests), instances keep their state in memory only. */
+  store?: DurableStore;
 }
 
 /**
@@ -100,12 +97,14 @@ export class InstanceHost {
     readonly instanceId: string,
     private readonly deps: HostDeps,
     instance: InstanceEntity,
+    private readonly durable: InstanceStore | undefined,
   ) {
     this.broker = new InstanceBroker({
       instanceId,
       limits: limitsFor(instance),
       logger: deps.logger.child({ instanceId }),
       authenticate: (credentials) => this.authenticate(credentials),
+      durability: durable,
     });
     this.eventLogEntries = EDITIONS[instance.edition].limits.eventLogEntries;
     this.sweeper = setInterval(() => this.throttle.sweep(), 60_000);
@@ -184,13 +183,21 @@ export class InstanceHost {
     return decision;
   }
 
-  /** Loads the chain, opens the listeners and tells the database the instance is served. */
+  /**
+   * Loads the instance's durable state (issue 14: sessions, queued and retained messages, as
+   * its last node left them) and the chain, opens the listeners and tells the database the
+   * instance is served. Nothing is accepted before the state is back.
+   */
   static async open(instance: InstanceEntity, deps: HostDeps): Promise<InstanceHost> {
-    const host = new InstanceHost(instance.id, deps, instance);
+    const loaded = await deps.store?.loadInstanceState(instance.id);
+    const host = new InstanceHost(instance.id, deps, instance, loaded?.store);
     try {
+      if (loaded !== undefined) {
+        host.broker.restore(loaded.state);
+        deps.logger.info({ instanceId: instance.id, sessions: loaded.state.sessions.length, retained: loaded.state.retained.length }, 'durable state loaded');
+      }
       await host.reloadChain();
       await host.reloadAuthorization();
-      await deps.loadInstanceState?.(instance.id, host.broker);
       await host.openListeners(instance);
     } catch (error) {
       await host.close();
@@ -315,6 +322,7 @@ export class InstanceHost {
     this.tls = undefined;
     const authorization = this.broker.authorization;
     await this.broker.close();
+    if (this.durable !== undefined) await this.deps.store?.closeInstance(this.durable);
     await this.chain?.close();
     this.chain = undefined;
     await Promise.allSettled(authorization.authorizers.map((a) => (a.type === 'backend' ? a.close?.() : undefined)));

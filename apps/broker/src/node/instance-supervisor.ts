@@ -185,6 +185,8 @@ export class InstanceSupervisor {
       this.logger.info({ instanceId, ports: [instance.mqttPort, instance.mqttsPort, instance.wsPort] }, 'serving instance');
     } else if (!wanted && host) {
       await this.closeHost(instanceId, host);
+      // Issue 14: a deleted instance's sessions and retained messages go with it (a moved one keeps them for its next node).
+      if (!instance || instance.status === 'DELETING' || instance.status === 'DELETED') await this.purgeStored(instanceId);
     } else if (wanted && host) {
       // On a change event, or when the resync finds the chain's rows changed since the host
       // loaded them (an event was lost); each loader read the fingerprint it loaded at.
@@ -219,6 +221,14 @@ export class InstanceSupervisor {
         WHERE id = $1 AND node_id = $3 AND (status = ANY($4) OR (status = 'FAILED' AND listeners_failed))`,
       [instanceId, reason, this.nodeId(), SERVED_STATUSES],
     );
+  }
+
+  private async purgeStored(instanceId: string): Promise<void> {
+    try {
+      await this.deps.store?.purgeInstance(instanceId);
+    } catch (error) {
+      this.logger.error({ instanceId, err: error }, 'could not purge the durable state of a deleted instance');
+    }
   }
 
   private forgetRetry(instanceId: string): void {

@@ -75,6 +75,9 @@ export class ClientConnection {
   /** Packets that arrived while CONNECT was being authenticated [MQTT-3.1.4-5]. */
   readonly pending = new PendingPackets();
 
+  /** Issue 14: the last acknowledgement waiting for a store write; later ones follow it, in order. */
+  ackTail: Promise<void> | undefined;
+
   connectTimer: NodeJS.Timeout | undefined;
   keepAliveTimer: NodeJS.Timeout | undefined;
   authExpiryTimer: NodeJS.Timeout | undefined;

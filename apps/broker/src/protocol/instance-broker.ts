@@ -16,6 +16,8 @@ import { deleteRetained, listRetained } from './retained-views';
 import { stopSessionTimers } from './session-lifecycle';
 import { SessionStore } from './session-store';
 import { TopicTree } from './topic-tree';
+import type { InstanceDurability, RestoredInstance } from './durability';
+import { restoreInstance } from './restore';
 
 export interface InstanceLimits {
   maxConnections: number;        // CONNACK 0x97 quota exceeded (5.0) / 3 server unavailable (3.1.1) beyond it
@@ -116,6 +118,8 @@ export interface InstanceBrokerOptions {
   logger?: Logger;
   /** The authorization chain and policy; absent: nothing is checked but `$SYS` (see authorization.ts). */
   authorization?: InstanceAuthorization;
+  /** Issue 14: the durable store written behind the engine; absent, sessions and retained messages live in memory only. */
+  durability?: InstanceDurability;
 }
 
 /** A connected client as revocations see it; the `AllowedBy` fields are absent for an anonymous allow. */
@@ -163,7 +167,8 @@ function waitForClose(stream: Duplex): Promise<void> {
 /**
  * The MQTT 3.1.1 + 5.0 engine of one tenant instance: its own topic tree, sessions and
  * retained messages, nothing shared with other instances. Sessions and retained messages are
- * kept in memory and do not survive a broker restart.
+ * kept in memory; with `durability` (issue 14) persistent sessions and retained messages are
+ * also written behind to a durable store and survive a restart (`restore`).
  */
 export class InstanceBroker {
   private readonly ctx: InstanceContext;
@@ -191,7 +196,14 @@ export class InstanceBroker {
       authorizationOpen: isOpen(options.authorization ?? OPEN_AUTHORIZATION),
       closing: false,
       routingEpoch: 0,
+      durability: options.durability,
+      writes: undefined,
     };
+  }
+
+  /** Issue 14: rebuilds what the durable store kept (before the listeners open: no client is connected yet). */
+  restore(state: RestoredInstance): void {
+    restoreInstance(this.ctx, state);
   }
 
   /** Serves one client stream (TCP, TLS or WebSocket); TLS streams pass what their handshake established in `info.tls`. */

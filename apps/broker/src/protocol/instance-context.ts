@@ -1,6 +1,7 @@
 import type { ChainDecision, ConnectCredentials } from '@mqc/auth';
 import type { Logger } from 'pino';
 import type { InstanceAuthorization } from './authorization';
+import type { InstanceDurability } from './durability';
 import type { ClientConnection } from './client-connection';
 import type { InstanceActivity } from './instance-activity';
 import type { InstanceLimits } from './instance-broker';
@@ -33,6 +34,10 @@ export interface InstanceContext {
   authorizationGeneration: number;
   authorizationOpen: boolean;
   closing: boolean;
+  /** Issue 14: the durable store written behind the engine; absent, everything stays in memory. */
+  readonly durability: InstanceDurability | undefined;
+  /** While one PUBLISH is routed: the store writes its acknowledgement must wait for (see durable-writes.ts). */
+  writes: Promise<void>[] | undefined;
   /** Incremented once per routed message; see router.ts. */
   routingEpoch: number;
 }

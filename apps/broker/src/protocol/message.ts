@@ -1,4 +1,5 @@
 import type { IPublishPacket, QoS } from 'mqtt-packet';
+import type { StoredRef } from './durability';
 
 export type PublishProperties = NonNullable<IPublishPacket['properties']>;
 
@@ -29,6 +30,8 @@ export interface Delivery {
   readonly qos: QoS;
   readonly retain: boolean;
   readonly subscriptionIds?: readonly number[];
+  /** Issue 14: set when the delivery was appended to a persistent session's stored queue. */
+  stored?: StoredRef;
 }
 
 export function isExpired(message: Message, now: number): boolean {

@@ -2,8 +2,9 @@ import { receiveVerdict } from './authorization';
 import type { InstanceContext } from './instance-context';
 import { isExpired, messageBytes, type Delivery } from './message';
 import { encodeDelivery } from './publish-encoder';
-import type { ReceiveCheck, Session } from './session-store';
+import type { InflightMessage, ReceiveCheck, Session } from './session-store';
 import type { ClientConnection } from './client-connection';
+import { persistDelivery, settleDelivery, touchSession } from './durable-writes';
 
 /** Bytes waiting in a client's socket beyond which new messages queue in its session instead. */
 export const SLOW_CLIENT_BACKLOG = 1024 * 1024;
@@ -33,7 +34,7 @@ function writePublish(connection: ClientConnection, delivery: Delivery, packetId
  * Sends a delivery now. Returns false when the client's in-flight window is full and the
  * delivery must wait.
  */
-function send(connection: ClientConnection, session: Session, delivery: Delivery, now: number): boolean {
+function send(ctx: InstanceContext, connection: ClientConnection, session: Session, delivery: Delivery, now: number): boolean {
   if (delivery.qos === 0) {
     writePublish(connection, delivery, 0, now);
     return true;
@@ -42,8 +43,39 @@ function send(connection: ClientConnection, session: Session, delivery: Delivery
   if (session.inflight.size >= connection.sendQuota) return false;
   const packetId = session.allocatePacketId();
   if (packetId === undefined) return false;
-  if (writePublish(connection, delivery, packetId, now)) session.inflight.set(packetId, { delivery, phase: 'publish' });
+  if (delivery.qos === 2 && delivery.stored !== undefined) {
+    sendOnceStored(ctx, connection, session, delivery, packetId);
+    return true;
+  }
+  if (writePublish(connection, delivery, packetId, now)) {
+    session.inflight.set(packetId, { delivery, phase: 'publish' });
+    // Issue 14: the packet id is stored with the session, so a restart resends it under the same id.
+    if (delivery.stored !== undefined) void touchSession(ctx, session, true);
+  } else {
+    settleDelivery(ctx, session, delivery);
+  }
   return true;
+}
+
+/**
+ * Issue 14, exactly once across a crash: a stored QoS 2 delivery leaves only once its packet id
+ * is stored, so a restarted node resends it under the same id (a client holding that id
+ * answers PUBREC and does not deliver it again). The session's later deliveries wait behind
+ * it (`sendHeld`), keeping their order. A reconnect meanwhile resends it from the in-flight window.
+ */
+function sendOnceStored(ctx: InstanceContext, connection: ClientConnection, session: Session, delivery: Delivery, packetId: number): void {
+  const entry: InflightMessage = { delivery, phase: 'publish' };
+  session.inflight.set(packetId, entry);
+  session.sendHeld = true;
+  const release = (): void => {
+    session.sendHeld = false;
+    if (session.connection === connection && connection.isConnected && session.inflight.get(packetId) === entry && !writePublish(connection, delivery, packetId, Date.now())) {
+      session.inflight.delete(packetId);
+      settleDelivery(ctx, session, delivery);
+    }
+    if (session.connection !== undefined) drainQueue(ctx, session);
+  };
+  touchSession(ctx, session).then(release, release);
 }
 
 /**
@@ -53,26 +85,30 @@ function send(connection: ClientConnection, session: Session, delivery: Delivery
  * bound on queued bytes: the session's own oldest go the same way, and when it has none left
  * the new message is dropped, each counted as `instance-queue-full`.
  */
-function enqueue(ctx: InstanceContext, session: Session, delivery: Delivery): void {
+function enqueue(ctx: InstanceContext, session: Session, delivery: Delivery): boolean {
   const { maxQueuedMessages, maxQueuedBytes, maxQueuedBytesPerInstance } = ctx.limits;
   const bytes = messageBytes(delivery.message);
   if (maxQueuedMessages <= 0 || bytes > maxQueuedBytes) {
     ctx.refusals.count('queue-full', 1, session.clientId, delivery.message.topic);
-    return;
+    settleDelivery(ctx, session, delivery);
+    return false;
   }
   const { queue } = session;
   while (queue.length >= maxQueuedMessages || queue.bytes + bytes > maxQueuedBytes) {
     const dropped = queue.dropOldest();
+    settleDelivery(ctx, session, dropped);
     ctx.refusals.count('queue-full', 1, session.clientId, dropped?.message.topic);
     ctx.logger.debug({ clientId: session.clientId, topic: dropped?.message.topic }, 'session queue full, message dropped');
   }
   while (ctx.sessions.queuedBytes + bytes > maxQueuedBytesPerInstance) {
     const dropped = queue.dropOldest();
+    settleDelivery(ctx, session, dropped ?? delivery);
     ctx.refusals.count('instance-queue-full', 1, session.clientId, (dropped ?? delivery).message.topic);
     ctx.logger.debug({ clientId: session.clientId, topic: (dropped ?? delivery).message.topic }, 'instance queues full, message dropped');
-    if (dropped === undefined) return;
+    if (dropped === undefined) return false;
   }
   queue.push(delivery);
+  return true;
 }
 
 /**
@@ -87,10 +123,16 @@ export function deliver(ctx: InstanceContext, session: Session, delivery: Delive
   if (connection !== undefined) {
     const allowed = receiveVerdict(ctx, connection, delivery.message.topic, delivery.qos);
     if (allowed === false) return;
-    if (allowed === true && session.queue.length === 0 && canWrite(connection) && send(connection, session, delivery, now)) return;
+    if (allowed === true && session.queue.length === 0 && !session.sendHeld && canWrite(connection)) {
+      // Issue 14: stored (for a persistent session) before it leaves.
+      persistDelivery(ctx, session, delivery);
+      if (!send(ctx, connection, session, delivery, now)) enqueue(ctx, session, delivery);
+      return;
+    }
     if (allowed !== true && session.queue.length === 0) awaitReceiveCheck(ctx, session, { delivery, connection }, allowed);
   }
-  enqueue(ctx, session, delivery);
+  // Issue 14: only what the queue admits is stored (a flood the queue drops at once costs no write).
+  if (enqueue(ctx, session, delivery)) persistDelivery(ctx, session, delivery);
 }
 
 /** Waits for a backend authorizer's answer about the queue's head, then drains the queue again. */
@@ -119,11 +161,12 @@ function headAllowed(ctx: InstanceContext, session: Session, connection: ClientC
 /** Sends queued deliveries while the client's window and socket allow; each is authorized again (issue 13). */
 export function drainQueue(ctx: InstanceContext, session: Session, now = Date.now()): void {
   const connection = session.connection;
-  while (session.queue.length > 0 && canWrite(connection)) {
+  while (session.queue.length > 0 && !session.sendHeld && canWrite(connection)) {
     const delivery = session.queue.peek() as Delivery;
     // [MQTT-3.3.2-5] an expired message is not delivered.
     if (isExpired(delivery.message, now)) {
       session.queue.shift();
+      settleDelivery(ctx, session, delivery);
       continue;
     }
     const allowed = headAllowed(ctx, session, connection, delivery);
@@ -134,9 +177,10 @@ export function drainQueue(ctx: InstanceContext, session: Session, now = Date.no
     }
     if (!allowed) {
       session.queue.shift();
+      settleDelivery(ctx, session, delivery);
       continue;
     }
-    if (!send(connection, session, delivery, now)) {
+    if (!send(ctx, connection, session, delivery, now)) {
       // Allowed, waiting for the window: not asked again when the window opens.
       session.receiveCheck = { delivery, connection, allowed: true };
       return;

@@ -93,6 +93,12 @@ export function publishMessage(ctx: InstanceContext, message: Message, now = Dat
       return undefined;
     }
     ctx.retained.apply(message);
+    // Issue 14: the retained store is durable; the publisher's acknowledgement waits for it.
+    const write = ctx.durability?.retained(message);
+    if (write !== undefined) {
+      if (ctx.writes !== undefined) ctx.writes.push(write);
+      else write.catch((error: unknown) => ctx.logger.error({ err: error }, 'durable store: storing a retained message failed'));
+    }
   }
   return route(ctx, message, now);
 }

@@ -2,6 +2,7 @@ import { willMessage, type ClientConnection, type WillIntent } from './client-co
 import type { InstanceContext } from './instance-context';
 import { publishMessage } from './router';
 import type { Session } from './session-store';
+import { touchSession } from './durable-writes';
 
 /** Longest delay Node's setTimeout accepts; longer expiries re-arm. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -39,6 +40,7 @@ export function endSession(ctx: InstanceContext, session: Session): void {
   session.queue.clear();
   session.inflight.clear();
   ctx.sessions.delete(session);
+  ctx.durability?.ended(session);
   publishDelayedWill(ctx, session);
 }
 
@@ -90,6 +92,30 @@ export function detachSession(ctx: InstanceContext, connection: ClientConnection
     }
   }
   armExpiry(ctx, session, Date.now() + session.expirySeconds * 1000);
+  void touchSession(ctx, session);
+}
+
+/**
+ * Issue 14: a session the durable store kept, rebuilt offline as after a network loss: its
+ * will after what is left of its delay, its expiry counted from its disconnect (or from now,
+ * when it was online as the node stopped). One already expired ends at once (its will goes out).
+ */
+export function restoreSession(ctx: InstanceContext, session: Session, disconnectedAt: number | undefined, will: WillIntent | undefined, now = Date.now()): void {
+  const since = disconnectedAt ?? now;
+  session.disconnectedAt = since;
+  const deadline = since + session.expirySeconds * 1000;
+  if (deadline <= now) {
+    endSession(ctx, session);
+    if (will !== undefined) publishWill(ctx, will);
+    return;
+  }
+  if (will !== undefined) {
+    const left = Math.max(0, since + will.delaySeconds * 1000 - now);
+    const timer = setTimeout(publishDelayedWill, Math.min(MAX_TIMER_MS, left), ctx, session);
+    timer.unref();
+    session.delayedWill = { will, timer };
+  }
+  armExpiry(ctx, session, deadline);
 }
 
 /** Stops every timer of every session without publishing wills (instance shutdown). */

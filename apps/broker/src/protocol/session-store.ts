@@ -4,9 +4,9 @@ import type { Delivery } from './message';
 import type { ClientConnection, WillIntent } from './client-connection';
 
 /**
- * Sessions live in memory, per instance: they and their queued messages do not survive a
- * broker restart (a restarted node starts every instance with no sessions and no retained
- * messages; clients that reconnect get sessionPresent = false).
+ * Sessions live in memory, per instance. Issue 14: persistent ones (expiry > 0) are also
+ * written behind to the instance's durable store (durability.ts) and rebuilt from it when a
+ * node starts serving the instance.
  */
 export interface Subscription {
   readonly session: Session;
@@ -56,7 +56,7 @@ export interface SessionClient {
 export class Session {
   /** The last connection that took the session; undefined for a session not yet taken by one (restored). */
   lastClient: SessionClient | undefined;
-  /** When its last connection went away (epoch ms); undefined while connected. */
+  /** When its last connection went away (epoch ms); undefined while connected. Stored (issue 14), so a restored session expires on time. */
   disconnectedAt: number | undefined;
   readonly subscriptions = new Map<string, Subscription>();
   /** Insertion order is send order: redelivered in that order on reconnect [MQTT-4.6.0-1]. */
@@ -74,6 +74,8 @@ export class Session {
    * may receive its topic); the queue drains again when it comes (see outbound.ts).
    */
   receiveCheck: ReceiveCheck | undefined;
+  /** Issue 14: a stored QoS 2 delivery waits for its packet id to be stored; later ones wait behind it (outbound.ts). */
+  sendHeld = false;
   private lastPacketId = 0;
 
   /** Scratch state of the routing pass that last matched this session (see router.ts). */

@@ -9,6 +9,7 @@ import { drainQueue, resendInflight } from '../outbound';
 import { OutboundTopicAliases } from '../outbound-topic-aliases';
 import { RC } from '../reason-codes';
 import type { Session } from '../session-store';
+import { touchSession } from '../durable-writes';
 import { ACCEPTED_CONNACK_311 } from './connack-bytes';
 import type { ConnectAttempt, ConnectStep } from './connect-attempt';
 
@@ -141,6 +142,8 @@ function completeAccept(ctx: InstanceContext, connection: ClientConnection, atte
   });
   ctx.logger.debug({ clientId: connection.clientId, protocolVersion: attempt.protocolVersion, sessionPresent: attempt.sessionPresent }, 'client connected');
   session.connection = connection;
+  // Issue 14: a persistent session's record (expiry, will, subscriptions) is stored.
+  if (session.expirySeconds > 0) void touchSession(ctx, session);
   startKeepAlive(ctx, connection);
   const expiresAt = attempt.decision?.expiresAt?.getTime();
   if (expiresAt !== undefined) onAuthExpiry(ctx, connection, expiresAt);

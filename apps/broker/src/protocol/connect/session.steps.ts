@@ -27,6 +27,7 @@ export const openSession: ConnectStep = (ctx, connection, attempt) => {
     clearTimeout(existing.expiryTimer);
     existing.expiryTimer = undefined;
     cancelDelayedWill(existing);
+    existing.disconnectedAt = undefined;
     attempt.sessionPresent = true;
   }
   if (session === undefined) return undefined;

@@ -2,6 +2,7 @@ import type { IPubackPacket } from 'mqtt-packet';
 import type { ClientConnection } from '../client-connection';
 import type { InstanceContext } from '../instance-context';
 import { drainQueue } from '../outbound';
+import { settleDelivery } from '../durable-writes';
 
 /** The client acknowledged a QoS 1 message we sent: it leaves the in-flight window [MQTT-4.3.2-?]. */
 export function handlePuback(ctx: InstanceContext, connection: ClientConnection, packet: IPubackPacket): void {
@@ -12,5 +13,6 @@ export function handlePuback(ctx: InstanceContext, connection: ClientConnection,
   // An unknown id (already acknowledged, or a QoS 2 id) is ignored.
   if (entry === undefined || entry.delivery.qos !== 1) return;
   session.inflight.delete(packetId);
+  settleDelivery(ctx, session, entry.delivery);
   drainQueue(ctx, session);
 }

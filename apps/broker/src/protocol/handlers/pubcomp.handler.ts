@@ -2,6 +2,7 @@ import type { IPubcompPacket } from 'mqtt-packet';
 import type { ClientConnection } from '../client-connection';
 import type { InstanceContext } from '../instance-context';
 import { drainQueue } from '../outbound';
+import { settleDelivery } from '../durable-writes';
 
 /** Last step of a QoS 2 delivery we sent: the message leaves the in-flight window. */
 export function handlePubcomp(ctx: InstanceContext, connection: ClientConnection, packet: IPubcompPacket): void {
@@ -11,5 +12,6 @@ export function handlePubcomp(ctx: InstanceContext, connection: ClientConnection
   const entry = session.inflight.get(packetId);
   if (entry === undefined || entry.phase !== 'pubrel') return;
   session.inflight.delete(packetId);
+  settleDelivery(ctx, session, entry.delivery);
   drainQueue(ctx, session);
 }

@@ -9,6 +9,7 @@ import { RC } from '../reason-codes';
 import { publishMessage } from '../router';
 import { isValidTopicName } from '../topic-validation';
 import { pubackPacket, pubrecPacket } from './ack-packets';
+import { acknowledgeAfter, isDurable, touchSession } from '../durable-writes';
 
 /** The properties forwarded to subscribers: all but the topic alias [MQTT-3.3.2-?]; correlation data in bytes of its own. */
 function forwardable(properties: PublishProperties | undefined): PublishProperties | undefined {
@@ -60,8 +61,10 @@ function refusePublish(ctx: InstanceContext, connection: ClientConnection, packe
   } else if (packet.qos === 1) {
     connection.write(pubackPacket(packetId));
   } else {
-    connection.session?.awaitingRelease.add(packetId);
-    connection.write(pubrecPacket(packetId));
+    const session = connection.session;
+    session?.awaitingRelease.add(packetId);
+    const stored = session !== undefined && isDurable(ctx, session) ? [touchSession(ctx, session)] : [];
+    acknowledgeAfter(ctx, connection, stored, () => connection.write(pubrecPacket(packetId)), () => undefined);
   }
 }
 
@@ -93,7 +96,7 @@ export function handlePublish(ctx: InstanceContext, connection: ClientConnection
   if (qos === 2) {
     // [MQTT-4.3.3-9] a re-sent PUBLISH whose PUBREL is pending is acknowledged, not routed again.
     if (session.awaitingRelease.has(packetId)) {
-      connection.write(pubrecPacket(packetId));
+      acknowledgeAfter(ctx, connection, [], () => connection.write(pubrecPacket(packetId)), () => undefined);
       return;
     }
     // [MQTT-3.3.4-9] more unreleased QoS 2 messages than our receive maximum.
@@ -146,17 +149,37 @@ function publishAuthorized(
     expiresAt: expiry === undefined ? undefined : now + expiry * 1000,
     publisherId: connection.clientId,
   };
-  const refused = publishMessage(ctx, message, now) === undefined;
+  // Issue 14: the store writes this message needs (persistent subscribers, retained) are collected while it is routed.
+  const writes: Promise<void>[] = [];
+  ctx.writes = qos > 0 ? writes : undefined;
+  let refused: boolean;
+  try {
+    refused = publishMessage(ctx, message, now) === undefined;
+  } finally {
+    ctx.writes = undefined;
+  }
   if (refused && v5 && qos > 0) {
     // Over the retained quota: 5.0 PUBACK/PUBREC 0x97 quota exceeded ends the exchange (section 4.3.3);
     // 3.1.1 has no refusal code, so the message is acknowledged and dropped, as [MQTT-3.3.5-2] allows.
-    connection.send({ cmd: qos === 1 ? 'puback' : 'pubrec', messageId: packetId, reasonCode: RC.quotaExceeded });
+    acknowledgeAfter(ctx, connection, [], () => connection.send({ cmd: qos === 1 ? 'puback' : 'pubrec', messageId: packetId, reasonCode: RC.quotaExceeded }), () => undefined);
     return;
   }
-  if (qos === 1) {
-    connection.write(pubackPacket(packetId));
-  } else if (qos === 2) {
+  if (qos === 0) return;
+  if (qos === 2) {
     session.awaitingRelease.add(packetId);
-    connection.write(pubrecPacket(packetId));
+    // Exactly once across a restart: the packet id awaiting its PUBREL is stored before PUBREC.
+    if (isDurable(ctx, session)) writes.push(touchSession(ctx, session));
   }
+  const ack = qos === 1 ? pubackPacket(packetId) : pubrecPacket(packetId);
+  acknowledgeAfter(ctx, connection, writes, () => connection.write(ack), () => refuseUnstored(ctx, connection, session, qos, packetId));
+  // Issue 14: more waits for the store than it lets queue up: this publisher is not read until it drained.
+  const congestion = writes.length > 0 ? ctx.durability?.congestion() : undefined;
+  if (congestion !== undefined && !connection.awaitingCheck) continueAfterCheck(ctx, connection, congestion, () => undefined, () => undefined);
+}
+
+/** The store did not take the message: 5.0 PUBACK/PUBREC 0x80 (the exchange ends); 3.1.1 has no code, so the connection closes and the client sends it again. */
+function refuseUnstored(ctx: InstanceContext, connection: ClientConnection, session: NonNullable<ClientConnection['session']>, qos: 1 | 2, packetId: number): void {
+  if (qos === 2) session.awaitingRelease.delete(packetId);
+  if (connection.protocolVersion === 5) connection.send({ cmd: qos === 1 ? 'puback' : 'pubrec', messageId: packetId, reasonCode: RC.unspecifiedError });
+  else closeConnection(ctx, connection, { publishWill: true });
 }

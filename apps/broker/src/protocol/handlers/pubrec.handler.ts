@@ -4,6 +4,7 @@ import type { InstanceContext } from '../instance-context';
 import { drainQueue } from '../outbound';
 import { RC } from '../reason-codes';
 import { pubrelPacket } from './ack-packets';
+import { settleDelivery, touchSession } from '../durable-writes';
 
 /** Step two of a QoS 2 delivery we sent: answer PUBREC with PUBREL [MQTT-4.3.3-4]. */
 export function handlePubrec(ctx: InstanceContext, connection: ClientConnection, packet: IPubrecPacket): void {
@@ -19,9 +20,21 @@ export function handlePubrec(ctx: InstanceContext, connection: ClientConnection,
   // 5.0: a PUBREC with an error reason code ends the exchange; the message is not released.
   if (connection.protocolVersion === 5 && (packet.reasonCode ?? 0) >= 0x80) {
     session.inflight.delete(packetId);
+    settleDelivery(ctx, session, entry.delivery);
     drainQueue(ctx, session);
     return;
   }
   entry.phase = 'pubrel';
-  connection.write(pubrelPacket(packetId));
+  if (entry.delivery.stored === undefined) {
+    connection.write(pubrelPacket(packetId));
+    return;
+  }
+  // Issue 14: exactly once across a restart: the release is stored before PUBREL, so a restarted
+  // node sends PUBREL again rather than the message.
+  touchSession(ctx, session).then(
+    () => {
+      if (session.connection === connection && session.inflight.get(packetId) === entry) connection.write(pubrelPacket(packetId));
+    },
+    () => undefined,
+  );
 }

@@ -5,6 +5,7 @@ import type { ClientConnection } from '../client-connection';
 import { closeConnection, continueAfterCheck, violation } from '../connection-lifecycle';
 import type { InstanceContext } from '../instance-context';
 import { deliver } from '../outbound';
+import { touchSession } from '../durable-writes';
 import { RC, SUBACK_FAILURE_311 } from '../reason-codes';
 import type { Session, Subscription } from '../session-store';
 import { parseFilter } from '../topic-validation';
@@ -136,6 +137,7 @@ function subscribeAuthorized(
     const handling = subscription.retainHandling;
     if (parsed.shareGroup === undefined && (handling === 0 || (handling === 1 && existing === undefined))) withRetained.push(subscription);
   }
+  if (session.expirySeconds > 0) void touchSession(ctx, session);
   // [MQTT-3.8.4-1] SUBACK with one code per requested filter, in order [MQTT-3.8.4-6].
   connection.send({ cmd: 'suback', messageId: packetId, granted });
   if (withRetained.length === 0) return;

@@ -4,6 +4,7 @@ import { violation } from '../connection-lifecycle';
 import type { InstanceContext } from '../instance-context';
 import { RC } from '../reason-codes';
 import { parseFilter } from '../topic-validation';
+import { touchSession } from '../durable-writes';
 
 export function handleUnsubscribe(ctx: InstanceContext, connection: ClientConnection, packet: IUnsubscribePacket): void {
   const session = connection.session;
@@ -26,6 +27,7 @@ export function handleUnsubscribe(ctx: InstanceContext, connection: ClientConnec
     ctx.subscriptions.remove(subscription);
     codes.push(RC.success);
   }
+  if (session.expirySeconds > 0) void touchSession(ctx, session);
   // [MQTT-3.10.4-4] UNSUBACK even when nothing matched; 5.0 with one reason code per filter.
   if (connection.protocolVersion === 5) connection.send({ cmd: 'unsuback', messageId: packetId, granted: codes });
   else connection.send({ cmd: 'unsuback', messageId: packetId, granted: [] });

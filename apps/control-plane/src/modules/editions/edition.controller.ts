@@ -37,6 +37,7 @@ const editionViewSchema = z.object({
       inflightWindow: z.number().int(),
       keepAliveMaxSeconds: z.number().int(),
       eventLogEntries: z.number().int().describe('entries of the instance event log kept, newest first (GET /v1/instances/{id}/events)'),
+      sessionExpiryMaxSeconds: z.number().int().describe('longest a persistent session and its queued messages outlive the connection, in seconds'),
     })
     .describe('what the broker holds for one instance and one client; beyond them it refuses (0x97, 0x95) or drops the oldest queued messages'),
   available: z.boolean().describe('false while the operator does not sell it; existing instances keep working'),
