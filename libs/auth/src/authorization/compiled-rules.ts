@@ -1,5 +1,6 @@
 import type { ConnectCredentials } from '../chain/authenticator';
 import { EQ_PREFIX, type AclPermission, type AclRule, type Qos, type RulePlaceholder } from './acl-rule';
+import { candidatesFor, indexRules, type RuleIndex } from './rule-index';
 import { filterCovers, isSafeLevelValue } from './topic-match';
 
 /** What is checked: a PUBLISH (or will), a SUBSCRIBE filter, or a delivery (`subscribe` on the message's topic). */
@@ -55,9 +56,12 @@ interface CompiledRule {
   readonly match: RuleMatch;
 }
 
-/** One client's applicable rules, placeholders filled, levels split: what a check walks. */
+/** One client's applicable rules, placeholders filled, levels split, indexed per action: what a check walks. */
 export interface CompiledRules {
+  /** In order: what the indexes are built from. */
   readonly rules: readonly CompiledRule[];
+  readonly publish: RuleIndex<CompiledRule>;
+  readonly subscribe: RuleIndex<CompiledRule>;
 }
 
 export type IdentifiedRule = AclRule & { id?: string };
@@ -128,14 +132,31 @@ export function compileRules(rules: readonly IdentifiedRule[], client: Authoriza
       match: Object.freeze(match),
     });
   });
-  return { rules: compiled };
+  return {
+    rules: compiled,
+    publish: indexRules(compiled.filter((rule) => (rule.actions & PUBLISH) !== 0)),
+    subscribe: indexRules(compiled.filter((rule) => (rule.actions & SUBSCRIBE) !== 0)),
+  };
 }
 
-/** First match wins; the request topic is a name or (for `subscribe`) an unshared filter. */
+/**
+ * First match wins; the request topic is a name or (for `subscribe`) an unshared filter. Walks
+ * only the rules the action's index gives for the topic (rule-index.ts), in order: the same
+ * answer as `evaluateAllRules`.
+ */
 export function evaluateRules(compiled: CompiledRules, request: AuthorizationRequest): RuleVerdict {
+  const index = request.action === 'publish' ? compiled.publish : compiled.subscribe;
+  return firstMatch(candidatesFor(index, request.topic), request);
+}
+
+/** The same answer from a walk of every rule: what the index must agree with (its spec). */
+export function evaluateAllRules(compiled: CompiledRules, request: AuthorizationRequest): RuleVerdict {
+  return firstMatch(compiled.rules, request);
+}
+
+function firstMatch(rules: readonly CompiledRule[], request: AuthorizationRequest): RuleVerdict {
   const action = request.action === 'publish' ? PUBLISH : SUBSCRIBE;
   const qosBit = 1 << request.qos;
-  const rules = compiled.rules;
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as CompiledRule;
     if ((rule.actions & action) === 0 || (rule.qosMask & qosBit) === 0) continue;
