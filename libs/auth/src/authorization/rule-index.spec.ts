@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AclAction, Qos } from './acl-rule';
 import { compileRules, evaluateAllRules, evaluateRules, NO_RULE_MATCHED, type AuthorizationClient, type AuthorizationRequest, type IdentifiedRule } from './compiled-rules';
-import { candidatesFor, indexRules } from './rule-index';
+import { bucketFor, indexRules } from './rule-index';
 
 /** mulberry32: a seeded generator, so a failure is reproduced by its seed. */
 function random(seed: number): () => number {
@@ -78,30 +78,33 @@ describe('the rule index', () => {
     expect(matched).toBeGreaterThan(compared / 10); // the generator makes matches, not only misses
   });
 
-  const levelsOf = (topic: string) => ({ literal: undefined, levels: topic.split('/') });
+  const levelsOf = (topic: string, position: number) => ({ position, literal: undefined, levels: topic.split('/') });
 
-  it('keys rules by their first level when they differ there; wildcard-first rules are in every bucket, in order', () => {
-    const rules = [levelsOf('devices/x/#'), levelsOf('+/status'), levelsOf('fleet/x'), levelsOf('devices/x'), levelsOf('#')];
+  it('keys rules by their first level when they differ there; wildcard-first rules are shared, kept once', () => {
+    const rules = [levelsOf('devices/x/#', 0), levelsOf('+/status', 1), levelsOf('fleet/x', 2), levelsOf('devices/x', 3), levelsOf('#', 4)];
     const index = indexRules(rules);
     expect(index.depth).toBe(0);
-    expect(candidatesFor(index, 'devices/x/t')).toEqual([rules[0], rules[1], rules[3], rules[4]]);
-    expect(candidatesFor(index, 'fleet/x')).toEqual([rules[1], rules[2], rules[4]]);
-    expect(candidatesFor(index, 'other/status')).toEqual([rules[1], rules[4]]);
+    expect(index.shared).toEqual([rules[1], rules[4]]);
+    expect(bucketFor(index, 'devices/x/t')).toEqual([rules[0], rules[3]]);
+    expect(bucketFor(index, 'fleet/x')).toEqual([rules[2]]);
+    expect(bucketFor(index, 'other/status')).toEqual([]);
   });
 
-  it('keys rules by a deeper level when they share the first one; shorter requests get the short and shared rules', () => {
-    const rules = [levelsOf('acme/dev-1/#'), levelsOf('acme/dev-2/t'), levelsOf('acme/+/status'), levelsOf('acme'), levelsOf('acme/dev-3')];
+  it('keys rules by a deeper level when they share the first one (a `+` before it too); shorter requests get the short rules', () => {
+    const rules = [levelsOf('acme/dev-1/#', 0), levelsOf('acme/dev-2/t', 1), levelsOf('acme/+/status', 2), levelsOf('acme', 3), levelsOf('acme/dev-3', 4), levelsOf('+/dev-3/x', 5)];
     const index = indexRules(rules);
     expect(index.depth).toBe(1);
-    expect(candidatesFor(index, 'acme/dev-1/t')).toEqual([rules[0], rules[2]]);
-    expect(candidatesFor(index, 'acme/dev-3')).toEqual([rules[2], rules[4]]);
-    expect(candidatesFor(index, 'acme')).toEqual([rules[2], rules[3]]);
+    expect(index.shared).toEqual([rules[2]]);
+    expect(bucketFor(index, 'acme/dev-1/t')).toEqual([rules[0]]);
+    expect(bucketFor(index, 'acme/dev-3')).toEqual([rules[4], rules[5]]);
+    expect(bucketFor(index, 'acme')).toEqual([rules[3]]);
   });
 
-  it('keys an eq rule by its text, wildcards included', () => {
-    const rules = [{ literal: 'a/#', levels: [] }, levelsOf('b/c'), levelsOf('+/d')];
+  it('keys an eq rule by its text, wildcards included (`eq a/#` at depth 1 by `#`)', () => {
+    const rules = [{ position: 0, literal: 'a/#', levels: [] }, levelsOf('b/c', 1), levelsOf('+/d', 2)];
     const index = indexRules(rules);
-    expect(candidatesFor(index, 'a/#')).toContain(rules[0]);
-    expect(candidatesFor(index, 'b/c')).not.toContain(rules[0]);
+    expect(index.depth).toBe(1);
+    expect(bucketFor(index, 'a/#')).toContain(rules[0]);
+    expect(bucketFor(index, 'x/d')).toContain(rules[2]);
   });
 });

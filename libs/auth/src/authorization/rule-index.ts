@@ -1,20 +1,23 @@
 /**
  * The index of one client's compiled rules for one action: which rules a request may match, by
  * the literal at one topic level. A check walks only those, in their order; the first match
- * still decides, exactly as a walk of every rule would (compiled-rules.spec.ts compares both
- * over random rules and topics). Built once per client and action at compile time; a lookup
- * hashes one level of the request in place and allocates nothing.
+ * still decides, exactly as a walk of every rule would (rule-index.spec.ts compares both over
+ * random rules and topics). Built once per client and action at compile time; a lookup hashes
+ * one level of the request in place and allocates nothing.
  *
  * At the chosen level `depth`, a rule is
- * - keyed by its literal there (`devices/${clientid}/#` at depth 1: the client's id, filled):
- *   it can match only a request with the same text at that level, since every level before it
- *   (a literal or `+`) takes exactly one level of the request;
- * - shared, in every bucket, when a `+` or `#` is at or before that level (`+/x`, `a/#` at
- *   depth 1, `#`): it may match whatever the request holds there;
+ * - keyed by its literal there (`devices/${clientid}/#` or `+/${clientid}` at depth 1: the
+ *   client's id, filled): it can match only a request with the same text at that level, since
+ *   every level before it (a literal or `+`) takes exactly one level of the request;
+ * - shared when a `+` is at that level or a `#` at or before it (`a/+`, `a/#` at depth 1, `#`):
+ *   it may match whatever the request holds there. Shared rules are kept once, not in every bucket
+ *   (an instance may hold 100,000 rules): a check walks its bucket and the shared rules merged
+ *   by position;
  * - short, when it has fewer levels and no `#`: it can match only a request with fewer levels.
  * An `eq` rule is keyed by its literal text's level (`eq a/#` at depth 1 by `#`), or short.
- * The depth is the one (0 to 7) whose largest bucket is smallest: the first level when rules
- * differ there (`devices/…`, `fleet/…`), a deeper one when they share it (`acme/devices/…`).
+ * The depth is the one (0 to 7) whose largest bucket (with the shared rules) is smallest: the
+ * first level when rules differ there (`devices/…`, `fleet/…`), a deeper one when they share
+ * it (`acme/devices/…`).
  */
 
 const SLASH = 0x2f;
@@ -24,6 +27,8 @@ const DEEPEST = 7;
 
 /** What the index reads of a compiled rule. */
 export interface IndexedRule {
+  /** Its place in the client's compiled list: the order a merged walk keeps. */
+  readonly position: number;
   /** Set for an `eq` rule: the request must equal it. */
   readonly literal: string | undefined;
   readonly levels: readonly string[];
@@ -33,10 +38,12 @@ export interface RuleIndex<R> {
   readonly depth: number;
   /** Table size − 1 (a power of two): a level's bucket is `buckets[hash & mask]`. */
   readonly mask: number;
-  /** Keyed rules of the keys on that place (two keys may share one), and the shared rules, in order. */
+  /** The keyed rules of the keys on that place (two keys may share one), in order. */
   readonly buckets: readonly (readonly R[])[];
-  /** For a request with fewer than `depth + 1` levels: the short rules and the shared ones, in order. */
+  /** For a request with fewer than `depth + 1` levels: the short rules, in order. */
   readonly short: readonly R[];
+  /** The rules every request may match, in order: walked merged with the request's bucket. */
+  readonly shared: readonly R[];
 }
 
 const SHARED = 0;
@@ -61,11 +68,13 @@ function placementOf(rule: IndexedRule, depth: number): Placement {
     return depth < levels.length ? (levels[depth] as string) : SHORT;
   }
   const levels = rule.levels;
-  for (let i = 0; i <= depth; i++) {
+  for (let i = 0; i < depth; i++) {
     if (i === levels.length) return SHORT; // fewer levels, no `#` among them
-    if (isWildcard(levels[i] as string)) return SHARED;
+    if (levels[i] === '#') return SHARED; // a `+` before takes one level, as a literal does
   }
-  return levels[depth] as string;
+  if (depth === levels.length) return SHORT;
+  const level = levels[depth] as string;
+  return isWildcard(level) ? SHARED : level;
 }
 
 /** The largest bucket a depth gives: what a check walks at worst. */
@@ -110,19 +119,18 @@ export function indexRules<R extends IndexedRule>(rules: readonly R[]): RuleInde
   const mask = size - 1;
   const buckets: R[][] = Array.from({ length: size }, () => []);
   const short: R[] = [];
+  const shared: R[] = [];
   rules.forEach((rule, i) => {
     const placement = placements[i] as Placement;
     if (placement === SHORT) short.push(rule);
-    else if (placement === SHARED) {
-      short.push(rule);
-      for (const bucket of buckets) bucket.push(rule);
-    } else (buckets[levelHash(placement, 0, placement.length) & mask] as R[]).push(rule);
+    else if (placement === SHARED) shared.push(rule);
+    else (buckets[levelHash(placement, 0, placement.length) & mask] as R[]).push(rule);
   });
-  return { depth, mask, buckets, short };
+  return { depth, mask, buckets, short, shared };
 }
 
-/** The rules that may match `topic` (a name, or an unshared filter), in order. */
-export function candidatesFor<R>(index: RuleIndex<R>, topic: string): readonly R[] {
+/** The keyed rules that may match `topic` (a name, or an unshared filter), in order; walk them merged with `index.shared`. */
+export function bucketFor<R>(index: RuleIndex<R>, topic: string): readonly R[] {
   const length = topic.length;
   let start = 0;
   for (let level = 0; level < index.depth; level++) {
