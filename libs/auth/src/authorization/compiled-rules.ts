@@ -1,4 +1,5 @@
 import type { ConnectCredentials } from '../chain/authenticator';
+import { sharedAnswer } from './authorization-chain';
 import { EQ_PREFIX, type AclPermission, type AclRule, type Qos, type RulePlaceholder } from './acl-rule';
 import { bucketFor, indexRules, type RuleIndex } from './rule-index';
 import { filterCovers, isSafeLevelValue } from './topic-match';
@@ -139,7 +140,7 @@ export function compileRules(rules: readonly IdentifiedRule[], client: Authoriza
       retain: rule.retain,
       literal,
       levels,
-      match: Object.freeze(match),
+      match: sharedAnswer(match),
     });
   });
   return {

@@ -117,14 +117,19 @@ export function indexRules<R extends IndexedRule>(rules: readonly R[]): RuleInde
   let size = 1;
   while (size < keys.size * 2) size *= 2;
   const mask = size - 1;
-  const buckets: R[][] = Array.from({ length: size }, () => []);
+  const empty: readonly R[] = Object.freeze([]);
+  const buckets: (readonly R[])[] = new Array<readonly R[]>(size).fill(empty); // a place no key lands on shares one empty bucket
   const short: R[] = [];
   const shared: R[] = [];
   rules.forEach((rule, i) => {
     const placement = placements[i] as Placement;
     if (placement === SHORT) short.push(rule);
     else if (placement === SHARED) shared.push(rule);
-    else (buckets[levelHash(placement, 0, placement.length) & mask] as R[]).push(rule);
+    else {
+      const place = levelHash(placement, 0, placement.length) & mask;
+      if (buckets[place] === empty) buckets[place] = [];
+      (buckets[place] as R[]).push(rule);
+    }
   });
   return { depth, mask, buckets, short, shared };
 }
