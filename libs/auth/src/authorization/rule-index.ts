@@ -17,7 +17,8 @@
  * An `eq` rule is keyed by its literal text's level (`eq a/#` at depth 1 by `#`), or short.
  * The depth is the one (0 to 7) whose largest bucket (with the shared rules) is smallest: the
  * first level when rules differ there (`devices/…`, `fleet/…`), a deeper one when they share
- * it (`acme/devices/…`).
+ * it (`acme/devices/…`); judged on at most 1,024 rules, an even sample of a longer list, so a
+ * CONNECT to an instance with 100,000 rules does not pay eight passes over them.
  */
 
 const SLASH = 0x2f;
@@ -97,7 +98,12 @@ function levelCount(rule: IndexedRule): number {
   return rule.literal !== undefined ? rule.literal.split('/').length : rule.levels.length;
 }
 
-function bestDepth(rules: readonly IndexedRule[]): number {
+/** Rules a depth is judged on at most: an even sample of a larger list (the choice only steers speed, never the answer). */
+const JUDGED_RULES = 1_024;
+
+function bestDepth(all: readonly IndexedRule[]): number {
+  const step = Math.ceil(all.length / JUDGED_RULES);
+  const rules = step === 1 ? all : all.filter((_, i) => i % step === 0);
   let deepest = -1;
   for (const rule of rules) deepest = Math.max(deepest, Math.min(DEEPEST, levelCount(rule) - 1));
   let best = 0;
