@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { SignJWT, type JWTPayload } from 'jose';
 import type { MqttClient } from 'mqtt';
 import type { Redis } from 'ioredis';
@@ -6,7 +5,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeBus, connectRedis } from '@mqc/queue';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
-import { grant, setAuthorizationPolicy } from '../support/authorization';
+import { grant, mosquittoSubOne, setAuthorizationPolicy } from '../support/authorization';
 import { addAuthenticator, setPolicy } from '../support/auth';
 import { connectClient, newTenant, portOf, runningInstance } from '../support/instances';
 import { startStack, type Stack } from '../support/stack';
@@ -15,13 +14,6 @@ const HMAC_SECRET = 'a-shared-hmac-secret-of-32-bytes!';
 
 function hmacToken(claims: JWTPayload): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(HMAC_SECRET));
-}
-
-/** One message through mosquitto_sub (a second, independent client implementation). */
-function mosquittoSubOne(port: number, clientId: string, topic: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(port), '-i', clientId, '-t', topic, '-C', '1', '-W', '20', '-v'], (error, stdout) => (error ? reject(error) : resolve(stdout.trim())));
-  });
 }
 
 describe('authorization: rules by SQL and the change bus, real clients', () => {

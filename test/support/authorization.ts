@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -51,4 +52,11 @@ export async function grant(client: MqttClient, topic: string): Promise<number> 
     if (granted?.[0] === undefined) throw error;
     return granted[0];
   }
+}
+
+/** One message through mosquitto_sub (a second, independent client implementation), `topic payload`; '' when it ends with none (a refused SUBSCRIBE). */
+export function mosquittoSubOne(port: number, clientId: string, topic: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(port), '-i', clientId, '-t', topic, '-C', '1', '-W', '20', '-v'], (error, stdout) => (error ? reject(error) : resolve(stdout.trim())));
+  });
 }

@@ -129,10 +129,30 @@ function decisionFor(source: AuthorizationSource, result: Exclude<SourceResult, 
  */
 const sharedDecisions = new WeakMap<AuthorizationSource, Map<SourceResult, AuthorizationDecision>>();
 
+const DECISION_MEMO = Symbol('decision memo');
+interface DecisionMemo {
+  source: AuthorizationSource | undefined;
+  decision: AuthorizationDecision | undefined;
+}
+
+/**
+ * Freezes an answer a source will give again and again (a compiled rule's match) with a slot,
+ * not enumerable, where the chain keeps the decision it makes for the first source giving it:
+ * found by one property read, where the WeakMap and Map of `sharedDecisions` cost several
+ * lookups per check (the hot path of a cache miss).
+ */
+export function sharedAnswer<T extends object>(answer: T): Readonly<T> {
+  const memo: DecisionMemo = { source: undefined, decision: undefined };
+  Object.defineProperty(answer, DECISION_MEMO, { value: memo });
+  return Object.freeze(answer);
+}
+
 /** The decision of one answer, or undefined for no-match (the fold goes on). */
 function decisionOf(source: AuthorizationSource, result: SourceResult, context: ChainContext): AuthorizationDecision | undefined {
   context.observer?.result(source, result.kind);
   if (result.kind === 'no-match') return undefined;
+  const memo = (result as { [DECISION_MEMO]?: DecisionMemo })[DECISION_MEMO];
+  if (memo !== undefined && memo.source === source) return memo.decision;
   if (!Object.isFrozen(result)) return decisionFor(source, result);
   let decisions = sharedDecisions.get(source);
   if (decisions === undefined) {
@@ -144,6 +164,7 @@ function decisionOf(source: AuthorizationSource, result: SourceResult, context: 
     decision = Object.freeze(decisionFor(source, result));
     decisions.set(result, decision);
   }
+  if (memo !== undefined && memo.source === undefined) [memo.source, memo.decision] = [source, decision];
   return decision;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AclRule } from './acl-rule';
 import type { AsyncAuthorizationSource, AuthorizationVerdict } from './authorization-chain';
+import { GATE_WINDOW } from './cache-gate';
 import { ClientAuthorization, type ClientChain } from './client-authorization';
 import { compileRules, type AuthorizationRequest, type IdentifiedRule } from './compiled-rules';
 import { compiledRulesSource } from './rule-sources';
@@ -55,6 +56,27 @@ describe('ClientAuthorization', () => {
     state.generation++;
     expect(sync(authorization.check(sub('devices/meter-17/#')))).toMatchObject({ decision: 'deny', by: { ruleId: 'revoked' } });
     expect(state.compilations).toBe(2);
+  });
+
+  it('a client whose checks mostly miss stops asking the cache for a while, then tries it again; decisions stay the rules\'', () => {
+    const { state, authorization } = instance([allowOwn]); // a 16-topic cache
+    // One check in four repeats a topic, the others are new (and one in three of those denied).
+    const topic = (i: number) => (i % 4 === 0 ? 'devices/meter-17/same' : i % 3 === 0 ? `devices/meter-18/${i}` : `devices/meter-17/${i}`);
+    const window = (from: number) => {
+      const [checks, hits] = [state.checks, state.cacheHits];
+      for (let i = from; i < from + GATE_WINDOW; i++) expect(sync(authorization.check(pub(topic(i)))).decision).toBe(topic(i).startsWith('devices/meter-18/') ? 'deny' : 'allow');
+      return { checks: state.checks - checks, hits: state.cacheHits - hits };
+    };
+    const first = window(0);
+    expect(first.hits).toBeGreaterThan(0);
+    expect(first.hits * 2).toBeLessThan(GATE_WINDOW);
+    expect(window(GATE_WINDOW)).toEqual({ checks: GATE_WINDOW, hits: 0 }); // not asked: every check walks the rules
+    state.rules = [{ ...allowOwn, permission: 'deny', id: 'revoked' }];
+    state.generation++;
+    expect(sync(authorization.check(pub('devices/meter-17/same')))).toMatchObject({ decision: 'deny', by: { ruleId: 'revoked' } });
+    state.rules = [allowOwn];
+    state.generation++;
+    expect(window(2 * GATE_WINDOW).hits).toBeGreaterThan(0); // asked again
   });
 
   it('caches a $share subscription under its filter', () => {

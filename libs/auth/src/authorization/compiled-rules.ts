@@ -1,5 +1,7 @@
 import type { ConnectCredentials } from '../chain/authenticator';
+import { sharedAnswer } from './authorization-chain';
 import { EQ_PREFIX, type AclPermission, type AclRule, type Qos, type RulePlaceholder } from './acl-rule';
+import { bucketFor, indexRules, type RuleIndex } from './rule-index';
 import { filterCovers, isSafeLevelValue } from './topic-match';
 
 /** What is checked: a PUBLISH (or will), a SUBSCRIBE filter, or a delivery (`subscribe` on the message's topic). */
@@ -45,6 +47,11 @@ const SUBSCRIBE = 2;
 const ALL_QOS = 0b111;
 
 interface CompiledRule {
+  /** Its place in the client's compiled list. */
+  readonly position: number;
+  /** How many levels a request it matches has: exactly `minLevels` (no `#`), or at least (a trailing `#`). */
+  readonly minLevels: number;
+  readonly maxLevels: number;
   readonly actions: number;
   readonly qosMask: number;
   readonly retain: boolean | undefined;
@@ -55,9 +62,12 @@ interface CompiledRule {
   readonly match: RuleMatch;
 }
 
-/** One client's applicable rules, placeholders filled, levels split: what a check walks. */
+/** One client's applicable rules, placeholders filled, levels split, indexed per action: what a check walks. */
 export interface CompiledRules {
+  /** In order: what the indexes are built from. */
   readonly rules: readonly CompiledRule[];
+  readonly publish: RuleIndex<CompiledRule>;
+  readonly subscribe: RuleIndex<CompiledRule>;
 }
 
 export type IdentifiedRule = AclRule & { id?: string };
@@ -119,28 +129,68 @@ export function compileRules(rules: readonly IdentifiedRule[], client: Authoriza
     const levels = literal === undefined ? filledLevels(rule.topic, client) : [];
     if (levels === undefined) return;
     const match: RuleMatch = rule.id === undefined ? { kind: rule.permission, index } : { kind: rule.permission, index, ruleId: rule.id };
+    const count = literal === undefined ? levels.length : levelsIn(literal);
+    const trailingHash = literal === undefined && levels[levels.length - 1] === '#';
     compiled.push({
+      position: compiled.length,
+      minLevels: trailingHash ? count - 1 : count,
+      maxLevels: trailingHash ? Number.MAX_SAFE_INTEGER : count,
       actions: actionsOf(rule),
       qosMask: rule.qos === undefined ? ALL_QOS : rule.qos.reduce<number>((mask, qos) => mask | (1 << qos), 0),
       retain: rule.retain,
       literal,
       levels,
-      match: Object.freeze(match),
+      match: sharedAnswer(match),
     });
   });
-  return { rules: compiled };
+  return {
+    rules: compiled,
+    publish: indexRules(compiled.filter((rule) => (rule.actions & PUBLISH) !== 0)),
+    subscribe: indexRules(compiled.filter((rule) => (rule.actions & SUBSCRIBE) !== 0)),
+  };
 }
 
-/** First match wins; the request topic is a name or (for `subscribe`) an unshared filter. */
+/** How many levels a topic or filter has: one more than its slashes. */
+function levelsIn(topic: string): number {
+  let count = 1;
+  for (let i = 0; i < topic.length; i++) if (topic.charCodeAt(i) === 0x2f) count++;
+  return count;
+}
+
+function matches(rule: CompiledRule, action: number, qosBit: number, request: AuthorizationRequest): boolean {
+  if ((rule.actions & action) === 0 || (rule.qosMask & qosBit) === 0) return false;
+  if (action === PUBLISH && rule.retain !== undefined && rule.retain !== request.retain) return false;
+  return rule.literal !== undefined ? rule.literal === request.topic : filterCovers(rule.levels, request.topic);
+}
+
+/**
+ * First match wins; the request topic is a name or (for `subscribe`) an unshared filter. Walks
+ * only what the action's index gives for the topic (rule-index.ts): its bucket and the shared
+ * rules, merged by position, skipping rules made for another number of levels. The same answer
+ * as `evaluateAllRules`.
+ */
 export function evaluateRules(compiled: CompiledRules, request: AuthorizationRequest): RuleVerdict {
   const action = request.action === 'publish' ? PUBLISH : SUBSCRIBE;
+  const index = action === PUBLISH ? compiled.publish : compiled.subscribe;
+  const keyed = bucketFor(index, request.topic);
+  const shared = index.shared;
   const qosBit = 1 << request.qos;
-  const rules = compiled.rules;
-  for (let i = 0; i < rules.length; i++) {
-    const rule = rules[i] as CompiledRule;
-    if ((rule.actions & action) === 0 || (rule.qosMask & qosBit) === 0) continue;
-    if (action === PUBLISH && rule.retain !== undefined && rule.retain !== request.retain) continue;
-    if (rule.literal !== undefined ? rule.literal === request.topic : filterCovers(rule.levels, request.topic)) return rule.match;
+  const levels = levelsIn(request.topic);
+  let k = 0;
+  let s = 0;
+  while (k < keyed.length || s < shared.length) {
+    const next = s === shared.length || (k < keyed.length && (keyed[k] as CompiledRule).position < (shared[s] as CompiledRule).position) ? keyed[k++] : shared[s++];
+    const rule = next as CompiledRule;
+    if (levels < rule.minLevels || levels > rule.maxLevels) continue;
+    if (matches(rule, action, qosBit, request)) return rule.match;
   }
+  return NO_RULE_MATCHED;
+}
+
+/** The same answer from a walk of every rule, in order: what the index must agree with (its spec). */
+export function evaluateAllRules(compiled: CompiledRules, request: AuthorizationRequest): RuleVerdict {
+  const action = request.action === 'publish' ? PUBLISH : SUBSCRIBE;
+  const qosBit = 1 << request.qos;
+  for (const rule of compiled.rules) if (matches(rule, action, qosBit, request)) return rule.match;
   return NO_RULE_MATCHED;
 }

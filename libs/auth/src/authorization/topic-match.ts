@@ -48,7 +48,7 @@ export function filterCovers(ruleLevels: readonly string[], request: string): bo
 
 /** The filter a SUBSCRIBE is checked with: `$share/{group}/{filter}` → `{filter}` (MQTT 5.0 4.8.2). */
 export function unsharedFilter(filter: string): string {
-  if (!filter.startsWith(SHARE_PREFIX)) return filter;
+  if (filter.charCodeAt(0) !== DOLLAR || !filter.startsWith(SHARE_PREFIX)) return filter; // every delivery asks: most topics fail the first test
   const slash = filter.indexOf('/', SHARE_PREFIX.length);
   return slash > SHARE_PREFIX.length ? filter.slice(slash + 1) : filter;
 }
