@@ -107,7 +107,7 @@ function EditionSale({ name, available, onChange }: { name: string; available: b
       <Text w={110} tt="capitalize">
         {name}
       </Text>
-      <Badge color={available ? 'green' : 'gray'} w={100}>
+      <Badge color={available ? 'green' : 'gray'} w={130}>
         {available ? 'on sale' : 'not on sale'}
       </Badge>
       {available ? (

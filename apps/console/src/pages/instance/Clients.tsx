@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Badge, Button, Code, Group, NativeSelect, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Code, Group, NativeSelect, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { operations, type ClientDetail as Detail, type ClientFilter } from '../../api/operations';
 import { ErrorAlert } from '../../components/common';
 import { useAction, useLoad } from '../../hooks';
@@ -44,9 +44,9 @@ export function Clients({ instanceId: id }: { instanceId: string }) {
                 {clients.data.items.map((c) => (
                   <Table.Tr key={c.clientId}>
                     <Table.Td>
-                      <Button variant="subtle" size="compact-sm" onClick={() => setSelected(c.clientId)}>
+                      <Anchor component="button" type="button" onClick={() => setSelected(c.clientId)}>
                         {c.clientId}
-                      </Button>
+                      </Anchor>
                     </Table.Td>
                     <Table.Td>{c.username}</Table.Td>
                     <Table.Td>{c.peerHost}</Table.Td>
@@ -58,7 +58,7 @@ export function Clients({ instanceId: id }: { instanceId: string }) {
                     </Table.Td>
                     <Table.Td>
                       <Group gap={4} wrap="nowrap">
-                        <Button size="xs" color="orange" variant="light" onClick={() => kick(c.clientId, false)} aria-label={`Kick ${c.clientId}`}>
+                        <Button size="xs" variant="default" onClick={() => kick(c.clientId, false)} aria-label={`Kick ${c.clientId}`}>
                           Kick
                         </Button>
                         <Button size="xs" color="red" variant="subtle" onClick={() => kick(c.clientId, true)} aria-label={`Kick ${c.clientId} and clear its session`}>

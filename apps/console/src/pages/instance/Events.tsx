@@ -50,16 +50,24 @@ function EventRow({ event }: { event: EventView }) {
   const refused = event.type !== 'client.connected' && event.type !== 'client.disconnected';
   return (
     <Table.Tr>
-      <Table.Td>{new Date(event.at).toLocaleString()}</Table.Td>
-      <Table.Td>
-        <Badge color={refused ? 'red' : 'blue'} tt="none">
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>{new Date(event.at).toLocaleString()}</Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
+        <Badge color={refused ? 'red' : 'blue'} tt="none" style={{ minWidth: 'max-content' }}>
           {event.type}
         </Badge>
       </Table.Td>
       <Table.Td>{event.clientId}</Table.Td>
       <Table.Td>{event.username}</Table.Td>
       <Table.Td>{event.reason}</Table.Td>
-      <Table.Td>{Object.keys(details).length > 0 && <Code>{JSON.stringify(details)}</Code>}</Table.Td>
+      <Table.Td>
+        {Object.keys(details).length > 0 && (
+          <Code block style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+            {Object.entries(details)
+              .map(([key, value]) => `${key}: ${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`)
+              .join('\n')}
+          </Code>
+        )}
+      </Table.Td>
     </Table.Tr>
   );
 }
