@@ -105,9 +105,7 @@ describe('the console in a real browser', () => {
     const mqtt = await page.getByText(/^mqtt:\/\/127\.0\.0\.1:\d+$/).textContent();
     mqttPort = portOf(mqtt!);
     await page.getByRole('button', { name: 'Copy the ws endpoint' }).waitFor();
-    // The charts, or the notice that this control plane has no metrics API yet.
-    await page.getByRole('figure', { name: 'Connections' }).or(page.getByRole('status').filter({ hasText: 'Metrics: not served' })).waitFor();
-    await shot('overview');
+    await page.getByRole('figure', { name: 'Connections' }).waitFor();
   });
 
   it('upgrades and downgrades the edition', async () => {
@@ -247,6 +245,45 @@ describe('the console in a real browser', () => {
     await shot('mqtt-client');
   });
 
+  it('shows a retained message in the Retained page and deletes it', async () => {
+    const tenant = stack.operator.withToken(apiKey);
+    const retainedPath = `/v1/instances/${instanceIdOf(instanceUrl)}/retained?topic=${encodeURIComponent('plant/#')}`;
+    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(mqttPort), '-u', 'sensor-1', '-P', 's3cret!', '-t', 'plant/3/setpoint', '-m', '19.5 °C', '-r', '-q', '1']);
+    await tab('Retained');
+    const browse = page.getByRole('form', { name: 'Browse retained messages' });
+    await browse.getByRole('textbox', { name: 'Topic filter' }).fill('plant/#');
+    await browse.getByRole('button', { name: 'Browse' }).click();
+    const row = page.getByRole('table', { name: 'Retained messages' }).getByRole('row').filter({ hasText: 'plant/3/setpoint' });
+    await expect.poll(() => row.textContent()).toContain('19.5 °C');
+    await shot('retained');
+    await row.getByRole('button', { name: 'Delete retained plant/3/setpoint' }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    expect((await tenant.get<{ items: unknown[] }>(retainedPath)).body.items).toEqual([]);
+  });
+
+  it('kicks a connected mosquitto_sub from the Clients page', async () => {
+    const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(mqttPort), '-u', 'sensor-1', '-P', 's3cret!', '-t', 'plant/#', '-i', 'watcher-1', '-V', 'mqttv311']);
+    const exited = new Promise<number | null>((done) => sub.on('exit', done));
+    try {
+      await tab('Clients');
+      const row = page.getByRole('table', { name: 'Clients' }).getByRole('row').filter({ hasText: 'watcher-1' });
+      await expect.poll(() => row.textContent(), { timeout: 20_000 }).toContain('MQTT 3.1.1');
+      await row.getByRole('button', { name: 'watcher-1', exact: true }).click();
+      await page.mouse.move(0, 0);
+      await page.getByRole('table', { name: 'Subscriptions' }).getByText('plant/#').waitFor();
+      await shot('clients');
+      await row.getByRole('button', { name: 'Kick watcher-1', exact: true }).click();
+      // A clean-session client: kicked, its session is gone from the list.
+      await expect.poll(() => row.count(), { timeout: 20_000 }).toBe(0);
+      await tab('Events');
+      const disconnected = page.getByRole('table', { name: 'Events' }).getByRole('row').filter({ hasText: 'client.disconnected' }).filter({ hasText: 'watcher-1' });
+      await expect.poll(() => disconnected.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    } finally {
+      sub.kill();
+      await exited;
+    }
+  });
+
   it('edits a rule and the check box changes its answer, naming the rule', async () => {
     await page.goto(`${instanceUrl.replace(/\/overview$/, '')}/authorization`);
     const authorizer = page.getByRole('form', { name: 'Add an authorizer' });
@@ -285,12 +322,52 @@ describe('the console in a real browser', () => {
     await expect.poll(() => add.textContent()).toMatch(/#/);
   });
 
-  it('shows the pages of the operations API, or says the control plane does not serve it yet', async () => {
-    for (const [name, table] of [['Clients', 'Clients'], ['Events', 'Events'], ['Retained', 'Retained messages']] as const) {
-      await tab(name);
-      await page.getByRole('table', { name: table }).or(page.getByRole('status').filter({ hasText: 'not served by this control plane yet' })).waitFor();
-    }
-    await shot('retained');
+  it('finds a device refused for a wrong password (MQTT 3.1.1) in the Events page, with its reason', async () => {
+    const refused = run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(mqttPort), '-V', 'mqttv311', '-i', 'refused-device', '-u', 'sensor-1', '-P', 'wrong', '-t', 'plant/x', '-m', '1']);
+    await expect(refused).rejects.toThrow();
+    await tab('Events');
+    const filter = page.getByRole('form', { name: 'Filter events' });
+    await filter.getByRole('combobox', { name: 'Type' }).selectOption('client.connect-refused');
+    await filter.getByRole('textbox', { name: 'Client id' }).fill('refused-device');
+    await filter.getByRole('button', { name: 'Filter' }).click();
+    const row = page.getByRole('table', { name: 'Events' }).getByRole('row').filter({ hasText: 'refused-device' });
+    await expect.poll(() => row.count(), { timeout: 20_000 }).toBe(1);
+    const cells = await row.getByRole('cell').allTextContents();
+    expect(cells[1]).toBe('client.connect-refused');
+    expect(cells[3]).toBe('sensor-1');
+    expect(cells[4]).toMatch(/password|credentials|user name/i);
+    expect(cells[5]).toMatch(/connackCode: [45]/);
+    await shot('events');
+  });
+
+  it('tests credentials against an authenticator alone: allow, then deny', async () => {
+    await tab('Authentication');
+    const box = page.getByRole('form', { name: 'Test credentials' });
+    expect(await box.getByRole('combobox', { name: 'Authenticator' }).locator('option:checked').textContent()).toMatch(/built-in-database$/);
+    await box.getByRole('textbox', { name: 'Client id', exact: true }).fill('dry-run');
+    await box.getByRole('textbox', { name: 'User name', exact: true }).fill('sensor-1');
+    await box.getByLabel('Password', { exact: true }).fill('s3cret!');
+    await box.getByRole('button', { name: 'Test' }).click();
+    await expect.poll(() => box.getByTestId('test-decision').textContent()).toBe('allow');
+    await box.getByLabel('Password', { exact: true }).fill('not-it');
+    await box.getByRole('button', { name: 'Test' }).click();
+    await expect.poll(() => box.getByTestId('test-decision').textContent()).toBe('deny');
+    await shot('authenticator-test');
+  });
+
+  it("draws the overview's live charts from the traffic so far", async () => {
+    await tab('Overview');
+    const highest = (chart: string, series: string) => async () => {
+      const caption = (await page.getByRole('figure', { name: chart }).getByTestId('peaks').textContent()) ?? '';
+      return Number(new RegExp(`${series} ([\\d.]+)`).exec(caption)?.[1] ?? 0);
+    };
+    // The history is asked again every few seconds: poll until the points of the traffic above are in.
+    await expect.poll(highest('Messages per second', 'received'), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(highest('Connections', 'connections'), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(highest('Authentication and authorization', 'authn deny'), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(highest('Authentication and authorization', 'authn allow'), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByRole('figure', { name: 'Messages per second' }).locator('.recharts-line-curve').count()).toBe(2);
+    await shot('overview');
   });
 
   it('gives the operator its view: tenants, nodes, instances, editions on sale', async () => {
@@ -304,8 +381,14 @@ describe('the console in a real browser', () => {
     await operatorPage.getByRole('table', { name: 'All instances' }).getByText('plant-1').waitFor();
     await operatorPage.getByRole('table', { name: 'Nodes' }).getByText('1 instances').waitFor();
     // Tenant routes answer the operator token 401, which would end the session: the view calls none.
-    await operatorPage.getByRole('button', { name: 'Sell' }).first().click();
-    await operatorPage.getByText('on sale', { exact: true }).waitFor();
+    const tenantCatalog = async () => (await stack.operator.withToken(apiKey).get<{ items: { name: string; available: boolean }[] }>('/v1/editions')).body.items.find((e) => e.name === 'platinum')?.available;
+    await operatorPage.getByRole('button', { name: 'Stop selling platinum' }).click();
+    await operatorPage.getByRole('button', { name: 'Sell platinum' }).waitFor();
+    expect(await tenantCatalog()).toBe(false);
+    await shot('operator-editions', operatorPage);
+    await operatorPage.getByRole('button', { name: 'Sell platinum' }).click();
+    await operatorPage.getByRole('button', { name: 'Stop selling platinum' }).waitFor();
+    expect(await tenantCatalog()).toBe(true);
     const tenant = operatorPage.getByRole('form', { name: 'Create a tenant' });
     await tenant.getByRole('textbox', { name: 'Tenant name' }).fill('globex');
     await tenant.getByRole('button', { name: 'Create the tenant' }).click();
@@ -319,7 +402,7 @@ describe('the console in a real browser', () => {
     await page.goto(instanceUrl);
     await page.getByRole('heading', { name: 'Endpoints' }).waitFor();
     await page.getByRole('button', { name: 'Menu' }).waitFor();
-    await page.getByRole('figure', { name: 'Connections' }).or(page.getByRole('status').filter({ hasText: 'Metrics: not served' })).waitFor();
+    await page.getByRole('figure', { name: 'Connections' }).waitFor();
     await shot('phone-overview');
     await page.setViewportSize({ width: 1280, height: 860 });
   });
@@ -329,8 +412,8 @@ describe('the console in a real browser', () => {
   });
 
   it('logged no error in the browser but the API answers it was shown', () => {
-    // The failed sign-in (401), the blocked downgrade (409), the refused import and rule (422) and the
-    // operations API not served yet (404) are logged by the browser as failed requests.
-    expect(browserErrors.filter((e) => !/status of (401|404|409|422)/.test(e))).toEqual([]);
+    // The failed sign-in (401), the blocked downgrade (409) and the refused import and rule (422) are
+    // logged by the browser as failed requests.
+    expect(browserErrors.filter((e) => !/status of (401|409|422)/.test(e))).toEqual([]);
   });
 });

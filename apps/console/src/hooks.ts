@@ -69,8 +69,3 @@ export function useAction(): Action {
     clear: () => setError(undefined),
   };
 }
-
-/** True when the API does not have this route yet (a problem+json 404 for the whole path). */
-export function isMissingRoute(error: unknown): boolean {
-  return error instanceof ProblemError && error.status === 404;
-}

@@ -31,8 +31,8 @@ export async function data<T>(call: Promise<{ data?: T; error?: unknown; respons
 }
 
 /**
- * An untyped /v1 call, for bodies openapi-fetch does not send (CSV text) and for routes the
- * generated types do not have yet (the operations API of issue 15 until its types are generated).
+ * An untyped /v1 call, for bodies openapi-fetch does not send (CSV text) and answers it does not
+ * read (PEM text, a job's result).
  */
 export async function call<T>(method: string, path: string, options: { body?: unknown; text?: string; contentType?: string } = {}): Promise<T> {
   const headers: Record<string, string> = {};

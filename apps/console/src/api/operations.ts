@@ -1,94 +1,56 @@
-import { call } from './client';
+import { api, data } from './client';
+import type { paths } from './schema';
 
 /**
- * The operations API of issue 15 (clients, metrics, events, retained messages, the authenticator
- * test). Its paths are fixed by the issue; its fields may grow. Until the control plane serves it
- * and `schema.d.ts` is regenerated, these calls are typed here and answer a problem+json 404.
+ * The operations API of issue 15 (clients, metrics and their history, events, retained messages,
+ * the authenticator test), on the typed client: shapes and parameters come from `schema.d.ts`.
  */
-export interface Metrics {
-  connections: number;
-  sessions?: number;
-  subscriptions?: number;
-  retained?: { count: number; bytes: number };
-  messages?: { received: number; sent: number; dropped?: Record<string, number> };
-  rates?: { receivedPerSecond: number; sentPerSecond: number };
-  authentication?: { allow: number; deny: number; error?: number };
-  authorization?: { allow: number; deny: number };
+type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: { 200: { content: { 'application/json': infer B } } } } ? B : never;
+
+export type Metrics = Json<'/v1/instances/{id}/metrics', 'get'>;
+export type MetricsHistory = Json<'/v1/instances/{id}/metrics/history', 'get'>;
+export type MetricsPoint = MetricsHistory['points'][number];
+export type ClientPage = Json<'/v1/instances/{id}/clients', 'get'>;
+export type ClientSummary = ClientPage['items'][number];
+export type ClientDetail = Json<'/v1/instances/{id}/clients/{clientId}', 'get'>;
+export type EventPage = Json<'/v1/instances/{id}/events', 'get'>;
+export type EventView = EventPage['items'][number];
+export type EventType = EventView['type'];
+export type RetainedView = Json<'/v1/instances/{id}/retained', 'get'>['items'][number];
+export type AuthenticatorTestAnswer = Json<'/v1/instances/{id}/authenticators/{aid}/test', 'post'>;
+export type AuthenticatorTestBody = NonNullable<paths['/v1/instances/{id}/authenticators/{aid}/test']['post']['requestBody']>['content']['application/json'];
+
+/** Drops empty filters: the API refuses an empty string where it wants a value. */
+function given<T extends object>(filter: T): Partial<T> {
+  return Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined && value !== '')) as Partial<T>;
 }
 
-export interface MetricsPoint extends Metrics {
-  at: string;
-}
-
-export interface ClientView {
-  clientId: string;
-  username?: string | null;
-  connected: boolean;
-  connectedAt?: string | null;
-  disconnectedAt?: string | null;
-  peerHost?: string | null;
-  protocolVersion?: number;
-  keepAlive?: number;
-  cleanStart?: boolean;
-  sessionExpiryInterval?: number;
-  authenticator?: { id: string; type: string } | null;
-  subscriptions: number | { filter: string; qos: number; noLocal?: boolean; retainAsPublished?: boolean; retainHandling?: number; shareGroup?: string }[];
-  queued?: number;
-  inflight?: number;
-}
-
-export interface EventView {
-  id?: string;
-  type: string;
-  at?: string;
-  time?: string;
-  clientId?: string | null;
-  username?: string | null;
-  reason?: string | null;
-  [detail: string]: unknown;
-}
-
-export interface RetainedView {
-  topic: string;
-  payload?: string;
-  size?: number;
-  qos: number;
-  properties?: Record<string, unknown>;
-  storedAt: string;
-}
-
-export interface AuthenticatorTestAnswer {
-  result?: string;
-  decision?: string;
-  reason?: string;
-  superuser?: boolean;
-  [detail: string]: unknown;
-}
-
-const base = (id: string) => `/v1/instances/${encodeURIComponent(id)}`;
-const query = (params: Record<string, string | number | boolean | undefined>) => {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(key, String(value));
-  const text = search.toString();
-  return text ? `?${text}` : '';
+export type ClientFilter = {
+  connected?: '' | 'true' | 'false';
+  clientId?: string;
+  username?: string;
+  peerHost?: string;
+  cursor?: string;
 };
 
 export const operations = {
-  metrics: (id: string) => call<Metrics>('GET', `${base(id)}/metrics`),
-  history: (id: string, from: Date, to: Date, step: string) =>
-    call<{ items?: MetricsPoint[]; points?: MetricsPoint[] } | MetricsPoint[]>('GET', `${base(id)}/metrics/history${query({ from: from.toISOString(), to: to.toISOString(), step })}`).then((answer) =>
-      Array.isArray(answer) ? answer : (answer.items ?? answer.points ?? []),
-    ),
-  clients: (id: string, filter: { connected?: string; clientId?: string; username?: string; peerHost?: string; cursor?: string }) =>
-    call<{ items: ClientView[]; nextCursor: string | null }>('GET', `${base(id)}/clients${query({ ...filter, limit: 50 })}`),
-  client: (id: string, clientId: string) => call<ClientView>('GET', `${base(id)}/clients/${encodeURIComponent(clientId)}`),
+  metrics: (id: string) => data(api.GET('/v1/instances/{id}/metrics', { params: { path: { id } } })),
+  /** `step` in seconds: a multiple of 60 is valid for any range (points before the last hour are per minute). */
+  history: (id: string, from: Date, step: number) =>
+    data(api.GET('/v1/instances/{id}/metrics/history', { params: { path: { id }, query: { from: from.toISOString(), step } } })),
+  clients: (id: string, filter: ClientFilter) => {
+    const { connected, ...rest } = given(filter);
+    return data(api.GET('/v1/instances/{id}/clients', { params: { path: { id }, query: { ...rest, ...(connected ? { connected } : {}), limit: 50 } } }));
+  },
+  client: (id: string, clientId: string) => data(api.GET('/v1/instances/{id}/clients/{clientId}', { params: { path: { id, clientId } } })),
   kick: (id: string, clientId: string, clearSession: boolean) =>
-    call<void>('DELETE', `${base(id)}/clients/${encodeURIComponent(clientId)}${query({ clearSession: clearSession || undefined })}`),
-  events: (id: string, filter: { type?: string; clientId?: string; cursor?: string }) =>
-    call<{ items: EventView[]; nextCursor: string | null }>('GET', `${base(id)}/events${query(filter)}`),
-  retained: (id: string, topic: string, cursor?: string) =>
-    call<{ items: RetainedView[]; nextCursor?: string | null }>('GET', `${base(id)}/retained${query({ topic, cursor })}`),
-  deleteRetained: (id: string, topic: string) => call<void>('DELETE', `${base(id)}/retained${query({ topic })}`),
-  testAuthenticator: (id: string, authenticatorId: string, body: { clientId: string; username?: string; password?: string; certificate?: string }) =>
-    call<AuthenticatorTestAnswer>('POST', `${base(id)}/authenticators/${encodeURIComponent(authenticatorId)}/test`, { body }),
+    data(api.DELETE('/v1/instances/{id}/clients/{clientId}', { params: { path: { id, clientId }, query: { clearSession: clearSession ? 'true' : 'false' } } })),
+  events: (id: string, filter: { type?: EventType | ''; clientId?: string; cursor?: string }) => {
+    const { type, ...rest } = given(filter);
+    return data(api.GET('/v1/instances/{id}/events', { params: { path: { id }, query: { ...rest, ...(type ? { type } : {}) } } }));
+  },
+  retained: (id: string, topic: string, cursor?: string) => data(api.GET('/v1/instances/{id}/retained', { params: { path: { id }, query: given({ topic, cursor }) } })),
+  deleteRetained: (id: string, topic: string) => data(api.DELETE('/v1/instances/{id}/retained', { params: { path: { id }, query: { topic } } })),
+  testAuthenticator: (id: string, aid: string, body: AuthenticatorTestBody) =>
+    data(api.POST('/v1/instances/{id}/authenticators/{aid}/test', { params: { path: { id, aid } }, body })),
 };

@@ -307,6 +307,26 @@ export interface paths {
         patch: operations["Authenticator_update"];
         trace?: never;
     };
+    "/v1/instances/{id}/authenticators/{aid}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dry run: what this authenticator alone answers for these credentials
+         * @description The broker node serving the instance builds the authenticator from its saved configuration (enabled or not), asks it once (fetching a JWKS, calling the HTTP service, querying the database, with the outbound URL guard as on CONNECT; 10 s at most) and closes it. No other link of the chain runs and no metric counts it. decision: allow (with superuser, expiresAt, acl), deny (reason), ignore (the chain would go on), error (a backend failure: the instance policy would judge it), continue (the method needs an MQTT 5 AUTH exchange). A certificate (PEM) must be valid now and signed by the instance CA or a registered CA (as the TLS handshake checks; otherwise deny); nothing is written (no re-hash, no just-in-time registration). The client is an MQTT 5 client from peerHost (default 0.0.0.0). At most 2 at once and 30 a minute per tenant (429). 503 instance-unreachable when no broker node serves the instance.
+         */
+        post: operations["AuthenticatorTest_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/instances/{id}/authenticators/order": {
         parameters: {
             query?: never;
@@ -484,6 +504,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/instances/{id}/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Connected clients and offline persistent sessions, by client id
+         * @description Every session the instance holds: connected clients (a clean-session client too, while connected) and persistent sessions waiting for their client. Filters combine: clientId is a prefix, username and peerHost exact. Asked of the broker node serving the instance: 503 instance-unreachable when none serves it now or it does not answer within 5 s (10 s for a page).
+         */
+        get: operations["Client_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/instances/{id}/clients/{clientId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One client with its subscriptions
+         * @description At most 1000 subscriptions are listed (subscriptionsTruncated says when there are more). Asked of the broker node serving the instance: 503 instance-unreachable when none serves it now or it does not answer within 5 s (10 s for a page).
+         */
+        get: operations["Client_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Disconnect a client; clearSession=true also discards its session
+         * @description MQTT 5 clients get DISCONNECT 0x98 (administrative action) before the close, MQTT 3.1.1 clients a close; the will is published. clearSession=true discards the session (subscriptions, queued messages), also of an offline client; without it an offline client is a 409 client-not-connected. Audited as client.disconnect. Asked of the broker node serving the instance: 503 instance-unreachable when none serves it now or it does not answer within 5 s (10 s for a page).
+         */
+        delete: operations["Client_kick"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/instances/{id}/crl.pem": {
         parameters: {
             query?: never;
@@ -621,6 +685,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/instances/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instance's event log, newest first
+         * @description client.connected, client.disconnected (with the reason), client.connect-refused (client id, user name, source, the reason a 5.0 client reads in its CONNACK, the code sent, the deciding authenticator), client.throttled, authorization.denied (with the deciding rule) and message.dropped (sampled, with the reason). Kept per instance up to the edition's eventLogEntries (1,000 / 10,000 / 50,000); a page scans at most 5,000 events, so a narrow filter may answer fewer items with a nextCursor.
+         */
+        get: operations["Events_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/instances/{id}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instance's current counts and rates, at most a few seconds old
+         * @description Gauges (connections, sessions, subscriptions, retained) and rates as the serving broker node wrote them within the last second or two; counters since the instance was created, summed over nodes.
+         */
+        get: operations["Metrics_metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/instances/{id}/metrics/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The same figures as a time series
+         * @description One point a second is kept for the last hour, one a minute for 30 days. A step above the resolution sums the counts and keeps the last gauges of each bucket. At most 3,600 points per answer.
+         */
+        get: operations["Metrics_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/instances/{id}/psk-identities": {
         parameters: {
             query?: never;
@@ -651,6 +775,30 @@ export interface paths {
         post?: never;
         /** Delete a TLS-PSK identity; clients connected with it are disconnected */
         delete: operations["PskIdentity_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/instances/{id}/retained": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retained messages whose topic matches a filter, by topic
+         * @description payload is base64, given when it is at most 4096 bytes (size always); properties are left out above 4096 bytes of JSON (propertiesOmitted). Asked of the broker node serving the instance: 503 instance-unreachable when none answers.
+         */
+        get: operations["Retained_list"];
+        put?: never;
+        post?: never;
+        /**
+         * Clear a topic's retained message
+         * @description As an empty retained PUBLISH clears it, without sending anything to subscribers. 404 retained-message-not-found when the topic has none. Audited as retained.delete.
+         */
+        delete: operations["Retained_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -780,6 +928,23 @@ export interface paths {
         };
         /** This API, as an OpenAPI 3.1 document */
         get: operations["OpenApi_openapi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ops/editions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The catalog as tenants see it, with whether each edition is on sale */
+        get: operations["OpsEdition_catalog"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1280,6 +1445,7 @@ export interface operations {
                                 messagesPerSecond: number;
                                 authenticatorsPerChain: number;
                                 registeredCaCertificates: number;
+                                /** @description device certificates in the registry; basic: issued from the instance CA only */
                                 deviceCertificates: number;
                                 builtInUsers: number;
                                 authorizersPerChain: number;
@@ -1298,6 +1464,8 @@ export interface operations {
                                 queuedBytesPerInstance: number;
                                 inflightWindow: number;
                                 keepAliveMaxSeconds: number;
+                                /** @description entries of the instance event log kept, newest first (GET /v1/instances/{id}/events) */
+                                eventLogEntries: number;
                             };
                             /** @description false while the operator does not sell it; existing instances keep working */
                             available: boolean;
@@ -1358,6 +1526,8 @@ export interface operations {
                                 mqtt: string;
                                 mqtts: string;
                                 ws: string;
+                                /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
+                                wss: string;
                             } | null;
                             accessPolicy: {
                                 /** @enum {string} */
@@ -1455,6 +1625,8 @@ export interface operations {
                             mqtt: string;
                             mqtts: string;
                             ws: string;
+                            /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
+                            wss: string;
                         } | null;
                         accessPolicy: {
                             /** @enum {string} */
@@ -1571,6 +1743,8 @@ export interface operations {
                             mqtt: string;
                             mqtts: string;
                             ws: string;
+                            /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
+                            wss: string;
                         } | null;
                         accessPolicy: {
                             /** @enum {string} */
@@ -1651,6 +1825,8 @@ export interface operations {
                             mqtt: string;
                             mqtts: string;
                             ws: string;
+                            /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
+                            wss: string;
                         } | null;
                         accessPolicy: {
                             /** @enum {string} */
@@ -1739,6 +1915,8 @@ export interface operations {
                             mqtt: string;
                             mqtts: string;
                             ws: string;
+                            /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
+                            wss: string;
                         } | null;
                         accessPolicy: {
                             /** @enum {string} */
@@ -1880,6 +2058,8 @@ export interface operations {
                             mqtt: string;
                             mqtts: string;
                             ws: string;
+                            /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
+                            wss: string;
                         } | null;
                         accessPolicy: {
                             /** @enum {string} */
@@ -3536,6 +3716,119 @@ export interface operations {
             };
         };
     };
+    AuthenticatorTest_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                aid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    clientId: string;
+                    username?: string;
+                    password?: string;
+                    certificate?: string;
+                    peerHost?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "allow" | "deny" | "ignore" | "error" | "continue";
+                        reason: string | null;
+                        superuser: boolean | null;
+                        expiresAt: string | null;
+                        acl: unknown | null;
+                        elapsedMs: number;
+                    };
+                };
+            };
+            /** @description Bad request (malformed body, JSON nested too deep, invalid cursor, undecodable path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (another tenant resource answers the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large (1 MiB; the user import 64 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (or a missing content-type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: errors names each field (and line, for imports) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this address (Retry-After says when to retry) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not ready */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     Authenticator_reorder: {
         parameters: {
             query?: never;
@@ -5045,6 +5338,276 @@ export interface operations {
             };
         };
     };
+    Client_list: {
+        parameters: {
+            query?: {
+                connected?: "true" | "false";
+                clientId?: string;
+                username?: string;
+                peerHost?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            clientId: string;
+                            username: string | null;
+                            connected: boolean;
+                            connectedAt: string | null;
+                            disconnectedAt: string | null;
+                            peerHost: string | null;
+                            protocolVersion: (3 | 4 | 5) | null;
+                            keepAlive: number | null;
+                            cleanStart: boolean | null;
+                            sessionExpiryInterval: number;
+                            authenticator: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                type: "built-in-database" | "jwt" | "http" | "device-secret" | "x509" | "postgresql" | "mysql" | "redis" | "mongodb" | "ldap" | "scram" | "psk";
+                            } | null;
+                            queued: number;
+                            inflight: number;
+                            subscriptions: number;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (another tenant resource answers the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: errors names each field (and line, for imports) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this address (Retry-After says when to retry) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not ready */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Client_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        clientId: string;
+                        username: string | null;
+                        connected: boolean;
+                        connectedAt: string | null;
+                        disconnectedAt: string | null;
+                        peerHost: string | null;
+                        protocolVersion: (3 | 4 | 5) | null;
+                        keepAlive: number | null;
+                        cleanStart: boolean | null;
+                        sessionExpiryInterval: number;
+                        authenticator: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            type: "built-in-database" | "jwt" | "http" | "device-secret" | "x509" | "postgresql" | "mysql" | "redis" | "mongodb" | "ldap" | "scram" | "psk";
+                        } | null;
+                        queued: number;
+                        inflight: number;
+                        subscriptions: {
+                            filter: string;
+                            qos: 0 | 1 | 2;
+                            noLocal: boolean;
+                            retainAsPublished: boolean;
+                            retainHandling: number;
+                            shareGroup?: string;
+                        }[];
+                        subscriptionsTruncated: boolean;
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (another tenant resource answers the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: errors names each field (and line, for imports) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this address (Retry-After says when to retry) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not ready */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Client_kick: {
+        parameters: {
+            query?: {
+                clearSession?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (another tenant resource answers the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (exists, quota exceeded, edition not available, downgrade blocked) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: errors names each field (and line, for imports) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this address (Retry-After says when to retry) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not ready */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     Crl_crl: {
         parameters: {
             query?: never;
@@ -6292,6 +6855,307 @@ export interface operations {
             };
         };
     };
+    Events_events: {
+        parameters: {
+            query?: {
+                type?: "client.connected" | "client.disconnected" | "client.connect-refused" | "client.throttled" | "authorization.denied" | "message.dropped";
+                clientId?: string;
+                from?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description newest first */
+                        items: ({
+                            /** @description the event id; also a cursor */
+                            id: string;
+                            /** @enum {string} */
+                            type: "client.connected" | "client.disconnected" | "client.connect-refused" | "client.throttled" | "authorization.denied" | "message.dropped";
+                            /** Format: date-time */
+                            at: string;
+                            clientId?: string;
+                            username?: string;
+                            /** @description the client's address */
+                            source?: string;
+                            /** @description why: the reason string a 5.0 client reads in its CONNACK or DISCONNECT, the authorization decision, the drop reason */
+                            reason?: string;
+                            /** @description client.connect-refused and client.throttled: the CONNACK code the client got (3.1.1 return code or 5.0 reason code) */
+                            connackCode?: number | null;
+                            /** @description the authenticator that let the client in or refused it; null when the anonymous policy or a check before the chain decided */
+                            authenticator?: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description null when it was deleted since */
+                                type: string | null;
+                            } | null;
+                            /** @description authorization.denied: the authorizer (and acl-rules id) that denied; null when the noMatch policy did */
+                            rule?: {
+                                /** Format: uuid */
+                                authorizerId: string;
+                                type: string;
+                                /** Format: uuid */
+                                ruleId?: string;
+                            } | null;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        /** @description pass as cursor for older events; null when there are none */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (another tenant resource answers the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: errors names each field (and line, for imports) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this address (Retry-After says when to retry) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Metrics_metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description when the broker node serving the instance last wrote these figures (every second); null when no node has served it in the last 15 s (gauges and rates are then 0) */
+                        at: string | null;
+                        /** @description connected clients */
+                        connections: number;
+                        /** @description sessions, online and offline */
+                        sessions: number;
+                        subscriptions: number;
+                        retained: {
+                            count: number;
+                            bytes: number;
+                        };
+                        messages: {
+                            /** @description PUBLISH packets received from clients since the instance was created */
+                            received: number;
+                            /** @description PUBLISH packets sent to subscribers since the instance was created */
+                            sent: number;
+                            /** @description requests refused and messages dropped to keep the instance within its limits, by reason (rate-limit, queue-full, retained-quota, …); reasons never seen are absent */
+                            dropped: {
+                                [key: string]: number;
+                            };
+                        };
+                        rates: {
+                            receivedPerSecond: number;
+                            sentPerSecond: number;
+                        };
+                        /** @description CONNECTs the authentication chain allowed, denied (throttled ones included), or failed on */
+                        authentication: {
+                            allow: number;
+                            deny: number;
+                            error: number;
+                        };
+                        /** @description authorization checks of publishes, subscribes and deliveries */
+                        authorization: {
+                            allow: number;
+                            deny: number;
+                        };
+                        eventLog: {
+                            /** @description events lost because the node could not write them fast enough */
+                            dropped: number;
+                            /** @description frequent events (denials, drops) beyond 20 per type and second, counted but not logged */
+                            sampledOut: number;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (another tenant resource answers the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this address (Retry-After says when to retry) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Metrics_history: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                step?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        from: string;
+                        /** Format: date-time */
+                        to: string;
+                        step: number;
+                        /**
+                         * @description second: the last hour, one point a second; minute: 30 days, one point a minute
+                         * @enum {string}
+                         */
+                        resolution: "second" | "minute";
+                        /** @description oldest first; seconds or minutes when nothing was written (the instance was not served) have no point */
+                        points: {
+                            /**
+                             * Format: date-time
+                             * @description start of the point
+                             */
+                            at: string;
+                            /** @description at the end of the point */
+                            connections: number;
+                            sessions: number;
+                            subscriptions: number;
+                            retained: {
+                                count: number;
+                                bytes: number;
+                            };
+                            /** @description during the point */
+                            messages: {
+                                received: number;
+                                sent: number;
+                                dropped: number;
+                            };
+                            rates: {
+                                receivedPerSecond: number;
+                                sentPerSecond: number;
+                            };
+                            authentication: {
+                                allow: number;
+                                deny: number;
+                                error: number;
+                            };
+                            authorization: {
+                                allow: number;
+                                deny: number;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (another tenant resource answers the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: errors names each field (and line, for imports) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this address (Retry-After says when to retry) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     PskIdentity_list: {
         parameters: {
             query?: {
@@ -6525,6 +7389,157 @@ export interface operations {
             };
             /** @description Too many failed authentications from this address (Retry-After says when to retry) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Retained_list: {
+        parameters: {
+            query?: {
+                topic?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            topic: string;
+                            payload?: string;
+                            size: number;
+                            qos: 0 | 1 | 2;
+                            properties: {
+                                [key: string]: unknown;
+                            };
+                            propertiesOmitted: boolean;
+                            storedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (another tenant resource answers the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: errors names each field (and line, for imports) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this address (Retry-After says when to retry) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not ready */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Retained_delete: {
+        parameters: {
+            query: {
+                topic: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (another tenant resource answers the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: errors names each field (and line, for imports) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this address (Retry-After says when to retry) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not ready */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7408,6 +8423,80 @@ export interface operations {
             };
         };
     };
+    OpsEdition_catalog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @enum {string} */
+                            name: "basic" | "professional" | "platinum";
+                            rank: number;
+                            methods: ("password" | "x509-tls" | "x509-mtls" | "x509-device-certificate" | "jwt" | "http" | "device-secret" | "external-database" | "ldap" | "scram" | "psk")[];
+                            quotas: {
+                                maxConnections: number;
+                                messagesPerSecond: number;
+                                authenticatorsPerChain: number;
+                                registeredCaCertificates: number;
+                                /** @description device certificates in the registry; basic: issued from the instance CA only */
+                                deviceCertificates: number;
+                                builtInUsers: number;
+                                authorizersPerChain: number;
+                                aclRules: number;
+                            };
+                            /** @description what the broker holds for one instance and one client; beyond them it refuses (0x97, 0x95) or drops the oldest queued messages */
+                            limits: {
+                                retainedMessages: number;
+                                retainedBytes: number;
+                                maxPacketSize: number;
+                                subscriptionsPerClient: number;
+                                subscriptionsPerInstance: number;
+                                queuedMessagesPerSession: number;
+                                queuedBytesPerSession: number;
+                                sessionsPerInstance: number;
+                                queuedBytesPerInstance: number;
+                                inflightWindow: number;
+                                keepAliveMaxSeconds: number;
+                                /** @description entries of the instance event log kept, newest first (GET /v1/instances/{id}/events) */
+                                eventLogEntries: number;
+                            };
+                            /** @description false while the operator does not sell it; existing instances keep working */
+                            available: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentications from this address (Retry-After says when to retry) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     OpsEdition_setAvailable: {
         parameters: {
             query?: never;
@@ -7441,6 +8530,7 @@ export interface operations {
                             messagesPerSecond: number;
                             authenticatorsPerChain: number;
                             registeredCaCertificates: number;
+                            /** @description device certificates in the registry; basic: issued from the instance CA only */
                             deviceCertificates: number;
                             builtInUsers: number;
                             authorizersPerChain: number;
@@ -7459,6 +8549,8 @@ export interface operations {
                             queuedBytesPerInstance: number;
                             inflightWindow: number;
                             keepAliveMaxSeconds: number;
+                            /** @description entries of the instance event log kept, newest first (GET /v1/instances/{id}/events) */
+                            eventLogEntries: number;
                         };
                         /** @description false while the operator does not sell it; existing instances keep working */
                         available: boolean;
@@ -7560,6 +8652,8 @@ export interface operations {
                                 mqtt: string;
                                 mqtts: string;
                                 ws: string;
+                                /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
+                                wss: string;
                             } | null;
                             accessPolicy: {
                                 /** @enum {string} */

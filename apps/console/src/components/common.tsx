@@ -1,7 +1,5 @@
-import type { ReactNode } from 'react';
 import { ActionIcon, Alert, Badge, Code, CopyButton, Group, Text, Tooltip } from '@mantine/core';
 import { messageOf } from '../api/problem';
-import { isMissingRoute } from '../hooks';
 
 /** A problem's `detail` (or any error's message), for a form or a page. */
 export function ErrorAlert({ error, title = 'The API refused' }: { error: unknown; title?: string }) {
@@ -9,16 +7,6 @@ export function ErrorAlert({ error, title = 'The API refused' }: { error: unknow
   return (
     <Alert color="red" title={title} role="alert">
       {messageOf(error)}
-    </Alert>
-  );
-}
-
-/** A page built on an API this control plane may not serve yet (issue 15): says so instead of failing. */
-export function NotYetServed({ error, what, children }: { error: unknown; what: string; children?: ReactNode }) {
-  if (!isMissingRoute(error)) return <ErrorAlert error={error} />;
-  return (
-    <Alert color="gray" title={`${what}: not served by this control plane yet`} role="status">
-      This page uses the operations API (clients, metrics, events, retained messages); this control plane answers 404 for it. {children}
     </Alert>
   );
 }

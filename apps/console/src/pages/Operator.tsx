@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { Badge, Button, Code, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { api, call, data } from '../api/client';
-import { openApiDocument, resolve } from '../api/openapi-schemas';
+import { api, data } from '../api/client';
 import { ErrorAlert, ShownOnce, StatusBadge } from '../components/common';
 import { useAction, useLoad } from '../hooks';
 
@@ -10,7 +9,7 @@ export function Operator() {
   const tenants = useLoad(() => data(api.GET('/v1/ops/tenants')), []);
   const nodes = useLoad(() => data(api.GET('/v1/ops/nodes')), [], 5_000);
   const instances = useLoad(() => data(api.GET('/v1/ops/instances')), [], 5_000);
-  const editions = useLoad(editionNames, []);
+  const editions = useLoad(() => data(api.GET('/v1/ops/editions')), []);
   const [name, setName] = useState('');
   const [created, setCreated] = useState<unknown>();
   const action = useAction();
@@ -90,38 +89,36 @@ export function Operator() {
         <Stack gap="xs">
           <Title order={3}>Editions on sale</Title>
           <Text size="xs" c="dimmed">
-            The operator API lists no editions (tenants see them at /v1/editions): each one&apos;s state shows once you set it.
+            Stopping the sale refuses new instances of the edition; existing ones keep working.
           </Text>
-          {editions.data?.map((name) => <EditionSale key={name} name={name} />)}
+          <ErrorAlert error={editions.error} />
+          {editions.data?.items.map((e) => <EditionSale key={e.name} name={e.name} available={e.available} onChange={editions.reload} />)}
         </Stack>
       </Paper>
     </Stack>
   );
 }
 
-/** The edition names, from the instance create schema of the OpenAPI document. */
-async function editionNames(): Promise<string[]> {
-  const doc = await openApiDocument();
-  const body = doc.paths['/v1/instances']?.['post']?.requestBody?.content['application/json']?.schema;
-  return (body && (resolve(doc, body).properties?.['edition']?.enum as string[] | undefined)) ?? [];
-}
-
-function EditionSale({ name }: { name: string }) {
-  const [available, setAvailable] = useState<boolean>();
+function EditionSale({ name, available, onChange }: { name: string; available: boolean; onChange(): void }) {
   const action = useAction();
-  const set = (on: boolean) => action.run(() => call<{ available: boolean }>('PATCH', `/v1/ops/editions/${name}`, { body: { available: on } })).then((e) => e && setAvailable(e.available));
+  const set = (on: boolean) => action.run(() => data(api.PATCH('/v1/ops/editions/{edition}', { params: { path: { edition: name } }, body: { available: on } }))).then(onChange);
   return (
     <Group>
       <Text w={110} tt="capitalize">
         {name}
       </Text>
-      {available !== undefined && <Badge color={available ? 'green' : 'gray'}>{available ? 'on sale' : 'not on sale'}</Badge>}
-      <Button size="xs" variant="default" onClick={() => set(true)} loading={action.busy}>
-        Sell
-      </Button>
-      <Button size="xs" variant="subtle" color="red" onClick={() => set(false)}>
-        Stop selling
-      </Button>
+      <Badge color={available ? 'green' : 'gray'} w={130}>
+        {available ? 'on sale' : 'not on sale'}
+      </Badge>
+      {available ? (
+        <Button size="xs" variant="subtle" color="red" onClick={() => set(false)} loading={action.busy} aria-label={`Stop selling ${name}`}>
+          Stop selling
+        </Button>
+      ) : (
+        <Button size="xs" variant="default" onClick={() => set(true)} loading={action.busy} aria-label={`Sell ${name}`}>
+          Sell
+        </Button>
+      )}
       {action.message && <Text c="red.9" size="xs">{action.message}</Text>}
     </Group>
   );

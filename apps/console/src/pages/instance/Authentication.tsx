@@ -2,9 +2,9 @@ import { useState } from 'react';
 import { Badge, Button, Code, Group, NativeSelect, Paper, PasswordInput, SimpleGrid, Stack, Switch, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { api, call, data } from '../../api/client';
 import { configSchemasOf } from '../../api/openapi-schemas';
-import { operations } from '../../api/operations';
+import { operations, type AuthenticatorTestAnswer, type AuthenticatorTestBody } from '../../api/operations';
 import type { Authenticator, Instance } from '../../api/types';
-import { ErrorAlert, NotYetServed } from '../../components/common';
+import { ErrorAlert } from '../../components/common';
 import { OrderedList } from '../../components/OrderedList';
 import { SchemaForm } from '../../components/SchemaForm';
 import { useAction, useLoad } from '../../hooks';
@@ -132,17 +132,19 @@ function AddAuthenticator({ instanceId, onAdded }: { instanceId: string; onAdded
   );
 }
 
+const DECISION_COLORS: Record<AuthenticatorTestAnswer['decision'], string> = { allow: 'green', deny: 'red', ignore: 'gray', error: 'orange', continue: 'blue' };
+
 /** Credentials tried against one authenticator alone (issue 15's dry run). */
 function TestBox({ instanceId, authenticators }: { instanceId: string; authenticators: Authenticator[] }) {
   const [authenticatorId, setAuthenticatorId] = useState('');
   const [form, setForm] = useState({ clientId: '', username: '', password: '', certificate: '' });
   const action = useAction();
-  const [answer, setAnswer] = useState<Record<string, unknown>>();
+  const [answer, setAnswer] = useState<AuthenticatorTestAnswer>();
   const chosen = authenticatorId || authenticators[0]?.id || '';
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     setAnswer(undefined);
-    const body = Object.fromEntries(Object.entries(form).filter(([, v]) => v !== '')) as { clientId: string };
+    const body = Object.fromEntries(Object.entries(form).filter(([, v]) => v !== '')) as AuthenticatorTestBody;
     setAnswer(await action.run(() => operations.testAuthenticator(instanceId, chosen, body)));
   };
   const set = (key: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => setForm({ ...form, [key]: e.currentTarget.value });
@@ -155,11 +157,22 @@ function TestBox({ instanceId, authenticators }: { instanceId: string; authentic
         <TextInput label="User name" value={form.username} onChange={set('username')} error={action.field('username')} />
         <PasswordInput label="Password" value={form.password} onChange={set('password')} error={action.field('password')} />
         <Textarea label="Client certificate (PEM)" value={form.certificate} onChange={set('certificate')} autosize minRows={1} error={action.field('certificate')} />
-        {action.error !== undefined && <NotYetServed error={action.error} what="The authenticator test" />}
+        <ErrorAlert error={action.error} />
         {answer && (
-          <Code block aria-label="Answer" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
-            {JSON.stringify(answer, null, 2)}
-          </Code>
+          <Stack gap={4} role="status" aria-label="Answer">
+            <Group gap="xs">
+              <Badge color={DECISION_COLORS[answer.decision]} data-testid="test-decision" tt="none">
+                {answer.decision}
+              </Badge>
+              <Text size="sm">{answer.reason ?? (answer.superuser ? 'superuser' : '')}</Text>
+              <Text size="xs" c="dimmed">
+                {answer.elapsedMs} ms
+              </Text>
+            </Group>
+            <Code block style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+              {JSON.stringify(answer, null, 2)}
+            </Code>
+          </Stack>
         )}
         <Group>
           <Button type="submit" loading={action.busy} disabled={!chosen}>

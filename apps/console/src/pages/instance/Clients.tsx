@@ -1,12 +1,12 @@
 import { useState } from 'react';
-import { Badge, Button, Code, Group, NativeSelect, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { operations, type ClientView } from '../../api/operations';
-import { ErrorAlert, NotYetServed } from '../../components/common';
+import { Anchor, Badge, Button, Code, Group, NativeSelect, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { operations, type ClientDetail as Detail, type ClientFilter } from '../../api/operations';
+import { ErrorAlert } from '../../components/common';
 import { useAction, useLoad } from '../../hooks';
 
 /** Connected clients and persistent sessions: search, a client's subscriptions, kick, clear session. */
 export function Clients({ instanceId: id }: { instanceId: string }) {
-  const [filter, setFilter] = useState({ connected: '', clientId: '', username: '', peerHost: '' });
+  const [filter, setFilter] = useState<Required<Omit<ClientFilter, 'cursor'>>>({ connected: '', clientId: '', username: '', peerHost: '' });
   const [applied, setApplied] = useState(filter);
   const clients = useLoad(() => operations.clients(id, applied), [id, JSON.stringify(applied)], 5_000);
   const [selected, setSelected] = useState<string>();
@@ -25,9 +25,8 @@ export function Clients({ instanceId: id }: { instanceId: string }) {
           <Button type="submit">Search</Button>
         </Group>
       </Paper>
-      {clients.error !== undefined ? (
-        <NotYetServed error={clients.error} what="Clients" />
-      ) : (
+      <ErrorAlert error={clients.error} />
+      {clients.data && (
         <Paper withBorder>
           <Table.ScrollContainer minWidth={720}>
             <Table striped aria-label="Clients">
@@ -42,12 +41,12 @@ export function Clients({ instanceId: id }: { instanceId: string }) {
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {clients.data?.items.map((c) => (
+                {clients.data.items.map((c) => (
                   <Table.Tr key={c.clientId}>
                     <Table.Td>
-                      <Button variant="subtle" size="compact-sm" onClick={() => setSelected(c.clientId)}>
+                      <Anchor component="button" type="button" onClick={() => setSelected(c.clientId)}>
                         {c.clientId}
-                      </Button>
+                      </Anchor>
                     </Table.Td>
                     <Table.Td>{c.username}</Table.Td>
                     <Table.Td>{c.peerHost}</Table.Td>
@@ -55,11 +54,11 @@ export function Clients({ instanceId: id }: { instanceId: string }) {
                       <Badge color={c.connected ? 'green' : 'gray'}>{c.connected ? `MQTT ${c.protocolVersion === 5 ? '5' : '3.1.1'}` : 'offline'}</Badge>
                     </Table.Td>
                     <Table.Td>
-                      {Array.isArray(c.subscriptions) ? c.subscriptions.length : c.subscriptions} · {c.queued ?? 0} · {c.inflight ?? 0}
+                      {c.subscriptions} · {c.queued} · {c.inflight}
                     </Table.Td>
                     <Table.Td>
                       <Group gap={4} wrap="nowrap">
-                        <Button size="xs" color="orange" variant="light" onClick={() => kick(c.clientId, false)} aria-label={`Kick ${c.clientId}`}>
+                        <Button size="xs" variant="default" onClick={() => kick(c.clientId, false)} aria-label={`Kick ${c.clientId}`}>
                           Kick
                         </Button>
                         <Button size="xs" color="red" variant="subtle" onClick={() => kick(c.clientId, true)} aria-label={`Kick ${c.clientId} and clear its session`}>
@@ -82,7 +81,7 @@ export function Clients({ instanceId: id }: { instanceId: string }) {
 
 function ClientDetail({ instanceId, clientId }: { instanceId: string; clientId: string }) {
   const client = useLoad(() => operations.client(instanceId, clientId), [instanceId, clientId], 5_000);
-  const c: ClientView | undefined = client.data;
+  const c: Detail | undefined = client.data;
   return (
     <Paper withBorder p="md" aria-label={`Client ${clientId}`}>
       <Stack gap="xs">
@@ -102,8 +101,7 @@ function ClientDetail({ instanceId, clientId }: { instanceId: string; clientId: 
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {Array.isArray(c.subscriptions) &&
-                  c.subscriptions.map((s) => (
+                {c.subscriptions.map((s) => (
                     <Table.Tr key={s.filter}>
                       <Table.Td>
                         <Code>{s.shareGroup ? `$share/${s.shareGroup}/${s.filter}` : s.filter}</Code>

@@ -1,29 +1,28 @@
 import { useState } from 'react';
 import { Badge, Button, Code, Group, NativeSelect, Paper, Stack, Table, TextInput } from '@mantine/core';
-import { operations, type EventView } from '../../api/operations';
-import { NotYetServed } from '../../components/common';
+import { operations, type EventType, type EventView } from '../../api/operations';
+import { ErrorAlert } from '../../components/common';
 import { useLoad } from '../../hooks';
 
-const TYPES = ['', 'client.connected', 'client.disconnected', 'client.connect-refused', 'client.throttled', 'authorization.denied', 'message.dropped'];
-const SHOWN = new Set(['id', 'type', 'at', 'time', 'clientId', 'username', 'reason']);
+const TYPES: (EventType | '')[] = ['', 'client.connected', 'client.disconnected', 'client.connect-refused', 'client.throttled', 'authorization.denied', 'message.dropped'];
+const SHOWN = new Set(['id', 'type', 'at', 'clientId', 'username', 'reason']);
 
 /** The instance's events, newest first: refusals with their reasons, and the others. */
 export function Events({ instanceId: id }: { instanceId: string }) {
-  const [filter, setFilter] = useState({ type: '', clientId: '' });
+  const [filter, setFilter] = useState<{ type: EventType | ''; clientId: string }>({ type: '', clientId: '' });
   const [applied, setApplied] = useState(filter);
   const events = useLoad(() => operations.events(id, applied), [id, JSON.stringify(applied)], 5_000);
   return (
     <Stack>
       <Paper withBorder p="md" component="form" onSubmit={(e) => (e.preventDefault(), setApplied(filter))} aria-label="Filter events">
         <Group align="flex-end" wrap="wrap">
-          <NativeSelect label="Type" data={TYPES.map((t) => ({ value: t, label: t || 'any' }))} value={filter.type} onChange={(e) => setFilter({ ...filter, type: e.currentTarget.value })} />
+          <NativeSelect label="Type" data={TYPES.map((t) => ({ value: t, label: t || 'any' }))} value={filter.type} onChange={(e) => setFilter({ ...filter, type: e.currentTarget.value as EventType | '' })} />
           <TextInput label="Client id" value={filter.clientId} onChange={(e) => setFilter({ ...filter, clientId: e.currentTarget.value })} />
           <Button type="submit">Filter</Button>
         </Group>
       </Paper>
-      {events.error !== undefined ? (
-        <NotYetServed error={events.error} what="Events" />
-      ) : (
+      <ErrorAlert error={events.error} />
+      {events.data && (
         <Paper withBorder>
           <Table.ScrollContainer minWidth={720}>
             <Table striped aria-label="Events">
@@ -37,7 +36,7 @@ export function Events({ instanceId: id }: { instanceId: string }) {
                   <Table.Th>Details</Table.Th>
                 </Table.Tr>
               </Table.Thead>
-              <Table.Tbody>{events.data?.items.map((e, i) => <EventRow key={e.id ?? i} event={e} />)}</Table.Tbody>
+              <Table.Tbody>{events.data.items.map((e) => <EventRow key={e.id} event={e} />)}</Table.Tbody>
             </Table>
           </Table.ScrollContainer>
         </Paper>
@@ -48,19 +47,27 @@ export function Events({ instanceId: id }: { instanceId: string }) {
 
 function EventRow({ event }: { event: EventView }) {
   const details = Object.fromEntries(Object.entries(event).filter(([k]) => !SHOWN.has(k)));
-  const refused = event.type.includes('refused') || event.type.includes('denied') || event.type.includes('dropped');
+  const refused = event.type !== 'client.connected' && event.type !== 'client.disconnected';
   return (
     <Table.Tr>
-      <Table.Td>{new Date(event.at ?? event.time ?? '').toLocaleString()}</Table.Td>
-      <Table.Td>
-        <Badge color={refused ? 'red' : 'blue'} tt="none">
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>{new Date(event.at).toLocaleString()}</Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
+        <Badge color={refused ? 'red' : 'blue'} tt="none" style={{ minWidth: 'max-content' }}>
           {event.type}
         </Badge>
       </Table.Td>
       <Table.Td>{event.clientId}</Table.Td>
       <Table.Td>{event.username}</Table.Td>
       <Table.Td>{event.reason}</Table.Td>
-      <Table.Td>{Object.keys(details).length > 0 && <Code>{JSON.stringify(details)}</Code>}</Table.Td>
+      <Table.Td>
+        {Object.keys(details).length > 0 && (
+          <Code block style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+            {Object.entries(details)
+              .map(([key, value]) => `${key}: ${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`)
+              .join('\n')}
+          </Code>
+        )}
+      </Table.Td>
     </Table.Tr>
   );
 }

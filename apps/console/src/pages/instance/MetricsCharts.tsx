@@ -1,13 +1,18 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import '@mantine/charts/styles.css';
 import { LineChart } from '@mantine/charts';
 import { Group, Loader, Paper, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { operations, type Metrics, type MetricsPoint } from '../../api/operations';
-import { NotYetServed } from '../../components/common';
+import { ErrorAlert } from '../../components/common';
 import { useLoad } from '../../hooks';
 
 const REFRESH_MS = 5_000;
-const RANGES = { hour: { ms: 3_600_000, step: '10s' }, month: { ms: 30 * 86_400_000, step: '6h' } } as const;
+/**
+ * The API keeps a point a second for the last hour and a point a minute before it; a step that is not
+ * a multiple of 60 is valid only for a range starting within the last hour, so the 10 s step is kept
+ * for the last 15 minutes (a browser clock some minutes off still asks within the hour).
+ */
+const RANGES = { quarter: { ms: 900_000, step: 10 }, hour: { ms: 3_600_000, step: 60 }, month: { ms: 30 * 86_400_000, step: 21_600 } } as const;
 type Range = keyof typeof RANGES;
 
 interface Row {
@@ -15,45 +20,35 @@ interface Row {
   connections: number;
   received: number;
   sent: number;
+  dropped: number;
   authAllow: number;
   authDeny: number;
   aclAllow: number;
   aclDeny: number;
-  [dropReason: string]: number | string;
 }
 
-function rowOf(point: Metrics, at: Date, range: Range): Row {
-  const row: Row = {
-    time: range === 'hour' ? at.toLocaleTimeString() : at.toLocaleDateString(),
+/** One history point: gauges at its end, counts during it, rates over its step. */
+function rowOf(point: MetricsPoint, range: Range): Row {
+  const at = new Date(point.at);
+  return {
+    time: range === 'month' ? at.toLocaleString() : at.toLocaleTimeString(),
     connections: point.connections,
-    received: point.rates?.receivedPerSecond ?? 0,
-    sent: point.rates?.sentPerSecond ?? 0,
-    authAllow: point.authentication?.allow ?? 0,
-    authDeny: point.authentication?.deny ?? 0,
-    aclAllow: point.authorization?.allow ?? 0,
-    aclDeny: point.authorization?.deny ?? 0,
+    received: point.rates.receivedPerSecond,
+    sent: point.rates.sentPerSecond,
+    dropped: point.messages.dropped,
+    authAllow: point.authentication.allow,
+    authDeny: point.authentication.deny,
+    aclAllow: point.authorization.allow,
+    aclDeny: point.authorization.deny,
   };
-  for (const [reason, n] of Object.entries(point.messages?.dropped ?? {})) row[`dropped ${reason}`] = n;
-  return row;
 }
 
-/** Live charts from the metrics API: the history of the range, then a point every few seconds. */
+/** Live charts from the metrics history, asked again every few seconds, and the current figures. */
 export function MetricsCharts({ instanceId }: { instanceId: string }) {
-  const [range, setRange] = useState<Range>('hour');
-  const history = useLoad(() => {
-    const to = new Date();
-    return operations.history(instanceId, new Date(to.getTime() - RANGES[range].ms), to, RANGES[range].step);
-  }, [instanceId, range]);
+  const [range, setRange] = useState<Range>('quarter');
+  const history = useLoad(() => operations.history(instanceId, new Date(Date.now() - RANGES[range].ms), RANGES[range].step), [instanceId, range], REFRESH_MS);
   const current = useLoad(() => operations.metrics(instanceId), [instanceId], REFRESH_MS);
-  const [live, setLive] = useState<Row[]>([]);
-
-  useEffect(() => setLive([]), [range, instanceId]);
-  useEffect(() => {
-    if (current.data && range === 'hour') setLive((rows) => [...rows.slice(-720), rowOf(current.data!, new Date(), range)]);
-  }, [current.data, range]);
-
-  const rows = [...(history.data ?? []).map((p: MetricsPoint) => rowOf(p, new Date(p.at), range)), ...live];
-  const dropKeys = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => k.startsWith('dropped '))))];
+  const rows = (history.data?.points ?? []).map((point) => rowOf(point, range));
   const error = current.error ?? history.error;
 
   return (
@@ -66,27 +61,23 @@ export function MetricsCharts({ instanceId }: { instanceId: string }) {
             value={range}
             onChange={(value) => setRange(value as Range)}
             data={[
+              { label: 'Last 15 minutes', value: 'quarter' },
               { label: 'Last hour', value: 'hour' },
               { label: 'Last 30 days', value: 'month' },
             ]}
             aria-label="Range"
           />
         </Group>
-        {current.loading ? (
+        {current.loading || history.loading ? (
           <Loader size="sm" aria-label="Loading the metrics" />
-        ) : error !== undefined && !current.data ? (
-          <NotYetServed error={error} what="Metrics" />
         ) : (
           <>
-            {current.data && (
-              <Text size="sm">
-                {current.data.connections} connections · {current.data.rates?.receivedPerSecond ?? 0} msg/s in · {current.data.rates?.sentPerSecond ?? 0} msg/s out
-              </Text>
-            )}
-            <SimpleGrid cols={{ base: 1, md: 2 }}>
+            <ErrorAlert error={error} />
+            {current.data && <Now metrics={current.data} />}
+            {history.data && <SimpleGrid cols={{ base: 1, md: 2 }}>
               <Chart title="Connections" rows={rows} series={[{ name: 'connections', color: 'indigo.6' }]} />
               <Chart title="Messages per second" rows={rows} series={[{ name: 'received', color: 'teal.6' }, { name: 'sent', color: 'blue.6' }]} />
-              <Chart title="Dropped messages by reason" rows={rows} series={dropKeys.map((name, i) => ({ name, color: ['red.6', 'orange.6', 'yellow.6', 'grape.6'][i % 4]! }))} />
+              <Chart title="Dropped messages" rows={rows} series={[{ name: 'dropped', color: 'red.6' }]} />
               <Chart
                 title="Authentication and authorization"
                 rows={rows}
@@ -97,7 +88,7 @@ export function MetricsCharts({ instanceId }: { instanceId: string }) {
                   { name: 'aclDeny', label: 'authz deny', color: 'orange.6' },
                 ]}
               />
-            </SimpleGrid>
+            </SimpleGrid>}
           </>
         )}
       </Stack>
@@ -105,13 +96,30 @@ export function MetricsCharts({ instanceId }: { instanceId: string }) {
   );
 }
 
-function Chart({ title, rows, series }: { title: string; rows: Row[]; series: { name: string; label?: string; color: string }[] }) {
+/** The figures of the last second or two, and the drops by reason since the instance was created. */
+function Now({ metrics }: { metrics: Metrics }) {
+  const drops = Object.entries(metrics.messages.dropped);
+  return (
+    <Text size="sm" data-testid="metrics-now">
+      {metrics.connections} connections · {metrics.sessions} sessions · {metrics.subscriptions} subscriptions · {metrics.retained.count} retained · {metrics.rates.receivedPerSecond} msg/s in ·{' '}
+      {metrics.rates.sentPerSecond} msg/s out · dropped: {drops.length === 0 ? 'none' : drops.map(([reason, n]) => `${n} ${reason}`).join(', ')}
+      {metrics.at === null && ' · no broker node serves it now'}
+    </Text>
+  );
+}
+
+/** A chart, with the highest value of each series in its caption (the figures behind the lines). */
+function Chart({ title, rows, series }: { title: string; rows: Row[]; series: { name: keyof Row; label?: string; color: string }[] }) {
+  const peaks = series.map((s) => `${s.label ?? s.name} ${Math.max(0, ...rows.map((row) => Number(row[s.name])))}`).join(' · ');
   return (
     <Stack gap={4} aria-label={title} role="figure">
       <Text size="sm" fw={500}>
         {title}
       </Text>
-      {series.length === 0 ? <Text size="xs" c="dimmed">None so far.</Text> : <LineChart h={180} data={rows} dataKey="time" series={series} withDots={false} curveType="linear" withLegend />}
+      <LineChart h={180} data={rows} dataKey="time" series={series} withDots={false} curveType="linear" withLegend />
+      <Text size="xs" c="dimmed" data-testid="peaks">
+        highest: {peaks}
+      </Text>
     </Stack>
   );
 }

@@ -15,10 +15,14 @@ interface Received {
   properties?: Record<string, unknown>;
 }
 
-/** The WebSocket endpoint the browser can reach: wss where the instance has one, else ws. */
+/**
+ * The WebSocket endpoint the browser can reach: a page served over https may open wss only; over
+ * http, ws first, since wss there is often signed by the instance CA, which the browser does not trust.
+ */
 function webSocketUrl(instance: Instance): string {
   const endpoints = (instance.endpoints ?? {}) as Record<string, string | undefined>;
-  return endpoints['wss'] ?? endpoints['ws'] ?? '';
+  if (window.location.protocol === 'https:') return endpoints['wss'] ?? '';
+  return endpoints['ws'] ?? endpoints['wss'] ?? '';
 }
 
 const decoder = new TextDecoder();

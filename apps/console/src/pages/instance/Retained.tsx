@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { Button, Code, Group, Paper, Stack, Table, TextInput } from '@mantine/core';
 import { operations } from '../../api/operations';
-import { ErrorAlert, NotYetServed } from '../../components/common';
+import { ErrorAlert } from '../../components/common';
 import { useAction, useLoad } from '../../hooks';
 
-function decoded(payload: string | undefined, size: number | undefined): string {
-  if (payload === undefined) return `${size ?? '?'} bytes`;
+function decoded(payload: string | undefined, size: number): string {
+  if (payload === undefined) return `${size} bytes (too large to show)`;
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(payload), (c) => c.charCodeAt(0)));
   } catch {
@@ -27,9 +27,8 @@ export function Retained({ instanceId: id }: { instanceId: string }) {
           <Button type="submit">Browse</Button>
         </Group>
       </Paper>
-      {retained.error !== undefined ? (
-        <NotYetServed error={retained.error} what="Retained messages" />
-      ) : (
+      <ErrorAlert error={retained.error} />
+      {retained.data && (
         <Paper withBorder>
           <Table.ScrollContainer minWidth={600}>
             <Table striped aria-label="Retained messages">
@@ -43,7 +42,7 @@ export function Retained({ instanceId: id }: { instanceId: string }) {
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {retained.data?.items.map((m) => (
+                {retained.data.items.map((m) => (
                   <Table.Tr key={m.topic}>
                     <Table.Td>
                       <Code>{m.topic}</Code>

@@ -43,11 +43,13 @@ const editionViewSchema = z.object({
   available: z.boolean().describe('false while the operator does not sell it; existing instances keep working'),
 });
 
+const editionCatalogSchema = z.object({ items: z.array(editionViewSchema) });
+
 @TenantScopedController('v1/editions')
 export class EditionController {
   constructor(private readonly editions: EditionService) {}
 
-  @GetRoute({ summary: 'The catalog: methods and quotas per edition', response: z.object({ items: z.array(editionViewSchema) }) })
+  @GetRoute({ summary: 'The catalog: methods and quotas per edition', response: editionCatalogSchema })
   async catalog() {
     return { items: await this.editions.catalog() };
   }
@@ -56,6 +58,11 @@ export class EditionController {
 @OperatorController('v1/ops/editions')
 export class OpsEditionController {
   constructor(private readonly editions: EditionService) {}
+
+  @GetRoute({ summary: 'The catalog as tenants see it, with whether each edition is on sale', response: editionCatalogSchema })
+  async catalog() {
+    return { items: await this.editions.catalog() };
+  }
 
   /** Stop or resume selling an edition; existing instances keep working. */
   @PatchRoute(':edition', { summary: 'Stop or resume selling an edition; existing instances keep working', body: availabilitySchema, response: editionViewSchema, problems: [404, 422] })

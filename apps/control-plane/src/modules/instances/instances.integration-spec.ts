@@ -163,6 +163,9 @@ describe('instances and editions', () => {
       expect((await tenant.api.patch<Instance>(`/v1/instances/${existing}`, { edition: 'basic' })).body.edition).toBe('basic');
       const catalog = await tenant.api.get<{ items: { name: string; available: boolean }[] }>('/v1/editions');
       expect(catalog.body.items.find((e) => e.name === 'basic')?.available).toBe(false);
+      const opsCatalog = await operator.get<{ items: { name: string; available: boolean }[] }>('/v1/ops/editions');
+      expect(opsCatalog.body.items.map((e) => [e.name, e.available])).toEqual([['basic', false], ['professional', true], ['platinum', false]]);
+      expect((await tenant.api.get('/v1/ops/editions')).status).toBe(401);
       const refused = await tenant.api.post<Problem>('/v1/instances', { name: 'new', edition: 'basic' });
       expect(refused.status).toBe(409);
       expect(refused.body.code).toBe('edition-not-available');
