@@ -9,6 +9,7 @@ import { InstanceSupervisor, type SupervisorOptions } from './node/instance-supe
 import { AuthorizerMetrics, reportAuthorizerMetrics } from './node/authorizer-metrics';
 import { ChainMetricsReporter } from './node/chain-metrics-reporter';
 import { ephemeralOverlap } from './node/ephemeral-ports';
+import { FileDescriptorBudget, readOpenFileLimit } from './node/file-descriptors';
 import { NodeRegistry } from './node/node-registry';
 import { INSTANCE_USAGE_FIELDS } from './protocol/instance-broker';
 import { REFUSAL_REASONS } from './protocol/refusal-counters';
@@ -32,6 +33,12 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
     );
   }
   if (config.slowHashConcurrency) slowHashGate.setLimit(config.slowHashConcurrency);
+  const fileDescriptors = new FileDescriptorBudget({ limit: readOpenFileLimit(), reserve: config.fdReserve });
+  fileDescriptors.recount();
+  const recountDescriptors = setInterval(() => fileDescriptors.recount(), 1_000);
+  recountDescriptors.unref();
+  if (fileDescriptors.limit === undefined) logger.warn('the open-file limit (RLIMIT_NOFILE) cannot be read: CONNECTs are not kept below it');
+  else logger.info({ limit: fileDescriptors.limit, reserve: fileDescriptors.reserve, inUse: fileDescriptors.inUse }, 'open-file limit');
   const redis = await connectRedis(config.redisUrl, 'mqc-broker');
   const dataSource = createDataSource({ url: databaseUrl, applicationName: 'mqc-broker', poolSize: 10 });
   await dataSource.initialize();
@@ -44,7 +51,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   const supervisor = new InstanceSupervisor(
     dataSource,
     () => nodeId,
-    { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, authorizerMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause) => throttled.inc({ cause }) },
+    { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, authorizerMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause) => throttled.inc({ cause }), fileDescriptors },
     logger,
     options,
   );
@@ -102,6 +109,17 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
       }
     },
   });
+  new Gauge({
+    name: 'mqc_broker_fd_headroom',
+    help: 'client connections this node may still admit before the open-file reserve (RLIMIT_NOFILE less MQC_FD_RESERVE less descriptors in use); absent when the limit is unknown',
+    registers: [metrics],
+    collect() {
+      const headroom = fileDescriptors.headroom;
+      if (headroom !== undefined) this.set(headroom);
+    },
+  });
+  new Gauge({ name: 'mqc_broker_fd_limit', help: 'the open-file limit (RLIMIT_NOFILE) of this node', registers: [metrics], collect() { if (fileDescriptors.limit !== undefined) this.set(fileDescriptors.limit); } });
+  new Counter({ name: 'mqc_broker_connects_refused_fd_total', help: 'CONNECTs refused with 0x97 because the node was at its open-file limit less the reserve', registers: [metrics], collect() { this.reset(); this.inc(fileDescriptors.refused); } });
   const admin = await startAdminServer({ host: config.adminBindHost, port: adminPort, registry: metrics, ready: () => dataSource.isInitialized });
   logger.info({ nodeId, name: config.nodeName, adminPort: admin.port }, 'broker node running');
 
@@ -111,6 +129,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
     logger,
     supervisor,
     async close() {
+      clearInterval(recountDescriptors);
       await unsubscribe();
       await stopAnswering();
       await registry.deregister().catch(() => undefined);

@@ -33,6 +33,8 @@ export interface MqcConfig {
   logLevel: string;
   /** Slow password hashes (bcrypt, pbkdf2, argon2) at once; unset: every core but one. */
   slowHashConcurrency: number | undefined;
+  /** File descriptors the broker keeps free of client connections; unset: a tenth of the limit, 64 to 1,024. */
+  fdReserve: number | undefined;
 }
 
 /**
@@ -70,5 +72,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MqcConfig {
     nodeName: e.MQC_NODE_NAME ?? `${hostname()}-${e.MQC_BROKER_ADMIN_PORT}`,
     logLevel: e.MQC_LOG_LEVEL,
     slowHashConcurrency: e.MQC_SLOW_HASH_CONCURRENCY,
+    fdReserve: e.MQC_FD_RESERVE,
   };
 }

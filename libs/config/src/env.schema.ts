@@ -46,6 +46,7 @@ export const envSchema = z.object({
   MQC_OUTBOUND_ALLOW: commaList.prefault(''),
   MQC_NODE_NAME: z.string().regex(/^[a-zA-Z0-9._-]+$/).optional(),
   MQC_SLOW_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
+  MQC_FD_RESERVE: z.coerce.number().int().min(16).max(1_000_000).optional(),
   MQC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

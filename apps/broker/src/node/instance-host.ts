@@ -1,5 +1,6 @@
 import {
   CONNACK_5,
+  connackCodeFor,
   editionAllowsType,
   FailedAuthThrottle,
   throttledConnackCode,
@@ -28,6 +29,7 @@ import { openTlsListener, type TlsListener } from '../listeners/tls-listener';
 import { loadTlsMaterial } from '../listeners/tls-material';
 import { openWsListener } from '../listeners/ws-listener';
 import { DEFAULT_INSTANCE_LIMITS, InstanceBroker, type InstanceLimits } from '../protocol/instance-broker';
+import type { FileDescriptorBudget } from './file-descriptors';
 import type { RefusalCounts } from '../protocol/refusal-counters';
 
 /** The WebSocket listener's frame bound: the largest packet any edition allows (the engine applies the instance's own). */
@@ -67,6 +69,8 @@ export interface HostDeps extends AuthenticatorDeps {
   authorizerMetrics?: AuthorizationObserver;
   /** A CONNECT refused by the failed-CONNECT throttle, by cause (counted by the node). */
   onThrottled?: (cause: ThrottleCause) => void;
+  /** The node's open-file budget: a CONNECT that would eat into its reserve is refused with 0x97. */
+  fileDescriptors?: FileDescriptorBudget;
 }
 
 /**
@@ -108,6 +112,8 @@ export class InstanceHost {
    * authenticator spends CPU on it.
    */
   private async authenticate(credentials: ConnectCredentials): Promise<ChainDecision> {
+    const descriptors = this.deps.fileDescriptors?.admit();
+    if (descriptors && !descriptors.admitted) return this.outOfDescriptors(credentials, descriptors.firstRefusal);
     const admission = this.throttle.admit(credentials.peerHost);
     if (!admission.admitted) return this.throttled(credentials, admission);
     const { attempt } = admission;
@@ -126,6 +132,18 @@ export class InstanceHost {
       return decision;
     }
     return this.settle(decision, attempt, credentials);
+  }
+
+  /** The node is near its open-file limit: refused before the chain, logged once per episode. */
+  private outOfDescriptors(credentials: ConnectCredentials, firstRefusal: boolean): ChainDecision {
+    const budget = this.deps.fileDescriptors;
+    if (firstRefusal && budget) {
+      this.deps.logger.warn(
+        { instanceId: this.instanceId, clientId: credentials.clientId, limit: budget.limit, reserve: budget.reserve, inUse: budget.inUse },
+        'CONNECT refused: the node is at its open-file limit (RLIMIT_NOFILE) less the reserve; raise the limit (ulimit -n) or move instances',
+      );
+    }
+    return { kind: 'deny', reason: 'quota-exceeded', connackCode: connackCodeFor('quota-exceeded', credentials.protocolVersion), message: 'the broker node has no file descriptors to spare' };
   }
 
   private throttled(credentials: ConnectCredentials, refusal: Extract<Admission, { admitted: false }>): ChainDecision {
