@@ -34,7 +34,7 @@ const RENEWAL_EVERY_MS = 3600_000;
  * committed chunk.
  */
 const QUEUE_SETTINGS: Readonly<Record<QueueName, Partial<WorkerOptions>>> = {
-  [QueueName.Instances]: { concurrency: 4 },
+  [QueueName.Instances]: { concurrency: 32 },
   [QueueName.Certificates]: { concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 },
 };
 
