@@ -11,6 +11,7 @@ import { ChainMetricsReporter } from './node/chain-metrics-reporter';
 import { ephemeralOverlap } from './node/ephemeral-ports';
 import { FileDescriptorBudget, readOpenFileLimit } from './node/file-descriptors';
 import { NodeRegistry } from './node/node-registry';
+import { openSharedTlsListener, SharedTlsRoutes } from './listeners/shared-tls-listener';
 import { INSTANCE_USAGE_FIELDS } from './protocol/instance-broker';
 import { REFUSAL_REASONS } from './protocol/refusal-counters';
 
@@ -47,11 +48,20 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   const authorizerMetrics = new AuthorizerMetrics();
   const metrics = createMetricsRegistry('broker');
   const throttled = new Counter({ name: 'mqc_broker_connects_throttled_total', help: 'CONNECTs refused by the failed-CONNECT throttle before the chain ran, by cause (blocked: too many failures; busy: too many at once)', labelNames: ['cause'], registers: [metrics] });
+  // MQC_SHARED_TLS_PORT: one TLS port for every instance of the node, routed by server name.
+  const sharedTls = config.sharedTlsPort !== undefined && config.publicDomain ? new SharedTlsRoutes(config.publicDomain) : undefined;
+  const sharedTlsListener = sharedTls
+    ? await openSharedTlsListener(sharedTls, {
+        host: config.bindHost,
+        port: config.sharedTlsPort!,
+        onError: (error) => logger.warn({ err: error, port: config.sharedTlsPort }, 'shared TLS listener error'),
+      })
+    : undefined;
   let nodeId = '';
   const supervisor = new InstanceSupervisor(
     dataSource,
     () => nodeId,
-    { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, authorizerMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause) => throttled.inc({ cause }), fileDescriptors },
+    { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, authorizerMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause) => throttled.inc({ cause }), fileDescriptors, sharedTls },
     logger,
     options,
   );
@@ -121,7 +131,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   new Gauge({ name: 'mqc_broker_fd_limit', help: 'the open-file limit (RLIMIT_NOFILE) of this node', registers: [metrics], collect() { if (fileDescriptors.limit !== undefined) this.set(fileDescriptors.limit); } });
   new Counter({ name: 'mqc_broker_connects_refused_fd_total', help: 'CONNECTs refused with 0x97 because the node was at its open-file limit less the reserve', registers: [metrics], collect() { this.reset(); this.inc(fileDescriptors.refused); } });
   const admin = await startAdminServer({ host: config.adminBindHost, port: adminPort, registry: metrics, ready: () => dataSource.isInitialized });
-  logger.info({ nodeId, name: config.nodeName, adminPort: admin.port }, 'broker node running');
+  logger.info({ nodeId, name: config.nodeName, adminPort: admin.port, sharedTlsPort: sharedTlsListener?.port }, 'broker node running');
 
   return {
     nodeId,
@@ -134,6 +144,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
       await stopAnswering();
       await registry.deregister().catch(() => undefined);
       await supervisor.stop();
+      await sharedTlsListener?.close();
       await flushMetrics();
       await admin.close();
       await dataSource.destroy();

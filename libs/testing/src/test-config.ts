@@ -42,6 +42,8 @@ export function testConfig(overrides: Partial<MqcConfig> = {}): MqcConfig {
     logLevel: process.env['MQC_TEST_LOG_LEVEL'] ?? 'silent',
     slowHashConcurrency: undefined,
     fdReserve: undefined,
+    sharedTlsPort: undefined,
+    publicDomain: undefined,
     ...overrides,
   };
 }

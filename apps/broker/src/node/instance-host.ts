@@ -26,6 +26,7 @@ import { loadPskKeys, PskKeyring } from '../connect/psk-keyring';
 import type { ListenSite, Listener } from '../listeners/listener';
 import { openTcpListener } from '../listeners/tcp-listener';
 import { openTlsListener, type TlsListener } from '../listeners/tls-listener';
+import type { SharedTlsRoutes } from '../listeners/shared-tls-listener';
 import { loadTlsMaterial } from '../listeners/tls-material';
 import { openWsListener } from '../listeners/ws-listener';
 import { DEFAULT_INSTANCE_LIMITS, InstanceBroker, type InstanceLimits } from '../protocol/instance-broker';
@@ -71,6 +72,8 @@ export interface HostDeps extends AuthenticatorDeps {
   onThrottled?: (cause: ThrottleCause) => void;
   /** The node's open-file budget: a CONNECT that would eat into its reserve is refused with 0x97. */
   fileDescriptors?: FileDescriptorBudget;
+  /** The node's shared TLS endpoint (MQC_SHARED_TLS_PORT): each instance's TLS joins it while served. */
+  sharedTls?: SharedTlsRoutes;
 }
 
 /**
@@ -219,12 +222,19 @@ export class InstanceHost {
     if (!mqttPort || !mqttsPort || !wsPort) throw new Error(`instance ${instance.id} has no ports yet`);
     this.listeners.push(await openTcpListener(this.broker, this.site('tcp', mqttPort)));
     const { material, fingerprint } = await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, this.instanceId, this.deps.logger);
-    this.tls = await openTlsListener(this.broker, this.site('tls', mqttsPort), material, {
-      key: (identity) => this.psk.get(identity),
-      enabled: () => this.psk.size > 0,
-    });
+    this.tls = await openTlsListener(
+      this.broker,
+      this.site('tls', mqttsPort),
+      material,
+      {
+        key: (identity) => this.psk.get(identity),
+        enabled: () => this.psk.size > 0,
+      },
+      this.instanceId,
+    );
     this.loaded.tls = fingerprint;
     this.listeners.push(this.tls);
+    this.deps.sharedTls?.add(this.instanceId, this.tls.site);
     this.listeners.push(await openWsListener(this.broker, this.site('ws', wsPort), MAX_PACKET_SIZE));
   }
 
@@ -314,6 +324,7 @@ export class InstanceHost {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    if (this.tls) this.deps.sharedTls?.remove(this.instanceId, this.tls.site);
     await Promise.allSettled(this.listeners.map((l) => l.close()));
     this.listeners = [];
     this.tls = undefined;

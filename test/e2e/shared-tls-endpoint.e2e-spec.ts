@@ -1,0 +1,87 @@
+import { connect as connectTls } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testConfig, type ApiClient, type TestDatabase } from '@mqc/testing';
+import { addAuthenticator, untilConnack } from '../support/auth';
+import { connectClient, newTenant, nextMessage, runningInstance, type InstanceView } from '../support/instances';
+import { startStack, type Stack } from '../support/stack';
+
+const DOMAIN = 'mqtt.test';
+
+describe("a broker node's shared TLS endpoint, routed by server name", () => {
+  const base = testConfig();
+  const config = testConfig({ brokerPorts: base.brokerPorts, sharedTlsPort: base.brokerPorts.last, publicDomain: DOMAIN });
+  let db: TestDatabase;
+  let stack: Stack;
+  let tenant: ApiClient;
+  const instances: { view: InstanceView; ca: string }[] = [];
+
+  async function instanceWithUser(name: string, userId: string): Promise<{ view: InstanceView; ca: string }> {
+    const view = await runningInstance(tenant, name);
+    await addAuthenticator(tenant, view.id, 'built-in-database', {});
+    expect((await tenant.post(`/v1/instances/${view.id}/users`, { userId, password: `${userId}-pw` })).status).toBe(201);
+    await untilConnack(view.endpoints!.mqtt, { username: userId, password: `${userId}-pw` }, 0);
+    const ca = await tenant.get<string>(`/v1/instances/${view.id}/ca.pem`);
+    return { view, ca: ca.body };
+  }
+
+  /** mqtt.js over TLS to the shared port, naming `serverName`, checking the certificate against `ca` and that name. */
+  const viaShared = (serverName: string, ca: string, userId: string) =>
+    connectClient(`mqtts://127.0.0.1:${config.sharedTlsPort}`, { servername: serverName, ca, rejectUnauthorized: true, username: userId, password: `${userId}-pw`, protocolVersion: 5 });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    stack = await startStack(config, db.url);
+    tenant = await newTenant(stack);
+    instances.push(await instanceWithUser('plant-a', 'alice'), await instanceWithUser('plant-b', 'bob'));
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+    await db?.drop();
+  });
+
+  it('shows both forms of the endpoint', () => {
+    const [{ view }] = instances as [{ view: InstanceView }];
+    expect(view.endpoints).toMatchObject({ mqtts: expect.stringMatching(/^mqtts:\/\/127\.0\.0\.1:\d+$/), mqttsShared: `mqtts://${view.id}.${DOMAIN}:${config.sharedTlsPort}` });
+  });
+
+  it("serves each instance with its own certificate and engine: a message stays in its instance", async () => {
+    const [a, b] = instances as [{ view: InstanceView; ca: string }, { view: InstanceView; ca: string }];
+    const alice = await viaShared(`${a.view.id}.${DOMAIN}`, a.ca, 'alice');
+    const bob = await viaShared(`${b.view.id}.${DOMAIN}`, b.ca, 'bob');
+    // The same user on its instance's own TLS port shares the engine with the shared port.
+    const aliceOwnPort = await connectClient(a.view.endpoints!.mqtts, { ca: a.ca, servername: 'localhost', username: 'alice', password: 'alice-pw' });
+    try {
+      await Promise.all([alice.subscribeAsync('plant/t'), bob.subscribeAsync('plant/t')]);
+      const toAlice = nextMessage(alice);
+      let bobGot = false;
+      bob.on('message', () => (bobGot = true));
+      await aliceOwnPort.publishAsync('plant/t', 'only for plant-a', { qos: 1 });
+      expect(await toAlice).toEqual({ topic: 'plant/t', payload: 'only for plant-a' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(bobGot).toBe(false);
+    } finally {
+      await Promise.all([alice, bob, aliceOwnPort].map((c) => c.endAsync()));
+    }
+  });
+
+  it("refuses another instance's user and a certificate checked against another instance's CA", async () => {
+    const [a, b] = instances as [{ view: InstanceView; ca: string }, { view: InstanceView; ca: string }];
+    // bob is a user of plant-b only.
+    await expect(viaShared(`${a.view.id}.${DOMAIN}`, a.ca, 'bob')).rejects.toMatchObject({ code: 0x86 });
+    // Naming plant-b, the client is shown plant-b's certificate: plant-a's CA does not verify it.
+    await expect(viaShared(`${b.view.id}.${DOMAIN}`, a.ca, 'bob')).rejects.toThrow(/certificate/i);
+  });
+
+  it('refuses at the handshake a client that names no instance of the node, or no name at all', async () => {
+    const handshake = (servername: string | undefined) =>
+      new Promise<string>((resolve) => {
+        const socket = connectTls({ host: '127.0.0.1', port: config.sharedTlsPort!, servername, rejectUnauthorized: false });
+        socket.once('secureConnect', () => (socket.destroy(), resolve('connected')));
+        socket.once('error', (error) => resolve(error.message));
+      });
+    expect(await handshake(`00000000-0000-4000-8000-000000000000.${DOMAIN}`)).not.toBe('connected');
+    expect(await handshake('elsewhere.example')).not.toBe('connected');
+    expect(await handshake(undefined)).not.toBe('connected');
+  });
+});
