@@ -1,6 +1,8 @@
 import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testConfig, type ApiClient, type TestDatabase } from '@mqc/testing';
+import { writeFileSync } from 'node:fs';
+import { createTestDatabase, eventually, testConfig, type ApiClient, type TestDatabase } from '@mqc/testing';
+import { instanceCaFromDatabase, issueWithOpenssl, opensslCa, scratch } from '../support/x509';
 import { addAuthenticator, untilConnack } from '../support/auth';
 import { connectClient, newTenant, nextMessage, runningInstance, type InstanceView } from '../support/instances';
 import { startStack, type Stack } from '../support/stack';
@@ -83,5 +85,26 @@ describe("a broker node's shared TLS endpoint, routed by server name", () => {
     expect(await handshake(`00000000-0000-4000-8000-000000000000.${DOMAIN}`)).not.toBe('connected');
     expect(await handshake('elsewhere.example')).not.toBe('connected');
     expect(await handshake(undefined)).not.toBe('connected');
+  });
+
+  it("mTLS works the same: the instance's CA verifies a device certificate presented on the shared port; no certificate is refused", async () => {
+    const [a] = instances as [{ view: InstanceView; ca: string }];
+    expect((await tenant.post(`/v1/instances/${a.view.id}/authenticators`, { type: 'x509', config: { identityFrom: 'cn', as: 'clientid' } })).status).toBe(201);
+    expect((await tenant.request('PUT', `/v1/instances/${a.view.id}/x509`, { mode: 'mTLS' })).status).toBe(200);
+    const tmp = scratch();
+    try {
+      const instanceCa = await instanceCaFromDatabase(db.url, config.masterKey, a.view.id);
+      writeFileSync(tmp.path('instance-ca.pem'), instanceCa.certPem);
+      writeFileSync(tmp.path('instance-ca.key'), instanceCa.keyPem);
+      const device = issueWithOpenssl(tmp, opensslCa(tmp), 'device-1', { cn: 'device-1', issuer: 'instance-ca' });
+      const serverName = `${a.view.id}.${DOMAIN}`;
+      await eventually(async () => {
+        const client = await connectClient(`mqtts://127.0.0.1:${config.sharedTlsPort}`, { servername: serverName, ca: a.ca, cert: device.certPem, key: device.keyPem, clientId: 'device-1', protocolVersion: 5 });
+        await client.endAsync();
+      }, 10_000);
+      await expect(viaShared(serverName, a.ca, 'alice')).rejects.toMatchObject({ code: 0x87 });
+    } finally {
+      tmp.remove();
+    }
   });
 });
