@@ -43,7 +43,7 @@ describe("a broker node's shared TLS endpoint, routed by server name", () => {
   });
 
   it('shows both forms of the endpoint', () => {
-    const [{ view }] = instances as [{ view: InstanceView }];
+    const { view } = instances[0]!;
     expect(view.endpoints).toMatchObject({ mqtts: expect.stringMatching(/^mqtts:\/\/127\.0\.0\.1:\d+$/), mqttsShared: `mqtts://${view.id}.${DOMAIN}:${config.sharedTlsPort}` });
   });
 
