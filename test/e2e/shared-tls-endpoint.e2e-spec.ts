@@ -1,6 +1,7 @@
 import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
+import { generate } from 'mqtt-packet';
 import { createTestDatabase, eventually, testConfig, type ApiClient, type TestDatabase } from '@mqc/testing';
 import { instanceCaFromDatabase, issueWithOpenssl, opensslCa, scratch } from '../support/x509';
 import { addAuthenticator, untilConnack } from '../support/auth';
@@ -106,5 +107,36 @@ describe("a broker node's shared TLS endpoint, routed by server name", () => {
     } finally {
       tmp.remove();
     }
+  });
+
+  it('TLS-PSK works the same when the client asks for TLS 1.2: the identity is looked up in the named instance', async () => {
+    const platinum = await runningInstance(tenant, 'psk-plant', 'platinum');
+    await addAuthenticator(tenant, platinum.id, 'psk', { identityAsUsername: true });
+    const created = await tenant.post<{ key: string }>(`/v1/instances/${platinum.id}/psk-identities`, { identity: 'meter-7' });
+    expect(created.status).toBe(201);
+    const connack = (serverName: string) =>
+      new Promise<Buffer>((resolve) => {
+        const socket = connectTls({
+          host: '127.0.0.1',
+          port: config.sharedTlsPort!,
+          servername: serverName,
+          maxVersion: 'TLSv1.2',
+          ciphers: 'PSK-AES128-GCM-SHA256',
+          checkServerIdentity: () => undefined,
+          pskCallback: () => ({ identity: 'meter-7', psk: Buffer.from(created.body.key, 'hex') }),
+        });
+        const received: Buffer[] = [];
+        socket.once('secureConnect', () => socket.write(generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: 'psk-7', clean: true, keepalive: 30 })));
+        socket.on('data', (chunk: Buffer) => {
+          received.push(chunk);
+          if (Buffer.concat(received).length >= 4) socket.destroy();
+        });
+        socket.once('close', () => resolve(Buffer.concat(received)));
+        socket.once('error', () => undefined);
+      });
+    await eventually(async () => expect(await connack(`${platinum.id}.${DOMAIN}`)).toEqual(Buffer.from([0x20, 0x02, 0x00, 0x00])), 10_000);
+    // The same identity and key, naming an instance that does not hold them: no handshake.
+    const a = instances[0]!;
+    expect((await connack(`${a.view.id}.${DOMAIN}`)).length).toBe(0);
   });
 });
