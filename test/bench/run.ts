@@ -14,6 +14,7 @@ import { qos1Latency } from './scenarios/qos1-latency.scenario';
 import { bcryptStorm, type StormResult } from './scenarios/bcrypt-storm.scenario';
 import { certificateIssuance } from './scenarios/certificate-issuance.scenario';
 import { provisioningBurst } from './scenarios/provisioning.scenario';
+import { idleDensity } from './scenarios/idle-density.scenario';
 import { mtlsHandshakeRate, mtlsMaterial, startMtlsBrokerProcess } from './scenarios/mtls-handshake.scenario';
 import { Client } from 'pg';
 import { hashPassword } from '@mqc/auth';
@@ -277,6 +278,19 @@ const density: Record<string, () => Promise<void>> = {
       `| FAILED | ${r.failed} |`,
       `| one instance's two keys, EC P-256 (ms) | ${r.keysMs.ec.toFixed(2)} |`,
       `| one instance's two keys, RSA 2048, as before (ms) | ${r.keysMs.rsa.toFixed(1)} |`,
+    ]);
+  },
+  async 'idle-density'() {
+    const count = Number(process.argv.find((a) => a.startsWith('--instances='))?.slice('--instances='.length) ?? (quick ? 100 : 1_000));
+    const firstPort = Number(process.env['MQC_BENCH_FIRST_PORT'] ?? 10_000);
+    const r = await idleDensity({ instances: count, firstPort, seconds: quick ? 10 : 30 });
+    const row = (s: typeof r.empty) => `| ${s.instances} | ${Math.round(s.rssKb).toLocaleString('en-US')} | ${s.cpuPercent.toFixed(2)} | ${s.pgTransactionsPerSecond.toFixed(2)} |`;
+    tables.push([
+      '| idle instances on one broker node | broker RSS (KB) | broker CPU (% of a core) | PostgreSQL transactions/s (whole deployment) |',
+      '| ---: | ---: | ---: | ---: |',
+      row(r.empty),
+      row(r.loaded),
+      `| per instance | ${((r.loaded.rssKb - r.empty.rssKb) / Math.max(1, r.loaded.instances)).toFixed(1)} | | |`,
     ]);
   },
 };
