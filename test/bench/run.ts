@@ -3,7 +3,8 @@
  * under the same load generator and the same authentication work. Reports each broker's CPU
  * time per delivered message and per CONNACK, and latency at a fixed offered load, with the
  * ratio ours / aedes. `--quick` shortens every scenario (a smoke run); `--only=connect` runs one
- * scenario and `--modes=postgresql,scram` some of its authentication modes.
+ * scenario and `--modes=postgresql,scram` some of its authentication modes. Density scenarios
+ * (`--only=provisioning`) run only when named.
  */
 import { GENERATOR_CORE, forkBrokerServer, pinToCore, startBrokerProcess, type BrokerKind, type BrokerProcess } from './broker-process';
 import { WARMUP_CONNECTS, measureConnectRate, type ConnectResult } from './scenarios/connect-rate.scenario';
@@ -17,6 +18,8 @@ import { DurableStore } from '../../apps/broker/src/persistence/durable-store';
 import { bcryptStorm, type StormResult } from './scenarios/bcrypt-storm.scenario';
 import { certificateIssuance } from './scenarios/certificate-issuance.scenario';
 import { failoverTime } from './scenarios/failover.scenario';
+import { provisioningBurst } from './scenarios/provisioning.scenario';
+import { idleDensity } from './scenarios/idle-density.scenario';
 import { mtlsHandshakeRate, mtlsMaterial, startMtlsBrokerProcess } from './scenarios/mtls-handshake.scenario';
 import { Client } from 'pg';
 import { hashPassword } from '@mqc/auth';
@@ -366,6 +369,41 @@ const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
   },
 };
 
+/**
+ * Density, not a race with aedes: `--only=provisioning` creates `--instances=N` (1,000; 100
+ * with --quick) at once on a one-node deployment and reports the time to the last RUNNING.
+ */
+const density: Record<string, () => Promise<void>> = {
+  async provisioning() {
+    const count = Number(process.argv.find((a) => a.startsWith('--instances='))?.slice('--instances='.length) ?? (quick ? 100 : 1_000));
+    const firstPort = Number(process.env['MQC_BENCH_FIRST_PORT'] ?? 10_000);
+    const r = await provisioningBurst({ instances: count, firstPort });
+    tables.push([
+      '| provisioning, one node | value |',
+      '| --- | ---: |',
+      `| instances created at once | ${r.instances} |`,
+      `| seconds to the last RUNNING | ${r.secondsToLastRunning.toFixed(1)} |`,
+      `| instances RUNNING per second | ${(r.instances / r.secondsToLastRunning).toFixed(1)} |`,
+      `| FAILED | ${r.failed} |`,
+      `| one instance's two keys, EC P-256 (ms) | ${r.keysMs.ec.toFixed(2)} |`,
+      `| one instance's two keys, RSA 2048, as before (ms) | ${r.keysMs.rsa.toFixed(1)} |`,
+    ]);
+  },
+  async 'idle-density'() {
+    const count = Number(process.argv.find((a) => a.startsWith('--instances='))?.slice('--instances='.length) ?? (quick ? 100 : 1_000));
+    const firstPort = Number(process.env['MQC_BENCH_FIRST_PORT'] ?? 10_000);
+    const r = await idleDensity({ instances: count, firstPort, seconds: quick ? 10 : 30 });
+    const row = (s: typeof r.empty) => `| ${s.instances} | ${Math.round(s.rssKb).toLocaleString('en-US')} | ${s.cpuPercent.toFixed(2)} | ${s.pgTransactionsPerSecond.toFixed(2)} |`;
+    tables.push([
+      '| idle instances on one broker node | broker RSS (KB) | broker CPU (% of a core) | PostgreSQL transactions/s (whole deployment) |',
+      '| ---: | ---: | ---: | ---: |',
+      row(r.empty),
+      row(r.loaded),
+      `| per instance | ${((r.loaded.rssKb - r.empty.rssKb) / Math.max(1, r.loaded.instances)).toFixed(1)} | | |`,
+    ]);
+  },
+};
+
 function format(value: number): string {
   if (Number.isNaN(value)) return '—';
   if (!Number.isFinite(value)) return String(value);
@@ -381,6 +419,12 @@ async function main(): Promise<void> {
     if (only && !only.split(',').includes(name)) continue;
     process.stderr.write(`bench: ${name}…\n`);
     await scenario(rows);
+  }
+  // Density scenarios run only when named (they start a whole deployment).
+  for (const [name, scenario] of Object.entries(density)) {
+    if (!only?.split(',').includes(name)) continue;
+    process.stderr.write(`bench: ${name}…\n`);
+    await scenario();
   }
   const lines = [
     '| scenario | metric | MQC | aedes | MQC / aedes |',

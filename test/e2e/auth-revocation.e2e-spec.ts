@@ -65,7 +65,7 @@ describe('revocation events disconnect exactly the clients that used the revoked
   beforeAll(async () => {
     db = await createTestDatabase();
     // No resync during the test: a disconnection can only come from the change event.
-    stack = await startStack(testConfig(), db.url, { broker: { resyncIntervalMs: 3_600_000 } });
+    stack = await startStack(testConfig(), db.url, { broker: { resyncIntervalMs: 3_600_000, fullSweepIntervalMs: 3_600_000 } });
     ({ tenant, instance, url } = await revocationInstance(stack, 'live'));
   });
 
@@ -138,7 +138,7 @@ describe('a lost revocation event is repaired by the periodic resync', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    stack = await startStack(config, db.url, { broker: { resyncIntervalMs: 250 } });
+    stack = await startStack(config, db.url, { broker: { resyncIntervalMs: 250, fullSweepIntervalMs: 250 } });
     sql = new Client({ connectionString: db.url });
     await sql.connect();
     ({ tenant, instance, url } = await revocationInstance(stack, 'lost-events'));

@@ -34,7 +34,7 @@ describe('authorization: the dry run is evaluated by the broker node serving the
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    stack = await startStack(config, db.url, { broker: { resyncIntervalMs: 250 } });
+    stack = await startStack(config, db.url, { broker: { resyncIntervalMs: 250, fullSweepIntervalMs: 250 } });
     tenant = await newTenant(stack);
     service = await startHttpAuthzService();
   });

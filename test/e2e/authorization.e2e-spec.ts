@@ -170,7 +170,7 @@ describe('authorization: the resync repairs a lost change event', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    stack = await startStack(testConfig(), db.url, { broker: { resyncIntervalMs: 250 } });
+    stack = await startStack(testConfig(), db.url, { broker: { resyncIntervalMs: 250, fullSweepIntervalMs: 250 } });
     sql = new Client({ connectionString: db.url });
     await sql.connect();
   });

@@ -115,7 +115,7 @@ describe('an instance\'s three transports, with independent clients', () => {
     expect(tls13.output).toMatch(/New, TLSv1\.3, Cipher is TLS_/);
     expect(tls13.output).toMatch(/Verify return code: 0 \(ok\)/);
     const tls12 = await sClient(port, ['-CAfile', caFile, '-tls1_2']);
-    expect(tls12.output).toMatch(/New, TLSv1\.2, Cipher is ECDHE-RSA-AES(128|256)-GCM-SHA(256|384)/);
+    expect(tls12.output).toMatch(/New, TLSv1\.2, Cipher is ECDHE-ECDSA-AES(128|256)-GCM-SHA(256|384)/);
     // The client is told to allow what the server must refuse.
     expect((await sClient(port, ['-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0'])).output).not.toMatch(/New, TLSv1\.1/);
     expect((await sClient(port, ['-tls1_2', '-cipher', 'AES128-SHA'])).output).toMatch(/Cipher is \(NONE\)|handshake failure|no cipher/i);

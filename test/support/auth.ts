@@ -109,4 +109,4 @@ export async function setPolicy(api: ApiClient, instanceId: string, anonymous: '
 
 /** MQTT 3.1.1 return codes and MQTT 5.0 reason codes the tests expect. */
 export const V311 = { serverUnavailable: 3, badUsernameOrPassword: 4, notAuthorized: 5 } as const;
-export const V5 = { badUsernameOrPassword: 0x86, notAuthorized: 0x87, serverUnavailable: 0x88, connectionRateExceeded: 0x9f } as const;
+export const V5 = { badUsernameOrPassword: 0x86, notAuthorized: 0x87, serverUnavailable: 0x88, quotaExceeded: 0x97, connectionRateExceeded: 0x9f } as const;

@@ -23,9 +23,16 @@ export interface BrokerProcess {
  * from `config`: its crash is its own, not the test runner's. Its admin port is by default the
  * last of the file's listener window, which instances reach only after 99 ports.
  */
-export async function startBrokerProcess(config: MqcConfig, databaseUrl: string, { adminPort = config.brokerPorts.last } = {}): Promise<BrokerProcess> {
+export async function startBrokerProcess(
+  config: MqcConfig,
+  databaseUrl: string,
+  { adminPort = config.brokerPorts.last, openFileLimit, env = {} }: { adminPort?: number; openFileLimit?: number; env?: Record<string, string> } = {},
+): Promise<BrokerProcess> {
   expect(existsSync(brokerMain), 'npm test builds before it runs the tests').toBe(true);
-  const child = spawn(process.execPath, ['-r', 'tsconfig-paths/register', brokerMain], {
+  const node = [process.execPath, '-r', 'tsconfig-paths/register', brokerMain];
+  // util-linux's prlimit sets RLIMIT_NOFILE (soft and hard) and execs node: the pid is node's.
+  const [command, ...args] = openFileLimit === undefined ? node : ['prlimit', `--nofile=${openFileLimit}:${openFileLimit}`, '--', ...node];
+  const child = spawn(command!, args, {
     cwd: root,
     env: {
       ...process.env,
@@ -42,6 +49,7 @@ export async function startBrokerProcess(config: MqcConfig, databaseUrl: string,
       MQC_BROKER_ADMIN_PORT: String(adminPort),
       MQC_NODE_NAME: config.nodeName,
       MQC_LOG_LEVEL: 'info',
+      ...env,
     },
   });
   let output = '';

@@ -10,7 +10,9 @@ import { ActivityFlusher } from './node/activity-flusher';
 import { AuthorizerMetrics, reportAuthorizerMetrics } from './node/authorizer-metrics';
 import { ChainMetricsReporter } from './node/chain-metrics-reporter';
 import { ephemeralOverlap } from './node/ephemeral-ports';
+import { FileDescriptorBudget, readOpenFileLimit } from './node/file-descriptors';
 import { NodeRegistry } from './node/node-registry';
+import { openSharedTlsListener, SharedTlsRoutes } from './listeners/shared-tls-listener';
 import { INSTANCE_USAGE_FIELDS } from './protocol/instance-broker';
 import { REFUSAL_REASONS } from './protocol/refusal-counters';
 import { DurableStore } from './persistence/durable-store';
@@ -36,6 +38,12 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
     );
   }
   if (config.slowHashConcurrency) slowHashGate.setLimit(config.slowHashConcurrency);
+  const fileDescriptors = new FileDescriptorBudget({ limit: readOpenFileLimit(), reserve: config.fdReserve });
+  fileDescriptors.recount();
+  const recountDescriptors = setInterval(() => fileDescriptors.recount(), 1_000);
+  recountDescriptors.unref();
+  if (fileDescriptors.limit === undefined) logger.warn('the open-file limit (RLIMIT_NOFILE) cannot be read: CONNECTs are not kept below it');
+  else logger.info({ limit: fileDescriptors.limit, reserve: fileDescriptors.reserve, inUse: fileDescriptors.inUse }, 'open-file limit');
   const redis = await connectRedis(config.redisUrl, 'mqc-broker');
   // Issue 14: sessions, queues and retained messages are durable on NATS JetStream.
   const store = await DurableStore.open({ natsUrl: config.natsUrl, prefix: config.redisPrefix, replicas: config.natsReplicas, name: `mqc-broker-${config.nodeName}` }, logger).catch(async (error: unknown) => {
@@ -49,8 +57,17 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   const authorizerMetrics = new AuthorizerMetrics();
   const metrics = createMetricsRegistry('broker');
   const throttled = new Counter({ name: 'mqc_broker_connects_throttled_total', help: 'CONNECTs refused by the failed-CONNECT throttle before the chain ran, by cause (blocked: too many failures; busy: too many at once)', labelNames: ['cause'], registers: [metrics] });
+  // MQC_SHARED_TLS_PORT: one TLS port for every instance of the node, routed by server name.
+  const sharedTls = config.sharedTlsPort !== undefined && config.publicDomain ? new SharedTlsRoutes(config.publicDomain) : undefined;
+  const sharedTlsListener = sharedTls
+    ? await openSharedTlsListener(sharedTls, {
+        host: config.bindHost,
+        port: config.sharedTlsPort!,
+        onError: (error) => logger.warn({ err: error, port: config.sharedTlsPort }, 'shared TLS listener error'),
+      })
+    : undefined;
   let nodeId = '';
-  const hostDeps = { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, authorizerMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause: ThrottleCause) => throttled.inc({ cause }), store };
+  const hostDeps = { dataSource, secrets: new SecretBox(config.masterKey), logger, bindHost: config.bindHost, metrics: chainMetrics, authorizerMetrics, outboundAllow: config.outboundAllow, onThrottled: (cause: ThrottleCause) => throttled.inc({ cause }), store, fileDescriptors, sharedTls };
   const supervisor = new InstanceSupervisor(dataSource, () => nodeId, hostDeps, logger, options);
   const reporter = new ChainMetricsReporter(dataSource, chainMetrics, () => nodeId, logger);
   const flushMetrics = async () => {
@@ -108,8 +125,19 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
     for (const move of moved) await changes.publish({ kind: 'instance', instanceId: move.instanceId });
     logger.info({ movedInstances: moved.length }, 'draining: instances handed over to live nodes');
   };
+  new Gauge({
+    name: 'mqc_broker_fd_headroom',
+    help: 'client connections this node may still admit before the open-file reserve (RLIMIT_NOFILE less MQC_FD_RESERVE less descriptors in use); absent when the limit is unknown',
+    registers: [metrics],
+    collect() {
+      const headroom = fileDescriptors.headroom;
+      if (headroom !== undefined) this.set(headroom);
+    },
+  });
+  new Gauge({ name: 'mqc_broker_fd_limit', help: 'the open-file limit (RLIMIT_NOFILE) of this node', registers: [metrics], collect() { if (fileDescriptors.limit !== undefined) this.set(fileDescriptors.limit); } });
+  new Counter({ name: 'mqc_broker_connects_refused_fd_total', help: 'CONNECTs refused with 0x97 because the node was at its open-file limit less the reserve', registers: [metrics], collect() { this.reset(); this.inc(fileDescriptors.refused); } });
   const admin = await startAdminServer({ host: config.adminBindHost, port: adminPort, registry: metrics, ready: () => dataSource.isInitialized });
-  logger.info({ nodeId, name: config.nodeName, adminPort: admin.port }, 'broker node running');
+  logger.info({ nodeId, name: config.nodeName, adminPort: admin.port, sharedTlsPort: sharedTlsListener?.port }, 'broker node running');
 
   return {
     nodeId,
@@ -118,6 +146,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
     logger,
     supervisor,
     async close() {
+      clearInterval(recountDescriptors);
       await unsubscribe();
       await stopAnswering();
       // Draining: no new instances come here; each instance is closed (what it holds written
@@ -129,6 +158,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
       await registry.deregister().catch(() => undefined);
       await activity.stop();
       await store.close();
+      await sharedTlsListener?.close();
       await flushMetrics();
       await admin.close();
       await dataSource.destroy();

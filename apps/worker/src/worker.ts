@@ -37,7 +37,7 @@ const FAIL_OVER_EVERY_MS = 1_000;
  * committed chunk.
  */
 const QUEUE_SETTINGS: Readonly<Record<QueueName, Partial<WorkerOptions>>> = {
-  [QueueName.Instances]: { concurrency: 4 },
+  [QueueName.Instances]: { concurrency: 32 },
   [QueueName.Certificates]: { concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 },
   [QueueName.Nodes]: { concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000 },
 };

@@ -37,6 +37,12 @@ export interface MqcConfig {
   logLevel: string;
   /** Slow password hashes (bcrypt, pbkdf2, argon2) at once; unset: every core but one. */
   slowHashConcurrency: number | undefined;
+  /** File descriptors the broker keeps free of client connections; unset: a tenth of the limit, 64 to 1,024. */
+  fdReserve: number | undefined;
+  /** One MQTT-over-TLS port per broker node for all its instances, routed by TLS server name; unset: none. */
+  sharedTlsPort: number | undefined;
+  /** Instances are named `<instance id>.<publicDomain>` on the shared endpoint; required with sharedTlsPort. */
+  publicDomain: string | undefined;
 }
 
 /**
@@ -54,6 +60,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MqcConfig {
   const dataDir = resolve(e.MQC_DATA_DIR);
   if (production && !e.MQC_MASTER_KEY) {
     throw new ConfigError(['MQC_MASTER_KEY: required when NODE_ENV=production (a generated key would live beside the data)']);
+  }
+  if (e.MQC_SHARED_TLS_PORT !== undefined && !e.MQC_PUBLIC_DOMAIN) {
+    throw new ConfigError(['MQC_PUBLIC_DOMAIN: required with MQC_SHARED_TLS_PORT (the shared endpoint finds an instance by the name <instance id>.<MQC_PUBLIC_DOMAIN>)']);
   }
   return {
     production,
@@ -76,5 +85,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MqcConfig {
     nodeName: e.MQC_NODE_NAME ?? `${hostname()}-${e.MQC_BROKER_ADMIN_PORT}`,
     logLevel: e.MQC_LOG_LEVEL,
     slowHashConcurrency: e.MQC_SLOW_HASH_CONCURRENCY,
+    fdReserve: e.MQC_FD_RESERVE,
+    sharedTlsPort: e.MQC_SHARED_TLS_PORT,
+    publicDomain: e.MQC_PUBLIC_DOMAIN?.toLowerCase(),
   };
 }

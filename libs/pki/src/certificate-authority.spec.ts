@@ -21,13 +21,23 @@ describe('createCertificateAuthority', () => {
     expect(openssl(['verify', '-CAfile', caFile, caFile])).toContain(': OK');
   });
 
-  it('has critical basicConstraints CA:TRUE, critical keyCertSign + cRLSign, a subject key identifier, sha256WithRSA', () => {
+  it('has critical basicConstraints CA:TRUE, critical keyCertSign + cRLSign, a subject key identifier, an EC P-256 key signing ecdsa-with-SHA256', () => {
     expect(text).toMatch(/X509v3 Basic Constraints: critical\s+CA:TRUE/);
     expect(text).toMatch(/X509v3 Key Usage: critical\s+Certificate Sign, CRL Sign/);
     expect(text).toMatch(/X509v3 Subject Key Identifier:\s+([0-9A-F]{2}:){19}[0-9A-F]{2}/);
-    expect(text).toContain('Signature Algorithm: sha256WithRSAEncryption');
-    expect(text).toContain('Public-Key: (2048 bit)');
+    expect(text).toContain('Signature Algorithm: ecdsa-with-SHA256');
+    expect(text).toContain('Public-Key: (256 bit)');
+    expect(text).toContain('NIST CURVE: P-256');
     expect(text).toContain('Subject: O = "Acme, Inc.", CN = Instance 42 CA');
+  });
+
+  it('makes an RSA 2048 root, sha256WithRSA, when asked', async () => {
+    const rsa = await createCertificateAuthority({ commonName: 'RSA CA', validityDays: 30, keyAlgorithm: 'rsa-2048' });
+    const file = tmp.write('rsa-ca.pem', rsa.certPem);
+    const rsaText = openssl(['x509', '-in', file, '-text', '-noout']);
+    expect(rsaText).toContain('Signature Algorithm: sha256WithRSAEncryption');
+    expect(rsaText).toContain('Public-Key: (2048 bit)');
+    expect(openssl(['verify', '-CAfile', file, file])).toContain(': OK');
   });
 
   it('gives a positive 16-byte serial', () => {

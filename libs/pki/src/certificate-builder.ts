@@ -17,6 +17,7 @@ import {
   parseDer,
   pemEncode,
   seq,
+  ecdsaWithSha256,
   sha256WithRsa,
   time,
   toDer,
@@ -46,7 +47,9 @@ export function loadSigningCa(ca: CertifiedKey): SigningCa {
   const cert = decodeCertificatePem(ca.certPem, 'CA certificate');
   if (!cert.info.isCa) throw new PkiError('ca-not-a-ca', `CA certificate "${cert.info.subject}" has no basicConstraints CA:TRUE`);
   const key = loadPrivateKey(ca.keyPem, 'CA key');
-  if (key.asymmetricKeyType !== 'rsa') throw new PkiError('unsupported-key', `CA key is ${key.asymmetricKeyType}; this PKI signs with RSA only`);
+  if (key.asymmetricKeyType !== 'rsa' && !(key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1')) {
+    throw new PkiError('unsupported-key', `CA key is ${key.asymmetricKeyType}; this PKI signs with RSA or EC P-256 only`);
+  }
   const publicDer = createPublicKey(key).export({ type: 'spki', format: 'der' });
   if (!publicDer.equals(cert.spkiDer)) throw new PkiError('ca-key-mismatch', 'CA key does not belong to the CA certificate');
   const now = new Date();
@@ -102,6 +105,14 @@ export const ext = {
 
 export const KEY_USAGE = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 } as const;
 
+/**
+ * The signature algorithm of a signing key: sha256WithRSAEncryption (RSASSA-PKCS1-v1_5) for
+ * RSA, ecdsa-with-SHA256 for EC P-256 (node:crypto signs ECDSA as the DER Ecdsa-Sig-Value X.509 wants).
+ */
+export function signatureAlgorithm(key: KeyObject): Asn1 {
+  return key.asymmetricKeyType === 'ec' ? ecdsaWithSha256() : sha256WithRsa();
+}
+
 export function buildCertificate(o: {
   serial: bigint;
   issuerName: Asn1;
@@ -115,7 +126,7 @@ export function buildCertificate(o: {
   const tbs = seq([
     explicit(0, integer(2n)), // v3
     integer(o.serial),
-    sha256WithRsa(),
+    signatureAlgorithm(o.signingKey),
     o.issuerName,
     seq([time(o.notBefore), time(o.notAfter)]),
     name(o.subject),
@@ -123,8 +134,8 @@ export function buildCertificate(o: {
     explicit(3, seq(o.extensions)),
   ]);
   const tbsDer = toDer(tbs);
-  const signature = sign('sha256', tbsDer, o.signingKey); // RSASSA-PKCS1-v1_5
-  return pemEncode('CERTIFICATE', toDer(seq([tbs, sha256WithRsa(), bitString(signature)])));
+  const signature = sign('sha256', tbsDer, o.signingKey);
+  return pemEncode('CERTIFICATE', toDer(seq([tbs, signatureAlgorithm(o.signingKey), bitString(signature)])));
 }
 
 export function serialToHex(serial: bigint): string {

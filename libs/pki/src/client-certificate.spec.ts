@@ -19,6 +19,15 @@ describe('issueClientCertificate', () => {
   });
   afterAll(() => tmp.remove());
 
+  it('from an RSA CA (the instances made before EC keys): sha256WithRSA, verified by openssl', async () => {
+    const rsaCa = await createCertificateAuthority({ commonName: 'RSA Instance CA', validityDays: 365, keyAlgorithm: 'rsa-2048' });
+    const caFile = tmp.write('rsa-ca.pem', rsaCa.certPem);
+    const issued = await issueClientCertificate({ ca: rsaCa, commonName: 'device-rsa', validityDays: 30 });
+    const file = tmp.write('rsa-issued.pem', issued.certPem);
+    expect(openssl(['verify', '-purpose', 'sslclient', '-CAfile', caFile, file])).toContain(': OK');
+    expect(openssl(['x509', '-in', file, '-text', '-noout'])).toContain('Signature Algorithm: sha256WithRSAEncryption');
+  });
+
   it('with a generated key: returns the key, a clientAuth certificate openssl verifies, and its serial in Node format', async () => {
     const issued = await issueClientCertificate({ ca, commonName: 'device-1', validityDays: 30 });
     const file = tmp.write('gen.pem', issued.certPem);
@@ -27,7 +36,7 @@ describe('issueClientCertificate', () => {
     expect(text).toMatch(/X509v3 Extended Key Usage:\s+TLS Web Client Authentication/);
     expect(text).toMatch(/X509v3 Basic Constraints: critical\s+CA:FALSE/);
     expect(text).toContain('Subject: CN = device-1');
-    expect(text).toContain('Signature Algorithm: sha256WithRSAEncryption');
+    expect(text).toContain('Signature Algorithm: ecdsa-with-SHA256');
     expect(issued.serialNumber).toBe(new X509Certificate(issued.certPem).serialNumber);
     expect(issued.serialNumber).toBe(parseCertificate(issued.certPem).serialNumber);
     expect(new X509Certificate(issued.certPem).checkPrivateKey(createPrivateKey(issued.keyPem!))).toBe(true);

@@ -41,7 +41,7 @@ describe('createCrl', () => {
     const { stdout, verdict } = crlText(tmp.write('crl.pem', crl));
     expect(verdict).toContain('verify OK');
     expect(stdout).toContain('Version 2 (0x1)');
-    expect(stdout).toContain('Signature Algorithm: sha256WithRSAEncryption');
+    expect(stdout).toContain('Signature Algorithm: ecdsa-with-SHA256');
     expect(stdout).toContain('Issuer: CN = CRL CA');
     expect(stdout).toContain('Last Update: Jan  1 00:00:00 2026 GMT');
     expect(stdout).toContain('Next Update: Jan  8 00:00:00 2026 GMT');

@@ -1,12 +1,12 @@
 import { sign } from 'node:crypto';
-import { OID, bitString, explicit, extension, integer, pemEncode, seq, sha256WithRsa, time, toDer } from './der';
-import { type CertifiedKey, ext, loadSigningCa } from './certificate-builder';
+import { OID, bitString, explicit, extension, integer, pemEncode, seq, time, toDer } from './der';
+import { type CertifiedKey, ext, loadSigningCa, signatureAlgorithm } from './certificate-builder';
 import { PkiError } from './pki.error';
 
 const HEX_SERIAL = /^(?:[0-9A-F]{2})*[0-9A-F]{1,2}$/i;
 
 /**
- * A PEM X.509 v2 CRL (RFC 5280 5.1) signed sha256WithRSA by the CA, with authorityKeyIdentifier
+ * A PEM X.509 v2 CRL (RFC 5280 5.1) signed by the CA (sha256WithRSA or ecdsa-with-SHA256), with authorityKeyIdentifier
  * and cRLNumber. node-forge has no CRL builder; the ASN.1 is written here.
  * Serial numbers are written as CertificateInfo.serialNumber writes them (hex, case-insensitive).
  */
@@ -31,7 +31,7 @@ export function createCrl(o: {
   //   revokedCertificates SEQUENCE OF ... OPTIONAL, crlExtensions [0] EXPLICIT Extensions }
   const tbs = seq([
     integer(1n), // v2
-    sha256WithRsa(),
+    signatureAlgorithm(ca.key),
     ca.cert.subjectName,
     time(o.thisUpdate),
     time(o.nextUpdate),
@@ -46,5 +46,5 @@ export function createCrl(o: {
     ),
   ]);
   const signature = sign('sha256', toDer(tbs), ca.key);
-  return pemEncode('X509 CRL', toDer(seq([tbs, sha256WithRsa(), bitString(signature)])));
+  return pemEncode('X509 CRL', toDer(seq([tbs, signatureAlgorithm(ca.key), bitString(signature)])));
 }

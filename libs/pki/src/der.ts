@@ -16,6 +16,7 @@ export const OID = {
   organizationName: '2.5.4.10',
   rsaEncryption: '1.2.840.113549.1.1.1',
   sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
+  ecdsaWithSHA256: '1.2.840.10045.4.3.2',
   subjectKeyIdentifier: '2.5.29.14',
   keyUsage: '2.5.29.15',
   subjectAltName: '2.5.29.17',
@@ -141,6 +142,11 @@ export function time(date: Date): Asn1 {
 
 export function sha256WithRsa(): Asn1 {
   return seq([oid(OID.sha256WithRSAEncryption), nullValue()]);
+}
+
+/** ecdsa-with-SHA256 (RFC 5758 3.2): no parameters, not even NULL. */
+export function ecdsaWithSha256(): Asn1 {
+  return seq([oid(OID.ecdsaWithSHA256)]);
 }
 
 /** A Name of UTF8String attributes, except countryName which X.520 makes a PrintableString. */

@@ -43,8 +43,10 @@ describe('issueServerCertificate', () => {
     expect(text).toContain('DNS:i-42.mqc.example, DNS:*.i-42.mqc.example, DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:2001:DB8:0:0:0:FFFF:C000:201, IP Address:FE80:0:0:0:0:0:0:9');
     expect(text).toMatch(/X509v3 Extended Key Usage:\s+TLS Web Server Authentication/);
     expect(text).toMatch(/X509v3 Basic Constraints: critical\s+CA:FALSE/);
-    expect(text).toMatch(/X509v3 Key Usage: critical\s+Digital Signature, Key Encipherment/);
-    expect(text).toContain('Signature Algorithm: sha256WithRSAEncryption');
+    // An EC key signs only: no keyEncipherment.
+    expect(text).toMatch(/X509v3 Key Usage: critical\s+Digital Signature\n/);
+    expect(text).toContain('Signature Algorithm: ecdsa-with-SHA256');
+    expect(text).toContain('NIST CURVE: P-256');
     const caSki = /Subject Key Identifier:\s+(\S+)/.exec(openssl(['x509', '-in', tmp.path('ca.pem'), '-text', '-noout']))![1];
     expect(text).toMatch(new RegExp(`Authority Key Identifier:\\s+(keyid:)?${caSki}`));
   });

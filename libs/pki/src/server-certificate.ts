@@ -1,18 +1,19 @@
 import { type Asn1, OID, implicitPrimitive, keyIdentifier } from './der';
 import { type CertifiedKey, KEY_USAGE, buildCertificate, commonNameAttribute, ext, loadSigningCa, randomSerial, spkiFromPem, validity } from './certificate-builder';
-import { generateKeyPair } from './key-pair';
+import { generateKeyPair, type KeyAlgorithm } from './key-pair';
 import { PkiError } from './pki.error';
 
 // A DNS label run, optionally with a leading wildcard label (RFC 6125 6.4.3).
 const DNS_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
-/** A TLS server certificate for an instance's listeners, with a fresh key. */
+/** A TLS server certificate for an instance's listeners, with a fresh key (EC P-256 unless asked for RSA 2048). */
 export async function issueServerCertificate(o: {
   ca: CertifiedKey;
   commonName: string;
   dnsNames: string[];
   ipAddresses: string[];
   validityDays: number;
+  keyAlgorithm?: KeyAlgorithm;
 }): Promise<CertifiedKey> {
   const ca = loadSigningCa(o.ca);
   const subject = [commonNameAttribute(o.commonName)];
@@ -20,7 +21,8 @@ export async function issueServerCertificate(o: {
   if (o.dnsNames.length + o.ipAddresses.length === 0) throw new PkiError('invalid-argument', 'a server certificate needs at least one DNS name or IP address');
   const altNames: Asn1[] = [...o.dnsNames.map(dnsName), ...o.ipAddresses.map(ipAddress)];
   const { notBefore, notAfter } = validity(o.validityDays, new Date(), ca.cert.info.notAfter);
-  const keys = await generateKeyPair();
+  const algorithm = o.keyAlgorithm ?? 'ec-p256';
+  const keys = await generateKeyPair(algorithm);
   const spkiDer = spkiFromPem(keys.publicKeyPem);
   const certPem = buildCertificate({
     serial: randomSerial(),
@@ -32,7 +34,8 @@ export async function issueServerCertificate(o: {
     spkiDer,
     extensions: [
       ext.basicConstraints(false),
-      ext.keyUsage([KEY_USAGE.digitalSignature, KEY_USAGE.keyEncipherment]),
+      // keyEncipherment is for RSA key transport; an EC key only signs (RFC 5480 3).
+      ext.keyUsage(algorithm === 'rsa-2048' ? [KEY_USAGE.digitalSignature, KEY_USAGE.keyEncipherment] : [KEY_USAGE.digitalSignature]),
       ext.extKeyUsage([OID.serverAuth]),
       ext.subjectAltName(altNames),
       ext.subjectKeyIdentifier(keyIdentifier(spkiDer)),

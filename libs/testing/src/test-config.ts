@@ -43,6 +43,9 @@ export function testConfig(overrides: Partial<MqcConfig> = {}): MqcConfig {
     nodeName: `test-node-${randomBytes(3).toString('hex')}`,
     logLevel: process.env['MQC_TEST_LOG_LEVEL'] ?? 'silent',
     slowHashConcurrency: undefined,
+    fdReserve: undefined,
+    sharedTlsPort: undefined,
+    publicDomain: undefined,
     ...overrides,
   };
 }

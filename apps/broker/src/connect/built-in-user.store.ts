@@ -24,14 +24,18 @@ export class PgBuiltInUserStore implements BuiltInUserStore {
     return { userId: row.user_id, passwordHash: row.password_hash, salt: row.salt, algorithm: row.algorithm, isSuperuser: row.is_superuser };
   }
 
-  /** Which of `userIds` still exist: one query for every connected client of an instance. */
-  async existingUserIds(instanceId: string, userIds: readonly string[]): Promise<Set<string>> {
-    if (userIds.length === 0) return new Set();
-    const rows: { user_id: string }[] = await this.dataSource.query('SELECT user_id FROM built_in_users WHERE instance_id = $1 AND user_id = ANY($2::text[])', [
-      instanceId,
-      userIds,
-    ]);
-    return new Set(rows.map((r) => r.user_id));
+  /**
+   * Which of these (instance, user id) pairs still exist, as `instanceId \0 userId` keys: one
+   * query for the connected clients of many instances (a resync's credential check).
+   */
+  async existingAcross(pairs: readonly { instanceId: string; userId: string }[]): Promise<Set<string>> {
+    if (pairs.length === 0) return new Set();
+    const rows: { instance_id: string; user_id: string }[] = await this.dataSource.query(
+      `SELECT u.instance_id, u.user_id FROM built_in_users u
+         JOIN unnest($1::uuid[], $2::text[]) AS wanted(instance_id, user_id) USING (instance_id, user_id)`,
+      [pairs.map((p) => p.instanceId), pairs.map((p) => p.userId)],
+    );
+    return new Set(rows.map((r) => `${r.instance_id}\u0000${r.user_id}`));
   }
 
   /** Re-hash after a login with an older algorithm; only if the row still holds the old hash. */

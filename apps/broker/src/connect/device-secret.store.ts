@@ -25,11 +25,24 @@ export class PgDeviceSecretStore implements DeviceSecretStore {
     return row && this.record(row);
   }
 
-  /** The devices of `clientIds` that still exist, by client id: one query for every connected client of an instance. */
-  async findMany(instanceId: string, clientIds: readonly string[]): Promise<Map<string, DeviceSecretRecord>> {
-    if (clientIds.length === 0) return new Map();
-    const rows: DeviceRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM devices WHERE instance_id = $1 AND client_id = ANY($2::text[])`, [instanceId, clientIds]);
-    return new Map(rows.map((row) => [row.client_id, this.record(row)]));
+  /**
+   * The devices of these (instance, client id) pairs that still exist, by instance and client
+   * id: one query for the connected clients of many instances (a resync's credential check).
+   */
+  async findAcross(pairs: readonly { instanceId: string; clientId: string }[]): Promise<Map<string, Map<string, DeviceSecretRecord>>> {
+    const found = new Map<string, Map<string, DeviceSecretRecord>>();
+    if (pairs.length === 0) return found;
+    const rows: (DeviceRow & { instance_id: string })[] = await this.dataSource.query(
+      `SELECT d.instance_id, ${COLUMNS.split(', ').map((c) => `d.${c}`).join(', ')} FROM devices d
+         JOIN unnest($1::uuid[], $2::text[]) AS wanted(instance_id, client_id) USING (instance_id, client_id)`,
+      [pairs.map((p) => p.instanceId), pairs.map((p) => p.clientId)],
+    );
+    for (const row of rows) {
+      let devices = found.get(row.instance_id);
+      if (!devices) found.set(row.instance_id, (devices = new Map()));
+      devices.set(row.client_id, this.record(row));
+    }
+    return found;
   }
 
   private record(row: DeviceRow): DeviceSecretRecord {

@@ -1,6 +1,6 @@
 import type { X509Mode } from '@mqc/domain';
-import { X509Certificate } from 'node:crypto';
-import { createServer, type DetailedPeerCertificate, type SecureContextOptions, type TLSSocket } from 'node:tls';
+import { createHash, X509Certificate } from 'node:crypto';
+import { createSecureContext, createServer, type DetailedPeerCertificate, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import type { ClientCertificate } from '@mqc/auth';
 import { parseCertificate } from '@mqc/pki';
 import type { ConnectionInfo, InstanceBroker, TlsHandshake } from '../protocol/instance-broker';
@@ -36,7 +36,32 @@ export interface PskOptions {
 /** Forward-secret first; CHACHA20 and GCM only. */
 const PSK_CIPHERS = ['ECDHE-PSK-CHACHA20-POLY1305', 'PSK-AES256-GCM-SHA384', 'PSK-AES128-GCM-SHA256', 'PSK-CHACHA20-POLY1305'].join(':');
 
+/**
+ * One instance's TLS: its material, whom it trusts, its PSK keys and its open sockets. The
+ * instance's own listener serves it; a node's shared endpoint serves it too, choosing it by
+ * the TLS server name (shared-tls-listener.ts). Either way a handshake ends in `accept`.
+ */
+export interface TlsSite {
+  /** The options of the next handshakes (server certificate, anchors, ciphers). */
+  readonly options: SecureContextOptions;
+  /** The same as a secure context, made once per change (for the shared endpoint's SNICallback). */
+  secureContext(): SecureContext;
+  /** The key of a PSK identity (remembered for the socket), or null. */
+  pskKey(socket: TLSSocket, identity: string): Buffer | null;
+  /** A completed handshake: records what it established and hands the socket to the engine. */
+  accept(socket: TLSSocket): void;
+  /** See TlsListener.refreshPsk; true when the options changed. */
+  refreshPsk(): boolean;
+  /** See TlsListener.update; `changed` when the options changed. */
+  update(material: ServerTlsMaterial): { untrustedSerials: Set<string>; changed: boolean };
+  destroySockets(): void;
+  /** Closes the site's WebSocket endpoint, if it serves wss. */
+  close(): Promise<void>;
+}
+
 export interface TlsListener extends Listener {
+  /** The instance's TLS, for the node's shared endpoint. */
+  readonly site: TlsSite;
   /** Offers or withdraws PSK after the instance's identities changed (PskOptions.enabled). */
   refreshPsk(): void;
   /**
@@ -149,16 +174,13 @@ function handshakeOf(socket: TLSSocket, mode: X509Mode, anchors: Anchors, pskIde
 }
 
 /**
- * MQTT over TLS with the instance's server certificate. The listener always asks for a client
- * certificate but never lets OpenSSL refuse the handshake (`rejectUnauthorized: false`), so
- * the trust store and the mode can change under a running server. It records what each
- * handshake established (`TlsHandshake`: the mode, a proven PSK identity, the client
- * certificate verified or why not; in mode TLS the certificate is not examined) and hands
- * every connection to the engine, whose CONNECT pipeline decides who may proceed. With
- * `websocketMaxPayload` it also serves MQTT over WebSocket (wss) on the same port: a connection
- * whose first bytes are an HTTP request is upgraded at `/mqtt` (routeByFirstBytes).
+ * The instance's TLS site (see TlsSite). `instanceId` keeps TLS sessions of one instance from
+ * resuming on another's on a shared endpoint. With `websocketMaxPayload` the site also serves
+ * MQTT over WebSocket (wss) on the same port: a connection whose first bytes are an HTTP
+ * request is upgraded at `/mqtt` (routeByFirstBytes), on the instance's own port and on a
+ * node's shared endpoint alike.
  */
-export async function openTlsListener(broker: InstanceBroker, site: ListenSite, initial: ServerTlsMaterial, psk?: PskOptions, websocketMaxPayload?: number): Promise<TlsListener> {
+export function createTlsSite(broker: InstanceBroker, instanceId: string, initial: ServerTlsMaterial, psk?: PskOptions, websocketMaxPayload?: number): TlsSite {
   let material = initial;
   let key = trustKey(initial);
   let anchors = anchorsOf(initial);
@@ -167,11 +189,12 @@ export async function openTlsListener(broker: InstanceBroker, site: ListenSite, 
   let pskOffered = psk?.enabled() ?? false;
   /** Identities whose key the handshake asked for; trusted only if a PSK suite was negotiated. */
   const pskIdentities = new WeakMap<TLSSocket, string>();
-  const pskCallback = (socket: TLSSocket, identity: string): Buffer | null => {
-    const key = psk?.enabled() ? psk.key(identity) : undefined;
-    if (key === undefined) return null;
-    pskIdentities.set(socket, identity);
-    return key;
+  const sessionIdContext = createHash('sha256').update(instanceId).digest('hex').slice(0, 32);
+  let options = { ...secureContextOptions(initial, pskOffered), sessionIdContext };
+  let context: SecureContext | undefined;
+  const setOptions = () => {
+    options = { ...secureContextOptions(material, pskOffered), sessionIdContext };
+    context = undefined;
   };
 
   /** What each TLS socket's handshake established, for the WebSocket connection made over it. */
@@ -182,36 +205,48 @@ export async function openTlsListener(broker: InstanceBroker, site: ListenSite, 
       : createWebSocketEndpoint(broker, websocketMaxPayload, (socket): ConnectionInfo => ({
           remoteAddress: socket.remoteAddress ?? 'unknown',
           transport: 'wss',
-          // A socket the listener did not route cannot reach here; mode TLS is the least it could claim.
+          // A socket the site did not route cannot reach here; mode TLS is the least it could claim.
           tls: handshakes.get(socket as TLSSocket) ?? { mode: 'TLS' },
         }));
-  const server = createServer({ ...secureContextOptions(initial, pskOffered), pskCallback, requestCert: true, rejectUnauthorized: false }, (socket) => {
-    socket.setNoDelay(true);
-    socket.once('close', () => sockets.delete(socket));
-    const { tls, verified } = handshakeOf(socket, material.mode, anchors, pskIdentities.get(socket));
-    sockets.set(socket, verified);
-    const mqtt = () => broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls', tls });
-    if (websocket === undefined) return mqtt();
-    handshakes.set(socket, tls);
-    routeByFirstBytes(socket, mqtt, () => websocket.serve(socket));
-  });
-  // A failed handshake is the client's problem, not the listener's.
-  server.on('tlsClientError', () => undefined);
-  await listen(server, site);
 
   return {
-    port: site.port,
+    get options() {
+      return options;
+    },
+    secureContext() {
+      context ??= createSecureContext(options);
+      return context;
+    },
+    pskKey(socket, identity) {
+      const found = psk?.enabled() ? psk.key(identity) : undefined;
+      if (found === undefined) return null;
+      pskIdentities.set(socket, identity);
+      return found;
+    },
+    accept(socket) {
+      socket.setNoDelay(true);
+      socket.once('close', () => sockets.delete(socket));
+      const { tls, verified } = handshakeOf(socket, material.mode, anchors, pskIdentities.get(socket));
+      sockets.set(socket, verified);
+      const mqtt = () => broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls', tls });
+      if (websocket === undefined) return mqtt();
+      handshakes.set(socket, tls);
+      routeByFirstBytes(socket, mqtt, () => websocket.serve(socket));
+    },
     refreshPsk() {
       const on = psk?.enabled() ?? false;
-      if (on === pskOffered) return;
+      if (on === pskOffered) return false;
       pskOffered = on;
-      server.setSecureContext(secureContextOptions(material, on));
+      setOptions();
+      return true;
     },
     update(next) {
       const untrusted = new Set<string>();
       const nextKey = trustKey(next);
-      if (nextKey !== key) {
-        server.setSecureContext(secureContextOptions(next, pskOffered));
+      const changed = nextKey !== key;
+      material = next;
+      if (changed) {
+        setOptions();
         key = nextKey;
         anchors = anchorsOf(next);
         const dropped: TLSSocket[] = [];
@@ -223,14 +258,51 @@ export async function openTlsListener(broker: InstanceBroker, site: ListenSite, 
         }
         if (dropped.length > 0) setTimeout(() => dropped.forEach((s) => s.destroy()), 1_000).unref();
       }
-      material = next;
-      return { untrustedSerials: untrusted };
+      return { untrustedSerials: untrusted, changed };
+    },
+    destroySockets() {
+      for (const socket of sockets.keys()) socket.destroy();
+    },
+    async close() {
+      await websocket?.close();
+    },
+  };
+}
+
+/**
+ * MQTT over TLS with the instance's server certificate. The listener always asks for a client
+ * certificate but never lets OpenSSL refuse the handshake (`rejectUnauthorized: false`), so
+ * the trust store and the mode can change under a running server. It records what each
+ * handshake established (`TlsHandshake`: the mode, a proven PSK identity, the client
+ * certificate verified or why not; in mode TLS the certificate is not examined) and hands
+ * every connection to the engine, whose CONNECT pipeline decides who may proceed (and, with
+ * `websocketMaxPayload`, MQTT over WebSocket on the same port: see createTlsSite).
+ */
+export async function openTlsListener(broker: InstanceBroker, site: ListenSite, initial: ServerTlsMaterial, psk?: PskOptions, instanceId = '', websocketMaxPayload?: number): Promise<TlsListener> {
+  const tlsSite = createTlsSite(broker, instanceId, initial, psk, websocketMaxPayload);
+  const server = createServer({ ...tlsSite.options, pskCallback: (socket, identity) => tlsSite.pskKey(socket, identity), requestCert: true, rejectUnauthorized: false }, (socket) =>
+    tlsSite.accept(socket),
+  );
+  // A failed handshake is the client's problem, not the listener's.
+  server.on('tlsClientError', () => undefined);
+  await listen(server, site);
+
+  return {
+    port: site.port,
+    site: tlsSite,
+    refreshPsk() {
+      if (tlsSite.refreshPsk()) server.setSecureContext(tlsSite.options);
+    },
+    update(next) {
+      const { untrustedSerials, changed } = tlsSite.update(next);
+      if (changed) server.setSecureContext(tlsSite.options);
+      return { untrustedSerials };
     },
     close: async () => {
-      await websocket?.close();
+      await tlsSite.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        for (const socket of sockets.keys()) socket.destroy();
+        tlsSite.destroySockets();
       });
     },
   };

@@ -1,5 +1,6 @@
 import {
   CONNACK_5,
+  connackCodeFor,
   editionAllowsType,
   FailedAuthThrottle,
   throttledConnackCode,
@@ -25,9 +26,11 @@ import { loadPskKeys, PskKeyring } from '../connect/psk-keyring';
 import type { ListenSite, Listener } from '../listeners/listener';
 import { openTcpListener } from '../listeners/tcp-listener';
 import { openTlsListener, type TlsListener } from '../listeners/tls-listener';
+import type { SharedTlsRoutes } from '../listeners/shared-tls-listener';
 import { loadTlsMaterial } from '../listeners/tls-material';
 import { openWsListener } from '../listeners/ws-listener';
 import { DEFAULT_INSTANCE_LIMITS, InstanceBroker, type InstanceLimits } from '../protocol/instance-broker';
+import type { FileDescriptorBudget } from './file-descriptors';
 import type { RefusalCounts } from '../protocol/refusal-counters';
 import type { DurableStore } from '../persistence/durable-store';
 import type { InstanceStore } from '../persistence/instance-store';
@@ -72,6 +75,10 @@ export interface HostDeps extends AuthenticatorDeps {
   onThrottled?: (cause: ThrottleCause) => void;
   /** Issue 14: the node's durable store; absent (unit tests), instances keep their state in memory only. */
   store?: DurableStore;
+  /** The node's open-file budget: a CONNECT that would eat into its reserve is refused with 0x97. */
+  fileDescriptors?: FileDescriptorBudget;
+  /** The node's shared TLS endpoint (MQC_SHARED_TLS_PORT): each instance's TLS joins it while served. */
+  sharedTls?: SharedTlsRoutes;
 }
 
 /**
@@ -118,6 +125,8 @@ export class InstanceHost {
    * authenticator spends CPU on it.
    */
   private async authenticate(credentials: ConnectCredentials): Promise<ChainDecision> {
+    const descriptors = this.deps.fileDescriptors?.admit();
+    if (descriptors && !descriptors.admitted) return this.outOfDescriptors(credentials, descriptors.firstRefusal);
     const admission = this.throttle.admit(credentials.peerHost);
     if (!admission.admitted) return this.throttled(credentials, admission);
     const { attempt } = admission;
@@ -136,6 +145,18 @@ export class InstanceHost {
       return decision;
     }
     return this.settle(decision, attempt, credentials);
+  }
+
+  /** The node is near its open-file limit: refused before the chain, logged once per episode. */
+  private outOfDescriptors(credentials: ConnectCredentials, firstRefusal: boolean): ChainDecision {
+    const budget = this.deps.fileDescriptors;
+    if (firstRefusal && budget) {
+      this.deps.logger.warn(
+        { instanceId: this.instanceId, clientId: credentials.clientId, limit: budget.limit, reserve: budget.reserve, inUse: budget.inUse },
+        'CONNECT refused: the node is at its open-file limit (RLIMIT_NOFILE) less the reserve; raise the limit (ulimit -n) or move instances',
+      );
+    }
+    return { kind: 'deny', reason: 'quota-exceeded', connackCode: connackCodeFor('quota-exceeded', credentials.protocolVersion), message: 'the broker node has no file descriptors to spare' };
   }
 
   private throttled(credentials: ConnectCredentials, refusal: Extract<Admission, { admitted: false }>): ChainDecision {
@@ -221,12 +242,20 @@ export class InstanceHost {
     if (!mqttPort || !mqttsPort || !wsPort) throw new Error(`instance ${instance.id} has no ports yet`);
     this.listeners.push(await openTcpListener(this.broker, this.site('tcp', mqttPort)));
     const { material, fingerprint } = await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, this.instanceId, this.deps.logger);
-    this.tls = await openTlsListener(this.broker, this.site('tls', mqttsPort), material, {
-      key: (identity) => this.psk.get(identity),
-      enabled: () => this.psk.size > 0,
-    }, MAX_PACKET_SIZE);
+    this.tls = await openTlsListener(
+      this.broker,
+      this.site('tls', mqttsPort),
+      material,
+      {
+        key: (identity) => this.psk.get(identity),
+        enabled: () => this.psk.size > 0,
+      },
+      this.instanceId,
+      MAX_PACKET_SIZE,
+    );
     this.loaded.tls = fingerprint;
     this.listeners.push(this.tls);
+    this.deps.sharedTls?.add(this.instanceId, this.tls.site);
     this.listeners.push(await openWsListener(this.broker, this.site('ws', wsPort), MAX_PACKET_SIZE));
   }
 
@@ -317,6 +346,7 @@ export class InstanceHost {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    if (this.tls) this.deps.sharedTls?.remove(this.instanceId, this.tls.site);
     await Promise.allSettled(this.listeners.map((l) => l.close()));
     this.listeners = [];
     this.tls = undefined;

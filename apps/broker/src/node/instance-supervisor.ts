@@ -13,11 +13,25 @@ import { InstanceHost, type HostDeps } from './instance-host';
 import { usedRevokedCredential } from './revocation-match';
 
 export interface SupervisorOptions {
-  /** How often a full resync repairs lost change events; 10 s unless a test wants it sooner. */
+  /** How often the node asks PostgreSQL which instances changed (one query); 10 s unless a test wants it sooner. */
   resyncIntervalMs?: number;
+  /**
+   * How often the full comparison runs (every instance's rows against what the node loaded, every
+   * client's credential): it repairs what changed in the database without the write path (by
+   * hand, a restore). 5 minutes unless a test wants it sooner.
+   */
+  fullSweepIntervalMs?: number;
 }
 
 const RESYNC_MS = 10_000;
+const FULL_SWEEP_MS = 5 * 60_000;
+
+/** One row of the revision query: an instance changed by a transaction at or after the horizon. */
+interface ChangedInstance {
+  id: string;
+  revision: string;
+  nodeId: string | null;
+}
 /** An instance whose listeners could not be opened is tried again after 1 s, 2 s, 4 s … at most a minute. */
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 60_000;
@@ -46,7 +60,14 @@ interface InstanceEntry {
 export class InstanceSupervisor {
   private readonly instances = new Map<string, InstanceEntry>();
   private timer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The oldest transaction that was still running when the node last asked what changed. */
+  private horizon = '0';
+  /** The revision of each instance the node last reconciled on a revision (it is seen again until the horizon passes it). */
+  private readonly reconciledRevisions = new Map<string, string>();
+  /** Queries the resyncs ran, by kind (the density bench and the tests read them). */
+  readonly resyncQueries = { changes: 0, fullSweeps: 0 };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -57,10 +78,13 @@ export class InstanceSupervisor {
   ) {}
 
   async start(): Promise<void> {
-    await this.resync();
+    await this.fullSweep();
     const every = this.options.resyncIntervalMs ?? RESYNC_MS;
-    this.timer = setInterval(() => void this.resync().catch((error: unknown) => this.logger.error({ err: error }, 'resync failed')), every);
+    this.timer = setInterval(() => void this.resyncChanges().catch((error: unknown) => this.logger.error({ err: error }, 'resync failed')), every);
     this.timer.unref();
+    const sweepEvery = this.options.fullSweepIntervalMs ?? FULL_SWEEP_MS;
+    this.sweepTimer = setInterval(() => void this.fullSweep().catch((error: unknown) => this.logger.error({ err: error }, 'full resync failed')), sweepEvery);
+    this.sweepTimer.unref();
   }
 
   /** The instances served here, with their hosts. */
@@ -82,12 +106,12 @@ export class InstanceSupervisor {
     if (entry && !entry.host && !entry.queue && !entry.retry) this.instances.delete(instanceId);
   }
 
-  /** Instance id → connected clients, for the heartbeat report. */
   /** The hosts served now, by instance id (the activity flusher reads their counters). */
   served(): [string, InstanceHost][] {
     return this.hosts();
   }
 
+  /** Instance id → connected clients, for the heartbeat report. */
   report(): Record<string, { clients: number }> {
     return Object.fromEntries(this.hosts().map(([id, host]) => [id, { clients: host.clients }]));
   }
@@ -128,7 +152,46 @@ export class InstanceSupervisor {
     await host.reloadAuthorization();
   }
 
-  private async resync(): Promise<void> {
+  /**
+   * Repairs lost change events at the cost of what changed: one query returns the instances
+   * whose revision is at or above the horizon (the oldest transaction running at the last ask,
+   * so a change committed late is not skipped), with the next horizon. Only those this node
+   * serves or should serve are compared with what it loaded and have their clients' credentials
+   * checked; an idle fleet costs one query per interval.
+   */
+  private async resyncChanges(): Promise<void> {
+    if (this.stopped) return;
+    this.resyncQueries.changes++;
+    const [row] = (await this.dataSource.query(
+      `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon,
+              COALESCE((SELECT json_agg(json_build_object('id', id, 'revision', revision::text, 'nodeId', node_id))
+                          FROM instances WHERE revision >= $1::bigint), '[]'::json) AS changed`,
+      [this.horizon],
+    )) as { horizon: string; changed: ChangedInstance[] }[];
+    if (!row) return;
+    const nodeId = this.nodeId();
+    const due = row.changed.filter((c) => (c.nodeId === nodeId || this.instances.has(c.id)) && this.reconciledRevisions.get(c.id) !== c.revision);
+    this.horizon = row.horizon;
+    await Promise.all(
+      due.map(async (changed) => {
+        await this.reconcile(changed.id, false);
+        await this.serialised(changed.id, () => this.revalidateNow([changed.id]), 'could not revalidate connected clients');
+        this.reconciledRevisions.set(changed.id, changed.revision);
+      }),
+    );
+    for (const id of this.reconciledRevisions.keys()) if (!this.instances.has(id)) this.reconciledRevisions.delete(id);
+  }
+
+  /**
+   * The full comparison, at start and as a slow background sweep: every instance placed here or
+   * served here against the rows it was loaded from (fingerprints), and every connected client's
+   * credential, in one batch for all instances (a lost credential-revoked event).
+   */
+  private async fullSweep(): Promise<void> {
+    if (this.stopped) return;
+    this.resyncQueries.fullSweeps++;
+    // Taken first: whatever commits from now on is also seen by the next revision query.
+    const [{ horizon }] = (await this.dataSource.query('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon')) as [{ horizon: string }];
     const rows = await this.dataSource.getRepository(InstanceEntity).find({
       select: { id: true, status: true, listenersFailed: true },
       where: { nodeId: this.nodeId(), status: In([...SERVED_STATUSES, 'FAILED']) },
@@ -136,8 +199,8 @@ export class InstanceSupervisor {
     const wanted = new Set(rows.filter(nodeServes).map((r) => r.id));
     const all = new Set([...wanted, ...this.hosts().map(([id]) => id)]);
     await Promise.all([...all].map((id) => this.reconcile(id, false)));
-    // A lost credential-revoked event: the clients' credentials are checked against the database.
-    await Promise.all(this.hosts().map(([id]) => this.serialised(id, () => this.revalidateNow(id), 'could not revalidate connected clients')));
+    if (this.horizon === '0') this.horizon = horizon;
+    await this.revalidateNow(this.hosts().map(([id]) => id));
   }
 
   private reconcile(instanceId: string, reloadChain: boolean): Promise<void> {
@@ -158,11 +221,16 @@ export class InstanceSupervisor {
     return next;
   }
 
-  private async revalidateNow(instanceId: string): Promise<void> {
-    const host = this.instances.get(instanceId)?.host;
-    if (this.stopped || !host) return;
-    const count = await revalidateClients(host.broker, this.dataSource, this.deps.secrets, instanceId);
-    if (count) this.logger.info({ instanceId, count }, 'disconnected clients whose credential was revoked (found on resync)');
+  /** Checks the connected clients' credentials of these instances against the database, in one batch. */
+  private async revalidateNow(instanceIds: readonly string[]): Promise<void> {
+    if (this.stopped) return;
+    const brokers = new Map<string, InstanceBroker>();
+    for (const id of instanceIds) {
+      const host = this.instances.get(id)?.host;
+      if (host) brokers.set(id, host.broker);
+    }
+    const counts = await revalidateClients(brokers, this.dataSource, this.deps.secrets);
+    for (const [instanceId, count] of counts) this.logger.info({ instanceId, count }, 'disconnected clients whose credential was revoked (found on resync)');
   }
 
   private async reconcileNow(instanceId: string, reloadChain: boolean): Promise<void> {
@@ -252,6 +320,7 @@ export class InstanceSupervisor {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.sweepTimer);
     for (const id of [...this.instances.keys()]) this.forgetRetry(id);
     await Promise.allSettled([...this.instances.values()].map((entry) => entry.queue));
     await Promise.allSettled(this.hosts().map(([id, host]) => this.closeHost(id, host)));

@@ -25,6 +25,8 @@ export class InMemoryWritePath {
   readonly audit: AuditRecord[] = [];
   readonly published: ChangeEvent[] = [];
   readonly journal: string[] = [];
+  /** Instances whose revision the write path moved (one per change the nodes are told of). */
+  readonly touched: string[] = [];
 
   table(entity: EntityClass): Row[] {
     let rows = this.tables.get(entity);
@@ -91,6 +93,9 @@ export class InMemoryWritePath {
         if (!instance) throw new NotFoundError('instance');
         this.journal.push(`lock ${id}`);
         return instance;
+      },
+      touch: async (id: string): Promise<void> => {
+        this.touched.push(id);
       },
     },
     audit: {

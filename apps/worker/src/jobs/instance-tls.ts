@@ -1,12 +1,16 @@
 import { isIP } from 'node:net';
 import type { EntityManager } from 'typeorm';
 import { InstanceEntity } from '@mqc/db';
-import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
+import { SECRET_CONTEXT, sharedTlsHost, type SecretBox } from '@mqc/domain';
 import { createCertificateAuthority, issueServerCertificate } from '@mqc/pki';
 
-/** The names a server certificate covers: the public host, and loopback for local use. */
-export function serverNames(publicHost: string): { dnsNames: string[]; ipAddresses: string[] } {
+/**
+ * The names a server certificate covers: the public host, loopback for local use, and with
+ * MQC_PUBLIC_DOMAIN the instance's name on the nodes' shared endpoint (`<id>.<domain>`).
+ */
+export function serverNames(publicHost: string, shared?: { instanceId: string; publicDomain: string | undefined }): { dnsNames: string[]; ipAddresses: string[] } {
   const dnsNames = new Set(['localhost']);
+  if (shared?.publicDomain) dnsNames.add(sharedTlsHost(shared.instanceId, shared.publicDomain));
   const ipAddresses = new Set(['127.0.0.1', '::1']);
   (isIP(publicHost) ? ipAddresses : dnsNames).add(publicHost);
   return { dnsNames: [...dnsNames], ipAddresses: [...ipAddresses] };
@@ -21,11 +25,11 @@ export function serverCommonName(publicHost: string, instanceId: string): string
 }
 
 /** The instance's own CA and a server certificate it signed, made once; private keys sealed. */
-export async function ensureInstanceTls(manager: EntityManager, instanceId: string, publicHost: string, secrets: SecretBox): Promise<void> {
+export async function ensureInstanceTls(manager: EntityManager, instanceId: string, publicHost: string, secrets: SecretBox, publicDomain?: string): Promise<void> {
   const existing = await manager.findOne(InstanceEntity, { where: { id: instanceId }, select: { id: true, caCertPem: true, serverCertPem: true } });
   if (existing?.caCertPem && existing.serverCertPem) return;
   const ca = await createCertificateAuthority({ commonName: `MQC instance ${instanceId} CA`, organization: 'MQC', validityDays: 3650 });
-  const server = await issueServerCertificate({ ca, commonName: serverCommonName(publicHost, instanceId), ...serverNames(publicHost), validityDays: SERVER_CERTIFICATE_DAYS });
+  const server = await issueServerCertificate({ ca, commonName: serverCommonName(publicHost, instanceId), ...serverNames(publicHost, { instanceId, publicDomain }), validityDays: SERVER_CERTIFICATE_DAYS });
   await manager.update(InstanceEntity, { id: instanceId }, {
     caCertPem: ca.certPem,
     caKeySealed: secrets.seal(ca.keyPem, SECRET_CONTEXT.instanceCaKey(instanceId)),

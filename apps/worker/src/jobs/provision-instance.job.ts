@@ -25,7 +25,7 @@ export class ProvisionInstanceJob {
     if (!instance || instance.status !== 'PROVISIONING') return;
 
     const ports = await dataSource.transaction((manager) => allocatePorts(manager, instance, config.brokerPorts));
-    await ensureInstanceTls(dataSource.manager, instanceId, config.publicHost, secrets);
+    await ensureInstanceTls(dataSource.manager, instanceId, config.publicHost, secrets, config.publicDomain);
     const nodeId = await dataSource.transaction((manager) => placeOnNode(manager, instance));
     await changes.publish({ kind: 'instance', instanceId });
     logger.info({ instanceId, nodeId, ports }, 'instance placed; waiting for the node to serve it');

@@ -33,7 +33,7 @@ export class RenewServerCertificatesJob {
       if (parseCertificate(instance.serverCertPem).notAfter.getTime() > horizon) continue;
       try {
         const ca = { certPem: instance.caCertPem, keyPem: secrets.openText(instance.caKeySealed, SECRET_CONTEXT.instanceCaKey(instance.id)) };
-        const server = await issueServerCertificate({ ca, commonName: serverCommonName(config.publicHost, instance.id), ...serverNames(config.publicHost), validityDays: SERVER_CERTIFICATE_DAYS });
+        const server = await issueServerCertificate({ ca, commonName: serverCommonName(config.publicHost, instance.id), ...serverNames(config.publicHost, { instanceId: instance.id, publicDomain: config.publicDomain }), validityDays: SERVER_CERTIFICATE_DAYS });
         // Only over the certificate this run read: a concurrent renewal is not overwritten.
         const result = await dataSource
           .getRepository(InstanceEntity)

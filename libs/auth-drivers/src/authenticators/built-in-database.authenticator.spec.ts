@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtInDatabaseConfigSchema, type ConnectCredentials, hashPassword, type PasswordHashParams, type StoredPassword, VerifiedPasswordCache, verifyPassword } from '@mqc/auth';
+import { builtInDatabaseConfigSchema, type ConnectCredentials, hashPassword, type PasswordHashParams, slowHashGate, type StoredPassword, VerifiedPasswordCache, verifyPassword } from '@mqc/auth';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the core's known-answer vectors (test data, never shipped)
 import { SELF_DESCRIBING_VECTORS, SIMPLE_HASH_VECTORS } from '../../../auth/src/password/password-vectors.fixture';
 import {
@@ -277,6 +277,29 @@ describe('BuiltInDatabaseAuthenticator', () => {
 
     expect(results.map((r) => r.kind)).toEqual(['allow', 'allow']);
     expect(ticksDuring).toBeGreaterThan(0);
+  });
+});
+
+describe('BuiltInDatabaseAuthenticator, a thousand devices of one user connecting at once', () => {
+  const bcryptRow = () => row('fleet', { hash: bcrypt10.hash, salt: '', params: bcrypt10.params });
+
+  it('pays for one bcrypt and gives every CONNECT its answer', async () => {
+    const authn = authenticator(new MapUserStore().put(bcryptRow()), { passwordHash: { name: 'bcrypt', rounds: 10 } });
+    const before = slowHashGate.started;
+    const results = await Promise.all(Array.from({ length: 1_000 }, (_, i) => authn.authenticate(withPassword('fleet', bcrypt10.password, { clientId: `device-${i}` }))));
+    expect(slowHashGate.started - before).toBe(1);
+    expect(results.every((r) => r.kind === 'allow')).toBe(true);
+  });
+
+  it('shares a wrong answer among identical wrong passwords, but hashes each different guess', async () => {
+    const authn = authenticator(new MapUserStore().put(bcryptRow()), { passwordHash: { name: 'bcrypt', rounds: 10 } });
+    const before = slowHashGate.started;
+    const same = await Promise.all(Array.from({ length: 50 }, () => authn.authenticate(withPassword('fleet', 'wrong'))));
+    expect(same.every((r) => r.kind === 'deny')).toBe(true);
+    expect(slowHashGate.started - before).toBe(1);
+    const guesses = await Promise.all(Array.from({ length: 3 }, (_, i) => authn.authenticate(withPassword('fleet', `guess-${i}`))));
+    expect(guesses.every((r) => r.kind === 'deny')).toBe(true);
+    expect(slowHashGate.started - before).toBe(4);
   });
 });
 

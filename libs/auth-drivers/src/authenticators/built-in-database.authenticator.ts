@@ -76,10 +76,8 @@ export class BuiltInDatabaseAuthenticator implements Authenticator {
     // The row's own algorithm: changing the instance default never locks out existing users.
     const stored: StoredPassword = { hash: user.passwordHash, salt: user.salt, params: user.algorithm };
     const scope = `${credentials.instanceId}\u0000${userId}\u0000${user.salt}`;
-    if (!this.verified.isKnownGood(scope, password, user.passwordHash)) {
-      if (!(await verifyPassword(password, stored))) return BAD_CREDENTIALS;
-      this.verified.remember(scope, password, user.passwordHash);
-    }
+    // Known good, or verified once for every identical CONNECT in flight (a fleet of one user).
+    if (!(await this.verified.verify(scope, password, user.passwordHash, () => verifyPassword(password, stored)))) return BAD_CREDENTIALS;
 
     if (this.store.replaceHash && needsRehash(effectiveParams(stored), this.config.passwordHash)) {
       // Not awaited: the CONNACK does not wait for a slow hash and a database write.

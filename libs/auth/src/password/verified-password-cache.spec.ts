@@ -41,6 +41,45 @@ describe('VerifiedPasswordCache', () => {
     expect(cache.isKnownGood('c', 'p', 'h')).toBe(true);
   });
 
+  it('runs identical checks in flight once and shares the answer; another password or stored hash runs its own', async () => {
+    const cache = new VerifiedPasswordCache();
+    let runs = 0;
+    let release!: (ok: boolean) => void;
+    const gate = new Promise<boolean>((resolve) => (release = resolve));
+    const check = () => (runs++, gate);
+    const answers = Promise.all([
+      cache.verify('i\u0000alice', 'secret', 'h1', check),
+      cache.verify('i\u0000alice', Buffer.from('secret'), 'h1', check),
+      cache.verify('i\u0000alice', 'secret', 'h1', check),
+    ]);
+    expect(cache.running).toBe(1);
+    const other = cache.verify('i\u0000alice', 'other', 'h1', async () => (runs++, false));
+    const otherHash = cache.verify('i\u0000alice', 'secret', 'h2', async () => (runs++, false));
+    release(true);
+    expect(await answers).toEqual([true, true, true]);
+    expect(await other).toBe(false);
+    expect(await otherHash).toBe(false);
+    expect(runs).toBe(3);
+    expect(cache.running).toBe(0);
+    // Remembered: the next check runs nothing.
+    expect(await cache.verify('i\u0000alice', 'secret', 'h1', check)).toBe(true);
+    expect(runs).toBe(3);
+  });
+
+  it('shares a failing check with its waiters, then runs again', async () => {
+    const cache = new VerifiedPasswordCache();
+    let runs = 0;
+    const failing = async () => {
+      runs++;
+      throw new Error('boom');
+    };
+    const both = await Promise.allSettled([cache.verify('s', 'p', 'h', failing), cache.verify('s', 'p', 'h', failing)]);
+    expect(both.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(runs).toBe(1);
+    expect(await cache.verify('s', 'p', 'h', async () => (runs++, true))).toBe(true);
+    expect(runs).toBe(2);
+  });
+
   it('does not keep passwords in the clear', () => {
     const cache = new VerifiedPasswordCache();
     cache.remember('scope', 'hunter2', 'h');

@@ -63,6 +63,18 @@ describe('InstanceChanges', () => {
     expect(store.journal).toEqual(['lock i1', 'commit', 'publish instance', 'lock i1', 'audit x', 'commit']);
   });
 
+  it("moves the instance's revision in the transaction of every change the nodes are told of, and of no other", async () => {
+    const store = setup();
+    await store.write.apply({ tenantId: 't1', instanceId: 'i1', caller }, async () => ({ result: undefined, audit: null, change: { kind: 'chain' } }));
+    await store.write.apply({ tenantId: 't1', instanceId: 'i1', caller }, async () => ({ result: undefined, audit: null, change: null }));
+    expect(store.touched).toEqual(['i1']);
+    const refused = store.write.apply({ tenantId: 't1', instanceId: 'i1', caller }, async () => {
+      throw new DomainError('conflict', 'x', 'x');
+    });
+    await expect(refused).rejects.toBeInstanceOf(DomainError);
+    expect(store.touched).toEqual(['i1']);
+  });
+
   it('publishes several change events in the order given, after the commit', async () => {
     const store = setup();
     await store.write.apply({ tenantId: 't1', instanceId: 'i1', caller }, async () => ({

@@ -31,7 +31,7 @@ export interface InstanceChangeRequest {
 /** The ports the write path needs; DataSource, OwnedInstances, AuditService and ChangeBus are them. */
 export interface InstanceChangePorts {
   transactions: { transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> };
-  instances: { lock(tenantId: string, id: string, tx: EntityManager): Promise<InstanceEntity> };
+  instances: { lock(tenantId: string, id: string, tx: EntityManager): Promise<InstanceEntity>; touch(id: string, tx: EntityManager): Promise<void> };
   audit: { record(tx: EntityManager, record: AuditRecord): Promise<void> };
   changes: { publish(event: ChangeEvent): Promise<void> };
 }
@@ -39,8 +39,9 @@ export interface InstanceChangePorts {
 /**
  * The one write path for what lives in a tenant's instance: lock the instance (404 if the
  * tenant does not own it), let `work` check the edition and quota and change rows, record the
- * audit event in the same transaction, commit, then publish the change event. Nothing is
- * published for a change that did not commit.
+ * audit event in the same transaction, move the instance's revision (for the nodes' resync)
+ * with it, commit, then publish the change event. Nothing is published for a change that did
+ * not commit.
  */
 export class InstanceChanges {
   constructor(private readonly ports: InstanceChangePorts) {}
@@ -52,6 +53,8 @@ export class InstanceChanges {
       outcome = await this.ports.transactions.transaction(async (tx) => {
         const instance = await this.ports.instances.lock(tenantId, instanceId, tx);
         const done = await work(tx, instance);
+        // What the nodes are told of, they also find by revision when the event is lost.
+        if (done.change !== null) await this.ports.instances.touch(instanceId, tx);
         if (done.audit) await this.ports.audit.record(tx, { tenantId, caller, ...done.audit });
         return done;
       });

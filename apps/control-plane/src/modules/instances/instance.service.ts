@@ -77,7 +77,7 @@ export class InstanceService {
   ) {}
 
   view(instance: InstanceEntity): InstanceView {
-    return instanceView(instance, this.config.publicHost);
+    return instanceView(instance, this.config.publicHost, { port: this.config.sharedTlsPort, publicDomain: this.config.publicDomain });
   }
 
   private async assertSold(edition: EditionName): Promise<void> {

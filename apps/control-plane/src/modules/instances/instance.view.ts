@@ -1,5 +1,5 @@
 import type { InstanceEntity } from '@mqc/db';
-import { endpointsFor, type AuthorizationPolicy, type InstanceEndpoints, type InstanceStatus } from '@mqc/domain';
+import { endpointsFor, sharedTlsHost, type AuthorizationPolicy, type InstanceEndpoints, type InstanceStatus } from '@mqc/domain';
 import type { EditionName } from '@mqc/editions';
 
 export interface InstanceView {
@@ -15,15 +15,22 @@ export interface InstanceView {
   updatedAt: Date;
 }
 
-export function instanceView(instance: InstanceEntity, publicHost: string): InstanceView {
+/** The nodes' shared TLS endpoint, when the deployment has one (MQC_SHARED_TLS_PORT, MQC_PUBLIC_DOMAIN). */
+export interface SharedEndpoint {
+  port: number | undefined;
+  publicDomain: string | undefined;
+}
+
+export function instanceView(instance: InstanceEntity, publicHost: string, shared?: SharedEndpoint): InstanceView {
   const { mqttPort, mqttsPort, wsPort } = instance;
+  const mqttsShared = shared?.port !== undefined && shared.publicDomain ? { mqttsShared: `mqtts://${sharedTlsHost(instance.id, shared.publicDomain)}:${shared.port}`, wssShared: `wss://${sharedTlsHost(instance.id, shared.publicDomain)}:${shared.port}/mqtt` } : {};
   return {
     id: instance.id,
     name: instance.name,
     edition: instance.edition,
     status: instance.status,
     statusReason: instance.statusReason,
-    endpoints: mqttPort && mqttsPort && wsPort ? endpointsFor(publicHost, { mqtt: mqttPort, mqtts: mqttsPort, ws: wsPort }) : null,
+    endpoints: mqttPort && mqttsPort && wsPort ? { ...endpointsFor(publicHost, { mqtt: mqttPort, mqtts: mqttsPort, ws: wsPort }), ...mqttsShared } : null,
     accessPolicy: {
       anonymous: instance.anonymousPolicy,
       onBackendFailure: instance.backendFailurePolicy,

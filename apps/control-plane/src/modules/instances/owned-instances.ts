@@ -26,4 +26,12 @@ export class OwnedInstances {
     if (!instance) throw new NotFoundError('instance');
     return instance;
   }
+
+  /**
+   * Moves the instance's revision to this transaction (the row's trigger sets it), so the broker
+   * nodes' one-query resync sees the change once it commits (migration 1764760000000).
+   */
+  async touch(id: string, tx: EntityManager): Promise<void> {
+    await tx.query('UPDATE instances SET revision = 0 WHERE id = $1', [id]);
+  }
 }

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { loadConfig } from '@mqc/config';
+import { generateKeyPair } from '@mqc/pki';
+import { startBroker } from '../../../apps/broker/src/broker';
+import { startControlPlane } from '../../../apps/control-plane/src/control-plane';
+import { startWorker } from '../../../apps/worker/src/worker';
+
+export interface ProvisioningResult {
+  instances: number;
+  /** From the first create request to the last instance RUNNING. */
+  secondsToLastRunning: number;
+  /** Instances that ended FAILED (their listeners, say) instead. */
+  failed: number;
+  /** What one instance's two keys cost to make, EC P-256 (now) and RSA 2048 (before), in ms. */
+  keysMs: { ec: number; rsa: number };
+}
+
+async function keyCost(algorithm: 'ec-p256' | 'rsa-2048', pairs: number): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < pairs; i++) await Promise.all([generateKeyPair(algorithm), generateKeyPair(algorithm)]);
+  return (performance.now() - started) / pairs;
+}
+
+/**
+ * `npm run bench -- --only=provisioning`: the control plane, one worker and one broker node (in
+ * this process, as a one-node deployment) against a database of their own; `instances` created
+ * at once through the API, timed until the last is RUNNING. The listener ports come from
+ * `ports` (three per instance; below the kernel's ephemeral range).
+ */
+export async function provisioningBurst(o: { instances: number; firstPort: number }): Promise<ProvisioningResult> {
+  const admin = process.env['MQC_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `mqc_bench_provision_${process.pid}`;
+  const adminClient = new Client({ connectionString: admin });
+  await adminClient.connect();
+  await adminClient.query(`CREATE DATABASE ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  const dataDir = mkdtempSync(join(tmpdir(), 'mqc-bench-provision-'));
+  const config = loadConfig({
+    MQC_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: process.env['MQC_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    MQC_REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+    MQC_BROKER_PORTS: `${o.firstPort}-${o.firstPort + o.instances * 3 + 9}`,
+    MQC_BIND_HOST: '127.0.0.1',
+    MQC_LOG_LEVEL: 'warn',
+    MQC_NODE_NAME: `bench-${process.pid}`,
+  });
+  const controlPlane = await startControlPlane(config, databaseUrl, 0);
+  const broker = await startBroker(config, databaseUrl, 0);
+  const worker = await startWorker(config, databaseUrl, 0);
+  const sql = new Client({ connectionString: databaseUrl });
+  await sql.connect();
+  try {
+    const api = async (path: string, token: string, body: unknown) => {
+      const response = await fetch(`${controlPlane.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as Record<string, unknown>;
+    };
+    const tenant = await api('/v1/ops/tenants', config.operatorToken, { name: 'bench' });
+    const key = (tenant['apiKey'] as { secret: string }).secret;
+
+    const started = performance.now();
+    // The requests arrive at once; the API answers each with 202 and queues its provisioning.
+    const names = Array.from({ length: o.instances }, (_, i) => `bench-${i}`);
+    // At most 16 requests in flight from this one address: the API counts each as a failure until its key is checked (20 per source).
+    const WAVE = 16;
+    for (let i = 0; i < names.length; i += WAVE) await Promise.all(names.slice(i, i + WAVE).map((n) => api('/v1/instances', key, { name: n, edition: 'basic' })));
+    const requestsDone = performance.now();
+    process.stderr.write(`bench: ${o.instances} instances requested in ${((requestsDone - started) / 1000).toFixed(1)} s\n`);
+
+    let failed = 0;
+    for (;;) {
+      const { rows } = await sql.query<{ running: string; failed: string }>(
+        `SELECT count(*) FILTER (WHERE status = 'RUNNING') AS running, count(*) FILTER (WHERE status = 'FAILED') AS failed FROM instances`,
+      );
+      const running = Number(rows[0]!.running);
+      failed = Number(rows[0]!.failed);
+      if (running + failed >= o.instances) break;
+      if (performance.now() - started > 600_000) throw new Error(`only ${running} of ${o.instances} RUNNING after 10 minutes`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const secondsToLastRunning = (performance.now() - started) / 1000;
+    const keysMs = { ec: await keyCost('ec-p256', 50), rsa: await keyCost('rsa-2048', 5) };
+    return { instances: o.instances, secondsToLastRunning, failed, keysMs };
+  } finally {
+    await sql.end();
+    await worker.close();
+    await broker.close();
+    await controlPlane.close();
+    await adminClient.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await adminClient.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,75 @@
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, eventually, testConfig, type ApiClient, type TestDatabase } from '@mqc/testing';
+import { connackCode } from '../support/auth';
+import { newTenant, runningInstance, type InstanceView } from '../support/instances';
+import { startStack, type Stack } from '../support/stack';
+
+const RESYNC_MS = 200;
+
+interface Recorded {
+  text: string;
+  values: unknown[];
+}
+
+/** Every query this process sends PostgreSQL through `pg` (the in-process broker's among them). */
+function recordQueries(): { queries: Recorded[]; restore(): void } {
+  const queries: Recorded[] = [];
+  const original = Client.prototype.query;
+  Client.prototype.query = function (this: Client, ...args: unknown[]) {
+    const [first, second] = args as [unknown, unknown];
+    const text = typeof first === 'string' ? first : ((first as { text?: string })?.text ?? '');
+    const values = Array.isArray(second) ? second : ((first as { values?: unknown[] })?.values ?? []);
+    queries.push({ text, values });
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof Client.prototype.query;
+  return { queries, restore: () => (Client.prototype.query = original) };
+}
+
+const naming = (instanceId: string) => (q: Recorded) => q.values.includes(instanceId);
+
+describe("the node's resync: one query for what changed, the full comparison in the background", () => {
+  let db: TestDatabase;
+  let stack: Stack;
+  let tenant: ApiClient;
+  let sql: Client;
+  let changed: InstanceView;
+  let idle: InstanceView;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    stack = await startStack(testConfig(), db.url, { broker: { resyncIntervalMs: RESYNC_MS, fullSweepIntervalMs: 3_600_000 } });
+    tenant = await newTenant(stack);
+    [changed, idle] = await Promise.all([runningInstance(tenant, 'changed'), runningInstance(tenant, 'idle')]);
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+  });
+
+  afterAll(async () => {
+    await sql?.end();
+    await stack?.close();
+    await db?.drop();
+  });
+
+  it('applies a change made without a change event, and asks nothing about the instances that did not change', async () => {
+    // The anonymous policy is deny: a client without credentials is refused.
+    expect(await connackCode(changed.endpoints!.mqtt, { protocolVersion: 5 })).toBe(0x87);
+    // Settle: the node's own writes at opening (serving_at) moved the revisions once.
+    await new Promise((resolve) => setTimeout(resolve, RESYNC_MS * 5));
+
+    const recorder = recordQueries();
+    try {
+      const before = stack.broker.supervisor.resyncQueries.changes;
+      // As if the change event had been lost: nobody is told, the row's revision moves.
+      await sql.query(`UPDATE instances SET anonymous_policy = 'allow' WHERE id = $1`, [changed.id]);
+      await eventually(async () => expect(await connackCode(changed.endpoints!.mqtt, { protocolVersion: 5 })).toBe(0), 10_000, 100);
+      await new Promise((resolve) => setTimeout(resolve, RESYNC_MS * 5));
+
+      expect(stack.broker.supervisor.resyncQueries.changes - before).toBeGreaterThanOrEqual(5);
+      expect(recorder.queries.filter(naming(changed.id)).length).toBeGreaterThan(0);
+      expect(recorder.queries.filter(naming(idle.id))).toEqual([]);
+    } finally {
+      recorder.restore();
+    }
+  });
+});
