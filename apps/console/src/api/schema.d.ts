@@ -1466,6 +1466,8 @@ export interface operations {
                                 keepAliveMaxSeconds: number;
                                 /** @description entries of the instance event log kept, newest first (GET /v1/instances/{id}/events) */
                                 eventLogEntries: number;
+                                /** @description longest a persistent session and its queued messages outlive the connection, in seconds */
+                                sessionExpiryMaxSeconds: number;
                             };
                             /** @description false while the operator does not sell it; existing instances keep working */
                             available: boolean;
@@ -1528,6 +1530,10 @@ export interface operations {
                                 ws: string;
                                 /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
                                 wss: string;
+                                /** @description the broker nodes' shared MQTT-over-TLS endpoint, by TLS server name <instance id>.<MQC_PUBLIC_DOMAIN>; only when the deployment has one */
+                                mqttsShared?: string;
+                                /** @description MQTT over WebSocket over TLS on the shared endpoint, by the same server name; only when the deployment has one */
+                                wssShared?: string;
                             } | null;
                             accessPolicy: {
                                 /** @enum {string} */
@@ -1627,6 +1633,10 @@ export interface operations {
                             ws: string;
                             /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
                             wss: string;
+                            /** @description the broker nodes' shared MQTT-over-TLS endpoint, by TLS server name <instance id>.<MQC_PUBLIC_DOMAIN>; only when the deployment has one */
+                            mqttsShared?: string;
+                            /** @description MQTT over WebSocket over TLS on the shared endpoint, by the same server name; only when the deployment has one */
+                            wssShared?: string;
                         } | null;
                         accessPolicy: {
                             /** @enum {string} */
@@ -1745,6 +1755,10 @@ export interface operations {
                             ws: string;
                             /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
                             wss: string;
+                            /** @description the broker nodes' shared MQTT-over-TLS endpoint, by TLS server name <instance id>.<MQC_PUBLIC_DOMAIN>; only when the deployment has one */
+                            mqttsShared?: string;
+                            /** @description MQTT over WebSocket over TLS on the shared endpoint, by the same server name; only when the deployment has one */
+                            wssShared?: string;
                         } | null;
                         accessPolicy: {
                             /** @enum {string} */
@@ -1827,6 +1841,10 @@ export interface operations {
                             ws: string;
                             /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
                             wss: string;
+                            /** @description the broker nodes' shared MQTT-over-TLS endpoint, by TLS server name <instance id>.<MQC_PUBLIC_DOMAIN>; only when the deployment has one */
+                            mqttsShared?: string;
+                            /** @description MQTT over WebSocket over TLS on the shared endpoint, by the same server name; only when the deployment has one */
+                            wssShared?: string;
                         } | null;
                         accessPolicy: {
                             /** @enum {string} */
@@ -1917,6 +1935,10 @@ export interface operations {
                             ws: string;
                             /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
                             wss: string;
+                            /** @description the broker nodes' shared MQTT-over-TLS endpoint, by TLS server name <instance id>.<MQC_PUBLIC_DOMAIN>; only when the deployment has one */
+                            mqttsShared?: string;
+                            /** @description MQTT over WebSocket over TLS on the shared endpoint, by the same server name; only when the deployment has one */
+                            wssShared?: string;
                         } | null;
                         accessPolicy: {
                             /** @enum {string} */
@@ -2060,6 +2082,10 @@ export interface operations {
                             ws: string;
                             /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
                             wss: string;
+                            /** @description the broker nodes' shared MQTT-over-TLS endpoint, by TLS server name <instance id>.<MQC_PUBLIC_DOMAIN>; only when the deployment has one */
+                            mqttsShared?: string;
+                            /** @description MQTT over WebSocket over TLS on the shared endpoint, by the same server name; only when the deployment has one */
+                            wssShared?: string;
                         } | null;
                         accessPolicy: {
                             /** @enum {string} */
@@ -8470,6 +8496,8 @@ export interface operations {
                                 keepAliveMaxSeconds: number;
                                 /** @description entries of the instance event log kept, newest first (GET /v1/instances/{id}/events) */
                                 eventLogEntries: number;
+                                /** @description longest a persistent session and its queued messages outlive the connection, in seconds */
+                                sessionExpiryMaxSeconds: number;
                             };
                             /** @description false while the operator does not sell it; existing instances keep working */
                             available: boolean;
@@ -8551,6 +8579,8 @@ export interface operations {
                             keepAliveMaxSeconds: number;
                             /** @description entries of the instance event log kept, newest first (GET /v1/instances/{id}/events) */
                             eventLogEntries: number;
+                            /** @description longest a persistent session and its queued messages outlive the connection, in seconds */
+                            sessionExpiryMaxSeconds: number;
                         };
                         /** @description false while the operator does not sell it; existing instances keep working */
                         available: boolean;
@@ -8654,6 +8684,10 @@ export interface operations {
                                 ws: string;
                                 /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
                                 wss: string;
+                                /** @description the broker nodes' shared MQTT-over-TLS endpoint, by TLS server name <instance id>.<MQC_PUBLIC_DOMAIN>; only when the deployment has one */
+                                mqttsShared?: string;
+                                /** @description MQTT over WebSocket over TLS on the shared endpoint, by the same server name; only when the deployment has one */
+                                wssShared?: string;
                             } | null;
                             accessPolicy: {
                                 /** @enum {string} */
