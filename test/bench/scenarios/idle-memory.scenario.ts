@@ -1,0 +1,45 @@
+import { openIdleConnections } from '../load/idle-connections';
+import { rssBytes } from '../proc-usage';
+import { sleep } from '../stats';
+
+export interface MeasuredPeer {
+  port: number;
+  tlsPort?: number;
+  pid: number;
+  /** A full garbage collection (Node brokers), before memory is read. */
+  settle(): Promise<void>;
+}
+
+export interface IdleMemoryResult {
+  /** Resident memory added per idle connection, in bytes. */
+  bytesPerConnection: number;
+  rssBeforeBytes: number;
+  rssAfterBytes: number;
+}
+
+async function settledRss(peer: MeasuredPeer): Promise<number> {
+  await peer.settle();
+  await sleep(500);
+  return rssBytes(peer.pid);
+}
+
+/**
+ * Memory per idle connection: the broker's resident memory (after a full collection for the
+ * Node brokers) with `count` idle MQTT clients connected, minus before, divided by `count`.
+ * A first batch of the same clients warms the broker up (code compiled, pools grown) and is
+ * closed before the baseline is read.
+ */
+export async function idleMemory(peer: MeasuredPeer, options: { count: number; tls: boolean }): Promise<IdleMemoryResult> {
+  const port = options.tls ? peer.tlsPort : peer.port;
+  if (port === undefined) throw new Error('the broker has no TLS port');
+  const warm = await openIdleConnections(port, { count: Math.min(500, options.count), concurrency: 50, tls: options.tls, prefix: 'warm' });
+  warm.close();
+  await sleep(1_000);
+  const rssBeforeBytes = await settledRss(peer);
+  const idle = await openIdleConnections(port, { count: options.count, concurrency: 100, tls: options.tls, prefix: 'idle' });
+  await sleep(2_000);
+  const rssAfterBytes = await settledRss(peer);
+  idle.close();
+  await sleep(500);
+  return { bytesPerConnection: (rssAfterBytes - rssBeforeBytes) / options.count, rssBeforeBytes, rssAfterBytes };
+}
