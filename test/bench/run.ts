@@ -119,8 +119,11 @@ async function onEach(auth: AuthMode, run: (broker: BrokerProcess) => Promise<vo
 }
 
 /** The three peers of the idle-memory and single-stream scenarios: ours, aedes, mosquitto 2.0. */
-const PEERS = ['mqc', 'aedes', 'mosquitto'] as const;
-type PeerKind = (typeof PEERS)[number];
+const ALL_PEERS = ['mqc', 'aedes', 'mosquitto'] as const;
+type PeerKind = (typeof ALL_PEERS)[number];
+/** `--peers=mqc,mosquitto`: some of them. */
+const onlyPeers = process.argv.find((a) => a.startsWith('--peers='))?.slice('--peers='.length).split(',');
+const PEERS = ALL_PEERS.filter((k) => !onlyPeers || onlyPeers.includes(k));
 const PEER_LABELS: Record<PeerKind, string> = { mqc: 'MQC', aedes: 'aedes', mosquitto: 'mosquitto' };
 /** `--idle=20000`: idle connections per broker (bounded by the process's file descriptors). */
 const IDLE_COUNT = Number(process.argv.find((a) => a.startsWith('--idle='))?.slice('--idle='.length) ?? (quick ? 1_000 : 10_000));
@@ -301,7 +304,7 @@ const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
     const goal = { plain: 4, tls: 20 };
     tables.push([
       `| ${IDLE_COUNT.toLocaleString('en-US')} idle connections (MQTT 3.1.1, keep alive 600 s) | ${PEERS.map((k) => PEER_LABELS[k]).join(' | ')} | MQC goal |`,
-      '| --- | ---: | ---: | ---: | ---: |',
+      `| --- | ${PEERS.map(() => '---: | ').join('')}---: |`,
       ...(['plain', 'tls'] as const).map((t) => `| KB of broker RSS per idle connection, ${t === 'plain' ? 'plain TCP' : 'TLS'} (lower is better) | ${PEERS.map((k) => format(kb[t][k])).join(' | ')} | ≤ ${goal[t]} |`),
     ]);
   },
@@ -331,7 +334,7 @@ const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
       `| QoS ${qos} at ${rate.toLocaleString('en-US')} msg/s | ${metric} | ${PEERS.map((k) => format(median(qos, k, pick))).join(' | ')} | ${(median(qos, 'mqc', pick) / median(qos, 'mosquitto', pick)).toFixed(2)} |`;
     tables.push([
       `| single stream (1 publisher → 1 subscriber, one topic, 64-byte payload) | metric | ${PEERS.map((k) => PEER_LABELS[k]).join(' | ')} | MQC / mosquitto (goal: CPU ≤ 1.25) |`,
-      '| --- | --- | ---: | ---: | ---: | ---: |',
+      `| --- | --- | ${PEERS.map(() => '---: | ').join('')}---: |`,
       ...settings.flatMap(({ qos, rate }) => [
         row(qos, rate, 'deliveries/s (higher is better)', (r) => r.deliveredPerSecond),
         row(qos, rate, 'broker CPU µs per message (lower is better)', (r) => r.cpuMicrosPerMessage),

@@ -17,6 +17,9 @@ export interface IdleMemoryResult {
   rssAfterBytes: number;
 }
 
+/** How long the connections stay quiet before memory is read. */
+export const IDLE_SECONDS = 7;
+
 async function settledRss(peer: MeasuredPeer): Promise<number> {
   await peer.settle();
   await sleep(500);
@@ -37,7 +40,8 @@ export async function idleMemory(peer: MeasuredPeer, options: { count: number; t
   await sleep(1_000);
   const rssBeforeBytes = await settledRss(peer);
   const idle = await openIdleConnections(port, { count: options.count, concurrency: 100, tls: options.tls, prefix: 'idle' });
-  await sleep(2_000);
+  // Idle: longer than the broker's parser idle time (5 s), as a device between its messages.
+  await sleep(IDLE_SECONDS * 1000);
   const rssAfterBytes = await settledRss(peer);
   idle.close();
   await sleep(500);
