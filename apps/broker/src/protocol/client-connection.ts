@@ -69,7 +69,7 @@ export class ClientConnection {
   maximumPacketSize = Number.MAX_SAFE_INTEGER;
   requestProblemInformation = true;
   /** Topic aliases the client set up (client → server) and the maximum we advertised. */
-  readonly topicAliases = new Map<number, string>();
+  topicAliases: Map<number, string> | undefined;
   topicAliasMaximum = 0;
   /** Topic aliases we set up toward the client (server → client); undefined when it allows none. */
   outboundAliases: OutboundTopicAliases | undefined;

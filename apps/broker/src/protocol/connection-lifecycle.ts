@@ -232,6 +232,11 @@ function onParserIdleDue(connection: ClientConnection, now: number): void {
   connection.parser = undefined;
 }
 
+/** From the CONNACK on, the parser is dropped once the connection has been quiet for PARSER_IDLE_MS. */
+export function watchParserIdle(connection: ClientConnection): void {
+  if (connection.state === 'connected' && connection.parser !== undefined && !idleParsers.has(connection)) idleParsers.schedule(connection, connection.lastActivity + PARSER_IDLE_MS);
+}
+
 function onData(ctx: InstanceContext, connection: ClientConnection, chunk: Buffer): void {
   if (connection.state === 'closed') return;
   connection.lastActivity = Date.now();
@@ -244,7 +249,7 @@ function onData(ctx: InstanceContext, connection: ClientConnection, chunk: Buffe
     violation(ctx, connection, RC.packetTooLarge, 'packet too large');
     return;
   }
-  if (connection.state === 'connected' && connection.parser !== undefined && !idleParsers.has(connection)) idleParsers.schedule(connection, connection.lastActivity + PARSER_IDLE_MS);
+  watchParserIdle(connection);
 }
 
 function onConnectTimeout(ctx: InstanceContext, connection: ClientConnection): void {

@@ -2,7 +2,7 @@ import { allowedBy } from '@mqc/auth';
 import type { IConnackPacket } from 'mqtt-packet';
 import { attachAuthorization, authorize } from '../authorization';
 import type { ClientConnection, WillIntent } from '../client-connection';
-import { closeConnection, startKeepAlive } from '../connection-lifecycle';
+import { closeConnection, startKeepAlive, watchParserIdle } from '../connection-lifecycle';
 import { NO_AUTH_EXCHANGE } from '../enhanced-auth/auth-exchange';
 import { DEFAULT_TOPIC_ALIAS_MAXIMUM, type InstanceContext } from '../instance-context';
 import { drainQueue, resendInflight } from '../outbound';
@@ -129,6 +129,7 @@ function completeAccept(ctx: InstanceContext, connection: ClientConnection, atte
   ctx.logger.debug({ clientId: connection.clientId, protocolVersion: attempt.protocolVersion, sessionPresent: attempt.sessionPresent }, 'client connected');
   session.connection = connection;
   startKeepAlive(ctx, connection);
+  watchParserIdle(connection);
   const expiresAt = attempt.decision?.expiresAt?.getTime();
   if (expiresAt !== undefined) onAuthExpiry(ctx, connection, expiresAt);
   resendInflight(connection, session);
