@@ -12,8 +12,8 @@ export interface BrokerProcess {
   /** The MQTT-over-TLS port, when the server was started with BENCH_TLS_DIR. */
   tlsPort?: number;
   pid: number;
-  /** A full garbage collection in the broker, before its memory is read. */
-  settle(): Promise<void>;
+  /** A full garbage collection in the broker, before its memory is read; the JS heap in use after it. */
+  settle(): Promise<number>;
   /** CPU time (user + system) the broker process has used so far, in microseconds. */
   cpuMicros(): Promise<number>;
   stop(): Promise<void>;
@@ -73,7 +73,7 @@ export function forkBrokerServer(kind: BrokerKind, script: string, env: Record<s
     async settle() {
       const reply = next('settled');
       child.send({ type: 'settle' } satisfies ControlMessage);
-      await reply;
+      return (await reply).heapUsedBytes;
     },
     async cpuMicros() {
       const reply = next('cpu');

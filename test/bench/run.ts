@@ -284,6 +284,7 @@ const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
   async 'idle-memory'() {
     const material = await tlsServerMaterial();
     const kb: Record<'plain' | 'tls', Record<PeerKind, number>> = { plain: {} as Record<PeerKind, number>, tls: {} as Record<PeerKind, number> };
+    const heapKb: Record<'plain' | 'tls', Record<PeerKind, number>> = { plain: {} as Record<PeerKind, number>, tls: {} as Record<PeerKind, number> };
     try {
       for (const kind of PEERS) {
         for (const transport of ['plain', 'tls'] as const) {
@@ -292,6 +293,7 @@ const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
           try {
             const r = await idleMemory(peer, { count: IDLE_COUNT, tls: transport === 'tls' });
             kb[transport][kind] = r.bytesPerConnection / 1024;
+            heapKb[transport][kind] = r.heapBytesPerConnection / 1024;
             process.stderr.write(`bench: ${kind} ${transport}: ${kb[transport][kind].toFixed(2)} KB per idle connection (RSS ${Math.round(r.rssBeforeBytes / 1048576)} → ${Math.round(r.rssAfterBytes / 1048576)} MiB)\n`);
           } finally {
             await peer.stop();
@@ -306,6 +308,7 @@ const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
       `| ${IDLE_COUNT.toLocaleString('en-US')} idle connections (MQTT 3.1.1, keep alive 600 s) | ${PEERS.map((k) => PEER_LABELS[k]).join(' | ')} | MQC goal |`,
       `| --- | ${PEERS.map(() => '---: | ').join('')}---: |`,
       ...(['plain', 'tls'] as const).map((t) => `| KB of broker RSS per idle connection, ${t === 'plain' ? 'plain TCP' : 'TLS'} (lower is better) | ${PEERS.map((k) => format(kb[t][k])).join(' | ')} | ≤ ${goal[t]} |`),
+      ...(['plain', 'tls'] as const).map((t) => `| of which KB of JS heap (after a full collection), ${t === 'plain' ? 'plain TCP' : 'TLS'} | ${PEERS.map((k) => format(heapKb[t][k])).join(' | ')} | |`),
     ]);
   },
   async 'single-stream'() {

@@ -6,13 +6,15 @@ export interface MeasuredPeer {
   port: number;
   tlsPort?: number;
   pid: number;
-  /** A full garbage collection (Node brokers), before memory is read. */
-  settle(): Promise<void>;
+  /** A full garbage collection (Node brokers), before memory is read: the JS heap in use after it (NaN for mosquitto). */
+  settle(): Promise<number>;
 }
 
 export interface IdleMemoryResult {
   /** Resident memory added per idle connection, in bytes. */
   bytesPerConnection: number;
+  /** JS heap in use (after a full collection) added per idle connection, in bytes; NaN for mosquitto. */
+  heapBytesPerConnection: number;
   rssBeforeBytes: number;
   rssAfterBytes: number;
 }
@@ -20,10 +22,10 @@ export interface IdleMemoryResult {
 /** How long the connections stay quiet before memory is read. */
 export const IDLE_SECONDS = 7;
 
-async function settledRss(peer: MeasuredPeer): Promise<number> {
-  await peer.settle();
+async function settledMemory(peer: MeasuredPeer): Promise<{ rss: number; heap: number }> {
+  const heap = await peer.settle();
   await sleep(500);
-  return rssBytes(peer.pid);
+  return { rss: rssBytes(peer.pid), heap };
 }
 
 /**
@@ -38,12 +40,17 @@ export async function idleMemory(peer: MeasuredPeer, options: { count: number; t
   const warm = await openIdleConnections(port, { count: Math.min(500, options.count), concurrency: 50, tls: options.tls, prefix: 'warm' });
   warm.close();
   await sleep(1_000);
-  const rssBeforeBytes = await settledRss(peer);
+  const before = await settledMemory(peer);
   const idle = await openIdleConnections(port, { count: options.count, concurrency: 100, tls: options.tls, prefix: 'idle' });
   // Idle: longer than the broker's parser idle time (5 s), as a device between its messages.
   await sleep(IDLE_SECONDS * 1000);
-  const rssAfterBytes = await settledRss(peer);
+  const after = await settledMemory(peer);
   idle.close();
   await sleep(500);
-  return { bytesPerConnection: (rssAfterBytes - rssBeforeBytes) / options.count, rssBeforeBytes, rssAfterBytes };
+  return {
+    bytesPerConnection: (after.rss - before.rss) / options.count,
+    heapBytesPerConnection: (after.heap - before.heap) / options.count,
+    rssBeforeBytes: before.rss,
+    rssAfterBytes: after.rss,
+  };
 }

@@ -16,7 +16,8 @@ export interface MosquittoProcess {
   tlsPort?: number;
   pid: number;
   cpuMicros(): Promise<number>;
-  settle(): Promise<void>;
+  /** Nothing to collect: NaN (no JS heap). */
+  settle(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -67,7 +68,7 @@ export async function startMosquitto(options: { tlsDir?: string } = {}): Promise
     tlsPort,
     pid,
     cpuMicros: () => Promise.resolve(procCpuMicros(pid)),
-    settle: () => Promise.resolve(),
+    settle: () => Promise.resolve(Number.NaN),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => {

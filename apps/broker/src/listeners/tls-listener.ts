@@ -171,9 +171,13 @@ export async function openTlsListener(broker: InstanceBroker, site: ListenSite, 
     return key;
   };
 
+  // One function for every socket of the listener, not a closure per socket.
+  function forget(this: TLSSocket): void {
+    sockets.delete(this);
+  }
   const server = createServer({ ...secureContextOptions(initial, pskOffered), pskCallback, requestCert: true, rejectUnauthorized: false }, (socket) => {
     socket.setNoDelay(true);
-    socket.once('close', () => sockets.delete(socket));
+    socket.once('close', forget);
     const { tls, verified } = handshakeOf(socket, material.mode, anchors, pskIdentities.get(socket));
     sockets.set(socket, verified);
     broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls', tls });
