@@ -9,6 +9,11 @@ export type BrokerKind = 'mqc' | 'aedes';
 export interface BrokerProcess {
   kind: BrokerKind;
   port: number;
+  /** The MQTT-over-TLS port, when the server was started with BENCH_TLS_DIR. */
+  tlsPort?: number;
+  pid: number;
+  /** A full garbage collection in the broker, before its memory is read; the JS heap in use after it. */
+  settle(): Promise<number>;
   /** CPU time (user + system) the broker process has used so far, in microseconds. */
   cpuMicros(): Promise<number>;
   stop(): Promise<void>;
@@ -46,7 +51,7 @@ export function startBrokerProcess(kind: BrokerKind, auth: AuthMode, options: { 
 /** Forks `servers/<script>` and talks to it over IPC: its port, then CPU-usage requests. */
 export function forkBrokerServer(kind: BrokerKind, script: string, env: Record<string, string>, options: { pinned?: boolean } = {}): Promise<BrokerProcess> {
   const child: ChildProcess = fork(join(__dirname, 'servers', script), [], {
-    execArgv: ['-r', 'tsconfig-paths/register'],
+    execArgv: ['--expose-gc', '-r', 'tsconfig-paths/register'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -60,9 +65,16 @@ export function forkBrokerServer(kind: BrokerKind, script: string, env: Record<s
       child.on('message', listener);
     });
   pinToCore(child.pid!, (options.pinned ?? true) ? BROKER_CORE : 'all');
-  return next('ready').then(({ port }) => ({
+  return next('ready').then(({ port, tlsPort }) => ({
     kind,
     port,
+    tlsPort,
+    pid: child.pid!,
+    async settle() {
+      const reply = next('settled');
+      child.send({ type: 'settle' } satisfies ControlMessage);
+      return (await reply).heapUsedBytes;
+    },
     async cpuMicros() {
       const reply = next('cpu');
       child.send({ type: 'cpu' } satisfies ControlMessage);

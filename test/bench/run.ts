@@ -24,6 +24,13 @@ import { mtlsHandshakeRate, mtlsMaterial, startMtlsBrokerProcess } from './scena
 import { Client } from 'pg';
 import { hashPassword } from '@mqc/auth';
 import { scramConnect } from './load/scram-client';
+import { idleMemory } from './scenarios/idle-memory.scenario';
+import { singleStream, type SingleStreamResult } from './scenarios/single-stream.scenario';
+import { startMosquitto, type MosquittoProcess } from './servers/mosquitto.process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCertificateAuthority, issueServerCertificate } from '@mqc/pki';
 import { BENCH_PG_PARAMS, BENCH_USER, credentialsFor, ensureRsaKeyPair, type AuthMode } from './servers/auth-modes';
 
 const quick = process.argv.includes('--quick');
@@ -117,6 +124,32 @@ async function onEach(auth: AuthMode, run: (broker: BrokerProcess) => Promise<vo
       await broker.stop();
     }
   }
+}
+
+/** The three peers of the idle-memory and single-stream scenarios: ours, aedes, mosquitto 2.0. */
+const ALL_PEERS = ['mqc', 'aedes', 'mosquitto'] as const;
+type PeerKind = (typeof ALL_PEERS)[number];
+/** `--peers=mqc,mosquitto`: some of them. */
+const onlyPeers = process.argv.find((a) => a.startsWith('--peers='))?.slice('--peers='.length).split(',');
+const PEERS = ALL_PEERS.filter((k) => !onlyPeers || onlyPeers.includes(k));
+const PEER_LABELS: Record<PeerKind, string> = { mqc: 'MQC', aedes: 'aedes', mosquitto: 'mosquitto' };
+/** `--idle=20000`: idle connections per broker (bounded by the process's file descriptors). */
+const IDLE_COUNT = Number(process.argv.find((a) => a.startsWith('--idle='))?.slice('--idle='.length) ?? (quick ? 1_000 : 10_000));
+
+/** A CA and a server certificate for 127.0.0.1, written to a temporary directory (server.pem, server.key, ca.pem). */
+async function tlsServerMaterial(): Promise<{ dir: string; remove(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'mqc-bench-tls-'));
+  const ca = await createCertificateAuthority({ commonName: 'Bench CA', validityDays: 2 });
+  const server = await issueServerCertificate({ ca, commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], validityDays: 1 });
+  writeFileSync(join(dir, 'ca.pem'), ca.certPem);
+  writeFileSync(join(dir, 'server.pem'), server.certPem);
+  writeFileSync(join(dir, 'server.key'), server.keyPem);
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function startPeer(kind: PeerKind, tlsDir?: string): Promise<BrokerProcess | MosquittoProcess> {
+  if (kind === 'mosquitto') return startMosquitto({ tlsDir });
+  return forkBrokerServer(kind, `${kind}.server.js`, { BENCH_AUTH: 'none', ...(tlsDir === undefined ? {} : { BENCH_TLS_DIR: tlsDir }) });
 }
 
 /** Tables a scenario prints after the MQC / aedes one, as markdown lines (the authorization scenario's three brokers). */
@@ -349,6 +382,70 @@ const scenarios: Record<string, (rows: Row[]) => Promise<void>> = {
     }
     rows.push({ scenario: 'CONNECT over mutual TLS (full handshake, EC P-256 client certificate, CN = client id)', metric: 'CONNACKs/s', better: 'higher', values: rate });
     rows.push({ scenario: 'CONNECT over mutual TLS (full handshake, EC P-256 client certificate, CN = client id)', metric: 'CPU µs per CONNACK', better: 'lower', values: cpu });
+  },
+  async 'idle-memory'() {
+    const material = await tlsServerMaterial();
+    const kb: Record<'plain' | 'tls', Record<PeerKind, number>> = { plain: {} as Record<PeerKind, number>, tls: {} as Record<PeerKind, number> };
+    const heapKb: Record<'plain' | 'tls', Record<PeerKind, number>> = { plain: {} as Record<PeerKind, number>, tls: {} as Record<PeerKind, number> };
+    try {
+      for (const kind of PEERS) {
+        for (const transport of ['plain', 'tls'] as const) {
+          // A fresh broker per transport: each baseline is a broker that has served nothing else.
+          const peer = await startPeer(kind, material.dir);
+          try {
+            const r = await idleMemory(peer, { count: IDLE_COUNT, tls: transport === 'tls' });
+            kb[transport][kind] = r.bytesPerConnection / 1024;
+            heapKb[transport][kind] = r.heapBytesPerConnection / 1024;
+            process.stderr.write(`bench: ${kind} ${transport}: ${kb[transport][kind].toFixed(2)} KB per idle connection (RSS ${Math.round(r.rssBeforeBytes / 1048576)} → ${Math.round(r.rssAfterBytes / 1048576)} MiB)\n`);
+          } finally {
+            await peer.stop();
+          }
+        }
+      }
+    } finally {
+      material.remove();
+    }
+    const goal = { plain: 4, tls: 20 };
+    tables.push([
+      `| ${IDLE_COUNT.toLocaleString('en-US')} idle connections (MQTT 3.1.1, keep alive 600 s) | ${PEERS.map((k) => PEER_LABELS[k]).join(' | ')} | MQC goal |`,
+      `| --- | ${PEERS.map(() => '---: | ').join('')}---: |`,
+      ...(['plain', 'tls'] as const).map((t) => `| KB of broker RSS per idle connection, ${t === 'plain' ? 'plain TCP' : 'TLS'} (lower is better) | ${PEERS.map((k) => format(kb[t][k])).join(' | ')} | ≤ ${goal[t]} |`),
+      ...(['plain', 'tls'] as const).map((t) => `| of which KB of JS heap (after a full collection), ${t === 'plain' ? 'plain TCP' : 'TLS'} | ${PEERS.map((k) => format(heapKb[t][k])).join(' | ')} | |`),
+    ]);
+  },
+  async 'single-stream'() {
+    const results = new Map<string, SingleStreamResult[]>();
+    const peers: Array<{ kind: PeerKind; peer: BrokerProcess | MosquittoProcess }> = [];
+    const settings = [
+      { qos: 0 as const, rate: quick ? 2_000 : 10_000 },
+      { qos: 1 as const, rate: quick ? 2_000 : 10_000 },
+    ];
+    try {
+      for (const kind of PEERS) peers.push({ kind, peer: await startPeer(kind) });
+      for (let round = 0; round < (quick ? 1 : 3); round++) {
+        for (const setting of settings) {
+          for (const { kind, peer } of peers) {
+            const r = await singleStream(peer, { ...setting, seconds: quick ? 1 : 5 });
+            const key = `${setting.qos}/${kind}`;
+            results.set(key, [...(results.get(key) ?? []), r]);
+          }
+        }
+      }
+    } finally {
+      await Promise.all(peers.map(({ peer }) => peer.stop()));
+    }
+    const median = (qos: number, kind: PeerKind, pick: (r: SingleStreamResult) => number) => percentile((results.get(`${qos}/${kind}`) ?? []).map(pick), 50);
+    const row = (qos: number, rate: number, metric: string, pick: (r: SingleStreamResult) => number) =>
+      `| QoS ${qos} at ${rate.toLocaleString('en-US')} msg/s | ${metric} | ${PEERS.map((k) => format(median(qos, k, pick))).join(' | ')} | ${(median(qos, 'mqc', pick) / median(qos, 'mosquitto', pick)).toFixed(2)} |`;
+    tables.push([
+      `| single stream (1 publisher → 1 subscriber, one topic, 64-byte payload) | metric | ${PEERS.map((k) => PEER_LABELS[k]).join(' | ')} | MQC / mosquitto (goal: CPU ≤ 1.25) |`,
+      `| --- | --- | ${PEERS.map(() => '---: | ').join('')}---: |`,
+      ...settings.flatMap(({ qos, rate }) => [
+        row(qos, rate, 'deliveries/s (higher is better)', (r) => r.deliveredPerSecond),
+        row(qos, rate, 'broker CPU µs per message (lower is better)', (r) => r.cpuMicrosPerMessage),
+        row(qos, rate, 'p99 ms (lower is better)', (r) => r.p99Ms),
+      ]),
+    ]);
   },
   async certificates(rows) {
     // The worker has no aedes counterpart: one process of ours, the real job against PostgreSQL.

@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
+import { INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from '../../../apps/broker/src/listeners/tls-options';
 import { Aedes, type Client } from 'aedes';
 import { AedesAcl, BENCH_ACL_RULES } from './acl-rules';
 import { prepareAuthWork, type AuthMode } from './auth-modes';
@@ -36,10 +40,19 @@ async function main(): Promise<void> {
     aedes.authorizeForward = (client, packet) => (acl.allows(who(client), 'subscribe', packet.topic) ? packet : null);
   }
   const server = createServer(aedes.handle);
-  server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    if (address && typeof address === 'object') process.send?.({ type: 'ready', port: address.port } satisfies ServerMessage);
-  });
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  // BENCH_TLS_DIR: also a TLS server (tls.createServer, as aedes users run it) with that directory's certificate.
+  const dir = process.env['BENCH_TLS_DIR'];
+  let tlsPort: number | undefined;
+  if (dir !== undefined) {
+    const tlsServer = createTlsServer(
+      { key: readFileSync(join(dir, 'server.key')), cert: `${readFileSync(join(dir, 'server.pem'), 'utf8')}\n${readFileSync(join(dir, 'ca.pem'), 'utf8')}`, minVersion: MIN_TLS_VERSION, ciphers: INTERMEDIATE_CIPHERS, honorCipherOrder: true },
+      (socket) => aedes.handle(socket),
+    );
+    tlsServer.on('tlsClientError', () => undefined);
+    tlsPort = await new Promise<number>((resolve) => tlsServer.listen(0, '127.0.0.1', () => resolve((tlsServer.address() as { port: number }).port)));
+  }
+  process.send?.({ type: 'ready', port, tlsPort } satisfies ServerMessage);
   answerCpuRequests();
 }
 

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import pino from 'pino';
+import { join } from 'node:path';
+import { openTlsListener } from '../../../apps/broker/src/listeners/tls-listener';
 import { runChain } from '@mqc/auth';
 import { deprioritizeThreadPool } from '../../../apps/broker/src/node/thread-pool-priority';
 import { AuthorizerMetrics } from '../../../apps/broker/src/node/authorizer-metrics';
@@ -20,6 +23,15 @@ function benchAuthorization(): InstanceAuthorization | undefined {
   return { authorizers: [{ id: 'bench-rules', type: 'built-in-database' }], rules: BENCH_ACL_RULES, noMatch: 'deny', denyAction: 'ignore', observer: new AuthorizerMetrics() };
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /** Our protocol engine on a plain TCP server, with the scenario's authentication chain and authorization. */
 async function main(): Promise<void> {
   // As apps/broker/src/main.ts does first thing.
@@ -33,7 +45,7 @@ async function main(): Promise<void> {
   const loaded = prefix === undefined ? undefined : await (await DurableStore.open({ natsUrl: process.env['MQC_TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222', prefix, replicas: 1, name: 'bench' }, pino({ enabled: false }))).loadInstanceState('bench');
   const broker = new InstanceBroker({
     instanceId: 'bench',
-    limits: { ...DEFAULT_INSTANCE_LIMITS, maxConnections: 100_000, messagesPerSecond: 100_000_000, maxInflight: 1_000, maxQueuedMessages: 100_000 },
+    limits: { ...DEFAULT_INSTANCE_LIMITS, maxConnections: 100_000, maxSessions: 100_000, messagesPerSecond: 100_000_000, maxInflight: 1_000, maxQueuedMessages: 100_000 },
     authenticate: (credentials) => runChain({ authenticators: work.authenticators, policy }, credentials),
     authorization: benchAuthorization(),
     durability: loaded?.store,
@@ -43,10 +55,16 @@ async function main(): Promise<void> {
     socket.setNoDelay(true);
     broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? '', transport: 'tcp' });
   });
-  server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    if (address && typeof address === 'object') process.send?.({ type: 'ready', port: address.port } satisfies ServerMessage);
-  });
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  // BENCH_TLS_DIR: also our TLS listener (mode TLS, as an instance's port 8883) with that directory's certificate.
+  const dir = process.env['BENCH_TLS_DIR'];
+  let tlsPort: number | undefined;
+  if (dir !== undefined) {
+    tlsPort = await freePort();
+    const material = { certPem: readFileSync(join(dir, 'server.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'server.key'), 'utf8'), caPem: readFileSync(join(dir, 'ca.pem'), 'utf8') };
+    await openTlsListener(broker, { host: '127.0.0.1', port: tlsPort, onError: (error) => console.error(error) }, { ...material, mode: 'TLS', registeredCaPems: [] });
+  }
+  process.send?.({ type: 'ready', port, tlsPort } satisfies ServerMessage);
   answerCpuRequests();
 }
 

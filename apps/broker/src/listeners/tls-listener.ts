@@ -208,6 +208,10 @@ export function createTlsSite(broker: InstanceBroker, instanceId: string, initia
           // A socket the site did not route cannot reach here; mode TLS is the least it could claim.
           tls: handshakes.get(socket as TLSSocket) ?? { mode: 'TLS' },
         }));
+  // One function for every socket of the site, not a closure per socket.
+  function forget(this: TLSSocket): void {
+    sockets.delete(this);
+  }
 
   return {
     get options() {
@@ -225,7 +229,7 @@ export function createTlsSite(broker: InstanceBroker, instanceId: string, initia
     },
     accept(socket) {
       socket.setNoDelay(true);
-      socket.once('close', () => sockets.delete(socket));
+      socket.once('close', forget);
       const { tls, verified } = handshakeOf(socket, material.mode, anchors, pskIdentities.get(socket));
       sockets.set(socket, verified);
       const mqtt = () => broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls', tls });

@@ -1,8 +1,9 @@
 import type { Duplex } from 'node:stream';
 import type { AllowedBy, ClientAuthorization } from '@mqc/auth';
-import { generate, parser as createParser, type Packet, type Parser } from 'mqtt-packet';
+import { generate, type Packet, type Parser } from 'mqtt-packet';
 import { NO_AUTH_EXCHANGE, type AuthExchange } from './enhanced-auth/auth-exchange';
 import type { ConnectionInfo, TransportIdentity } from './instance-broker';
+import type { InstanceContext } from './instance-context';
 import type { Message } from './message';
 import type { OutboundTopicAliases } from './outbound-topic-aliases';
 import { PendingPackets } from './pending-packets';
@@ -36,7 +37,13 @@ function uncork(connection: ClientConnection): void {
 /** One network connection: its stream, parser, negotiated parameters and timers. No protocol rules here. */
 export class ClientConnection {
   state: ConnectionState = 'awaiting-connect';
-  readonly parser: Parser = createParser();
+  /**
+   * mqtt-packet's parser, made when bytes arrive and dropped when the connection has been idle
+   * with no partial packet (connection-lifecycle.ts): an idle connection holds no parser.
+   */
+  parser: Parser | undefined;
+  /** The CONNECT's bridge bit (mqtt-packet reads SUBSCRIBE options by it), for a parser made again. */
+  bridgeMode = false;
   protocolVersion: 3 | 4 | 5 = 4;
   clientId = '';
   username: string | undefined;
@@ -65,7 +72,7 @@ export class ClientConnection {
   maximumPacketSize = Number.MAX_SAFE_INTEGER;
   requestProblemInformation = true;
   /** Topic aliases the client set up (client → server) and the maximum we advertised. */
-  readonly topicAliases = new Map<number, string>();
+  topicAliases: Map<number, string> | undefined;
   topicAliasMaximum = 0;
   /** Topic aliases we set up toward the client (server → client); undefined when it allows none. */
   outboundAliases: OutboundTopicAliases | undefined;
@@ -79,13 +86,14 @@ export class ClientConnection {
   ackTail: Promise<void> | undefined;
 
   connectTimer: NodeJS.Timeout | undefined;
-  keepAliveTimer: NodeJS.Timeout | undefined;
   authExpiryTimer: NodeJS.Timeout | undefined;
   corked = false;
 
   constructor(
     readonly stream: Duplex,
     readonly info: ConnectionInfo,
+    /** The instance it belongs to: the shared stream, parser and keep-alive handlers find it here. */
+    readonly ctx: InstanceContext,
   ) {}
 
   /** Read through a getter so TypeScript does not narrow `state` across awaits and calls. */
@@ -117,10 +125,10 @@ export class ClientConnection {
     return this.stream.writableLength;
   }
 
+  /** Its own timers; its keep-alive and idle-parser deadlines live on shared wheels (connection-lifecycle.ts). */
   clearTimers(): void {
     clearTimeout(this.connectTimer);
-    clearTimeout(this.keepAliveTimer);
     clearTimeout(this.authExpiryTimer);
-    this.connectTimer = this.keepAliveTimer = this.authExpiryTimer = undefined;
+    this.connectTimer = this.authExpiryTimer = undefined;
   }
 }

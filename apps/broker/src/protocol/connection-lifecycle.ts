@@ -1,4 +1,5 @@
-import type { Packet } from 'mqtt-packet';
+import type { Duplex } from 'node:stream';
+import { parser as createParser, type Packet, type Parser } from 'mqtt-packet';
 import type { ClientConnection } from './client-connection';
 import { dispatch } from './dispatcher';
 import { endAuthExchange, offerToAuthExchange } from './enhanced-auth/auth-exchange';
@@ -6,6 +7,7 @@ import type { InstanceContext } from './instance-context';
 import { drainQueue } from './outbound';
 import { RC } from './reason-codes';
 import { detachSession } from './session-lifecycle';
+import { TimerWheel } from './timer-wheel';
 import { refuseMalformedStrings } from './utf8-strings';
 import { unreadableField } from './unreadable-fields';
 
@@ -53,6 +55,9 @@ export function closeConnection(ctx: InstanceContext, connection: ClientConnecti
   }
   connection.state = 'closed';
   connection.clearTimers();
+  keepAlives.cancel(connection);
+  idleParsers.cancel(connection);
+  connection.parser = undefined;
   endAuthExchange(connection);
   ctx.connections.delete(connection);
   const { stream } = connection;
@@ -176,21 +181,94 @@ function onParseError(ctx: InstanceContext, connection: ClientConnection, error:
   violation(ctx, connection, RC.malformedPacket, error.message);
 }
 
-/** The parser's packet in progress (mqtt-packet keeps it public); used to refuse oversized packets before buffering them. */
+/** The parser's state (mqtt-packet keeps it public): the packet in progress and the bytes it holds. */
 interface ParserInProgress {
   packet?: { length?: number };
+  settings?: { bridgeMode?: boolean };
+  _list: { length: number };
+  _stateCounter: number;
+}
+
+/**
+ * A connection's handlers are shared functions, not closures: the stream and the parser carry
+ * their connection under this key, and the connection carries its instance.
+ */
+const CONNECTION = Symbol('mqc.connection');
+
+type Carrier = { [CONNECTION]?: ClientConnection };
+
+/** No bytes for this long, and no partial packet: the connection's parser is dropped, and made again when bytes come. */
+export const PARSER_IDLE_MS = 5_000;
+
+/** Keep-alive deadlines of every connection of the process: 250 ms ticks, a 128 s round. */
+const keepAlives = new TimerWheel<ClientConnection>(250, 512, onKeepAliveDue);
+/** When to look whether a connection's parser can go: 1 s ticks. */
+const idleParsers = new TimerWheel<ClientConnection>(1_000, 64, onParserIdleDue);
+
+function onParsedPacket(this: Parser, packet: Packet): void {
+  const connection = (this as Carrier)[CONNECTION];
+  if (connection !== undefined) onPacket(connection.ctx, connection, packet);
+}
+
+function onParserError(this: Parser, error: Error): void {
+  const connection = (this as Carrier)[CONNECTION];
+  if (connection !== undefined) onParseError(connection.ctx, connection, error);
+}
+
+/**
+ * The connection's parser, made on first use: before the CONNECT it learns the protocol
+ * version from it; made again after an idle spell, it gets the negotiated version and the
+ * CONNECT's bridge bit.
+ */
+function parserOf(connection: ClientConnection): Parser {
+  if (connection.parser !== undefined) return connection.parser;
+  const parser = connection.state === 'awaiting-connect' ? createParser() : createParser({ protocolVersion: connection.protocolVersion, bridgeMode: connection.bridgeMode });
+  refuseMalformedStrings(parser);
+  (parser as Carrier)[CONNECTION] = connection;
+  parser.on('packet', onParsedPacket);
+  parser.on('error', onParserError);
+  connection.parser = parser;
+  return parser;
+}
+
+/** Whether the parser holds nothing: no bytes of a packet in progress. */
+function parserIsEmpty(parser: Parser): boolean {
+  const state = parser as unknown as ParserInProgress;
+  return state._list.length === 0 && state._stateCounter === 0;
+}
+
+function onParserIdleDue(connection: ClientConnection, now: number): void {
+  const parser = connection.parser;
+  if (parser === undefined || connection.state !== 'connected') return;
+  const quietUntil = connection.lastActivity + PARSER_IDLE_MS;
+  if (quietUntil > now) {
+    idleParsers.schedule(connection, quietUntil);
+    return;
+  }
+  if (!parserIsEmpty(parser)) return;
+  connection.bridgeMode = (parser as unknown as ParserInProgress).settings?.bridgeMode === true;
+  (parser as Carrier)[CONNECTION] = undefined;
+  connection.parser = undefined;
+}
+
+/** From the CONNACK on, the parser is dropped once the connection has been quiet for PARSER_IDLE_MS. */
+export function watchParserIdle(connection: ClientConnection): void {
+  if (connection.state === 'connected' && connection.parser !== undefined && !idleParsers.has(connection)) idleParsers.schedule(connection, connection.lastActivity + PARSER_IDLE_MS);
 }
 
 function onData(ctx: InstanceContext, connection: ClientConnection, chunk: Buffer): void {
   if (connection.state === 'closed') return;
   connection.lastActivity = Date.now();
-  connection.parser.parse(chunk);
+  const parser = parserOf(connection);
+  parser.parse(chunk);
   if (!connection.isOpen) return;
-  const remaining = (connection.parser as ParserInProgress).packet?.length;
+  const remaining = (parser as unknown as ParserInProgress).packet?.length;
   if (remaining !== undefined && remaining > 0 && packetSize(remaining) > ctx.limits.maxPacketSize) {
     ctx.refusals.count('packet-too-large');
     violation(ctx, connection, RC.packetTooLarge, 'packet too large');
+    return;
   }
+  watchParserIdle(connection);
 }
 
 function onConnectTimeout(ctx: InstanceContext, connection: ClientConnection): void {
@@ -202,42 +280,58 @@ function onStreamGone(ctx: InstanceContext, connection: ClientConnection): void 
   closeConnection(ctx, connection, { publishWill: true, cause: 'connection lost (closed without DISCONNECT)' });
 }
 
-/** Wires a new stream to the instance: parser, connect timeout, close and drain handling. */
+function onStreamData(this: Duplex, chunk: Buffer): void {
+  const connection = (this as Carrier)[CONNECTION];
+  if (connection !== undefined) onData(connection.ctx, connection, chunk);
+}
+
+function onStreamError(this: Duplex, error: Error): void {
+  const connection = (this as Carrier)[CONNECTION];
+  if (connection === undefined) return;
+  connection.ctx.logger.debug({ clientId: connection.clientId, err: error }, 'stream error');
+  onStreamGone(connection.ctx, connection);
+}
+
+function onStreamEnded(this: Duplex): void {
+  const connection = (this as Carrier)[CONNECTION];
+  if (connection !== undefined) onStreamGone(connection.ctx, connection);
+}
+
+function onStreamDrain(this: Duplex): void {
+  const connection = (this as Carrier)[CONNECTION];
+  if (connection?.session !== undefined && connection.state === 'connected') drainQueue(connection.ctx, connection.session);
+}
+
+/** Wires a new stream to the instance: parser (made when bytes come), connect timeout, close and drain handling. */
 export function attachConnection(ctx: InstanceContext, connection: ClientConnection): void {
   ctx.connections.add(connection);
   connection.activity = ctx.activity;
   connection.connectTimer = setTimeout(onConnectTimeout, ctx.limits.connectTimeoutMs, ctx, connection);
-  refuseMalformedStrings(connection.parser);
-  connection.parser.on('packet', (packet: Packet) => onPacket(ctx, connection, packet));
-  connection.parser.on('error', (error: Error) => onParseError(ctx, connection, error));
   const { stream } = connection;
-  stream.on('data', (chunk: Buffer) => onData(ctx, connection, chunk));
-  stream.on('error', (error: Error) => {
-    ctx.logger.debug({ clientId: connection.clientId, err: error }, 'stream error');
-    onStreamGone(ctx, connection);
-  });
-  stream.on('end', () => onStreamGone(ctx, connection));
-  stream.on('close', () => onStreamGone(ctx, connection));
-  stream.on('drain', () => {
-    if (connection.session !== undefined && connection.state === 'connected') drainQueue(ctx, connection.session);
-  });
+  (stream as Carrier)[CONNECTION] = connection;
+  stream.on('data', onStreamData);
+  stream.on('error', onStreamError);
+  stream.on('end', onStreamEnded);
+  stream.on('close', onStreamEnded);
+  stream.on('drain', onStreamDrain);
 }
 
-function onKeepAliveTimer(ctx: InstanceContext, connection: ClientConnection): void {
-  connection.keepAliveTimer = undefined;
+function onKeepAliveDue(connection: ClientConnection, now: number): void {
   if (connection.state !== 'connected') return;
   const limit = connection.keepAliveMs * 1.5;
-  const idle = Date.now() - connection.lastActivity;
-  if (idle >= limit) {
+  if (now - connection.lastActivity >= limit) {
     // [MQTT-3.1.2-24] nothing received within 1.5 × keep alive: close as if the network failed (will published).
-    closeConnection(ctx, connection, { reasonCode: RC.keepAliveTimeout, reasonString: 'keep alive timeout', publishWill: true });
+    closeConnection(connection.ctx, connection, { reasonCode: RC.keepAliveTimeout, reasonString: 'keep alive timeout', publishWill: true });
     return;
   }
-  connection.keepAliveTimer = setTimeout(onKeepAliveTimer, limit - idle, ctx, connection);
+  keepAlives.schedule(connection, connection.lastActivity + limit);
 }
 
-/** One timer per connection, re-armed only when it fires, not per packet. */
-export function startKeepAlive(ctx: InstanceContext, connection: ClientConnection): void {
+/**
+ * One wheel for every connection's keep alive (no timer per connection); a deadline is moved
+ * only when it comes, not per packet: then it is pushed to 1.5 × keep alive after the last bytes.
+ */
+export function startKeepAlive(_ctx: InstanceContext, connection: ClientConnection): void {
   if (connection.keepAliveMs === 0) return;
-  connection.keepAliveTimer = setTimeout(onKeepAliveTimer, connection.keepAliveMs * 1.5, ctx, connection);
+  keepAlives.schedule(connection, Date.now() + connection.keepAliveMs * 1.5);
 }

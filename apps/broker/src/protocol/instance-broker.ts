@@ -212,7 +212,7 @@ export class InstanceBroker {
       stream.destroy();
       return;
     }
-    attachConnection(this.ctx, new ClientConnection(stream, info));
+    attachConnection(this.ctx, new ClientConnection(stream, info, this.ctx));
   }
 
   /** New limits apply to new connections and to every later check (quota, rate, sizes, queues). */

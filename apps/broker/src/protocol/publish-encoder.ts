@@ -28,7 +28,27 @@ function encode(message: Message, protocolVersion: number, qos: QoS, retain: boo
     const properties = propertiesFor(message, subscriptionIds, now);
     if (properties) packet.properties = properties;
   }
+  if (packet.properties === undefined && Buffer.isBuffer(message.payload)) return encodeBarePublish(message.topic, message.payload, qos, retain, dup, packetId, protocolVersion === 5);
   return generate(packet, { protocolVersion });
+}
+
+/**
+ * A PUBLISH without properties, written straight into one buffer: the same bytes as
+ * mqtt-packet's `generate` (a 5.0 one carries a zero property length), without its
+ * intermediate stream and list of chunks, on every single-subscriber delivery.
+ */
+export function encodeBarePublish(topic: string, payload: Buffer, qos: QoS, retain: boolean, dup: boolean, packetId: number, v5: boolean): Buffer {
+  const topicBytes = Buffer.byteLength(topic);
+  const remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + (v5 ? 1 : 0) + payload.length;
+  const packet = Buffer.allocUnsafe(1 + varintSize(remaining) + remaining);
+  packet[0] = 0x30 | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0);
+  let at = writeVarint(packet, 1, remaining);
+  at = packet.writeUInt16BE(topicBytes, at);
+  at += packet.write(topic, at, 'utf8');
+  if (qos > 0) at = packet.writeUInt16BE(packetId, at);
+  if (v5) packet[at++] = 0;
+  payload.copy(packet, at);
+  return packet;
 }
 
 /** Offset of the packet identifier inside an encoded QoS 1/2 PUBLISH. */

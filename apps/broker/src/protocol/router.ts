@@ -51,8 +51,11 @@ export function route(ctx: InstanceContext, message: Message, now = Date.now()):
       if (subscription.subscriptionId !== undefined) (session.matchSubscriptionIds ??= []).push(subscription.subscriptionId);
     }
   }
-  withEncodingCache(message, () => deliverAll(ctx, message, sessions, groups, now));
-  return sessions.length + groups.length;
+  const recipients = sessions.length + groups.length;
+  // One recipient: nothing to share an encoding with (no cache array, no closure per message).
+  if (recipients === 1) deliverAll(ctx, message, sessions, groups, now);
+  else withEncodingCache(message, () => deliverAll(ctx, message, sessions, groups, now));
+  return recipients;
 }
 
 /** Hands the message to each matched session and one member of each shared group. */

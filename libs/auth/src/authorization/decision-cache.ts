@@ -53,9 +53,9 @@ export class DecisionCache<T> {
   ) {
     if (!Number.isInteger(maxTopics) || maxTopics < 1) throw new RangeError(`maxTopics must be a positive integer, got ${maxTopics}`);
     this.generation = generation;
-    const places = Math.min(INITIAL_TOPICS, maxTopics);
-    this.topics = new Array<string | undefined>(places).fill(undefined);
-    this.decisions = new Array<T | undefined>(places * SLOTS).fill(undefined);
+    // The table is made on the first decision kept: a client that never publishes or subscribes holds none.
+    this.topics = [];
+    this.decisions = [];
   }
 
   /** Topics held (each with up to nine decisions). */
@@ -68,12 +68,18 @@ export class DecisionCache<T> {
       this.reset(generation);
       return undefined;
     }
+    if (this.topics.length === 0) return undefined;
     const place = lastHashOf(request.topic) % this.topics.length;
     return this.topics[place] === request.topic ? this.decisions[place * SLOTS + slotOf(request)] : undefined;
   }
 
   set(generation: number, request: AuthorizationRequest, value: T): void {
     if (generation !== this.generation) this.reset(generation);
+    if (this.topics.length === 0) {
+      const places = Math.min(INITIAL_TOPICS, this.maxTopics);
+      this.topics = new Array<string | undefined>(places).fill(undefined);
+      this.decisions = new Array<T | undefined>(places * SLOTS).fill(undefined);
+    }
     const hash = lastHashOf(request.topic);
     let place = hash % this.topics.length;
     const holder = this.topics[place];

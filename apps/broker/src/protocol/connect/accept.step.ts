@@ -2,7 +2,7 @@ import { allowedBy } from '@mqc/auth';
 import type { IConnackPacket } from 'mqtt-packet';
 import { attachAuthorization, authorize } from '../authorization';
 import type { ClientConnection, WillIntent } from '../client-connection';
-import { closeConnection, startKeepAlive } from '../connection-lifecycle';
+import { closeConnection, startKeepAlive, watchParserIdle } from '../connection-lifecycle';
 import { NO_AUTH_EXCHANGE } from '../enhanced-auth/auth-exchange';
 import { DEFAULT_TOPIC_ALIAS_MAXIMUM, type InstanceContext } from '../instance-context';
 import { drainQueue, resendInflight } from '../outbound';
@@ -145,6 +145,7 @@ function completeAccept(ctx: InstanceContext, connection: ClientConnection, atte
   // Issue 14: a persistent session's record (expiry, will, subscriptions) is stored.
   if (session.expirySeconds > 0) void touchSession(ctx, session);
   startKeepAlive(ctx, connection);
+  watchParserIdle(connection);
   const expiresAt = attempt.decision?.expiresAt?.getTime();
   if (expiresAt !== undefined) onAuthExpiry(ctx, connection, expiresAt);
   resendInflight(connection, session);

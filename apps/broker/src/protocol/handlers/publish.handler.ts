@@ -35,11 +35,11 @@ function resolveTopic(ctx: InstanceContext, connection: ClientConnection, packet
     return undefined;
   }
   if (packet.topic.length === 0) {
-    const topic = connection.topicAliases.get(alias);
+    const topic = connection.topicAliases?.get(alias);
     if (topic === undefined) violation(ctx, connection, RC.protocolError, 'unknown topic alias');
     return topic;
   }
-  connection.topicAliases.set(alias, packet.topic);
+  (connection.topicAliases ??= new Map()).set(alias, packet.topic);
   return packet.topic;
 }
 
