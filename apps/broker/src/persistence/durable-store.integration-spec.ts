@@ -100,6 +100,11 @@ describe('DurableStore (NATS JetStream)', () => {
     await crash(node, [pub]);
 
     const next = await startNode('offline-1');
+    // The tenant's client list shows what the session's last connection was, before it comes back (issue 15).
+    const { items } = await next.broker.listClients({ clientId: 'sub', limit: 10 });
+    expect(items).toEqual([
+      expect.objectContaining({ clientId: 'sub', connected: false, peerHost: '10.0.0.1', protocolVersion: 4, cleanStart: false, keepAlive: expect.any(Number), connectedAt: expect.any(String) }),
+    ]);
     const { client: back, connack } = await connect311(next.broker, 'sub', false);
     expect(connack.sessionPresent).toBe(true);
     const received: IPublishPacket[] = [];

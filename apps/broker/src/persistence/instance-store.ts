@@ -278,6 +278,7 @@ export class InstanceStore implements InstanceDurability {
       inflight: [],
       floor,
       done: [...state.done],
+      lastClient: session.lastClient,
     };
     for (const [packetId, entry] of session.inflight) {
       const seq = entry.delivery.stored?.seq;
@@ -363,6 +364,7 @@ export class InstanceStore implements InstanceDurability {
       awaitingRelease: record.awaitingRelease,
       inflight,
       queue: [...deliveries.values()],
+      lastClient: record.lastClient,
     };
   }
 }

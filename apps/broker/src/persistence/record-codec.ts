@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { QoS } from 'mqtt-packet';
 import type { RestoredSubscription } from '../protocol/durability';
 import type { Delivery, Message, PublishProperties } from '../protocol/message';
+import type { SessionClient } from '../protocol/session-store';
 
 /**
  * How the durable store writes messages and sessions: a record is a JSON head (the message's
@@ -91,6 +92,8 @@ export interface SessionRecord {
   floor: number;
   /** Queue records at or above the floor that are done too (acknowledged out of order, dropped). */
   done: number[];
+  /** What its last connection was (the tenant's client list, issue 15); absent in records written before it was stored. */
+  lastClient?: SessionClient;
 }
 
 export function encodeWill(message: Message): { head: MessageHead; payload: string } {

@@ -1,6 +1,6 @@
 import type { QoS } from 'mqtt-packet';
 import type { Delivery, Message } from './message';
-import type { Session } from './session-store';
+import type { Session, SessionClient } from './session-store';
 
 /**
  * Issue 14: where an instance's durable state is written behind the in-memory engine. The
@@ -65,6 +65,8 @@ export interface RestoredSession {
   inflight: { delivery: Delivery; packetId: number; phase: 'publish' | 'pubrel' }[];
   /** Deliveries waiting to be sent, in order. */
   queue: Delivery[];
+  /** What its last connection was (username, peer, protocol, authenticator…), for the tenant's client list. */
+  lastClient?: SessionClient;
 }
 
 export interface RestoredInstance {

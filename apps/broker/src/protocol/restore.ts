@@ -8,6 +8,7 @@ import { parseFilter } from './topic-validation';
 function restoreOne(ctx: InstanceContext, restored: RestoredSession, now: number): void {
   const session = ctx.sessions.create(restored.clientId);
   session.expirySeconds = restored.expirySeconds;
+  session.lastClient = restored.lastClient;
   for (const stored of restored.subscriptions) {
     const parsed = parseFilter(stored.key, ctx.limits);
     if (parsed === undefined) continue;
