@@ -5,11 +5,8 @@ import { startControlPlane, type ControlPlane } from '../../apps/control-plane/s
 import { startWorker, type WorkerApp } from '../../apps/worker/src/worker';
 import { setPolicy } from '../support/auth';
 import { allowWhatNoRuleDecides } from '../support/authorization';
-import { BrokerCluster, exchangeMessages, nodeRow, placementOf } from '../support/cluster';
+import { BrokerCluster, exchangeMessages, FAIL_OVER_WAIT_MS, nodeRow, placementOf, servedElsewhere as servedElsewhereIn } from '../support/cluster';
 import { newTenant, portOf, runningInstance, type InstanceView } from '../support/instances';
-
-/** Generous: detection takes 6 s, placement a second more (the README's numbers; `npm run bench -- --only=failover` measures them). */
-const FAIL_OVER_WAIT_MS = 30_000;
 
 async function anonymousInstance(tenant: ApiClient, name: string): Promise<InstanceView> {
   const instance = await runningInstance(tenant, name);
@@ -26,19 +23,7 @@ describe.each([2, 3])('%i broker nodes sharing PostgreSQL and Redis', (nodeCount
   let tenant: ApiClient;
   const instances: InstanceView[] = [];
 
-  /** Waits until the instance is served by a node other than `notOn`; returns that node's name. */
-  const servedElsewhere = (instance: InstanceView, notOn: string) =>
-    eventually(
-      async () => {
-        const placement = await placementOf(db.url, instance.id);
-        expect(placement.node).not.toBe(notOn);
-        expect(placement).toMatchObject({ serving: true, status: 'RUNNING' });
-        expect((await tenant.get<InstanceView>(`/v1/instances/${instance.id}`)).body.status).toBe('RUNNING');
-        return placement.node!;
-      },
-      FAIL_OVER_WAIT_MS,
-      100,
-    );
+  const servedElsewhere = (instance: InstanceView, notOn: string) => servedElsewhereIn(db.url, tenant, instance, notOn);
 
   beforeAll(async () => {
     config = testConfig();

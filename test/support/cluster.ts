@@ -2,9 +2,10 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import { Client } from 'pg';
+import { eventually, type ApiClient } from '@mqc/testing';
 import type { MqcConfig } from '@mqc/config';
 import { startBrokerProcess, type BrokerProcess } from './broker-process';
-import { connectClient, nextMessage } from './instances';
+import { connectClient, nextMessage, type InstanceView } from './instances';
 
 const run = promisify(execFile);
 
@@ -92,6 +93,24 @@ export async function placementOf(databaseUrl: string, instanceId: string): Prom
   } finally {
     await client.end();
   }
+}
+
+/** Generous: detection takes 6 s, placement a second more (the README's numbers; `npm run bench -- --only=failover` measures them). */
+export const FAIL_OVER_WAIT_MS = 30_000;
+
+/** Waits until the instance is placed on, and served by, a node other than `notOn` (RUNNING for its tenant too); returns that node's name. */
+export function servedElsewhere(databaseUrl: string, tenant: ApiClient, instance: InstanceView, notOn: string): Promise<string> {
+  return eventually(
+    async () => {
+      const placement = await placementOf(databaseUrl, instance.id);
+      expect(placement.node).not.toBe(notOn);
+      expect(placement).toMatchObject({ serving: true, status: 'RUNNING' });
+      expect((await tenant.get<InstanceView>(`/v1/instances/${instance.id}`)).body.status).toBe('RUNNING');
+      return placement.node!;
+    },
+    FAIL_OVER_WAIT_MS,
+    100,
+  );
 }
 
 /** Runs mosquitto_sub until it has printed one message (line-buffered, so its SUBACK arrives while it waits). */
