@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ChangeEvent } from 'react';
 import { ProblemError, messageOf } from './api/problem';
 
 export interface Loaded<T> {
@@ -67,5 +67,47 @@ export function useAction(): Action {
     field: (name) => (error instanceof ProblemError ? error.fieldMessage(name) : undefined),
     run,
     clear: () => setError(undefined),
+  };
+}
+
+export interface Filter<F extends Record<string, string>> {
+  /** What the form shows. */
+  draft: F;
+  /** What the list was asked with: the draft as it was at the last apply(). */
+  applied: F;
+  apply(): void;
+  /** The value and change handler of one field, for a TextInput or a NativeSelect. */
+  field<K extends keyof F>(key: K): { value: F[K]; onChange(event: ChangeEvent<HTMLInputElement | HTMLSelectElement>): void };
+}
+
+/** A list's filter form: typed into freely, applied on submit. */
+export function useFilter<F extends Record<string, string>>(initial: F): Filter<F> {
+  const [draft, setDraft] = useState(initial);
+  const [applied, setApplied] = useState(initial);
+  return {
+    draft,
+    applied,
+    apply: () => setApplied(draft),
+    field: (key) => ({ value: draft[key], onChange: (event) => setDraft({ ...draft, [key]: event.currentTarget.value }) }),
+  };
+}
+
+export interface Pages<P> extends Loaded<P> {
+  /** Undefined on the first page. */
+  previous: (() => void) | undefined;
+  /** Undefined on the last page. */
+  next: (() => void) | undefined;
+}
+
+/** Loads a list a page at a time by the API's cursor, keeping the cursors of the pages before to go back. */
+export function usePages<P extends { nextCursor: string | null }>(load: (after: string | undefined) => Promise<P>, deps: unknown[]): Pages<P> {
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const after = cursors[cursors.length - 1];
+  const page = useLoad(() => load(after), [...deps, after]);
+  const nextCursor = page.data?.nextCursor;
+  return {
+    ...page,
+    previous: cursors.length > 1 ? () => setCursors((c) => c.slice(0, -1)) : undefined,
+    next: nextCursor ? () => setCursors((c) => [...c, nextCursor]) : undefined,
   };
 }

@@ -138,6 +138,33 @@ export function buildCertificate(o: {
   return pemEncode('CERTIFICATE', toDer(seq([tbs, signatureAlgorithm(o.signingKey), bitString(signature)])));
 }
 
+/**
+ * An end-entity certificate the CA signs for one purpose (clientAuth or serverAuth): not a CA,
+ * keyEncipherment only for an RSA key (RSA key transport; an EC key only signs, RFC 5480 3).
+ */
+export function buildLeafCertificate(
+  ca: SigningCa,
+  o: { serial: bigint; subject: { oid: string; value: string }[]; notBefore: Date; notAfter: Date; spkiDer: Buffer; rsaKey: boolean; purpose: string; altNames?: Asn1[] },
+): string {
+  return buildCertificate({
+    serial: o.serial,
+    issuerName: ca.cert.subjectName,
+    signingKey: ca.key,
+    subject: o.subject,
+    notBefore: o.notBefore,
+    notAfter: o.notAfter,
+    spkiDer: o.spkiDer,
+    extensions: [
+      ext.basicConstraints(false),
+      ext.keyUsage(o.rsaKey ? [KEY_USAGE.digitalSignature, KEY_USAGE.keyEncipherment] : [KEY_USAGE.digitalSignature]),
+      ext.extKeyUsage([o.purpose]),
+      ...(o.altNames ? [ext.subjectAltName(o.altNames)] : []),
+      ext.subjectKeyIdentifier(keyIdentifier(o.spkiDer)),
+      ext.authorityKeyIdentifier(ca.keyId),
+    ],
+  });
+}
+
 export function serialToHex(serial: bigint): string {
   const hex = serial.toString(16).toUpperCase();
   return hex.length % 2 === 1 ? `0${hex}` : hex;

@@ -1,5 +1,5 @@
-import { OID, keyIdentifier } from './der';
-import { type CertifiedKey, type SigningCa, KEY_USAGE, buildCertificate, commonNameAttribute, ext, loadSigningCa, randomSerial, serialToHex, spkiFromPem, validity } from './certificate-builder';
+import { OID } from './der';
+import { type CertifiedKey, type SigningCa, buildLeafCertificate, commonNameAttribute, loadSigningCa, randomSerial, serialToHex, spkiFromPem, validity } from './certificate-builder';
 import { readCsr } from './csr';
 import { generateKeyPair, type KeyAlgorithm } from './key-pair';
 import { PkiError } from './pki.error';
@@ -52,22 +52,6 @@ export async function issueClientCertificate(o: {
   }
 
   const serial = randomSerial();
-  const certPem = buildCertificate({
-    serial,
-    issuerName: ca.cert.subjectName,
-    signingKey: ca.key,
-    subject,
-    notBefore,
-    notAfter,
-    spkiDer,
-    extensions: [
-      ext.basicConstraints(false),
-      // keyEncipherment only means something for RSA key transport.
-      ext.keyUsage(keyType === 'rsa' ? [KEY_USAGE.digitalSignature, KEY_USAGE.keyEncipherment] : [KEY_USAGE.digitalSignature]),
-      ext.extKeyUsage([OID.clientAuth]),
-      ext.subjectKeyIdentifier(keyIdentifier(spkiDer)),
-      ext.authorityKeyIdentifier(ca.keyId),
-    ],
-  });
+  const certPem = buildLeafCertificate(ca, { serial, subject, notBefore, notAfter, spkiDer, rsaKey: keyType === 'rsa', purpose: OID.clientAuth });
   return { certPem, ...(keyPem !== undefined ? { keyPem } : {}), serialNumber: serialToHex(serial) };
 }

@@ -1,5 +1,5 @@
-import { type Asn1, OID, implicitPrimitive, keyIdentifier } from './der';
-import { type CertifiedKey, KEY_USAGE, buildCertificate, commonNameAttribute, ext, loadSigningCa, randomSerial, spkiFromPem, validity } from './certificate-builder';
+import { type Asn1, OID, implicitPrimitive } from './der';
+import { type CertifiedKey, buildLeafCertificate, commonNameAttribute, loadSigningCa, randomSerial, spkiFromPem, validity } from './certificate-builder';
 import { generateKeyPair, type KeyAlgorithm } from './key-pair';
 import { PkiError } from './pki.error';
 
@@ -24,24 +24,7 @@ export async function issueServerCertificate(o: {
   const algorithm = o.keyAlgorithm ?? 'ec-p256';
   const keys = await generateKeyPair(algorithm);
   const spkiDer = spkiFromPem(keys.publicKeyPem);
-  const certPem = buildCertificate({
-    serial: randomSerial(),
-    issuerName: ca.cert.subjectName,
-    signingKey: ca.key,
-    subject,
-    notBefore,
-    notAfter,
-    spkiDer,
-    extensions: [
-      ext.basicConstraints(false),
-      // keyEncipherment is for RSA key transport; an EC key only signs (RFC 5480 3).
-      ext.keyUsage(algorithm === 'rsa-2048' ? [KEY_USAGE.digitalSignature, KEY_USAGE.keyEncipherment] : [KEY_USAGE.digitalSignature]),
-      ext.extKeyUsage([OID.serverAuth]),
-      ext.subjectAltName(altNames),
-      ext.subjectKeyIdentifier(keyIdentifier(spkiDer)),
-      ext.authorityKeyIdentifier(ca.keyId),
-    ],
-  });
+  const certPem = buildLeafCertificate(ca, { serial: randomSerial(), subject, notBefore, notAfter, spkiDer, rsaKey: algorithm === 'rsa-2048', purpose: OID.serverAuth, altNames });
   return { certPem, keyPem: keys.privateKeyPem };
 }
 

@@ -1,3 +1,4 @@
+import { nodeAt, pathTo, pruneEmpty } from './level-trie';
 import { isExpired, messageBytes, type Message } from './message';
 
 class RetainedNode {
@@ -5,6 +6,10 @@ class RetainedNode {
   message: Message | undefined;
   /** When the message was stored (epoch ms). */
   storedAt = 0;
+
+  isEmpty(): boolean {
+    return this.message === undefined && this.children.size === 0;
+  }
 }
 
 /** A retained message and when it was stored, for the tenant's browsing. */
@@ -91,15 +96,7 @@ export class RetainedStore {
   }
 
   private set(message: Message): void {
-    let node = this.root;
-    for (const level of message.topic.split('/')) {
-      let child = node.children.get(level);
-      if (child === undefined) {
-        child = new RetainedNode();
-        node.children.set(level, child);
-      }
-      node = child;
-    }
+    const node = nodeAt(this.root, message.topic.split('/'), RetainedNode);
     if (node.message === undefined) this.count++;
     else this.totalBytes -= messageBytes(node.message);
     this.totalBytes += messageBytes(message);
@@ -109,23 +106,13 @@ export class RetainedStore {
 
   private delete(topic: string): void {
     const levels = topic.split('/');
-    const path: RetainedNode[] = [this.root];
-    let node = this.root;
-    for (const level of levels) {
-      const child = node.children.get(level);
-      if (child === undefined) return;
-      path.push(child);
-      node = child;
-    }
-    if (node.message === undefined) return;
+    const path = pathTo(this.root, levels);
+    const node = path?.[levels.length];
+    if (path === undefined || node?.message === undefined) return;
     this.totalBytes -= messageBytes(node.message);
     node.message = undefined;
     this.count--;
-    for (let i = levels.length; i > 0; i--) {
-      const current = path[i];
-      if (current.message !== undefined || current.children.size > 0) break;
-      path[i - 1].children.delete(levels[i - 1]);
-    }
+    pruneEmpty(path, levels);
   }
 
   /** Retained messages whose topic matches the filter, expired ones left out. */

@@ -1,3 +1,4 @@
+import { nodeAt, pathTo, pruneEmpty } from './level-trie';
 import type { Subscription } from './session-store';
 
 /** The members of one `$share/{group}/{filter}` subscription, served round-robin. */
@@ -52,15 +53,7 @@ export class TopicTree {
   }
 
   add(subscription: Subscription): void {
-    let node = this.root;
-    for (const level of subscription.filter.split('/')) {
-      let child = node.children.get(level);
-      if (child === undefined) {
-        child = new TopicNode();
-        node.children.set(level, child);
-      }
-      node = child;
-    }
+    const node = nodeAt(this.root, subscription.filter.split('/'), TopicNode);
     const clientId = subscription.session.clientId;
     if (subscription.shareGroup === undefined) {
       if (!node.subscriptions.has(clientId)) this.count++;
@@ -83,15 +76,10 @@ export class TopicTree {
   }
 
   remove(subscription: Subscription): void {
-    const path: TopicNode[] = [this.root];
     const levels = subscription.filter.split('/');
-    let node = this.root;
-    for (const level of levels) {
-      const child = node.children.get(level);
-      if (child === undefined) return;
-      path.push(child);
-      node = child;
-    }
+    const path = pathTo(this.root, levels);
+    if (path === undefined) return;
+    const node = path[levels.length];
     const clientId = subscription.session.clientId;
     if (subscription.shareGroup === undefined) {
       if (node.subscriptions.get(clientId) === subscription) {
@@ -109,7 +97,7 @@ export class TopicTree {
         if (group.members.length === 0) node.shared?.delete(subscription.shareGroup);
       }
     }
-    for (let i = levels.length; i > 0 && path[i].isEmpty(); i--) path[i - 1].children.delete(levels[i - 1]);
+    pruneEmpty(path, levels);
   }
 
   /** Appends every subscription matching the topic (split on `/`) to `out`, shared groups to `sharedOut`. */

@@ -1,6 +1,7 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { Anchor, Group, Loader, Stack, Tabs, Text, Title } from '@mantine/core';
 import { api, data } from '../api/client';
+import type { Instance } from '../api/types';
 import { ErrorAlert, StatusBadge } from '../components/common';
 import { useLoad } from '../hooks';
 import { href, navigate } from '../router';
@@ -16,17 +17,26 @@ import { Retained } from './instance/Retained';
 // The MQTT client (MQTT.js) loads when its tab opens.
 const MqttClientPanel = lazy(() => import('./instance/MqttClientPanel').then((m) => ({ default: m.MqttClientPanel })));
 
-const TABS = [
-  ['overview', 'Overview'],
-  ['authentication', 'Authentication'],
-  ['users', 'Users'],
-  ['credentials', 'Devices & certificates'],
-  ['authorization', 'Authorization'],
-  ['clients', 'Clients'],
-  ['events', 'Events'],
-  ['retained', 'Retained'],
-  ['mqtt', 'MQTT client'],
-] as const;
+/** The instance's tabs, in order: the route's last segment, the label, and what the tab shows. */
+const TABS: { value: string; label: string; show(instance: Instance, onChanged: () => void): ReactNode }[] = [
+  { value: 'overview', label: 'Overview', show: (instance, onChanged) => <Overview instance={instance} onChanged={onChanged} /> },
+  { value: 'authentication', label: 'Authentication', show: (instance, onChanged) => <Authentication instance={instance} onChanged={onChanged} /> },
+  { value: 'users', label: 'Users', show: (instance) => <Users instanceId={instance.id} /> },
+  { value: 'credentials', label: 'Devices & certificates', show: (instance) => <Credentials instanceId={instance.id} /> },
+  { value: 'authorization', label: 'Authorization', show: (instance) => <Authorization instance={instance} /> },
+  { value: 'clients', label: 'Clients', show: (instance) => <Clients instanceId={instance.id} /> },
+  { value: 'events', label: 'Events', show: (instance) => <Events instanceId={instance.id} /> },
+  { value: 'retained', label: 'Retained', show: (instance) => <Retained instanceId={instance.id} /> },
+  {
+    value: 'mqtt',
+    label: 'MQTT client',
+    show: (instance) => (
+      <Suspense fallback={<Loader size="sm" />}>
+        <MqttClientPanel instance={instance} />
+      </Suspense>
+    ),
+  },
+];
 
 export function InstancePage({ id, tab }: { id: string; tab: string }) {
   const instance = useLoad(() => data(api.GET('/v1/instances/{id}', { params: { path: { id } } })), [id], 5_000);
@@ -54,41 +64,17 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
       {current && (
         <Tabs value={tab} onChange={(value) => value && navigate(`/instances/${id}/${value}`)} keepMounted={false}>
           <Tabs.List style={{ overflowX: 'auto', flexWrap: 'nowrap' }}>
-            {TABS.map(([value, label]) => (
+            {TABS.map(({ value, label }) => (
               <Tabs.Tab key={value} value={value}>
                 {label}
               </Tabs.Tab>
             ))}
           </Tabs.List>
-          <Tabs.Panel value="overview" pt="md">
-            <Overview instance={current} onChanged={instance.reload} />
-          </Tabs.Panel>
-          <Tabs.Panel value="authentication" pt="md">
-            <Authentication instance={current} onChanged={instance.reload} />
-          </Tabs.Panel>
-          <Tabs.Panel value="users" pt="md">
-            <Users instanceId={id} />
-          </Tabs.Panel>
-          <Tabs.Panel value="credentials" pt="md">
-            <Credentials instanceId={id} />
-          </Tabs.Panel>
-          <Tabs.Panel value="authorization" pt="md">
-            <Authorization instance={current} />
-          </Tabs.Panel>
-          <Tabs.Panel value="clients" pt="md">
-            <Clients instanceId={id} />
-          </Tabs.Panel>
-          <Tabs.Panel value="events" pt="md">
-            <Events instanceId={id} />
-          </Tabs.Panel>
-          <Tabs.Panel value="retained" pt="md">
-            <Retained instanceId={id} />
-          </Tabs.Panel>
-          <Tabs.Panel value="mqtt" pt="md">
-            <Suspense fallback={<Loader size="sm" />}>
-              <MqttClientPanel instance={current} />
-            </Suspense>
-          </Tabs.Panel>
+          {TABS.map(({ value, show }) => (
+            <Tabs.Panel key={value} value={value} pt="md">
+              {show(current, instance.reload)}
+            </Tabs.Panel>
+          ))}
         </Tabs>
       )}
     </Stack>

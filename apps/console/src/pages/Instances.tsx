@@ -1,57 +1,44 @@
 import { useState } from 'react';
-import { Anchor, Badge, Button, Group, Paper, Radio, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Paper, Radio, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { api, data } from '../api/client';
-import type { Edition, EditionName } from '../api/types';
+import type { Edition, EditionName, Instance } from '../api/types';
 import { ErrorAlert, StatusBadge } from '../components/common';
+import { ListTable, type Column } from '../components/DataTable';
 import { useAction, useLoad } from '../hooks';
 import { href, navigate } from '../router';
+
+const COLUMNS: Column<Instance>[] = [
+  {
+    header: 'Name',
+    cell: (instance) => (
+      <Anchor href={href(`/instances/${instance.id}`)} onClick={(e) => (e.preventDefault(), navigate(`/instances/${instance.id}`))}>
+        {instance.name}
+      </Anchor>
+    ),
+  },
+  { header: 'Edition', cell: (instance) => instance.edition },
+  {
+    header: 'Status',
+    cell: (instance) => (
+      <>
+        <StatusBadge status={instance.status} />
+        {instance.statusReason && (
+          <Text size="xs" c="dimmed">
+            {instance.statusReason}
+          </Text>
+        )}
+      </>
+    ),
+  },
+  { header: 'Created', cell: (instance) => new Date(instance.createdAt).toLocaleString() },
+];
 
 export function Instances() {
   const instances = useLoad(() => data(api.GET('/v1/instances', { params: { query: { limit: 100 } } })), [], 3_000);
   return (
     <Stack>
       <Title order={2}>Instances</Title>
-      <ErrorAlert error={instances.error} />
-      <Paper withBorder>
-        <Table.ScrollContainer minWidth={520}>
-          <Table striped highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Edition</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Created</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {instances.data?.items.map((instance) => (
-                <Table.Tr key={instance.id}>
-                  <Table.Td>
-                    <Anchor href={href(`/instances/${instance.id}`)} onClick={(e) => (e.preventDefault(), navigate(`/instances/${instance.id}`))}>
-                      {instance.name}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>{instance.edition}</Table.Td>
-                  <Table.Td>
-                    <StatusBadge status={instance.status} />
-                    {instance.statusReason && (
-                      <Text size="xs" c="dimmed">
-                        {instance.statusReason}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>{new Date(instance.createdAt).toLocaleString()}</Table.Td>
-                </Table.Tr>
-              ))}
-              {instances.data?.items.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={4}>No instance yet: create one below.</Table.Td>
-                </Table.Tr>
-              )}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Paper>
+      <ListTable label="Instances" striped highlightOnHover minWidth={520} list={instances} rowKey={(i) => i.id} columns={COLUMNS} empty="No instance yet: create one below." />
       <CreateInstance onCreated={instances.reload} />
     </Stack>
   );

@@ -1,7 +1,10 @@
 import { useState } from 'react';
-import { Badge, Button, Code, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Code, Group, Stack, Text, Title } from '@mantine/core';
 import { api, data } from '../api/client';
+import { AddByName } from '../components/AddByName';
 import { ErrorAlert, ShownOnce, StatusBadge } from '../components/common';
+import { DataTable } from '../components/DataTable';
+import { Panel } from '../components/Panel';
 import { useAction, useLoad } from '../hooks';
 
 /** The operator's view: tenants, nodes, every instance, the editions on sale. */
@@ -10,91 +13,53 @@ export function Operator() {
   const nodes = useLoad(() => data(api.GET('/v1/ops/nodes')), [], 5_000);
   const instances = useLoad(() => data(api.GET('/v1/ops/instances')), [], 5_000);
   const editions = useLoad(() => data(api.GET('/v1/ops/editions')), []);
-  const [name, setName] = useState('');
   const [created, setCreated] = useState<unknown>();
   const action = useAction();
-  const createTenant = async (event: React.FormEvent) => {
-    event.preventDefault();
-    const answer = await action.run(() => data(api.POST('/v1/ops/tenants', { body: { name } })));
-    if (answer) {
-      setCreated(answer);
-      setName('');
-      tenants.reload();
-    }
-  };
   return (
     <Stack>
       <Title order={2}>Operator</Title>
-      <Paper withBorder p="md">
-        <Stack gap="xs">
-          <Title order={3}>Tenants</Title>
-          <Table aria-label="Tenants">
-            <Table.Tbody>
-              {tenants.data?.items.map((t) => (
-                <Table.Tr key={t.id}>
-                  <Table.Td>{t.name}</Table.Td>
-                  <Table.Td>
-                    <Code>{t.id}</Code>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-          {created !== undefined && (
-            <ShownOnce value={created} title="The tenant's API key is shown once" onDismiss={() => setCreated(undefined)} />
-          )}
-          <Group component="form" onSubmit={createTenant} align="flex-end" aria-label="Create a tenant">
-            <TextInput label="Tenant name" value={name} onChange={(e) => setName(e.currentTarget.value)} required error={action.field('name')} />
-            <Button type="submit" loading={action.busy}>
-              Create the tenant
-            </Button>
-          </Group>
-          <ErrorAlert error={tenants.error ?? action.error} />
-        </Stack>
-      </Paper>
-      <Paper withBorder p="md">
-        <Title order={3}>Broker nodes</Title>
-        <Table aria-label="Nodes">
-          <Table.Tbody>
-            {nodes.data?.items.map((n, i) => (
-              <Table.Tr key={i}>
-                <Table.Td>{String(n['name'] ?? n['id'])}</Table.Td>
-                <Table.Td>{String(n['status'] ?? '')}</Table.Td>
-                <Table.Td>{Object.keys((n['instances'] as object | undefined) ?? {}).length} instances</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+      <Panel title="Tenants">
+        <DataTable label="Tenants" rows={tenants.data?.items} rowKey={(t) => t.id} columns={[{ cell: (t) => t.name }, { cell: (t) => <Code>{t.id}</Code> }]} />
+        {created !== undefined && <ShownOnce value={created} title="The tenant's API key is shown once" onDismiss={() => setCreated(undefined)} />}
+        <AddByName
+          label="Create a tenant"
+          field={{ label: 'Tenant name', name: 'name' }}
+          submit="Create the tenant"
+          action={action}
+          add={(name) => data(api.POST('/v1/ops/tenants', { body: { name } }))}
+          onAdded={(answer) => (setCreated(answer), tenants.reload())}
+        />
+        <ErrorAlert error={tenants.error ?? action.error} />
+      </Panel>
+      <Panel title="Broker nodes">
+        <DataTable
+          label="Nodes"
+          rows={nodes.data?.items}
+          rowKey={(_, i) => i}
+          columns={[
+            { cell: (n) => String(n['name'] ?? n['id']) },
+            { cell: (n) => String(n['status'] ?? '') },
+            { cell: (n) => `${Object.keys((n['instances'] as object | undefined) ?? {}).length} instances` },
+          ]}
+        />
         <ErrorAlert error={nodes.error} />
-      </Paper>
-      <Paper withBorder p="md">
-        <Title order={3}>Instances</Title>
-        <Table.ScrollContainer minWidth={520}>
-          <Table aria-label="All instances">
-            <Table.Tbody>
-              {instances.data?.items.map((i) => (
-                <Table.Tr key={i.id}>
-                  <Table.Td>{i.name}</Table.Td>
-                  <Table.Td>{i.edition}</Table.Td>
-                  <Table.Td>
-                    <StatusBadge status={i.status} />
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Paper>
-      <Paper withBorder p="md">
-        <Stack gap="xs">
-          <Title order={3}>Editions on sale</Title>
-          <Text size="xs" c="dimmed">
-            Stopping the sale refuses new instances of the edition; existing ones keep working.
-          </Text>
-          <ErrorAlert error={editions.error} />
-          {editions.data?.items.map((e) => <EditionSale key={e.name} name={e.name} available={e.available} onChange={editions.reload} />)}
-        </Stack>
-      </Paper>
+      </Panel>
+      <Panel title="Instances">
+        <DataTable
+          label="All instances"
+          minWidth={520}
+          rows={instances.data?.items}
+          rowKey={(i) => i.id}
+          columns={[{ cell: (i) => i.name }, { cell: (i) => i.edition }, { cell: (i) => <StatusBadge status={i.status} /> }]}
+        />
+      </Panel>
+      <Panel title="Editions on sale">
+        <Text size="xs" c="dimmed">
+          Stopping the sale refuses new instances of the edition; existing ones keep working.
+        </Text>
+        <ErrorAlert error={editions.error} />
+        {editions.data?.items.map((e) => <EditionSale key={e.name} name={e.name} available={e.available} onChange={editions.reload} />)}
+      </Panel>
     </Stack>
   );
 }
