@@ -162,7 +162,7 @@ export interface paths {
         head?: never;
         /**
          * Rename an instance or change its edition
-         * @description Upgrades always pass; a downgrade that would leave an enabled method or a quota above the target is a 409 edition-downgrade-blocked listing each blocker.
+         * @description Upgrades always pass; a downgrade that would leave an enabled method or a quota above the target is a 409 edition-downgrade-blocked listing each blocker; where the deployment has a shared TLS endpoint, a change that would add or remove the instance's own ports (basic is served on the shared endpoint only) is a 409 edition-change-moves-endpoints.
          */
         patch: operations["Instance_update"];
         trace?: never;
