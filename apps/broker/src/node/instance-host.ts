@@ -82,7 +82,8 @@ export interface HostDeps extends AuthenticatorDeps {
 }
 
 /**
- * One instance served by this node: its protocol engine, its chain and its three listeners.
+ * One instance served by this node: its protocol engine, its chain and its three listeners
+ * (none for an instance served on the node's shared TLS endpoint only, issue 16).
  * Everything of the instance lives here and nowhere else.
  */
 export class InstanceHost {
