@@ -109,7 +109,9 @@ export async function idleDensity(o: { instances: number; firstPort: number; sec
   };
   const config = loadConfig(env);
   const controlPlane = await startControlPlane(config, databaseUrl, 0);
-  const broker = spawn(process.execPath, ['-r', 'tsconfig-paths/register', join(dist, 'apps', 'broker', 'src', 'main.js')], {
+  // MQC_BENCH_BROKER_NODE_ARGS: node flags for the broker alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = (process.env['MQC_BENCH_BROKER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const broker = spawn(process.execPath, [...nodeArgs, '-r', 'tsconfig-paths/register', join(dist, 'apps', 'broker', 'src', 'main.js')], {
     cwd: resolve(dist, '..'),
     env: { ...process.env, ...env, TS_NODE_BASEURL: dist, MQC_MASTER_KEY: config.masterKey.toString('hex'), MQC_OPERATOR_TOKEN: config.operatorToken },
     stdio: ['ignore', 'ignore', 'inherit'],
