@@ -489,7 +489,7 @@ const density: Record<string, () => Promise<void>> = {
   async 'idle-density'() {
     const count = Number(process.argv.find((a) => a.startsWith('--instances='))?.slice('--instances='.length) ?? (quick ? 100 : 1_000));
     const firstPort = Number(process.env['MQC_BENCH_FIRST_PORT'] ?? 10_000);
-    const r = await idleDensity({ instances: count, firstPort, seconds: quick ? 10 : 30 });
+    const r = await idleDensity({ instances: count, firstPort, seconds: quick ? 10 : 30, dedicatedPorts: process.argv.includes('--dedicated-ports') });
     const row = (s: typeof r.empty) => `| ${s.instances} | ${Math.round(s.rssKb).toLocaleString('en-US')} | ${s.cpuPercent.toFixed(2)} | ${s.pgTransactionsPerSecond.toFixed(2)} |`;
     tables.push([
       '| idle instances on one broker node | broker RSS (KB) | broker CPU (% of a core) | PostgreSQL transactions/s (whole deployment) |',
@@ -497,6 +497,11 @@ const density: Record<string, () => Promise<void>> = {
       row(r.empty),
       row(r.loaded),
       `| per instance | ${((r.loaded.rssKb - r.empty.rssKb) / Math.max(1, r.loaded.instances)).toFixed(1)} | | |`,
+      '',
+      `| ${r.sharedOnly ? 'shared TLS endpoint only (basic, no ports of its own)' : 'dedicated ports (three per instance)'} | value |`,
+      '| --- | ---: |',
+      `| seconds to the last RUNNING | ${r.secondsToLastRunning.toFixed(1)} |`,
+      `| one instance's access-policy change → first CONNECT admitted under it (ms) | ${r.changeLiveMs.toFixed(0)} |`,
     ]);
   },
 };

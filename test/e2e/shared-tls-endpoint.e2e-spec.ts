@@ -1,14 +1,22 @@
+import type { LookupFunction } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
+import type mqtt from 'mqtt';
 import { generate } from 'mqtt-packet';
+import type { EditionName } from '@mqc/editions';
 import { createTestDatabase, eventually, testConfig, type ApiClient, type TestDatabase } from '@mqc/testing';
+import { Client } from 'pg';
 import { instanceCaFromDatabase, issueWithOpenssl, opensslCa, scratch } from '../support/x509';
-import { addAuthenticator, untilConnack } from '../support/auth';
+import { addAuthenticator } from '../support/auth';
 import { connectClient, newTenant, nextMessage, runningInstance, type InstanceView } from '../support/instances';
 import { startStack, type Stack } from '../support/stack';
 
 const DOMAIN = 'mqtt.test';
+
+/** Resolves every name to 127.0.0.1, so a client can dial `<instance id>.mqtt.test` by name. */
+const toLoopback = ((_host: string, options: { all?: boolean }, done: (...args: unknown[]) => void) =>
+  options.all ? done(null, [{ address: '127.0.0.1', family: 4 }]) : done(null, '127.0.0.1', 4)) as unknown as LookupFunction;
 
 describe("a broker node's shared TLS endpoint, routed by server name", () => {
   const base = testConfig();
@@ -16,15 +24,16 @@ describe("a broker node's shared TLS endpoint, routed by server name", () => {
   let db: TestDatabase;
   let stack: Stack;
   let tenant: ApiClient;
+  /** plant-a: professional (ports of its own and the shared endpoint); plant-b: basic, served on the shared endpoint only. */
   const instances: { view: InstanceView; ca: string }[] = [];
 
-  async function instanceWithUser(name: string, userId: string): Promise<{ view: InstanceView; ca: string }> {
-    const view = await runningInstance(tenant, name);
+  async function instanceWithUser(name: string, userId: string, edition: EditionName): Promise<{ view: InstanceView; ca: string }> {
+    const view = await runningInstance(tenant, name, edition);
     await addAuthenticator(tenant, view.id, 'built-in-database', {});
     expect((await tenant.post(`/v1/instances/${view.id}/users`, { userId, password: `${userId}-pw` })).status).toBe(201);
-    await untilConnack(view.endpoints!.mqtt, { username: userId, password: `${userId}-pw` }, 0);
-    const ca = await tenant.get<string>(`/v1/instances/${view.id}/ca.pem`);
-    return { view, ca: ca.body };
+    const ca = (await tenant.get<string>(`/v1/instances/${view.id}/ca.pem`)).body;
+    await eventually(async () => (await viaShared(`${view.id}.${DOMAIN}`, ca, userId)).endAsync(), 10_000);
+    return { view, ca };
   }
 
   /** mqtt.js over TLS to the shared port, naming `serverName`, checking the certificate against `ca` and that name. */
@@ -35,7 +44,7 @@ describe("a broker node's shared TLS endpoint, routed by server name", () => {
     db = await createTestDatabase();
     stack = await startStack(config, db.url);
     tenant = await newTenant(stack);
-    instances.push(await instanceWithUser('plant-a', 'alice'), await instanceWithUser('plant-b', 'bob'));
+    instances.push(await instanceWithUser('plant-a', 'alice', 'professional'), await instanceWithUser('plant-b', 'bob', 'basic'));
   });
 
   afterAll(async () => {
@@ -43,9 +52,85 @@ describe("a broker node's shared TLS endpoint, routed by server name", () => {
     await db?.drop();
   });
 
-  it('shows both forms of the endpoint', () => {
+  it('shows both forms of the endpoint, mqtts and wss, for an edition with ports of its own', () => {
     const { view } = instances[0]!;
-    expect(view.endpoints).toMatchObject({ mqtts: expect.stringMatching(/^mqtts:\/\/127\.0\.0\.1:\d+$/), mqttsShared: `mqtts://${view.id}.${DOMAIN}:${config.sharedTlsPort}` });
+    expect(view.endpoints).toMatchObject({
+      mqtts: expect.stringMatching(/^mqtts:\/\/127\.0\.0\.1:\d+$/),
+      mqttsShared: `mqtts://${view.id}.${DOMAIN}:${config.sharedTlsPort}`,
+      wssShared: `wss://${view.id}.${DOMAIN}:${config.sharedTlsPort}/mqtt`,
+    });
+  });
+
+  it('serves a basic instance on the shared endpoint only: no ports allocated, none listening, only the shared forms shown', async () => {
+    const { view } = instances[1]!;
+    expect(view.status).toBe('RUNNING');
+    expect(view.endpoints).toEqual({ mqttsShared: `mqtts://${view.id}.${DOMAIN}:${config.sharedTlsPort}`, wssShared: `wss://${view.id}.${DOMAIN}:${config.sharedTlsPort}/mqtt` });
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      const row = (await pg.query<{ mqtt_port: number | null; mqtts_port: number | null; ws_port: number | null }>('SELECT mqtt_port, mqtts_port, ws_port FROM instances WHERE id = $1', [view.id])).rows[0];
+      expect(row).toEqual({ mqtt_port: null, mqtts_port: null, ws_port: null });
+      expect((await pg.query('SELECT port FROM instance_ports WHERE instance_id = $1', [view.id])).rowCount).toBe(0);
+      // Every port the deployment handed out belongs to plant-a (and the PSK test's platinum instance): three each.
+      const allocated = (await pg.query<{ instance_id: string }>('SELECT instance_id FROM instance_ports')).rows.map((r) => r.instance_id);
+      expect(allocated.filter((id) => id === instances[0]!.view.id)).toHaveLength(3);
+    } finally {
+      await pg.end();
+    }
+    // The broker listens on no port of its own for it: the range's ports not handed out refuse connections.
+    const probe = (port: number) =>
+      new Promise<boolean>((resolve) => {
+        const socket = connectTls({ host: '127.0.0.1', port, rejectUnauthorized: false });
+        socket.once('secureConnect', () => (socket.destroy(), resolve(true)));
+        socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code !== 'ECONNREFUSED'));
+      });
+    const own = instances[0]!.view.endpoints!;
+    const used = new Set([own.mqtt, own.mqtts, own.ws].map((url) => Number(new URL(url).port)));
+    for (let port = config.brokerPorts.first; port < config.brokerPorts.last; port++) {
+      if (!used.has(port)) expect(await probe(port), `port ${port}`).toBe(false);
+    }
+  });
+
+  it('accepts mqtt.js over wss on the shared endpoint, by name, for either kind of instance; a message stays in its instance', async () => {
+    const wss = (instance: { view: InstanceView; ca: string }, userId: string) =>
+      connectClient(`wss://${instance.view.id}.${DOMAIN}:${config.sharedTlsPort}/mqtt`, {
+        ca: instance.ca,
+        rejectUnauthorized: true,
+        // ws hands these to tls.connect: the server name to send and a resolver for the test domain.
+        wsOptions: { servername: `${instance.view.id}.${DOMAIN}`, lookup: toLoopback } as mqtt.IClientOptions['wsOptions'],
+        username: userId,
+        password: `${userId}-pw`,
+        protocolVersion: 5,
+      });
+    const [a, b] = instances as [{ view: InstanceView; ca: string }, { view: InstanceView; ca: string }];
+    expect(b.view.endpoints).toMatchObject({ wssShared: `wss://${b.view.id}.${DOMAIN}:${config.sharedTlsPort}/mqtt` });
+    const aliceWss = await wss(a, 'alice');
+    const bobWss = await wss(b, 'bob');
+    const bobTls = await viaShared(`${b.view.id}.${DOMAIN}`, b.ca, 'bob');
+    try {
+      await Promise.all([aliceWss.subscribeAsync('line/t'), bobWss.subscribeAsync('line/t')]);
+      const toBob = nextMessage(bobWss);
+      let aliceGot = false;
+      aliceWss.on('message', () => (aliceGot = true));
+      await bobTls.publishAsync('line/t', 'only for plant-b', { qos: 1 });
+      expect(await toBob).toEqual({ topic: 'line/t', payload: 'only for plant-b' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(aliceGot).toBe(false);
+    } finally {
+      await Promise.all([aliceWss, bobWss, bobTls].map((c) => c.endAsync()));
+    }
+    // The wss client checks the certificate against the name too: plant-a's CA does not verify plant-b's.
+    await expect(wss({ view: b.view, ca: a.ca }, 'bob')).rejects.toThrow(/certificate/i);
+  });
+
+  it('refuses an edition change that would add or remove ports of its own, saying why', async () => {
+    const [a, b] = instances as [{ view: InstanceView; ca: string }, { view: InstanceView; ca: string }];
+    const up = await tenant.request('PATCH', `/v1/instances/${b.view.id}`, { edition: 'professional' });
+    expect(up.status).toBe(409);
+    expect(up.body).toMatchObject({ code: 'edition-change-moves-endpoints', detail: expect.stringContaining('shared TLS endpoint only') });
+    const down = await tenant.request('PATCH', `/v1/instances/${a.view.id}`, { edition: 'basic' });
+    expect(down.status).toBe(409);
+    expect(down.body).toMatchObject({ code: 'edition-change-moves-endpoints' });
   });
 
   it("serves each instance with its own certificate and engine: a message stays in its instance", async () => {

@@ -11,12 +11,16 @@ export interface InstancePorts {
   ws: number;
 }
 
+/**
+ * The URLs clients use. An instance with ports of its own has the first four; one whose edition
+ * is served on the shared endpoint only (issue 16) has only the shared two.
+ */
 export interface InstanceEndpoints {
-  mqtt: string;
-  mqtts: string;
-  ws: string;
+  mqtt?: string;
+  mqtts?: string;
+  ws?: string;
   /** MQTT over WebSocket over TLS: the mqtts port, which serves both (issue 15). */
-  wss: string;
+  wss?: string;
   /** The node's shared MQTT-over-TLS endpoint, by name (when the deployment has one). */
   mqttsShared?: string;
   /** MQTT over WebSocket over TLS on the same shared endpoint, by name. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EDITIONS, EDITION_NAMES } from './catalog';
+import { EDITIONS, EDITION_NAMES, hasDedicatedPorts } from './catalog';
 
 describe('the edition limits', () => {
   it('grow with the edition: basic the smallest, platinum the largest', () => {
@@ -23,6 +23,17 @@ describe('the edition limits', () => {
     for (const name of EDITION_NAMES) {
       const { limits, quotas } = EDITIONS[name];
       expect(limits.sessionsPerInstance, name).toBeGreaterThanOrEqual(quotas.maxConnections);
+    }
+  });
+});
+
+describe('dedicated ports (issue 16)', () => {
+  it('basic is served on the shared endpoint only where the deployment has one; the others always get their own ports', () => {
+    expect(hasDedicatedPorts('basic', true)).toBe(false);
+    expect(hasDedicatedPorts('basic', false)).toBe(true);
+    for (const name of ['professional', 'platinum'] as const) {
+      expect(hasDedicatedPorts(name, true)).toBe(true);
+      expect(hasDedicatedPorts(name, false)).toBe(true);
     }
   });
 });

@@ -75,6 +75,13 @@ export interface Edition {
   methods: readonly AuthMethod[];
   quotas: EditionQuotas;
   limits: EditionLimits;
+  /**
+   * Issue 16: whether an instance gets ports of its own (mqtt, mqtts + wss, ws) besides the
+   * nodes' shared TLS endpoint. False: only the shared endpoint (mqtts and wss by TLS server
+   * name), so the instance costs no port and no listening socket; plain mqtt and ws are not
+   * offered. Applies only where the deployment has a shared endpoint (see hasDedicatedPorts).
+   */
+  dedicatedPorts: boolean;
 }
 
 const KiB = 1024;
@@ -96,6 +103,7 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
     name: 'basic',
     rank: 0,
     methods: basicMethods,
+    dedicatedPorts: false,
     quotas: {
       maxConnections: 1_000,
       messagesPerSecond: 1_000,
@@ -126,6 +134,7 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
   professional: {
     name: 'professional',
     rank: 1,
+    dedicatedPorts: true,
     methods: professionalMethods,
     quotas: {
       maxConnections: 50_000,
@@ -156,6 +165,7 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
   platinum: {
     name: 'platinum',
     rank: 2,
+    dedicatedPorts: true,
     methods: [...professionalMethods, 'external-database', 'ldap', 'scram', 'psk'],
     quotas: {
       maxConnections: 1_000_000,
@@ -184,6 +194,14 @@ export const EDITIONS: Readonly<Record<EditionName, Edition>> = {
     },
   },
 };
+
+/**
+ * Whether an instance of the edition gets dedicated ports: always where the deployment has no
+ * shared TLS endpoint (MQC_SHARED_TLS_PORT), as before issue 16; otherwise as the edition says.
+ */
+export function hasDedicatedPorts(edition: EditionName, deploymentHasSharedEndpoint: boolean): boolean {
+  return EDITIONS[edition].dedicatedPorts || !deploymentHasSharedEndpoint;
+}
 
 export function isEditionName(value: string): value is EditionName {
   return (EDITION_NAMES as readonly string[]).includes(value);

@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { connect as connectTls } from 'node:tls';
+import { connect as connectTcp, type Socket } from 'node:net';
+import { generate } from 'mqtt-packet';
 import { Client } from 'pg';
 import { loadConfig } from '@mqc/config';
 import { startControlPlane } from '../../../apps/control-plane/src/control-plane';
@@ -21,6 +24,30 @@ export interface IdleDensityResult {
   empty: IdleSample;
   loaded: IdleSample;
   secondsToLastRunning: number;
+  /** Whether the instances were served on the shared TLS endpoint only (basic, MQC_SHARED_TLS_PORT set). */
+  sharedOnly: boolean;
+  /** From the request changing one instance's access policy to the first CONNECT the node admits under it. */
+  changeLiveMs: number;
+}
+
+const PUBLIC_DOMAIN = 'density.bench';
+
+/** One anonymous MQTT 3.1.1 CONNECT on a fresh socket; resolves with the CONNACK's return code (-1: no CONNACK). */
+function anonymousConnack(open: () => Socket): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = open();
+    const received: Buffer[] = [];
+    const done = (code: number) => (socket.destroy(), resolve(code));
+    socket.setTimeout(5_000, () => done(-1));
+    socket.once('error', () => done(-1));
+    socket.once('close', () => done(-1));
+    socket.on('data', (chunk: Buffer) => {
+      received.push(chunk);
+      const bytes = Buffer.concat(received);
+      if (bytes.length >= 4) done(bytes[3]!);
+    });
+    socket.write(generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: `probe-${randomBytes(4).toString('hex')}`, clean: true, keepalive: 30 }));
+  });
 }
 
 /** The build (`dist`): this file runs from dist/test/bench/scenarios. */
@@ -55,7 +82,9 @@ async function sample(pid: number, sql: Client, database: string, instances: num
  * Samples the idle node (RSS, CPU, the database's transactions per second) with no instance,
  * then with N idle instances (no clients), after the resync has settled.
  */
-export async function idleDensity(o: { instances: number; firstPort: number; seconds: number }): Promise<IdleDensityResult> {
+export async function idleDensity(o: { instances: number; firstPort: number; seconds: number; dedicatedPorts: boolean }): Promise<IdleDensityResult> {
+  const sharedOnly = !o.dedicatedPorts;
+  const sharedPort = o.firstPort - 2;
   const admin = process.env['MQC_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `mqc_bench_density_${process.pid}`;
   const adminClient = new Client({ connectionString: admin });
@@ -70,7 +99,9 @@ export async function idleDensity(o: { instances: number; firstPort: number; sec
     DATABASE_URL: databaseUrl,
     REDIS_URL: process.env['MQC_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     MQC_REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
-    MQC_BROKER_PORTS: `${o.firstPort}-${o.firstPort + o.instances * 3 + 9}`,
+    // Shared only (issue 16): basic instances take no port; the range just has to be valid.
+    MQC_BROKER_PORTS: `${o.firstPort}-${o.firstPort + (sharedOnly ? 0 : o.instances * 3) + 9}`,
+    ...(sharedOnly ? { MQC_SHARED_TLS_PORT: String(sharedPort), MQC_PUBLIC_DOMAIN: PUBLIC_DOMAIN } : {}),
     MQC_BIND_HOST: '127.0.0.1',
     MQC_LOG_LEVEL: 'warn',
     MQC_NODE_NAME: `bench-${process.pid}`,
@@ -78,7 +109,9 @@ export async function idleDensity(o: { instances: number; firstPort: number; sec
   };
   const config = loadConfig(env);
   const controlPlane = await startControlPlane(config, databaseUrl, 0);
-  const broker = spawn(process.execPath, ['-r', 'tsconfig-paths/register', join(dist, 'apps', 'broker', 'src', 'main.js')], {
+  // MQC_BENCH_BROKER_NODE_ARGS: node flags for the broker alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = (process.env['MQC_BENCH_BROKER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const broker = spawn(process.execPath, [...nodeArgs, '-r', 'tsconfig-paths/register', join(dist, 'apps', 'broker', 'src', 'main.js')], {
     cwd: resolve(dist, '..'),
     env: { ...process.env, ...env, TS_NODE_BASEURL: dist, MQC_MASTER_KEY: config.masterKey.toString('hex'), MQC_OPERATOR_TOKEN: config.operatorToken },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -96,15 +129,16 @@ export async function idleDensity(o: { instances: number; firstPort: number; sec
     await new Promise((r) => setTimeout(r, 3_000));
     const empty = await sample(broker.pid!, sql, name, 0, o.seconds);
 
-    const api = async (path: string, token: string, body: unknown) => {
-      const response = await fetch(`${controlPlane.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const api = async (path: string, token: string, body: unknown, method = 'POST') => {
+      const response = await fetch(`${controlPlane.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`);
       return (await response.json()) as Record<string, unknown>;
     };
     const key = ((await api('/v1/ops/tenants', config.operatorToken, { name: 'bench' }))['apiKey'] as { secret: string }).secret;
     const started = performance.now();
     const names = Array.from({ length: o.instances }, (_, i) => `idle-${i}`);
-    for (let i = 0; i < names.length; i += 16) await Promise.all(names.slice(i, i + 16).map((n) => api('/v1/instances', key, { name: n, edition: 'basic' })));
+    const ids: string[] = [];
+    for (let i = 0; i < names.length; i += 16) ids.push(...(await Promise.all(names.slice(i, i + 16).map(async (n) => (await api('/v1/instances', key, { name: n, edition: 'basic' }))['id'] as string))));
     for (;;) {
       const { rows } = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM instances WHERE status IN ('RUNNING', 'FAILED')`);
       if (Number(rows[0]!.n) >= o.instances) break;
@@ -114,7 +148,22 @@ export async function idleDensity(o: { instances: number; firstPort: number; sec
     // Let the revision queries see the last writes of provisioning, and PostgreSQL flush its idle backends' counters (10 s).
     await new Promise((r) => setTimeout(r, 30_000));
     const loaded = await sample(broker.pid!, sql, name, o.instances, o.seconds);
-    return { empty, loaded, secondsToLastRunning };
+
+    // A change to one instance among them: anonymous clients allowed. Timed from the request to
+    // the first CONNECT its node admits (each try a new connection: TLS by name on the shared
+    // endpoint, or the instance's own plain port).
+    const probed = ids[Math.floor(ids.length / 2)]!;
+    const port = sharedOnly ? sharedPort : Number((await sql.query<{ mqtt_port: number }>('SELECT mqtt_port FROM instances WHERE id = $1', [probed])).rows[0]!.mqtt_port);
+    const open = () => (sharedOnly ? connectTls({ host: '127.0.0.1', port, servername: `${probed}.${PUBLIC_DOMAIN}`, rejectUnauthorized: false }) : connectTcp({ host: '127.0.0.1', port }));
+    const before = await anonymousConnack(open);
+    if (before === 0 || before === -1) throw new Error(`the probed instance answered ${before} before the change (expected a refusal)`);
+    const changed = performance.now();
+    await api(`/v1/instances/${probed}/access-policy`, key, { anonymous: 'allow', onBackendFailure: 'deny' }, 'PUT');
+    while ((await anonymousConnack(open)) !== 0) {
+      if (performance.now() - changed > 60_000) throw new Error('the change was not live within 60 s');
+    }
+    const changeLiveMs = performance.now() - changed;
+    return { empty, loaded, secondsToLastRunning, sharedOnly, changeLiveMs };
   } finally {
     await sql.end();
     await worker.close();

@@ -25,7 +25,7 @@ import { loadChain } from '../connect/load-chain';
 import { loadPskKeys, PskKeyring } from '../connect/psk-keyring';
 import type { ListenSite, Listener } from '../listeners/listener';
 import { openTcpListener } from '../listeners/tcp-listener';
-import { openTlsListener, type TlsListener } from '../listeners/tls-listener';
+import { createTlsSite, openTlsListener, type TlsListener, type TlsSite } from '../listeners/tls-listener';
 import type { SharedTlsRoutes } from '../listeners/shared-tls-listener';
 import { loadTlsMaterial } from '../listeners/tls-material';
 import { openWsListener } from '../listeners/ws-listener';
@@ -82,12 +82,16 @@ export interface HostDeps extends AuthenticatorDeps {
 }
 
 /**
- * One instance served by this node: its protocol engine, its chain and its three listeners.
+ * One instance served by this node: its protocol engine, its chain and its three listeners
+ * (none for an instance served on the node's shared TLS endpoint only, issue 16).
  * Everything of the instance lives here and nowhere else.
  */
 export class InstanceHost {
   private listeners: Listener[] = [];
+  /** The instance's own TLS listener; undefined for an instance served on the shared endpoint only. */
   private tls: TlsListener | undefined;
+  /** The instance's TLS (its own listener's, or a shared-only instance's), joined to the node's shared endpoint. */
+  private tlsSite: TlsSite | undefined;
   private chain: InstanceChain | undefined;
   /** The fingerprints of the rows the chain and the TLS material were loaded from, as their loaders read them. */
   private readonly loaded: { chain: string | undefined; tls: string | undefined; authorization: string | undefined } = { chain: undefined, tls: undefined, authorization: undefined };
@@ -237,26 +241,29 @@ export class InstanceHost {
     return host;
   }
 
+  /**
+   * The instance's three listeners, or (issue 16) none for an instance without ports: its
+   * edition is served on the node's shared TLS endpoint only (mqtts and wss by server name).
+   */
   private async openListeners(instance: InstanceEntity): Promise<void> {
     const { mqttPort, mqttsPort, wsPort } = instance;
-    if (!mqttPort || !mqttsPort || !wsPort) throw new Error(`instance ${instance.id} has no ports yet`);
-    this.listeners.push(await openTcpListener(this.broker, this.site('tcp', mqttPort)));
+    const sharedOnly = !mqttPort && !mqttsPort && !wsPort;
+    if (sharedOnly && !this.deps.sharedTls) throw new Error(`instance ${instance.id} has no ports and this node has no shared TLS endpoint (MQC_SHARED_TLS_PORT)`);
+    if (!sharedOnly && (!mqttPort || !mqttsPort || !wsPort)) throw new Error(`instance ${instance.id} has no ports yet`);
     const { material, fingerprint } = await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, this.instanceId, this.deps.logger);
-    this.tls = await openTlsListener(
-      this.broker,
-      this.site('tls', mqttsPort),
-      material,
-      {
-        key: (identity) => this.psk.get(identity),
-        enabled: () => this.psk.size > 0,
-      },
-      this.instanceId,
-      MAX_PACKET_SIZE,
-    );
+    const psk = { key: (identity: string) => this.psk.get(identity), enabled: () => this.psk.size > 0 };
     this.loaded.tls = fingerprint;
+    if (sharedOnly) {
+      this.tlsSite = createTlsSite(this.broker, this.instanceId, material, psk, MAX_PACKET_SIZE);
+      this.deps.sharedTls?.add(this.instanceId, this.tlsSite);
+      return;
+    }
+    this.listeners.push(await openTcpListener(this.broker, this.site('tcp', mqttPort!)));
+    this.tls = await openTlsListener(this.broker, this.site('tls', mqttsPort!), material, psk, this.instanceId, MAX_PACKET_SIZE);
+    this.tlsSite = this.tls.site;
     this.listeners.push(this.tls);
     this.deps.sharedTls?.add(this.instanceId, this.tls.site);
-    this.listeners.push(await openWsListener(this.broker, this.site('ws', wsPort), MAX_PACKET_SIZE));
+    this.listeners.push(await openWsListener(this.broker, this.site('ws', wsPort!), MAX_PACKET_SIZE));
   }
 
   /** A listener's errors once it listens (an accept failing for want of file descriptors) are logged; the listener goes on. */
@@ -269,9 +276,9 @@ export class InstanceHost {
    * handshakes, live; clients whose CA stopped being trusted are disconnected.
    */
   async reloadTls(): Promise<void> {
-    if (!this.tls) return;
+    if (!this.tlsSite) return;
     const { material, fingerprint } = await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, this.instanceId, this.deps.logger);
-    const { untrustedSerials } = this.tls.update(material);
+    const { untrustedSerials } = this.tls ? this.tls.update(material) : this.tlsSite.update(material);
     this.loaded.tls = fingerprint;
     if (untrustedSerials.size > 0) {
       const count = this.broker.disconnectWhere((c) => c.certificateSerial !== undefined && untrustedSerials.has(c.certificateSerial), CONNACK_5.notAuthorized);
@@ -330,7 +337,8 @@ export class InstanceHost {
    */
   private reloadPsk(keys: Map<string, Buffer>): void {
     const changed = this.psk.replace(keys);
-    this.tls?.refreshPsk();
+    if (this.tls) this.tls.refreshPsk();
+    else this.tlsSite?.refreshPsk();
     const count = this.broker.disconnectWhere((c) => c.pskIdentity !== undefined && changed(c.pskIdentity), CONNACK_5.notAuthorized);
     if (count > 0) this.deps.logger.info({ instanceId: this.instanceId, count }, 'disconnected clients whose PSK identity was removed or changed');
   }
@@ -346,10 +354,16 @@ export class InstanceHost {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
-    if (this.tls) this.deps.sharedTls?.remove(this.instanceId, this.tls.site);
+    if (this.tlsSite) this.deps.sharedTls?.remove(this.instanceId, this.tlsSite);
     await Promise.allSettled(this.listeners.map((l) => l.close()));
+    // A shared-only instance's site has no listener to close it: its sockets and wss endpoint go here.
+    if (this.tlsSite && !this.tls) {
+      this.tlsSite.destroySockets();
+      await this.tlsSite.close();
+    }
     this.listeners = [];
     this.tls = undefined;
+    this.tlsSite = undefined;
     const authorization = this.broker.authorization;
     await this.broker.close();
     if (this.durable !== undefined) await this.deps.store?.closeInstance(this.durable);

@@ -162,7 +162,7 @@ export interface paths {
         head?: never;
         /**
          * Rename an instance or change its edition
-         * @description Upgrades always pass; a downgrade that would leave an enabled method or a quota above the target is a 409 edition-downgrade-blocked listing each blocker.
+         * @description Upgrades always pass; a downgrade that would leave an enabled method or a quota above the target is a 409 edition-downgrade-blocked listing each blocker; where the deployment has a shared TLS endpoint, a change that would add or remove the instance's own ports (basic is served on the shared endpoint only) is a 409 edition-change-moves-endpoints.
          */
         patch: operations["Instance_update"];
         trace?: never;
@@ -1523,13 +1523,14 @@ export interface operations {
                             /** @enum {string} */
                             status: "PROVISIONING" | "RUNNING" | "UPDATING" | "DELETING" | "DELETED" | "FAILED";
                             statusReason: string | null;
-                            /** @description null until provisioning has allocated the ports */
+                            /** @description null until provisioning has allocated the ports; only mqttsShared and wssShared for an instance whose edition gets no ports of its own (basic, where the deployment has a shared endpoint) */
                             endpoints: {
-                                mqtt: string;
-                                mqtts: string;
-                                ws: string;
+                                /** @description the instance's own ports (mqtt, mqtts, ws, wss): absent for an instance whose edition is served on the shared endpoint only */
+                                mqtt?: string;
+                                mqtts?: string;
+                                ws?: string;
                                 /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
-                                wss: string;
+                                wss?: string;
                                 /** @description the broker nodes' shared MQTT-over-TLS endpoint, by TLS server name <instance id>.<MQC_PUBLIC_DOMAIN>; only when the deployment has one */
                                 mqttsShared?: string;
                                 /** @description MQTT over WebSocket over TLS on the shared endpoint, by the same server name; only when the deployment has one */
@@ -1626,13 +1627,14 @@ export interface operations {
                         /** @enum {string} */
                         status: "PROVISIONING" | "RUNNING" | "UPDATING" | "DELETING" | "DELETED" | "FAILED";
                         statusReason: string | null;
-                        /** @description null until provisioning has allocated the ports */
+                        /** @description null until provisioning has allocated the ports; only mqttsShared and wssShared for an instance whose edition gets no ports of its own (basic, where the deployment has a shared endpoint) */
                         endpoints: {
-                            mqtt: string;
-                            mqtts: string;
-                            ws: string;
+                            /** @description the instance's own ports (mqtt, mqtts, ws, wss): absent for an instance whose edition is served on the shared endpoint only */
+                            mqtt?: string;
+                            mqtts?: string;
+                            ws?: string;
                             /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
-                            wss: string;
+                            wss?: string;
                             /** @description the broker nodes' shared MQTT-over-TLS endpoint, by TLS server name <instance id>.<MQC_PUBLIC_DOMAIN>; only when the deployment has one */
                             mqttsShared?: string;
                             /** @description MQTT over WebSocket over TLS on the shared endpoint, by the same server name; only when the deployment has one */
@@ -1748,13 +1750,14 @@ export interface operations {
                         /** @enum {string} */
                         status: "PROVISIONING" | "RUNNING" | "UPDATING" | "DELETING" | "DELETED" | "FAILED";
                         statusReason: string | null;
-                        /** @description null until provisioning has allocated the ports */
+                        /** @description null until provisioning has allocated the ports; only mqttsShared and wssShared for an instance whose edition gets no ports of its own (basic, where the deployment has a shared endpoint) */
                         endpoints: {
-                            mqtt: string;
-                            mqtts: string;
-                            ws: string;
+                            /** @description the instance's own ports (mqtt, mqtts, ws, wss): absent for an instance whose edition is served on the shared endpoint only */
+                            mqtt?: string;
+                            mqtts?: string;
+                            ws?: string;
                             /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
-                            wss: string;
+                            wss?: string;
                             /** @description the broker nodes' shared MQTT-over-TLS endpoint, by TLS server name <instance id>.<MQC_PUBLIC_DOMAIN>; only when the deployment has one */
                             mqttsShared?: string;
                             /** @description MQTT over WebSocket over TLS on the shared endpoint, by the same server name; only when the deployment has one */
@@ -1834,13 +1837,14 @@ export interface operations {
                         /** @enum {string} */
                         status: "PROVISIONING" | "RUNNING" | "UPDATING" | "DELETING" | "DELETED" | "FAILED";
                         statusReason: string | null;
-                        /** @description null until provisioning has allocated the ports */
+                        /** @description null until provisioning has allocated the ports; only mqttsShared and wssShared for an instance whose edition gets no ports of its own (basic, where the deployment has a shared endpoint) */
                         endpoints: {
-                            mqtt: string;
-                            mqtts: string;
-                            ws: string;
+                            /** @description the instance's own ports (mqtt, mqtts, ws, wss): absent for an instance whose edition is served on the shared endpoint only */
+                            mqtt?: string;
+                            mqtts?: string;
+                            ws?: string;
                             /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
-                            wss: string;
+                            wss?: string;
                             /** @description the broker nodes' shared MQTT-over-TLS endpoint, by TLS server name <instance id>.<MQC_PUBLIC_DOMAIN>; only when the deployment has one */
                             mqttsShared?: string;
                             /** @description MQTT over WebSocket over TLS on the shared endpoint, by the same server name; only when the deployment has one */
@@ -1928,13 +1932,14 @@ export interface operations {
                         /** @enum {string} */
                         status: "PROVISIONING" | "RUNNING" | "UPDATING" | "DELETING" | "DELETED" | "FAILED";
                         statusReason: string | null;
-                        /** @description null until provisioning has allocated the ports */
+                        /** @description null until provisioning has allocated the ports; only mqttsShared and wssShared for an instance whose edition gets no ports of its own (basic, where the deployment has a shared endpoint) */
                         endpoints: {
-                            mqtt: string;
-                            mqtts: string;
-                            ws: string;
+                            /** @description the instance's own ports (mqtt, mqtts, ws, wss): absent for an instance whose edition is served on the shared endpoint only */
+                            mqtt?: string;
+                            mqtts?: string;
+                            ws?: string;
                             /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
-                            wss: string;
+                            wss?: string;
                             /** @description the broker nodes' shared MQTT-over-TLS endpoint, by TLS server name <instance id>.<MQC_PUBLIC_DOMAIN>; only when the deployment has one */
                             mqttsShared?: string;
                             /** @description MQTT over WebSocket over TLS on the shared endpoint, by the same server name; only when the deployment has one */
@@ -2075,13 +2080,14 @@ export interface operations {
                         /** @enum {string} */
                         status: "PROVISIONING" | "RUNNING" | "UPDATING" | "DELETING" | "DELETED" | "FAILED";
                         statusReason: string | null;
-                        /** @description null until provisioning has allocated the ports */
+                        /** @description null until provisioning has allocated the ports; only mqttsShared and wssShared for an instance whose edition gets no ports of its own (basic, where the deployment has a shared endpoint) */
                         endpoints: {
-                            mqtt: string;
-                            mqtts: string;
-                            ws: string;
+                            /** @description the instance's own ports (mqtt, mqtts, ws, wss): absent for an instance whose edition is served on the shared endpoint only */
+                            mqtt?: string;
+                            mqtts?: string;
+                            ws?: string;
                             /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
-                            wss: string;
+                            wss?: string;
                             /** @description the broker nodes' shared MQTT-over-TLS endpoint, by TLS server name <instance id>.<MQC_PUBLIC_DOMAIN>; only when the deployment has one */
                             mqttsShared?: string;
                             /** @description MQTT over WebSocket over TLS on the shared endpoint, by the same server name; only when the deployment has one */
@@ -8677,13 +8683,14 @@ export interface operations {
                             /** @enum {string} */
                             status: "PROVISIONING" | "RUNNING" | "UPDATING" | "DELETING" | "DELETED" | "FAILED";
                             statusReason: string | null;
-                            /** @description null until provisioning has allocated the ports */
+                            /** @description null until provisioning has allocated the ports; only mqttsShared and wssShared for an instance whose edition gets no ports of its own (basic, where the deployment has a shared endpoint) */
                             endpoints: {
-                                mqtt: string;
-                                mqtts: string;
-                                ws: string;
+                                /** @description the instance's own ports (mqtt, mqtts, ws, wss): absent for an instance whose edition is served on the shared endpoint only */
+                                mqtt?: string;
+                                mqtts?: string;
+                                ws?: string;
                                 /** @description MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt) */
-                                wss: string;
+                                wss?: string;
                                 /** @description the broker nodes' shared MQTT-over-TLS endpoint, by TLS server name <instance id>.<MQC_PUBLIC_DOMAIN>; only when the deployment has one */
                                 mqttsShared?: string;
                                 /** @description MQTT over WebSocket over TLS on the shared endpoint, by the same server name; only when the deployment has one */

@@ -1,4 +1,5 @@
 import { InstanceEntity } from '@mqc/db';
+import { hasDedicatedPorts } from '@mqc/editions';
 import type { JobPayloads } from '@mqc/queue';
 import { allocatePorts } from './allocate-ports';
 import { ensureInstanceTls } from './instance-tls';
@@ -12,7 +13,7 @@ export type ProvisionInstancePayload = JobPayloads['provision-instance'];
 const SERVING_TIMEOUT_MS = 30_000;
 
 /**
- * SPEC 3: allocate endpoints, create the instance's CA and server certificate, place it on a
+ * SPEC 3: allocate endpoints (ports, unless the edition is served on the shared endpoint only), create the instance's CA and server certificate, place it on a
  * broker node, wait until the node serves it, then RUNNING. Every step is idempotent, so a
  * retried or resumed job continues where the last attempt stopped.
  */
@@ -24,7 +25,10 @@ export class ProvisionInstanceJob {
     const instance = await dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
     if (!instance || instance.status !== 'PROVISIONING') return;
 
-    const ports = await dataSource.transaction((manager) => allocatePorts(manager, instance, config.brokerPorts));
+    // Issue 16: an edition without dedicated ports is served on the nodes' shared TLS endpoint only.
+    const ports = hasDedicatedPorts(instance.edition, config.sharedTlsPort !== undefined)
+      ? await dataSource.transaction((manager) => allocatePorts(manager, instance, config.brokerPorts))
+      : 'shared endpoint only';
     await ensureInstanceTls(dataSource.manager, instanceId, config.publicHost, secrets, config.publicDomain);
     const nodeId = await dataSource.transaction((manager) => placeOnNode(manager, instance));
     await changes.publish({ kind: 'instance', instanceId });

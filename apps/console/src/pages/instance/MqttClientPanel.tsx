@@ -24,8 +24,8 @@ interface Received {
  */
 function webSocketUrl(instance: Instance): string {
   const endpoints = (instance.endpoints ?? {}) as Record<string, string | undefined>;
-  if (window.location.protocol === 'https:') return endpoints['wss'] ?? '';
-  return endpoints['ws'] ?? endpoints['wss'] ?? '';
+  if (window.location.protocol === 'https:') return endpoints['wss'] ?? endpoints['wssShared'] ?? '';
+  return endpoints['ws'] ?? endpoints['wss'] ?? endpoints['wssShared'] ?? '';
 }
 
 const decoder = new TextDecoder();

@@ -38,7 +38,7 @@ export class InstanceController {
 
   @PatchRoute(':id', {
     summary: 'Rename an instance or change its edition',
-    description: 'Upgrades always pass; a downgrade that would leave an enabled method or a quota above the target is a 409 edition-downgrade-blocked listing each blocker.',
+    description: "Upgrades always pass; a downgrade that would leave an enabled method or a quota above the target is a 409 edition-downgrade-blocked listing each blocker; where the deployment has a shared TLS endpoint, a change that would add or remove the instance's own ports (basic is served on the shared endpoint only) is a 409 edition-change-moves-endpoints.",
     body: updateInstanceSchema,
     response: instanceViewSchema,
     problems: [409, 422],

@@ -40,15 +40,15 @@ export const instanceViewSchema = z.object({
   statusReason: z.string().nullable(),
   endpoints: z
     .object({
-      mqtt: z.string(),
-      mqtts: z.string(),
-      ws: z.string(),
-      wss: z.string().describe('MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt)'),
+      mqtt: z.string().optional().describe("the instance's own ports (mqtt, mqtts, ws, wss): absent for an instance whose edition is served on the shared endpoint only"),
+      mqtts: z.string().optional(),
+      ws: z.string().optional(),
+      wss: z.string().optional().describe('MQTT over WebSocket over TLS, on the mqtts port (a connection whose first bytes are an HTTP request is upgraded at /mqtt)'),
       mqttsShared: z.string().optional().describe("the broker nodes' shared MQTT-over-TLS endpoint, by TLS server name <instance id>.<MQC_PUBLIC_DOMAIN>; only when the deployment has one"),
       wssShared: z.string().optional().describe('MQTT over WebSocket over TLS on the shared endpoint, by the same server name; only when the deployment has one'),
     })
     .nullable()
-    .describe('null until provisioning has allocated the ports'),
+    .describe('null until provisioning has allocated the ports; only mqttsShared and wssShared for an instance whose edition gets no ports of its own (basic, where the deployment has a shared endpoint)'),
   accessPolicy: z.object({ anonymous: z.enum(ANONYMOUS_POLICIES), onBackendFailure: z.enum(BACKEND_FAILURE_POLICIES), authorization: authorizationPolicySchema }),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

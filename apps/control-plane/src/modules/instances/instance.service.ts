@@ -4,7 +4,7 @@ import { authorizerProviderOf, editionAllowsAuthorizer, hashCostAboveEdition, ty
 import type { MqcConfig } from '@mqc/config';
 import { AclRuleEntity, AuthenticatorEntity, AuthorizerEntity, BuiltInUserEntity, CaCertificateEntity, DeviceCertificateEntity, DeviceEntity, InstanceEntity, InstanceX509SettingsEntity } from '@mqc/db';
 import type { AccessPolicy, AuthorizationPolicy } from '@mqc/domain';
-import type { AuthMethod, EditionChangeBlocker, EditionName } from '@mqc/editions';
+import { hasDedicatedPorts, type AuthMethod, type EditionChangeBlocker, type EditionName } from '@mqc/editions';
 import { editionChangeBlockers, type AuthenticatorType } from '@mqc/auth';
 import type { JobProducer } from '@mqc/queue';
 import type { Caller } from '../../common/caller';
@@ -137,13 +137,33 @@ export class InstanceService {
     const updated = await this.write.apply({ tenantId, instanceId: id, caller }, async (tx, instance) => {
       if (instance.status === 'DELETING') throw new DomainError('conflict', 'instance-deleting', 'the instance is being deleted');
       const from = instance.edition;
-      if (input.edition && input.edition !== from) await this.checkEditionChange(tx, instance, input.edition);
+      if (input.edition && input.edition !== from) {
+        this.checkEndpointsKept(instance, input.edition);
+        await this.checkEditionChange(tx, instance, input.edition);
+      }
       Object.assign(instance, input);
       const details: Record<string, unknown> = { ...input };
       if (input.edition && input.edition !== from) details['previousEdition'] = from;
       return { result: await tx.save(instance), audit: { action: 'instance.update', resourceType: 'instance', resourceId: id, details }, change: { kind: 'instance' } };
     });
     return this.view(updated);
+  }
+
+  /**
+   * Issue 16: where the deployment has a shared TLS endpoint, basic instances are served on it
+   * only (no ports of their own) and the other editions get dedicated ports too. A change that
+   * would add or remove an instance's dedicated ports is refused: its clients' endpoints would
+   * change under them (README, "Shared endpoints and editions").
+   */
+  private checkEndpointsKept(instance: InstanceEntity, target: EditionName): void {
+    const shared = this.config.sharedTlsPort !== undefined;
+    const hasPorts = instance.mqttPort !== null || hasDedicatedPorts(instance.edition, shared);
+    const wantsPorts = hasDedicatedPorts(target, shared);
+    if (hasPorts === wantsPorts) return;
+    const why = wantsPorts
+      ? `the ${target} edition gives an instance ports of its own, and this ${instance.edition} instance is served on the shared TLS endpoint only`
+      : `the ${target} edition is served on the shared TLS endpoint only, and this instance has ports of its own its clients may use`;
+    throw new DomainError('conflict', 'edition-change-moves-endpoints', `${why}; create a ${target} instance instead`, { edition: instance.edition, targetEdition: target });
   }
 
   /**

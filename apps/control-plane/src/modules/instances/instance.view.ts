@@ -1,6 +1,6 @@
 import type { InstanceEntity } from '@mqc/db';
 import { endpointsFor, sharedTlsHost, type AuthorizationPolicy, type InstanceEndpoints, type InstanceStatus } from '@mqc/domain';
-import type { EditionName } from '@mqc/editions';
+import { hasDedicatedPorts, type EditionName } from '@mqc/editions';
 
 export interface InstanceView {
   id: string;
@@ -8,7 +8,7 @@ export interface InstanceView {
   edition: EditionName;
   status: InstanceStatus;
   statusReason: string | null;
-  /** Null until provisioning has allocated the ports. */
+  /** Null until provisioning has allocated the ports; only the shared ones for an instance served on the shared endpoint only. */
   endpoints: InstanceEndpoints | null;
   accessPolicy: { anonymous: string; onBackendFailure: string; authorization: AuthorizationPolicy };
   createdAt: Date;
@@ -22,15 +22,13 @@ export interface SharedEndpoint {
 }
 
 export function instanceView(instance: InstanceEntity, publicHost: string, shared?: SharedEndpoint): InstanceView {
-  const { mqttPort, mqttsPort, wsPort } = instance;
-  const mqttsShared = shared?.port !== undefined && shared.publicDomain ? { mqttsShared: `mqtts://${sharedTlsHost(instance.id, shared.publicDomain)}:${shared.port}`, wssShared: `wss://${sharedTlsHost(instance.id, shared.publicDomain)}:${shared.port}/mqtt` } : {};
   return {
     id: instance.id,
     name: instance.name,
     edition: instance.edition,
     status: instance.status,
     statusReason: instance.statusReason,
-    endpoints: mqttPort && mqttsPort && wsPort ? { ...endpointsFor(publicHost, { mqtt: mqttPort, mqtts: mqttsPort, ws: wsPort }), ...mqttsShared } : null,
+    endpoints: endpointsOf(instance, publicHost, shared),
     accessPolicy: {
       anonymous: instance.anonymousPolicy,
       onBackendFailure: instance.backendFailurePolicy,
@@ -39,4 +37,18 @@ export function instanceView(instance: InstanceEntity, publicHost: string, share
     createdAt: instance.createdAt,
     updatedAt: instance.updatedAt,
   };
+}
+
+/**
+ * The instance's own ports once allocated, and the shared endpoint (mqtts and wss by name)
+ * where the deployment has one. An instance whose edition gets no dedicated ports (issue 16)
+ * shows the shared two only, from its creation on: they need no allocation.
+ */
+function endpointsOf(instance: InstanceEntity, publicHost: string, shared?: SharedEndpoint): InstanceEndpoints | null {
+  const { mqttPort, mqttsPort, wsPort } = instance;
+  const host = shared?.port !== undefined && shared.publicDomain ? sharedTlsHost(instance.id, shared.publicDomain) : undefined;
+  const sharedForms = host === undefined ? undefined : { mqttsShared: `mqtts://${host}:${shared!.port}`, wssShared: `wss://${host}:${shared!.port}/mqtt` };
+  if (mqttPort && mqttsPort && wsPort) return { ...endpointsFor(publicHost, { mqtt: mqttPort, mqtts: mqttsPort, ws: wsPort }), ...sharedForms };
+  if (sharedForms && !hasDedicatedPorts(instance.edition, true)) return sharedForms;
+  return null;
 }
