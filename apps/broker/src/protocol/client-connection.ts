@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { InboundBytes } from './inbound-frames';
 import type { AllowedBy, ClientAuthorization } from '@mqc/auth';
 import { generate, type Packet, type Parser } from 'mqtt-packet';
 import { NO_AUTH_EXCHANGE, type AuthExchange } from './enhanced-auth/auth-exchange';
@@ -35,13 +36,17 @@ function uncork(connection: ClientConnection): void {
 }
 
 /** One network connection: its stream, parser, negotiated parameters and timers. No protocol rules here. */
-export class ClientConnection {
+export class ClientConnection implements InboundBytes {
   state: ConnectionState = 'awaiting-connect';
   /**
    * mqtt-packet's parser, made when bytes arrive and dropped when the connection has been idle
    * with no partial packet (connection-lifecycle.ts): an idle connection holds no parser.
    */
   parser: Parser | undefined;
+  /** Bytes of a packet not yet whole (inbound-frames.ts). */
+  heldChunks: Buffer[] | undefined;
+  heldBytes = 0;
+  heldNeed = 0;
   /** The CONNECT's bridge bit (mqtt-packet reads SUBSCRIBE options by it), for a parser made again. */
   bridgeMode = false;
   protocolVersion: 3 | 4 | 5 = 4;
