@@ -63,10 +63,7 @@ export function closeConnection(ctx: InstanceContext, connection: ClientConnecti
   endAuthExchange(connection);
   ctx.connections.delete(connection);
   const { stream } = connection;
-  if (connection.corked) {
-    connection.corked = false;
-    stream.uncork();
-  }
+  connection.flush();
   if (!stream.destroyed) {
     stream.end();
     setTimeout(destroyStream, CLOSE_FLUSH_MS, connection).unref();
