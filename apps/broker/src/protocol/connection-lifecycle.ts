@@ -251,12 +251,13 @@ export function watchParserIdle(connection: ClientConnection): void {
 }
 
 /**
- * How a connection's bytes become packets (`inbound-frames.ts`): a whole PUBLISH of a connected
- * client is read in place, anything else goes to mqtt-packet's parser one whole packet at a time.
+ * How a connection's bytes become packets (`inbound-frames.ts`): a whole PUBLISH or two-byte
+ * acknowledgement of a connected client is read in place, anything else goes to mqtt-packet's
+ * parser one whole packet at a time.
  */
 const inboundHandlers: InboundHandlers<ClientConnection> = {
   fastPathVersion: (connection) => (connection.state === 'connected' ? connection.protocolVersion : undefined),
-  onPublish: (connection, packet) => onPacket(connection.ctx, connection, packet),
+  onPacket: (connection, packet) => onPacket(connection.ctx, connection, packet),
   parseSlowly: (connection, bytes) => {
     parserOf(connection).parse(bytes);
   },

@@ -1,6 +1,7 @@
 import { generate, parser as createParser, type IPublishPacket, type Packet, type Parser } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { readInbound, type InboundBytes, type InboundHandlers } from './inbound-frames';
+import { readAcknowledgement } from './acknowledgement-reader';
 import { readPublish } from './publish-reader';
 import { refuseMalformedStrings } from './utf8-strings';
 
@@ -89,7 +90,7 @@ interface Reader extends InboundBytes {
 
 const handlers: InboundHandlers<Reader> = {
   fastPathVersion: (reader) => reader.version,
-  onPublish: (reader, packet) => {
+  onPacket: (reader, packet) => {
     reader.fastReads++;
     reader.outcome.packets.push(packet);
   },
@@ -211,6 +212,23 @@ describe('readPublish: a PUBLISH read in place, as mqtt-packet reads it', { time
     expect(read(withProperties({ subscriptionIdentifier: 3 }))).toBeUndefined();
     expect(read(withProperties({ contentType: 'a\u0000' }))).toBeUndefined();
     expect(read(withProperties({ messageExpiryInterval: 7, userProperties: { a: ['', 'x'], b: 'y' } }))).toEqual(parseWithReference(5, [withProperties({ messageExpiryInterval: 7, userProperties: { a: ['', 'x'], b: 'y' } })]).packets[0]);
+  });
+});
+
+describe('readAcknowledgement: a two-byte acknowledgement read in place', () => {
+  it.each([4, 5] as const)('%s: PUBACK, PUBREC, PUBREL and PUBCOMP as mqtt-packet reads them; other reason codes and properties declined', (version) => {
+    for (const cmd of ['puback', 'pubrec', 'pubrel', 'pubcomp'] as const) {
+      const generated = generate({ cmd, messageId: 513 }, { protocolVersion: version });
+      const header = generated[0] as number;
+      const forms = [generated, Buffer.from([header, 2, 2, 1]), Buffer.from([header, 3, 2, 1, 0])];
+      for (const bytes of version === 5 ? forms : forms.slice(0, 2)) {
+        const read = readAcknowledgement(bytes, 0, 2, bytes.length, version === 5);
+        expect(read).toBeDefined();
+        expect(read).toEqual(parseWithReference(version, [bytes]).packets[0]);
+      }
+      expect(readAcknowledgement(Buffer.from([header, 3, 2, 1, 0x10]), 0, 2, 5, version === 5)).toBeUndefined();
+      expect(readAcknowledgement(Buffer.from([header, 4, 2, 1, 0, 3]), 0, 2, 6, version === 5)).toBeUndefined();
+    }
   });
 });
 

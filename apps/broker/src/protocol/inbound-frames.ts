@@ -1,4 +1,5 @@
-import type { IPublishPacket } from 'mqtt-packet';
+import type { Packet } from 'mqtt-packet';
+import { readAcknowledgement } from './acknowledgement-reader';
 import { readPublish } from './publish-reader';
 
 /** Bytes of a packet not yet whole, kept between reads (fields of the connection: no object of its own). */
@@ -11,9 +12,9 @@ export interface InboundBytes {
 
 /** What the reader asks of its owner; one shared object of functions, the owner passed in (no closure per connection). */
 export interface InboundHandlers<T> {
-  /** The protocol version PUBLISH packets are read with here, or undefined to hand every packet to mqtt-packet. */
+  /** The protocol version PUBLISH and acknowledgements are read with here, or undefined to hand every packet to mqtt-packet. */
   fastPathVersion(owner: T): number | undefined;
-  onPublish(owner: T, packet: IPublishPacket): void;
+  onPacket(owner: T, packet: Packet): void;
   /** Bytes for mqtt-packet's parser: one whole packet, or everything left after a fixed header it refuses. */
   parseSlowly(owner: T, bytes: Buffer): void;
   /** A packet of this remaining length was announced: returns false when it is refused (too large; the owner closed). */
@@ -22,6 +23,7 @@ export interface InboundHandlers<T> {
 }
 
 const PUBLISH = 3;
+const PUBCOMP = 7;
 
 /** mqtt-packet's header flags per packet type (its `requiredHeaderFlags`); -1: any. */
 const REQUIRED_FLAGS = [-1, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, 0];
@@ -35,8 +37,8 @@ function refusedHeader(header: number): boolean {
 
 /**
  * Splits a connection's bytes into packets. A whole PUBLISH (the hottest packet) is read in
- * place by `readPublish`; every other packet, and a PUBLISH it declines, goes to mqtt-packet's
- * parser whole, one packet at a time. Refusals keep their moment: a first byte mqtt-packet
+ * place by `readPublish`, a two-byte PUBACK, PUBREC, PUBREL or PUBCOMP by `readAcknowledgement`;
+ * every other packet, and one they decline, goes to mqtt-packet's parser whole, one packet at a time. Refusals keep their moment: a first byte mqtt-packet
  * refuses at once and a remaining length that is not a valid variable byte integer are handed
  * to it straight away (it emits its error), and a size beyond the limit is refused as soon as
  * the fixed header is known. A packet not yet whole is kept, as chunks, until it is.
@@ -84,9 +86,11 @@ export function readInbound<T>(owner: T & InboundBytes, chunk: Buffer, handlers:
       hold(owner, data.subarray(at), packetEnd - at);
       return;
     }
-    const version = header >> 4 === PUBLISH ? handlers.fastPathVersion(owner) : undefined;
-    const packet = version === undefined ? undefined : readPublish(data, at, bodyStart, packetEnd, version === 5);
-    if (packet !== undefined) handlers.onPublish(owner, packet);
+    const type = header >> 4;
+    const version = type >= PUBLISH && type <= PUBCOMP ? handlers.fastPathVersion(owner) : undefined;
+    let packet: Packet | undefined;
+    if (version !== undefined) packet = type === PUBLISH ? readPublish(data, at, bodyStart, packetEnd, version === 5) : readAcknowledgement(data, at, bodyStart, packetEnd, version === 5);
+    if (packet !== undefined) handlers.onPacket(owner, packet);
     else handlers.parseSlowly(owner, data.subarray(at, packetEnd));
     if (!handlers.isOpen(owner)) return;
     at = packetEnd;
