@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { InboundBytes } from './inbound-frames';
 import type { AllowedBy, ClientAuthorization } from '@mqc/auth';
 import { generate, type Packet, type Parser } from 'mqtt-packet';
 import { NO_AUTH_EXCHANGE, type AuthExchange } from './enhanced-auth/auth-exchange';
@@ -29,19 +30,22 @@ export function willMessage(will: WillIntent, now = Date.now()): Message {
   return will.expirySeconds === undefined ? will.message : { ...will.message, expiresAt: now + will.expirySeconds * 1000 };
 }
 
-function uncork(connection: ClientConnection): void {
-  connection.corked = false;
-  connection.stream.uncork();
+function flushOnNextTick(connection: ClientConnection): void {
+  connection.flush();
 }
 
 /** One network connection: its stream, parser, negotiated parameters and timers. No protocol rules here. */
-export class ClientConnection {
+export class ClientConnection implements InboundBytes {
   state: ConnectionState = 'awaiting-connect';
   /**
    * mqtt-packet's parser, made when bytes arrive and dropped when the connection has been idle
    * with no partial packet (connection-lifecycle.ts): an idle connection holds no parser.
    */
   parser: Parser | undefined;
+  /** Bytes of a packet not yet whole (inbound-frames.ts). */
+  heldChunks: Buffer[] | undefined;
+  heldBytes = 0;
+  heldNeed = 0;
   /** The CONNECT's bridge bit (mqtt-packet reads SUBSCRIBE options by it), for a parser made again. */
   bridgeMode = false;
   protocolVersion: 3 | 4 | 5 = 4;
@@ -87,7 +91,9 @@ export class ClientConnection {
 
   connectTimer: NodeJS.Timeout | undefined;
   authExpiryTimer: NodeJS.Timeout | undefined;
-  corked = false;
+  /** Packets written in this tick, not yet handed to the stream, and their bytes. */
+  private outbox: Buffer[] | undefined;
+  private outboxBytes = 0;
 
   constructor(
     readonly stream: Duplex,
@@ -105,15 +111,31 @@ export class ClientConnection {
     return this.state === 'connected';
   }
 
-  /** Writes bytes; writes of one tick leave in one batch (cork now, uncork on next tick). */
+  /**
+   * Writes bytes; the writes of one tick leave together, as one buffer in one write to the
+   * stream (on the next tick, or at `flush()`): one syscall, and none of the stream's
+   * per-write bookkeeping (a corked stream keeps an entry per write and hands them to `writev`).
+   */
   write(buffer: Buffer): void {
     if (this.state === 'closed') return;
-    if (!this.corked) {
-      this.corked = true;
-      this.stream.cork();
-      process.nextTick(uncork, this);
+    if (this.outbox === undefined) {
+      this.outbox = [buffer];
+      process.nextTick(flushOnNextTick, this);
+    } else {
+      this.outbox.push(buffer);
     }
-    this.stream.write(buffer);
+    this.outboxBytes += buffer.length;
+  }
+
+  /** Hands what this tick wrote to the stream (also when closing, before the stream is ended). */
+  flush(): void {
+    const outbox = this.outbox;
+    if (outbox === undefined) return;
+    const bytes = this.outboxBytes;
+    this.outbox = undefined;
+    this.outboxBytes = 0;
+    if (this.stream.destroyed) return;
+    this.stream.write(outbox.length === 1 ? (outbox[0] as Buffer) : Buffer.concat(outbox, bytes));
   }
 
   send(packet: Packet): void {
@@ -122,7 +144,7 @@ export class ClientConnection {
 
   /** Bytes queued in the socket: beyond a threshold the client counts as slow. */
   get backlog(): number {
-    return this.stream.writableLength;
+    return this.stream.writableLength + this.outboxBytes;
   }
 
   /** Its own timers; its keep-alive and idle-parser deadlines live on shared wheels (connection-lifecycle.ts). */

@@ -3,6 +3,7 @@ import { parser as createParser, type Packet, type Parser } from 'mqtt-packet';
 import type { ClientConnection } from './client-connection';
 import { dispatch } from './dispatcher';
 import { endAuthExchange, offerToAuthExchange } from './enhanced-auth/auth-exchange';
+import { readInbound, releaseHeld, type InboundHandlers } from './inbound-frames';
 import type { InstanceContext } from './instance-context';
 import { drainQueue } from './outbound';
 import { RC } from './reason-codes';
@@ -58,13 +59,11 @@ export function closeConnection(ctx: InstanceContext, connection: ClientConnecti
   keepAlives.cancel(connection);
   idleParsers.cancel(connection);
   connection.parser = undefined;
+  releaseHeld(connection);
   endAuthExchange(connection);
   ctx.connections.delete(connection);
   const { stream } = connection;
-  if (connection.corked) {
-    connection.corked = false;
-    stream.uncork();
-  }
+  connection.flush();
   if (!stream.destroyed) {
     stream.end();
     setTimeout(destroyStream, CLOSE_FLUSH_MS, connection).unref();
@@ -145,11 +144,7 @@ export function continueAfterCheck<T>(ctx: InstanceContext, connection: ClientCo
 
 function onPacket(ctx: InstanceContext, connection: ClientConnection, packet: Packet): void {
   if (connection.state === 'closed') return;
-  if (packet.length !== undefined && packetSize(packet.length) > ctx.limits.maxPacketSize) {
-    ctx.refusals.count('packet-too-large');
-    violation(ctx, connection, RC.packetTooLarge, 'packet too large');
-    return;
-  }
+  // Its size was checked when its fixed header came (inboundHandlers.admitsLength).
   const unreadable = unreadableField(packet);
   if (unreadable !== undefined) {
     violation(ctx, connection, RC.malformedPacket, `${unreadable} runs past the end of the packet`);
@@ -183,7 +178,6 @@ function onParseError(ctx: InstanceContext, connection: ClientConnection, error:
 
 /** The parser's state (mqtt-packet keeps it public): the packet in progress and the bytes it holds. */
 interface ParserInProgress {
-  packet?: { length?: number };
   settings?: { bridgeMode?: boolean };
   _list: { length: number };
   _stateCounter: number;
@@ -256,19 +250,31 @@ export function watchParserIdle(connection: ClientConnection): void {
   if (connection.state === 'connected' && connection.parser !== undefined && !idleParsers.has(connection)) idleParsers.schedule(connection, connection.lastActivity + PARSER_IDLE_MS);
 }
 
-function onData(ctx: InstanceContext, connection: ClientConnection, chunk: Buffer): void {
+/**
+ * How a connection's bytes become packets (`inbound-frames.ts`): a whole PUBLISH or two-byte
+ * acknowledgement of a connected client is read in place, anything else goes to mqtt-packet's
+ * parser one whole packet at a time.
+ */
+const inboundHandlers: InboundHandlers<ClientConnection> = {
+  fastPathVersion: (connection) => (connection.state === 'connected' ? connection.protocolVersion : undefined),
+  onPacket: (connection, packet) => onPacket(connection.ctx, connection, packet),
+  parseSlowly: (connection, bytes) => {
+    parserOf(connection).parse(bytes);
+  },
+  admitsLength: (connection, remainingLength) => {
+    if (packetSize(remainingLength) <= connection.ctx.limits.maxPacketSize) return true;
+    connection.ctx.refusals.count('packet-too-large');
+    violation(connection.ctx, connection, RC.packetTooLarge, 'packet too large');
+    return false;
+  },
+  isOpen: (connection) => connection.isOpen,
+};
+
+function onData(connection: ClientConnection, chunk: Buffer): void {
   if (connection.state === 'closed') return;
   connection.lastActivity = Date.now();
-  const parser = parserOf(connection);
-  parser.parse(chunk);
-  if (!connection.isOpen) return;
-  const remaining = (parser as unknown as ParserInProgress).packet?.length;
-  if (remaining !== undefined && remaining > 0 && packetSize(remaining) > ctx.limits.maxPacketSize) {
-    ctx.refusals.count('packet-too-large');
-    violation(ctx, connection, RC.packetTooLarge, 'packet too large');
-    return;
-  }
-  watchParserIdle(connection);
+  readInbound(connection, chunk, inboundHandlers);
+  if (connection.isOpen) watchParserIdle(connection);
 }
 
 function onConnectTimeout(ctx: InstanceContext, connection: ClientConnection): void {
@@ -282,7 +288,7 @@ function onStreamGone(ctx: InstanceContext, connection: ClientConnection): void 
 
 function onStreamData(this: Duplex, chunk: Buffer): void {
   const connection = (this as Carrier)[CONNECTION];
-  if (connection !== undefined) onData(connection.ctx, connection, chunk);
+  if (connection !== undefined) onData(connection, chunk);
 }
 
 function onStreamError(this: Duplex, error: Error): void {

@@ -196,6 +196,8 @@ export class InstanceBroker {
       authorizationOpen: isOpen(options.authorization ?? OPEN_AUTHORIZATION),
       closing: false,
       routingEpoch: 0,
+      routedTopic: '',
+      routedLevels: [''],
       durability: options.durability,
       writes: undefined,
     };

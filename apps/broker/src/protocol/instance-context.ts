@@ -40,6 +40,9 @@ export interface InstanceContext {
   writes: Promise<void>[] | undefined;
   /** Incremented once per routed message; see router.ts. */
   routingEpoch: number;
+  /** The last routed topic and its levels: a stream on one topic splits it once (router.ts). */
+  routedTopic: string;
+  routedLevels: readonly string[];
 }
 
 /** Default topic alias maximum advertised to 5.0 clients when the limits do not set one. */

@@ -67,3 +67,14 @@ export function ownedBytes(bytes: Buffer): Buffer {
   bytes.copy(copy);
   return copy;
 }
+
+/**
+ * A QoS 0 message that is not retained is routed with its payload still a view into the read
+ * chunk (no copy per message: it is encoded into each PUBLISH sent at once). A queue that keeps
+ * it gives it bytes of its own first; the message is shared by its recipients, so the first
+ * queue copies and the others find them owned.
+ */
+export function ownPayload(message: Message): void {
+  const payload = ownedBytes(message.payload);
+  if (payload !== message.payload) (message as { payload: Buffer }).payload = payload;
+}

@@ -1,6 +1,6 @@
 import { receiveVerdict } from './authorization';
 import type { InstanceContext } from './instance-context';
-import { isExpired, messageBytes, type Delivery } from './message';
+import { isExpired, messageBytes, ownPayload, type Delivery } from './message';
 import { encodeDelivery } from './publish-encoder';
 import type { InflightMessage, ReceiveCheck, Session } from './session-store';
 import type { ClientConnection } from './client-connection';
@@ -107,6 +107,7 @@ function enqueue(ctx: InstanceContext, session: Session, delivery: Delivery): bo
     ctx.logger.debug({ clientId: session.clientId, topic: (dropped ?? delivery).message.topic }, 'instance queues full, message dropped');
     if (dropped === undefined) return false;
   }
+  ownPayload(delivery.message);
   queue.push(delivery);
   return true;
 }

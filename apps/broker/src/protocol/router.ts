@@ -18,6 +18,15 @@ function pickMember(ctx: InstanceContext, group: SharedGroup, message: Message):
   return members[group.next++ % members.length];
 }
 
+/** The topic's levels; the last topic's are kept, so messages in a row on one topic split it once. */
+function levelsOf(ctx: InstanceContext, topic: string): readonly string[] {
+  if (topic !== ctx.routedTopic) {
+    ctx.routedTopic = topic;
+    ctx.routedLevels = topic.split('/');
+  }
+  return ctx.routedLevels;
+}
+
 /**
  * Routes a message to every matching subscription: the topic is matched once; a client with
  * several matching subscriptions gets one copy at the highest granted QoS carrying all their
@@ -30,7 +39,7 @@ function pickMember(ctx: InstanceContext, group: SharedGroup, message: Message):
 export function route(ctx: InstanceContext, message: Message, now = Date.now()): number {
   const matched: Subscription[] = [];
   const groups: SharedGroup[] = [];
-  ctx.subscriptions.match(message.topic.split('/'), matched, groups);
+  ctx.subscriptions.match(levelsOf(ctx, message.topic), matched, groups);
   if (matched.length === 0 && groups.length === 0) return 0;
 
   const epoch = ++ctx.routingEpoch;

@@ -142,7 +142,8 @@ function publishAuthorized(
   const expiry = properties?.messageExpiryInterval;
   const message: Message = {
     topic,
-    payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : ownedBytes(packet.payload),
+    // A QoS 0 message not retained is only kept if a queue takes it: it borrows the read chunk's bytes until then (outbound.ts enqueue).
+    payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : qos === 0 && !packet.retain ? packet.payload : ownedBytes(packet.payload),
     qos,
     retain: packet.retain,
     properties,
