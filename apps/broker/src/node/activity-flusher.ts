@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '@mqc/observability';
 import {
+  ACTIVITY_KEEPALIVE_SECONDS,
   ACTIVITY_TTL_SECONDS,
   activityKeys,
   encodePoint,
@@ -62,8 +63,11 @@ type FlushPipeline = ReturnType<Redis['pipeline']> & { mqcFlushActivity(...args:
 interface Previous {
   refusals: RefusalCounts;
   at: number;
-  /** The minute point being summed (written every flush, replaced until the minute ends). */
+  /** The minute point being summed (written with every write, replaced until the minute ends). */
   minute: ActivityPoint | undefined;
+  /** Epoch ms of the last write to Redis, and what it wrote: an unchanged second is skipped. */
+  writtenAt: number;
+  written: string;
 }
 
 function sumInto(total: ActivityPoint, point: ActivityPoint): void {
@@ -77,6 +81,10 @@ function sumInto(total: ActivityPoint, point: ActivityPoint): void {
  * for the layout): totals added, the gauges and rates replaced, a point added to the second and
  * minute series (both trimmed), the buffered events appended to the capped stream. Nothing on the packet path
  * waits for it; a failed write loses that second's counts and events (logged), never a packet.
+ *
+ * Issue 16: an instance whose second changed nothing (no counts, no events, the same gauges and
+ * rates as its last write) is not written, except every ACTIVITY_KEEPALIVE_SECONDS; the reader
+ * carries the last point forward over the gap. 10,000 idle instances cost Redis nothing per second.
  */
 export class ActivityFlusher {
   private readonly previous = new WeakMap<InstanceBroker, Previous>();
@@ -114,7 +122,9 @@ export class ActivityFlusher {
     const sources = this.sources();
     if (sources.length === 0) return;
     const pipeline = this.redis.pipeline();
-    for (const [instanceId, source] of sources) this.append(pipeline, instanceId, source, now);
+    let writes = 0;
+    for (const [instanceId, source] of sources) if (this.append(pipeline, instanceId, source, now)) writes++;
+    if (writes === 0) return;
     try {
       const results = (await pipeline.exec()) ?? [];
       const failed = results.find(([error]) => error !== null);
@@ -124,7 +134,8 @@ export class ActivityFlusher {
     }
   }
 
-  private append(pipeline: ReturnType<Redis['pipeline']>, instanceId: string, { broker, eventLogEntries }: ActivitySource, now: number): void {
+  /** Appends the instance's second to the pipeline unless nothing changed; true when it did. */
+  private append(pipeline: ReturnType<Redis['pipeline']>, instanceId: string, { broker, eventLogEntries }: ActivitySource, now: number): boolean {
     const keys = activityKeys(this.prefix, instanceId);
     const counters = broker.activity.drainCounters();
     const events = broker.activity.drainEvents();
@@ -183,6 +194,18 @@ export class ActivityFlusher {
     if (minute === undefined || minute.t !== minuteStart) minute = { ...point, t: minuteStart };
     else sumInto(minute, point);
 
+    const written = JSON.stringify([gauges, current.receivedPerSecond, current.sentPerSecond]);
+    const unchanged =
+      before !== undefined &&
+      before.written === written &&
+      now - before.writtenAt < ACTIVITY_KEEPALIVE_SECONDS * 1000 &&
+      events.length === 0 &&
+      Object.values(totals).every((delta) => delta === 0);
+    if (unchanged) {
+      this.previous.set(broker, { ...before, refusals, at: now, minute });
+      return false;
+    }
+
     const totalArgs: (string | number)[] = [];
     for (const [field, delta] of Object.entries(totals)) if (delta !== 0) totalArgs.push(field, delta);
     (pipeline as FlushPipeline).mqcFlushActivity(
@@ -207,6 +230,7 @@ export class ActivityFlusher {
       ...totalArgs,
       ...events.map((event) => JSON.stringify(event)),
     );
-    this.previous.set(broker, { refusals, at: now, minute });
+    this.previous.set(broker, { refusals, at: now, minute, writtenAt: now, written });
+    return true;
   }
 }
