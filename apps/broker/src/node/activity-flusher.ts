@@ -65,9 +65,33 @@ interface Previous {
   at: number;
   /** The minute point being summed (written with every write, replaced until the minute ends). */
   minute: ActivityPoint | undefined;
-  /** Epoch ms of the last write to Redis, and what it wrote: an unchanged second is skipped. */
+  /** Epoch ms of the last write to Redis, the gauges it wrote and whether its rates were 0: an unchanged second is skipped. */
   writtenAt: number;
-  written: string;
+  gauges: Gauges;
+  ratesZero: boolean;
+}
+
+interface Gauges {
+  connections: number;
+  sessions: number;
+  subscriptions: number;
+  retainedCount: number;
+  retainedBytes: number;
+}
+
+function gaugesOf(broker: InstanceBroker): Gauges {
+  const usage = broker.usage;
+  return {
+    connections: broker.connectedClients,
+    sessions: usage.sessions,
+    subscriptions: usage.subscriptions,
+    retainedCount: usage.retainedMessages,
+    retainedBytes: usage.retainedBytes,
+  };
+}
+
+function sameGauges(a: Gauges, b: Gauges): boolean {
+  return a.connections === b.connections && a.sessions === b.sessions && a.subscriptions === b.subscriptions && a.retainedCount === b.retainedCount && a.retainedBytes === b.retainedBytes;
 }
 
 function sumInto(total: ActivityPoint, point: ActivityPoint): void {
@@ -136,12 +160,17 @@ export class ActivityFlusher {
 
   /** Appends the instance's second to the pipeline unless nothing changed; true when it did. */
   private append(pipeline: ReturnType<Redis['pipeline']>, instanceId: string, { broker, eventLogEntries }: ActivitySource, now: number): boolean {
+    const before = this.previous.get(broker);
+    const gauges = gaugesOf(broker);
+    // Nothing counted (a refusal is always counted or logged), the same gauges, rates already 0: nothing to write.
+    if (before !== undefined && before.ratesZero && broker.activity.quiet && now - before.writtenAt < ACTIVITY_KEEPALIVE_SECONDS * 1000 && sameGauges(before.gauges, gauges)) {
+      before.at = now;
+      return false;
+    }
     const keys = activityKeys(this.prefix, instanceId);
     const counters = broker.activity.drainCounters();
     const events = broker.activity.drainEvents();
     const refusals = broker.refusals;
-    const usage = broker.usage;
-    const before = this.previous.get(broker);
     const elapsedSeconds = before === undefined ? ACTIVITY_FLUSH_MS / 1000 : Math.max((now - before.at) / 1000, 0.001);
 
     const totals: Record<string, number> = {
@@ -163,13 +192,6 @@ export class ActivityFlusher {
         dropped += delta;
       }
     }
-    const gauges = {
-      connections: broker.connectedClients,
-      sessions: usage.sessions,
-      subscriptions: usage.subscriptions,
-      retainedCount: usage.retainedMessages,
-      retainedBytes: usage.retainedBytes,
-    };
     const current: ActivityNow = {
       at: now,
       ...gauges,
@@ -193,18 +215,6 @@ export class ActivityFlusher {
     let minute = before?.minute;
     if (minute === undefined || minute.t !== minuteStart) minute = { ...point, t: minuteStart };
     else sumInto(minute, point);
-
-    const written = JSON.stringify([gauges, current.receivedPerSecond, current.sentPerSecond]);
-    const unchanged =
-      before !== undefined &&
-      before.written === written &&
-      now - before.writtenAt < ACTIVITY_KEEPALIVE_SECONDS * 1000 &&
-      events.length === 0 &&
-      Object.values(totals).every((delta) => delta === 0);
-    if (unchanged) {
-      this.previous.set(broker, { ...before, refusals, at: now, minute });
-      return false;
-    }
 
     const totalArgs: (string | number)[] = [];
     for (const [field, delta] of Object.entries(totals)) if (delta !== 0) totalArgs.push(field, delta);
@@ -230,7 +240,8 @@ export class ActivityFlusher {
       ...totalArgs,
       ...events.map((event) => JSON.stringify(event)),
     );
-    this.previous.set(broker, { refusals, at: now, minute, writtenAt: now, written });
+    const ratesZero = current.receivedPerSecond === 0 && current.sentPerSecond === 0;
+    this.previous.set(broker, { refusals, at: now, minute, writtenAt: now, gauges, ratesZero });
     return true;
   }
 }
