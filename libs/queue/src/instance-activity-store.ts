@@ -5,9 +5,11 @@
  *
  * - `totals` (hash): counters since the instance was created, summed over nodes (HINCRBY).
  * - `now` (string, JSON): the gauges and rates of the last flush; expires after NOW_TTL_SECONDS,
- *   so an instance no node serves reads as idle.
+ *   so an instance no node serves reads as idle. Written only when something changed, and at
+ *   least every ACTIVITY_KEEPALIVE_SECONDS (issue 16: an idle instance costs Redis nothing per second).
  * - `s` / `m` (sorted sets by epoch second / minute): one point per second for SECOND_SERIES_SECONDS,
- *   one per minute for MINUTE_SERIES_SECONDS.
+ *   one per minute for MINUTE_SERIES_SECONDS. A second (or minute) without a point, up to
+ *   ACTIVITY_MAX_GAP_SECONDS after one, means "unchanged": `carryForward` fills it.
  * - `events` (stream): the event log, newest kept, at most the edition's `eventLogEntries` (approximately: MAXLEN ~).
  */
 /** The kinds of events the tenant's event log holds. */
@@ -23,7 +25,15 @@ export type ActivityEventType = (typeof ACTIVITY_EVENT_TYPES)[number];
 
 export const SECOND_SERIES_SECONDS = 3_600;
 export const MINUTE_SERIES_SECONDS = 30 * 24 * 3_600;
-export const NOW_TTL_SECONDS = 15;
+/**
+ * Issue 16: a node writes an instance's second only when something changed (a counter, a gauge,
+ * an event), and at least this often while it serves it, so a reader can tell "idle" (gauges carried
+ * forward over the gap) from "served by nobody" (no points after the gap).
+ */
+export const ACTIVITY_KEEPALIVE_SECONDS = 60;
+/** The longest gap a reader fills by carrying the last point forward (keep-alive plus the flush's jitter). */
+export const ACTIVITY_MAX_GAP_SECONDS = ACTIVITY_KEEPALIVE_SECONDS + 5;
+export const NOW_TTL_SECONDS = ACTIVITY_KEEPALIVE_SECONDS + 15;
 /** Totals and the event log of an instance nobody serves any more (deleted) are forgotten after this. */
 export const ACTIVITY_TTL_SECONDS = MINUTE_SERIES_SECONDS + 24 * 3_600;
 
@@ -121,3 +131,32 @@ export const TOTAL_FIELDS = {
   /** `dropped.<reason>`, one per refusal reason. */
   droppedPrefix: 'dropped.',
 } as const;
+
+const COUNT_FIELDS = ['received', 'sent', 'dropped', 'authenticationAllow', 'authenticationDeny', 'authenticationError', 'authorizationAllow', 'authorizationDeny'] as const;
+
+/**
+ * The points of [fromT, toT) every `resolution` seconds with no gaps: a missing point up to
+ * ACTIVITY_MAX_GAP_SECONDS after a stored one (or after `previous`, the last stored before fromT)
+ * is that point's gauges with zero counts; after a longer gap nobody served the instance and no
+ * point is made. `points` sorted by `t`.
+ */
+export function carryForward(points: ActivityPoint[], fromT: number, toT: number, resolution: number, previous?: ActivityPoint): ActivityPoint[] {
+  const maxGap = Math.max(ACTIVITY_MAX_GAP_SECONDS, 2 * resolution);
+  const filled: ActivityPoint[] = [];
+  let last = previous;
+  let next = 0;
+  for (let t = fromT; t < toT; t += resolution) {
+    while (next < points.length && points[next]!.t < t) last = points[next++];
+    const stored = points[next];
+    if (stored !== undefined && stored.t === t) {
+      filled.push(stored);
+      last = stored;
+      next++;
+    } else if (last !== undefined && t - last.t <= maxGap) {
+      const gap: ActivityPoint = { ...last, t };
+      for (const field of COUNT_FIELDS) gap[field] = 0;
+      filled.push(gap);
+    }
+  }
+  return filled;
+}

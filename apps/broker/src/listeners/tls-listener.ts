@@ -93,8 +93,11 @@ function secureContextOptions(material: ServerTlsMaterial, psk = false): SecureC
   return options;
 }
 
+/** A digest of what the secure context is made of (issue 16: a digest, not one more copy of every PEM per instance). */
 function trustKey(material: ServerTlsMaterial): string {
-  return [material.certPem, material.keyPem, material.caPem, ...material.registeredCaPems].join('\0');
+  const hash = createHash('sha256');
+  for (const pem of [material.certPem, material.keyPem, material.caPem, ...material.registeredCaPems]) hash.update(pem).update('\0');
+  return hash.digest('base64');
 }
 
 /** The trusted CAs by fingerprint (Node's X509Certificate.fingerprint256, as CertificateInfo writes it). */
@@ -190,24 +193,24 @@ export function createTlsSite(broker: InstanceBroker, instanceId: string, initia
   /** Identities whose key the handshake asked for; trusted only if a PSK suite was negotiated. */
   const pskIdentities = new WeakMap<TLSSocket, string>();
   const sessionIdContext = createHash('sha256').update(instanceId).digest('hex').slice(0, 32);
-  let options = { ...secureContextOptions(initial, pskOffered), sessionIdContext };
+  // Issue 16: the options are made when asked for, not kept (each would hold one more copy of the PEMs per instance).
+  const options = (): SecureContextOptions => ({ ...secureContextOptions(material, pskOffered), sessionIdContext });
   let context: SecureContext | undefined;
   const setOptions = () => {
-    options = { ...secureContextOptions(material, pskOffered), sessionIdContext };
     context = undefined;
   };
 
   /** What each TLS socket's handshake established, for the WebSocket connection made over it. */
   const handshakes = new WeakMap<TLSSocket, TlsHandshake>();
-  const websocket =
-    websocketMaxPayload === undefined
-      ? undefined
-      : createWebSocketEndpoint(broker, websocketMaxPayload, (socket): ConnectionInfo => ({
-          remoteAddress: socket.remoteAddress ?? 'unknown',
-          transport: 'wss',
-          // A socket the site did not route cannot reach here; mode TLS is the least it could claim.
-          tls: handshakes.get(socket as TLSSocket) ?? { mode: 'TLS' },
-        }));
+  /** Issue 16: made on the site's first wss connection, so an idle instance holds no WebSocket server. */
+  let websocket: ReturnType<typeof createWebSocketEndpoint> | undefined;
+  const websocketEndpoint = (maxPayload: number) =>
+    (websocket ??= createWebSocketEndpoint(broker, maxPayload, (socket): ConnectionInfo => ({
+      remoteAddress: socket.remoteAddress ?? 'unknown',
+      transport: 'wss',
+      // A socket the site did not route cannot reach here; mode TLS is the least it could claim.
+      tls: handshakes.get(socket as TLSSocket) ?? { mode: 'TLS' },
+    })));
   // One function for every socket of the site, not a closure per socket.
   function forget(this: TLSSocket): void {
     sockets.delete(this);
@@ -215,10 +218,10 @@ export function createTlsSite(broker: InstanceBroker, instanceId: string, initia
 
   return {
     get options() {
-      return options;
+      return options();
     },
     secureContext() {
-      context ??= createSecureContext(options);
+      context ??= createSecureContext(options());
       return context;
     },
     pskKey(socket, identity) {
@@ -233,9 +236,9 @@ export function createTlsSite(broker: InstanceBroker, instanceId: string, initia
       const { tls, verified } = handshakeOf(socket, material.mode, anchors, pskIdentities.get(socket));
       sockets.set(socket, verified);
       const mqtt = () => broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls', tls });
-      if (websocket === undefined) return mqtt();
+      if (websocketMaxPayload === undefined) return mqtt();
       handshakes.set(socket, tls);
-      routeByFirstBytes(socket, mqtt, () => websocket.serve(socket));
+      routeByFirstBytes(socket, mqtt, () => websocketEndpoint(websocketMaxPayload).serve(socket));
     },
     refreshPsk() {
       const on = psk?.enabled() ?? false;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '@mqc/observability';
 import {
+  ACTIVITY_KEEPALIVE_SECONDS,
   ACTIVITY_TTL_SECONDS,
   activityKeys,
   encodePoint,
@@ -62,8 +63,35 @@ type FlushPipeline = ReturnType<Redis['pipeline']> & { mqcFlushActivity(...args:
 interface Previous {
   refusals: RefusalCounts;
   at: number;
-  /** The minute point being summed (written every flush, replaced until the minute ends). */
+  /** The minute point being summed (written with every write, replaced until the minute ends). */
   minute: ActivityPoint | undefined;
+  /** Epoch ms of the last write to Redis, the gauges it wrote and whether its rates were 0: an unchanged second is skipped. */
+  writtenAt: number;
+  gauges: Gauges;
+  ratesZero: boolean;
+}
+
+interface Gauges {
+  connections: number;
+  sessions: number;
+  subscriptions: number;
+  retainedCount: number;
+  retainedBytes: number;
+}
+
+function gaugesOf(broker: InstanceBroker): Gauges {
+  const usage = broker.usage;
+  return {
+    connections: broker.connectedClients,
+    sessions: usage.sessions,
+    subscriptions: usage.subscriptions,
+    retainedCount: usage.retainedMessages,
+    retainedBytes: usage.retainedBytes,
+  };
+}
+
+function sameGauges(a: Gauges, b: Gauges): boolean {
+  return a.connections === b.connections && a.sessions === b.sessions && a.subscriptions === b.subscriptions && a.retainedCount === b.retainedCount && a.retainedBytes === b.retainedBytes;
 }
 
 function sumInto(total: ActivityPoint, point: ActivityPoint): void {
@@ -77,6 +105,10 @@ function sumInto(total: ActivityPoint, point: ActivityPoint): void {
  * for the layout): totals added, the gauges and rates replaced, a point added to the second and
  * minute series (both trimmed), the buffered events appended to the capped stream. Nothing on the packet path
  * waits for it; a failed write loses that second's counts and events (logged), never a packet.
+ *
+ * Issue 16: an instance whose second changed nothing (no counts, no events, the same gauges and
+ * rates as its last write) is not written, except every ACTIVITY_KEEPALIVE_SECONDS; the reader
+ * carries the last point forward over the gap. 10,000 idle instances cost Redis nothing per second.
  */
 export class ActivityFlusher {
   private readonly previous = new WeakMap<InstanceBroker, Previous>();
@@ -114,7 +146,9 @@ export class ActivityFlusher {
     const sources = this.sources();
     if (sources.length === 0) return;
     const pipeline = this.redis.pipeline();
-    for (const [instanceId, source] of sources) this.append(pipeline, instanceId, source, now);
+    let writes = 0;
+    for (const [instanceId, source] of sources) if (this.append(pipeline, instanceId, source, now)) writes++;
+    if (writes === 0) return;
     try {
       const results = (await pipeline.exec()) ?? [];
       const failed = results.find(([error]) => error !== null);
@@ -124,13 +158,19 @@ export class ActivityFlusher {
     }
   }
 
-  private append(pipeline: ReturnType<Redis['pipeline']>, instanceId: string, { broker, eventLogEntries }: ActivitySource, now: number): void {
+  /** Appends the instance's second to the pipeline unless nothing changed; true when it did. */
+  private append(pipeline: ReturnType<Redis['pipeline']>, instanceId: string, { broker, eventLogEntries }: ActivitySource, now: number): boolean {
+    const before = this.previous.get(broker);
+    const gauges = gaugesOf(broker);
+    // Nothing counted (a refusal is always counted or logged), the same gauges, rates already 0: nothing to write.
+    if (before !== undefined && before.ratesZero && broker.activity.quiet && now - before.writtenAt < ACTIVITY_KEEPALIVE_SECONDS * 1000 && sameGauges(before.gauges, gauges)) {
+      before.at = now;
+      return false;
+    }
     const keys = activityKeys(this.prefix, instanceId);
     const counters = broker.activity.drainCounters();
     const events = broker.activity.drainEvents();
     const refusals = broker.refusals;
-    const usage = broker.usage;
-    const before = this.previous.get(broker);
     const elapsedSeconds = before === undefined ? ACTIVITY_FLUSH_MS / 1000 : Math.max((now - before.at) / 1000, 0.001);
 
     const totals: Record<string, number> = {
@@ -152,13 +192,6 @@ export class ActivityFlusher {
         dropped += delta;
       }
     }
-    const gauges = {
-      connections: broker.connectedClients,
-      sessions: usage.sessions,
-      subscriptions: usage.subscriptions,
-      retainedCount: usage.retainedMessages,
-      retainedBytes: usage.retainedBytes,
-    };
     const current: ActivityNow = {
       at: now,
       ...gauges,
@@ -207,6 +240,8 @@ export class ActivityFlusher {
       ...totalArgs,
       ...events.map((event) => JSON.stringify(event)),
     );
-    this.previous.set(broker, { refusals, at: now, minute });
+    const ratesZero = current.receivedPerSecond === 0 && current.sentPerSecond === 0;
+    this.previous.set(broker, { refusals, at: now, minute, writtenAt: now, gauges, ratesZero });
+    return true;
   }
 }

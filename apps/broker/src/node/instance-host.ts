@@ -113,7 +113,8 @@ export class InstanceHost {
     this.broker = new InstanceBroker({
       instanceId,
       limits: limitsFor(instance),
-      logger: deps.logger.child({ instanceId }),
+      // The engine binds the instance id itself (one child logger per instance, not two).
+      logger: deps.logger,
       authenticate: (credentials) => this.authenticate(credentials),
       durability: durable,
     });

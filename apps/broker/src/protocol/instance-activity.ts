@@ -79,6 +79,15 @@ export class InstanceActivity {
     return true;
   }
 
+  /** Nothing counted or buffered since the last drain (issue 16: the flusher skips such an instance without building anything). */
+  get quiet(): boolean {
+    const { authentication: n, authorization: z } = this;
+    return (
+      this.events.length === 0 &&
+      this.received + this.sent + this.eventsDropped + this.eventsSampledOut + n.allow + n.deny + n.error + z.allow + z.deny === 0
+    );
+  }
+
   /** The counters since the last drain; they start again from 0. */
   drainCounters(): ActivityCounters {
     const counters: ActivityCounters = {

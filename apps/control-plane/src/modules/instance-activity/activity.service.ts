@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { MqcConfig } from '@mqc/config';
-import { activityKeys, decodePoint, SECOND_SERIES_SECONDS, TOTAL_FIELDS, type ActivityNow, type ActivityPoint } from '@mqc/queue';
+import { ACTIVITY_MAX_GAP_SECONDS, activityKeys, carryForward, decodePoint, SECOND_SERIES_SECONDS, TOTAL_FIELDS, type ActivityNow, type ActivityPoint } from '@mqc/queue';
 import type { z } from 'zod';
 import { ValidationError } from '../../common/domain-errors';
 import { CONFIG, REDIS } from '../../common/tokens';
@@ -124,8 +124,16 @@ export class ActivityService {
       throw new ValidationError([{ field: 'step', message: `at most ${MAX_POINTS} points per answer: raise step to ${Math.ceil((toSeconds - fromSeconds) / MAX_POINTS / resolution) * resolution} or narrow from/to` }]);
     }
     const keys = this.keys(instanceId);
-    const members = await this.redis.zrangebyscore(bySeconds ? keys.seconds : keys.minutes, fromSeconds, `(${toSeconds}`);
-    const points = members.map(decodePoint).filter((p): p is ActivityPoint => p !== undefined);
+    const series = bySeconds ? keys.seconds : keys.minutes;
+    // Issue 16: an idle instance's unchanged seconds are not stored; the last point before the window seeds the carry-forward.
+    const [members, before] = await Promise.all([
+      this.redis.zrangebyscore(series, fromSeconds, `(${toSeconds}`),
+      this.redis.zrevrangebyscore(series, `(${fromSeconds}`, fromSeconds - Math.max(ACTIVITY_MAX_GAP_SECONDS, 2 * resolution), 'LIMIT', 0, 1),
+    ]);
+    const stored = members.map(decodePoint).filter((p): p is ActivityPoint => p !== undefined);
+    const previous = before[0] === undefined ? undefined : decodePoint(before[0]);
+    const untilNow = Math.min(toSeconds, Math.floor(nowMs / 1000 / resolution) * resolution + resolution);
+    const points = carryForward(stored, fromSeconds, untilNow, resolution, previous);
     return {
       from: new Date(fromSeconds * 1000).toISOString(),
       to: new Date(toSeconds * 1000).toISOString(),
