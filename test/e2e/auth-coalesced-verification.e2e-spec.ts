@@ -1,39 +1,16 @@
 import { randomInt } from 'node:crypto';
-import { connect as connectTcp } from 'node:net';
-import { generate, parser as createParser, type IConnackPacket, type Packet } from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slowHashGate } from '@mqc/auth';
 import { createTestDatabase, testConfig, type ApiClient, type TestDatabase } from '@mqc/testing';
 import { addAuthenticator, untilConnack } from '../support/auth';
 import { newTenant, portOf, runningInstance, type InstanceView } from '../support/instances';
+import { rawConnack } from '../support/raw-mqtt';
 import { startStack, type Stack } from '../support/stack';
 
 const FLEET = 1_000;
 /** A device per loopback address, as a real fleet (the throttle lets one source check 8 at once). */
 const NET = randomInt(1, 255);
 const sourceOf = (i: number) => `127.${NET}.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
-
-/** One raw 3.1.1 CONNECT; resolves with the CONNACK (undefined when closed without one). */
-function rawConnect(port: number, source: string, clientId: string): Promise<IConnackPacket | undefined> {
-  return new Promise((resolve) => {
-    const socket = connectTcp({ host: '127.0.0.1', port, localAddress: source });
-    const parser = createParser({ protocolVersion: 4 });
-    let settled = false;
-    const settle = (connack: IConnackPacket | undefined) => {
-      if (settled) return;
-      settled = true;
-      socket.destroy();
-      resolve(connack);
-    };
-    parser.on('packet', (packet: Packet) => settle(packet.cmd === 'connack' ? packet : undefined));
-    socket.on('data', (chunk: Buffer) => parser.parse(chunk));
-    socket.on('error', () => settle(undefined));
-    socket.on('close', () => settle(undefined));
-    socket.on('connect', () =>
-      socket.write(generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId, clean: true, keepalive: 30, username: 'fleet', password: Buffer.from('fleet-pw') })),
-    );
-  });
-}
 
 describe('a thousand devices of one user connecting at once, against the broker node', () => {
   let db: TestDatabase;
@@ -60,7 +37,7 @@ describe('a thousand devices of one user connecting at once, against the broker 
   it('verifies the password with one bcrypt and accepts every CONNECT', async () => {
     const port = portOf(instance.endpoints!.mqtt);
     const before = slowHashGate.started;
-    const connacks = await Promise.all(Array.from({ length: FLEET }, (_, i) => rawConnect(port, sourceOf(i), `device-${i}`)));
+    const connacks = await Promise.all(Array.from({ length: FLEET }, (_, i) => rawConnack(port, sourceOf(i), { protocolVersion: 4, clientId: `device-${i}`, username: 'fleet', password: 'fleet-pw' })));
     expect(connacks.filter((c) => c?.returnCode === 0)).toHaveLength(FLEET);
     expect(slowHashGate.started - before).toBe(1);
   });

@@ -9,27 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
 import { startStack, type Stack } from '../support/stack';
 import { connectClient, newTenant, nextMessage, portOf, runningInstance, type InstanceView } from '../support/instances';
+import { mosquittoSubOnce } from '../support/raw-mqtt';
 
 const run = promisify(execFile);
-
-/** Runs mosquitto_sub until it has printed one message; resolves with its output. */
-function mosquittoSubOnce(args: string[]): { ready: Promise<void>; output: Promise<string> } {
-  // Line-buffered, so the SUBACK line arrives while it waits (a pipe would buffer it to the end).
-  const child = spawn('stdbuf', ['-oL', 'mosquitto_sub', ...args, '-C', '1', '-W', '10', '-d']);
-  let stdout = '';
-  let stderr = '';
-  let markReady: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-    if (stdout.includes('SUBACK')) markReady();
-  });
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const output = new Promise<string>((resolve, reject) =>
-    child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`mosquitto_sub exited ${code}: ${stderr}${stdout}`)))),
-  );
-  return { ready, output };
-}
 
 /** One TLS handshake with openssl s_client; stdin closed, so it ends right after. */
 function sClient(port: number, args: string[]): Promise<{ code: number | null; output: string }> {
@@ -76,7 +58,7 @@ describe('an instance\'s three transports, with independent clients', () => {
     const sub = mosquittoSubOnce([
       '-h', '127.0.0.1', '-p', String(portOf(instance.endpoints!.mqtts)), '--cafile', caFile,
       '-u', credentials.username, '-P', credentials.password, '-t', 'line/+/state', '-q', '1', '-V', 'mqttv5',
-    ]);
+    ], 10);
     await sub.ready;
     const publisher = await connectClient(instance.endpoints!.ws, { ...credentials, protocolVersion: 5 });
     clients.push(publisher);

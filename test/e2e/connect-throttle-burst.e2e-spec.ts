@@ -1,5 +1,3 @@
-import { connect as connectTcp } from 'node:net';
-import { generate, parser as createParser, type IConnackPacket, type Packet } from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
 import { startControlPlane, type ControlPlane } from '../../apps/control-plane/src/control-plane';
@@ -7,6 +5,7 @@ import { startWorker, type WorkerApp } from '../../apps/worker/src/worker';
 import { addAuthenticator, freshSource, untilConnack, V5 } from '../support/auth';
 import { startBrokerProcess, type BrokerProcess } from '../support/broker-process';
 import { newTenant, portOf, runningInstance, type InstanceView } from '../support/instances';
+import { rawConnack } from '../support/raw-mqtt';
 
 const BURST = 1_000;
 const RIGHT_AT = 120;
@@ -16,28 +15,6 @@ const MAX_FAILURES = 10;
 interface AuthenticatorMetrics {
   total: number;
   reportedAt: string | null;
-}
-
-/** One raw 5.0 CONNECT from `source`; resolves with the CONNACK (or undefined when closed without one). */
-function rawConnect(port: number, source: string, clientId: string, password: string): Promise<IConnackPacket | undefined> {
-  return new Promise((resolve) => {
-    const socket = connectTcp({ host: '127.0.0.1', port, localAddress: source });
-    const parser = createParser({ protocolVersion: 5 });
-    let settled = false;
-    const settle = (connack: IConnackPacket | undefined) => {
-      if (settled) return;
-      settled = true;
-      socket.destroy();
-      resolve(connack);
-    };
-    parser.on('packet', (packet: Packet) => settle(packet.cmd === 'connack' ? packet : undefined));
-    socket.on('data', (chunk: Buffer) => parser.parse(chunk));
-    socket.on('error', () => settle(undefined));
-    socket.on('close', () => settle(undefined));
-    socket.on('connect', () =>
-      socket.write(generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clientId, clean: true, keepalive: 30, username: 'sensor-1', password: Buffer.from(password) }, { protocolVersion: 5 })),
-    );
-  });
 }
 
 describe('a parallel burst of CONNECTs with wrong passwords from one source, against a real broker process', () => {
@@ -84,7 +61,7 @@ describe('a parallel burst of CONNECTs with wrong passwords from one source, aga
     const source = freshSource();
     const port = portOf(instance.endpoints!.mqtt);
     const connacks = await Promise.all(
-      Array.from({ length: BURST }, (_, i) => rawConnect(port, source, `burst-${i}`, i === RIGHT_AT ? 's3cret!' : `guess-${i}`)),
+      Array.from({ length: BURST }, (_, i) => rawConnack(port, source, { protocolVersion: 5, clientId: `burst-${i}`, username: 'sensor-1', password: i === RIGHT_AT ? 's3cret!' : `guess-${i}` })),
     );
     const burstEnded = Date.now();
 

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import { Client } from 'pg';
@@ -6,6 +6,7 @@ import { eventually, type ApiClient } from '@mqc/testing';
 import type { MqcConfig } from '@mqc/config';
 import { startBrokerProcess, type BrokerProcess } from './broker-process';
 import { connectClient, nextMessage, type InstanceView } from './instances';
+import { mosquittoSubOnce } from './raw-mqtt';
 
 const run = promisify(execFile);
 
@@ -113,24 +114,6 @@ export function servedElsewhere(databaseUrl: string, tenant: ApiClient, instance
   );
 }
 
-/** Runs mosquitto_sub until it has printed one message (line-buffered, so its SUBACK arrives while it waits). */
-function mosquittoSubOnce(port: number, topic: string): { ready: Promise<void>; output: Promise<string> } {
-  const child = spawn('stdbuf', ['-oL', 'mosquitto_sub', '-h', '127.0.0.1', '-p', String(port), '-t', topic, '-C', '1', '-W', '20', '-v', '-d']);
-  let stdout = '';
-  let stderr = '';
-  let markReady: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-    if (stdout.includes('SUBACK')) markReady();
-  });
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const output = new Promise<string>((resolve, reject) =>
-    child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`mosquitto_sub exited ${code}: ${stderr}${stdout}`)))),
-  );
-  return { ready, output };
-}
-
 /**
  * Messages both ways between mqtt.js and the mosquitto clients on an instance's MQTT port:
  * mosquitto_pub → an mqtt.js subscriber, and an mqtt.js publisher → mosquitto_sub.
@@ -146,7 +129,7 @@ export async function exchangeMessages(port: number, topic: string): Promise<voi
   } finally {
     await subscriber.endAsync();
   }
-  const mosquittoSub = mosquittoSubOnce(port, `${topic}/#`);
+  const mosquittoSub = mosquittoSubOnce(['-h', '127.0.0.1', '-p', String(port), '-t', `${topic}/#`, '-v'], 20);
   await mosquittoSub.ready;
   const publisher = await connectClient(url, { clientId: `${topic}-pub` });
   try {
