@@ -11,6 +11,7 @@ import { IssueDeviceCertificatesJob } from './jobs/issue-device-certificates.job
 import { PermanentJobError, type JobContext } from './jobs/job-context';
 import { ProvisionInstanceJob } from './jobs/provision-instance.job';
 import { RenewServerCertificatesJob } from './jobs/renew-server-certificates.job';
+import { ServingWatch } from './jobs/serving-watch';
 
 export interface WorkerApp {
   adminPort: number;
@@ -48,7 +49,7 @@ export async function startWorker(config: MqcConfig, databaseUrl: string, adminP
   const redis = await connectRedis(config.redisUrl, 'mqc-worker');
   const dataSource = createDataSource({ url: databaseUrl, applicationName: 'mqc-worker', poolSize: 5 });
   await dataSource.initialize();
-  const context: JobContext = { config, dataSource, changes: new ChangeBus(redis, config.redisPrefix), secrets: new SecretBox(config.masterKey), logger, redis };
+  const context: JobContext = { config, dataSource, changes: new ChangeBus(redis, config.redisPrefix), secrets: new SecretBox(config.masterKey), logger, redis, serving: new ServingWatch(dataSource) };
   const metrics = createMetricsRegistry('worker');
   const jobsDone = new Counter({ name: 'mqc_worker_jobs_total', help: 'jobs finished, by name and outcome', labelNames: ['name', 'outcome'], registers: [metrics] });
   const failedOver = new Counter({ name: 'mqc_worker_instances_failed_over_total', help: 'instances of dead broker nodes this worker placed on live nodes', registers: [metrics] });

@@ -142,7 +142,9 @@ export class InstanceSupervisor {
       if (count) this.logger.info({ instanceId: event.instanceId, count }, 'disconnected clients whose credential was revoked');
       return;
     }
-    if (event.kind === 'instance' || event.kind === 'chain') void this.reconcile(event.instanceId, true);
+    // A chain event reloads the chain; an instance event (placement, status, edition, ports)
+    // reloads what the fingerprints say changed: a status flip to RUNNING reloads nothing.
+    if (event.kind === 'instance' || event.kind === 'chain') void this.reconcile(event.instanceId, event.kind === 'chain');
     if (event.kind === 'authorization') void this.serialised(event.instanceId, () => this.reloadAuthorizationNow(event.instanceId), 'could not reload authorization');
   }
 

@@ -24,16 +24,24 @@ export function serverCommonName(publicHost: string, instanceId: string): string
   return publicHost.length <= 64 ? publicHost : `mqc-instance-${instanceId.slice(0, 8)}`;
 }
 
-/** The instance's own CA and a server certificate it signed, made once; private keys sealed. */
-export async function ensureInstanceTls(manager: EntityManager, instanceId: string, publicHost: string, secrets: SecretBox, publicDomain?: string): Promise<void> {
-  const existing = await manager.findOne(InstanceEntity, { where: { id: instanceId }, select: { id: true, caCertPem: true, serverCertPem: true } });
-  if (existing?.caCertPem && existing.serverCertPem) return;
+/** The columns of an instance's TLS: its own CA and a server certificate it signed, private keys sealed. */
+export type InstanceTlsColumns = Pick<InstanceEntity, 'caCertPem' | 'caKeySealed' | 'serverCertPem' | 'serverKeySealed'>;
+
+/** A new CA and server certificate for the instance (CPU only: the caller writes them, with whatever else it writes). */
+export async function newInstanceTls(instanceId: string, publicHost: string, secrets: SecretBox, publicDomain?: string): Promise<InstanceTlsColumns> {
   const ca = await createCertificateAuthority({ commonName: `MQC instance ${instanceId} CA`, organization: 'MQC', validityDays: 3650 });
   const server = await issueServerCertificate({ ca, commonName: serverCommonName(publicHost, instanceId), ...serverNames(publicHost, { instanceId, publicDomain }), validityDays: SERVER_CERTIFICATE_DAYS });
-  await manager.update(InstanceEntity, { id: instanceId }, {
+  return {
     caCertPem: ca.certPem,
     caKeySealed: secrets.seal(ca.keyPem, SECRET_CONTEXT.instanceCaKey(instanceId)),
     serverCertPem: server.certPem,
     serverKeySealed: secrets.seal(server.keyPem, SECRET_CONTEXT.instanceServerKey(instanceId)),
-  });
+  };
+}
+
+/** The instance's own CA and a server certificate it signed, made once; private keys sealed. */
+export async function ensureInstanceTls(manager: EntityManager, instanceId: string, publicHost: string, secrets: SecretBox, publicDomain?: string): Promise<void> {
+  const existing = await manager.findOne(InstanceEntity, { where: { id: instanceId }, select: { id: true, caCertPem: true, serverCertPem: true } });
+  if (existing?.caCertPem && existing.serverCertPem) return;
+  await manager.update(InstanceEntity, { id: instanceId }, await newInstanceTls(instanceId, publicHost, secrets, publicDomain));
 }

@@ -4,6 +4,7 @@ import type { Logger } from '@mqc/observability';
 import type { ChangeBus } from '@mqc/queue';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
+import type { ServingWatch } from './serving-watch';
 
 /** What every job is built with. */
 export interface JobContext {
@@ -14,6 +15,8 @@ export interface JobContext {
   logger: Logger;
   /** Where the brokers keep instances' metrics and event logs (issue 15), forgotten on deletion. */
   redis?: Redis;
+  /** The worker's one watch on instances being served (provisioning jobs wait on it together); a job without it makes its own. */
+  serving?: ServingWatch;
 }
 
 /** A failure that retrying cannot mend: the job fails at once with this reason. */

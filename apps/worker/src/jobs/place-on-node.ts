@@ -1,11 +1,18 @@
 import type { EntityManager } from 'typeorm';
 import { InstanceEntity, liveNodesByLoad } from '@mqc/db';
 
-/** Places the instance on the live, non-draining node that serves the fewest instances. */
-export async function placeOnNode(manager: EntityManager, instance: InstanceEntity): Promise<string> {
-  if (instance.nodeId) return instance.nodeId;
-  const node = (await liveNodesByLoad(manager))[0];
-  if (!node) throw new Error('no broker node is online to place the instance on');
-  await manager.update(InstanceEntity, { id: instance.id }, { nodeId: node.id });
-  return node.id;
+/**
+ * Places the instance on the live, non-draining node that serves the fewest instances, writing
+ * `columns` (what provisioning made for it) in the same statement; an instance placed already
+ * stays where it is.
+ */
+export async function placeOnNode(manager: EntityManager, instance: InstanceEntity, columns: Partial<InstanceEntity> = {}): Promise<string> {
+  let nodeId = instance.nodeId;
+  if (!nodeId) {
+    const node = (await liveNodesByLoad(manager))[0];
+    if (!node) throw new Error('no broker node is online to place the instance on');
+    nodeId = node.id;
+  }
+  if (nodeId !== instance.nodeId || Object.keys(columns).length > 0) await manager.update(InstanceEntity, { id: instance.id }, { ...columns, nodeId });
+  return nodeId;
 }

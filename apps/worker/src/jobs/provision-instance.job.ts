@@ -2,10 +2,10 @@ import { InstanceEntity } from '@mqc/db';
 import { hasDedicatedPorts } from '@mqc/editions';
 import type { JobPayloads } from '@mqc/queue';
 import { allocatePorts } from './allocate-ports';
-import { ensureInstanceTls } from './instance-tls';
-import { PermanentJobError, type JobContext } from './job-context';
+import { newInstanceTls } from './instance-tls';
+import type { JobContext } from './job-context';
 import { placeOnNode } from './place-on-node';
-import { waitFor } from './wait-for';
+import { ServingWatch } from './serving-watch';
 
 export type ProvisionInstancePayload = JobPayloads['provision-instance'];
 
@@ -13,8 +13,9 @@ export type ProvisionInstancePayload = JobPayloads['provision-instance'];
 const SERVING_TIMEOUT_MS = 30_000;
 
 /**
- * SPEC 3: allocate endpoints (ports, unless the edition is served on the shared endpoint only), create the instance's CA and server certificate, place it on a
- * broker node, wait until the node serves it, then RUNNING. Every step is idempotent, so a
+ * SPEC 3: allocate endpoints (ports, unless the edition is served on the shared endpoint only),
+ * create the instance's CA and server certificate, place it on a broker node (one transaction
+ * for the three), wait until the node serves it, then RUNNING. Every step is idempotent, so a
  * retried or resumed job continues where the last attempt stopped.
  */
 export class ProvisionInstanceJob {
@@ -25,24 +26,17 @@ export class ProvisionInstanceJob {
     const instance = await dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
     if (!instance || instance.status !== 'PROVISIONING') return;
 
-    // Issue 16: an edition without dedicated ports is served on the nodes' shared TLS endpoint only.
-    const ports = hasDedicatedPorts(instance.edition, config.sharedTlsPort !== undefined)
-      ? await dataSource.transaction((manager) => allocatePorts(manager, instance, config.brokerPorts))
-      : 'shared endpoint only';
-    await ensureInstanceTls(dataSource.manager, instanceId, config.publicHost, secrets, config.publicDomain);
-    const nodeId = await dataSource.transaction((manager) => placeOnNode(manager, instance));
+    // The keys and certificates are CPU work, made before the transaction so it holds the port lock for its writes only.
+    const tls = instance.caCertPem && instance.serverCertPem ? {} : await newInstanceTls(instanceId, config.publicHost, secrets, config.publicDomain);
+    const { ports, nodeId } = await dataSource.transaction(async (manager) => ({
+      // Issue 16: an edition without dedicated ports is served on the nodes' shared TLS endpoint only.
+      ports: hasDedicatedPorts(instance.edition, config.sharedTlsPort !== undefined) ? await allocatePorts(manager, instance, config.brokerPorts) : 'shared endpoint only',
+      nodeId: await placeOnNode(manager, instance, tls),
+    }));
     await changes.publish({ kind: 'instance', instanceId });
     logger.info({ instanceId, nodeId, ports }, 'instance placed; waiting for the node to serve it');
 
-    await waitFor(
-      `node ${nodeId} to serve instance ${instanceId}`,
-      async () => {
-        const current = await dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
-        if (current?.listenersFailed) throw new PermanentJobError(current.statusReason ?? 'the broker node could not open the listeners');
-        return current?.servingAt ? current : undefined;
-      },
-      SERVING_TIMEOUT_MS,
-    );
+    await (this.context.serving ?? new ServingWatch(dataSource)).serving(instanceId, `node ${nodeId} to serve instance ${instanceId}`, SERVING_TIMEOUT_MS);
     await dataSource.getRepository(InstanceEntity).update({ id: instanceId, status: 'PROVISIONING' }, { status: 'RUNNING', statusReason: null });
     await changes.publish({ kind: 'instance', instanceId });
     logger.info({ instanceId }, 'instance running');
