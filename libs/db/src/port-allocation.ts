@@ -3,20 +3,18 @@ import type { InstancePorts, PortRange } from '@mqc/domain';
 
 /**
  * Gives an instance three listener ports, the lowest free ones of MQC_BROKER_PORTS, once (an
- * instance that has ports keeps them), in the caller's transaction. The ports are picked and
- * taken in one statement, in PostgreSQL: no list of the deployment's ports comes back. The
+ * instance that has ports, as the caller read it, keeps them), in the caller's transaction. The ports are picked, taken
+ * and recorded on the instance in one statement, in PostgreSQL: no list of the deployment's ports comes back. The
  * table lock makes concurrent allocations take turns; the primary key forbids a double
  * allocation anyway. Undefined when the range has fewer than three free ports (nothing written).
  */
-export async function allocateInstancePorts(manager: EntityManager, instanceId: string, range: PortRange): Promise<InstancePorts | undefined> {
-  const [held]: { ports: number[] | null }[] = await manager.query(
-    `SELECT array_agg(p ORDER BY p) AS ports FROM (SELECT unnest(ARRAY[mqtt_port, mqtts_port, ws_port]) AS p FROM instances WHERE id = $1) held WHERE p IS NOT NULL`,
-    [instanceId],
-  );
-  if (held?.ports?.length === 3) {
-    const [mqtt, mqtts, ws] = held.ports as [number, number, number];
-    return { mqtt, mqtts, ws };
-  }
+export async function allocateInstancePorts(
+  manager: EntityManager,
+  instance: { id: string; mqttPort: number | null; mqttsPort: number | null; wsPort: number | null },
+  range: PortRange,
+): Promise<InstancePorts | undefined> {
+  if (instance.mqttPort && instance.mqttsPort && instance.wsPort) return { mqtt: instance.mqttPort, mqtts: instance.mqttsPort, ws: instance.wsPort };
+  const instanceId = instance.id;
   await manager.query('LOCK TABLE instance_ports IN EXCLUSIVE MODE');
   const [taken]: { ports: number[] | null }[] = await manager.query(
     `WITH free AS (
@@ -25,13 +23,17 @@ export async function allocateInstancePorts(manager: EntityManager, instanceId: 
         ORDER BY p LIMIT 3
      ), taken AS (
        INSERT INTO instance_ports (port, instance_id) SELECT p, $1 FROM free WHERE (SELECT count(*) FROM free) = 3 RETURNING port
+     ), picked AS (
+       SELECT array_agg(port ORDER BY port) AS ports FROM taken
+     ), recorded AS (
+       UPDATE instances SET mqtt_port = picked.ports[1], mqtts_port = picked.ports[2], ws_port = picked.ports[3], updated_at = now(), version = version + 1
+         FROM picked WHERE id = $1 AND cardinality(picked.ports) = 3
      )
-     SELECT array_agg(port ORDER BY port) AS ports FROM taken`,
+     SELECT ports FROM picked`,
     [instanceId, range.first, range.last],
   );
   if (taken?.ports?.length !== 3) return undefined;
   const [mqtt, mqtts, ws] = taken.ports as [number, number, number];
-  await manager.query('UPDATE instances SET mqtt_port = $2, mqtts_port = $3, ws_port = $4, updated_at = now(), version = version + 1 WHERE id = $1', [instanceId, mqtt, mqtts, ws]);
   return { mqtt, mqtts, ws };
 }
 

@@ -93,9 +93,11 @@ export async function loadAuthorization(
   logger: Logger,
   observer?: AuthorizationObserver,
   backends?: BackendAuthorizerDeps,
+  known?: { instance: InstanceEntity; fingerprint: string | undefined },
 ): Promise<LoadedAuthorization> {
-  const fingerprint = await authorizationFingerprint(dataSource, instanceId);
-  const instance = await dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
+  // `known`: the row and the fingerprint, read together by the caller (instance-state.ts) before the authorizers are.
+  const fingerprint = known ? known.fingerprint : await authorizationFingerprint(dataSource, instanceId);
+  const instance = known?.instance ?? (await dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId }));
   if (!instance) throw new Error(`instance ${instanceId} is gone`);
   const rows = await dataSource.getRepository(AuthorizerEntity).find({ where: { instanceId, enabled: true }, order: { position: 'ASC', id: 'ASC' } });
   const authorizers: LoadedAuthorizer[] = [];
@@ -119,20 +121,19 @@ export async function loadAuthorization(
   };
 }
 
+/** authorizationFingerprint's expression over the instance row `i` (instance-state.ts reads it with the row). */
+export const AUTHORIZATION_FINGERPRINT_SQL = `md5(concat_ws('|', i.edition, i.authorization_no_match, i.authorization_deny_action,
+              (SELECT string_agg(concat_ws('/', a.id, a.type, a.position, a.enabled, md5(a.config::text), md5(coalesce(a.secrets_sealed, ''))), ',' ORDER BY a.position, a.id)
+                 FROM authorizers a WHERE a.instance_id = i.id),
+              (SELECT md5(string_agg(concat_ws('/', r.id, r.position, r.permission, r.action, r.topic, r.qos::text, r.retain, r.client_id, r.username), ',' ORDER BY r.position, r.id))
+                 FROM acl_rules r WHERE r.instance_id = i.id)))`;
+
 /**
  * What an instance's authorization is built from, as one comparable text: edition, policy,
  * every authorizer row and every rule. The periodic resync reloads when it changed, so a lost
  * `authorization` change event is repaired. Undefined when the instance is gone.
  */
 export async function authorizationFingerprint(dataSource: DataSource, instanceId: string): Promise<string | undefined> {
-  const rows: { fingerprint: string }[] = await dataSource.query(
-    `SELECT md5(concat_ws('|', i.edition, i.authorization_no_match, i.authorization_deny_action,
-              (SELECT string_agg(concat_ws('/', a.id, a.type, a.position, a.enabled, md5(a.config::text), md5(coalesce(a.secrets_sealed, ''))), ',' ORDER BY a.position, a.id)
-                 FROM authorizers a WHERE a.instance_id = i.id),
-              (SELECT md5(string_agg(concat_ws('/', r.id, r.position, r.permission, r.action, r.topic, r.qos::text, r.retain, r.client_id, r.username), ',' ORDER BY r.position, r.id))
-                 FROM acl_rules r WHERE r.instance_id = i.id))) AS fingerprint
-       FROM instances i WHERE i.id = $1`,
-    [instanceId],
-  );
+  const rows: { fingerprint: string }[] = await dataSource.query(`SELECT ${AUTHORIZATION_FINGERPRINT_SQL} AS fingerprint FROM instances i WHERE i.id = $1`, [instanceId]);
   return rows[0]?.fingerprint;
 }

@@ -28,9 +28,10 @@ export interface LoadedChain {
   fingerprint: string | undefined;
 }
 
-export async function loadChain(instanceId: string, deps: AuthenticatorDeps, metrics: ChainMetrics): Promise<LoadedChain> {
-  const fingerprint = await chainFingerprint(deps.dataSource, instanceId);
-  const instance = await deps.dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
+/** `known`: the instance row and the chain's fingerprint, read together by the caller (instance-state.ts) before the authenticators are. */
+export async function loadChain(instanceId: string, deps: AuthenticatorDeps, metrics: ChainMetrics, known?: { instance: InstanceEntity; fingerprint: string | undefined }): Promise<LoadedChain> {
+  const fingerprint = known ? known.fingerprint : await chainFingerprint(deps.dataSource, instanceId);
+  const instance = known?.instance ?? (await deps.dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId }));
   if (!instance) throw new Error(`instance ${instanceId} is gone`);
   const rows = await deps.dataSource.getRepository(AuthenticatorEntity).find({ where: { instanceId: instance.id, enabled: true }, order: { position: 'ASC' } });
   const authenticators: Authenticator[] = [];
@@ -58,6 +59,13 @@ export async function loadChain(instanceId: string, deps: AuthenticatorDeps, met
   return { chain, instance, fingerprint };
 }
 
+/** chainFingerprint's expression over the instance row `i` (instance-state.ts reads it with the row). */
+export const CHAIN_FINGERPRINT_SQL = `md5(concat_ws('|', i.edition, i.anonymous_policy, i.backend_failure_policy,
+              (SELECT string_agg(concat_ws('/', a.id, a.type, a.position, a.enabled, md5(a.config::text), md5(coalesce(a.secrets_sealed, ''))), ',' ORDER BY a.position, a.id)
+                 FROM authenticators a WHERE a.instance_id = i.id),
+              -- TLS-PSK identities are loaded with the chain (PskKeyring).
+              (SELECT string_agg(p.id::text, ',' ORDER BY p.id) FROM psk_identities p WHERE p.instance_id = i.id)))`;
+
 /**
  * What an instance's chain is built from, as one comparable text: edition, access policy and
  * every authenticator row (order, enabled, configuration, sealed secrets). The periodic resync
@@ -65,14 +73,6 @@ export async function loadChain(instanceId: string, deps: AuthenticatorDeps, met
  * is repaired without a restart. Undefined when the instance is gone.
  */
 export async function chainFingerprint(dataSource: DataSource, instanceId: string): Promise<string | undefined> {
-  const rows: { fingerprint: string }[] = await dataSource.query(
-    `SELECT md5(concat_ws('|', i.edition, i.anonymous_policy, i.backend_failure_policy,
-              (SELECT string_agg(concat_ws('/', a.id, a.type, a.position, a.enabled, md5(a.config::text), md5(coalesce(a.secrets_sealed, ''))), ',' ORDER BY a.position, a.id)
-                 FROM authenticators a WHERE a.instance_id = i.id),
-              -- TLS-PSK identities are loaded with the chain (PskKeyring).
-              (SELECT string_agg(p.id::text, ',' ORDER BY p.id) FROM psk_identities p WHERE p.instance_id = i.id))) AS fingerprint
-       FROM instances i WHERE i.id = $1`,
-    [instanceId],
-  );
+  const rows: { fingerprint: string }[] = await dataSource.query(`SELECT ${CHAIN_FINGERPRINT_SQL} AS fingerprint FROM instances i WHERE i.id = $1`, [instanceId]);
   return rows[0]?.fingerprint;
 }

@@ -5,7 +5,7 @@ import { editionAllows } from '@mqc/editions';
 import type { Logger } from '@mqc/observability';
 import type { ServerTlsMaterial } from './tls-listener';
 
-interface MaterialRow {
+export interface MaterialRow {
   edition: InstanceEntity['edition'];
   server_cert_pem: string | null;
   server_key_sealed: string | null;
@@ -28,14 +28,17 @@ export interface LoadedTlsMaterial {
  * applied again (defence in depth): without one device one certificate, registered CAs are
  * not trusted and BYOC acts as mTLS with the instance CA.
  */
-export async function loadTlsMaterial(dataSource: DataSource, secrets: SecretBox, instanceId: string, logger: Logger): Promise<LoadedTlsMaterial> {
-  const fingerprint = await tlsFingerprint(dataSource, instanceId);
-  const rows: MaterialRow[] = await dataSource.query(
-    `SELECT i.edition, i.server_cert_pem, i.server_key_sealed, i.ca_cert_pem, s.mode
-       FROM instances i LEFT JOIN instance_x509_settings s ON s.instance_id = i.id
-      WHERE i.id = $1`,
-    [instanceId],
-  );
+export async function loadTlsMaterial(dataSource: DataSource, secrets: SecretBox, instanceId: string, logger: Logger, known?: { row: MaterialRow; fingerprint: string | undefined }): Promise<LoadedTlsMaterial> {
+  // `known`: the row and the fingerprint, read together by the caller (instance-state.ts).
+  const fingerprint = known ? known.fingerprint : await tlsFingerprint(dataSource, instanceId);
+  const rows: MaterialRow[] = known
+    ? [known.row]
+    : await dataSource.query(
+        `SELECT i.edition, i.server_cert_pem, i.server_key_sealed, i.ca_cert_pem, s.mode
+           FROM instances i LEFT JOIN instance_x509_settings s ON s.instance_id = i.id
+          WHERE i.id = $1`,
+        [instanceId],
+      );
   const row = rows[0];
   if (!row?.server_cert_pem || !row.server_key_sealed || !row.ca_cert_pem) throw new Error(`instance ${instanceId} has no server certificate yet`);
   const byoc = editionAllows(row.edition, 'x509-device-certificate');
@@ -54,17 +57,15 @@ export async function loadTlsMaterial(dataSource: DataSource, secrets: SecretBox
   return { material, fingerprint };
 }
 
+/** tlsFingerprint's expression over the instance row `i` (instance-state.ts reads it with the row). */
+export const TLS_FINGERPRINT_SQL = `md5(concat_ws('|', i.edition, md5(coalesce(i.server_cert_pem, '')), coalesce((SELECT s.mode FROM instance_x509_settings s WHERE s.instance_id = i.id), ''),
+              (SELECT string_agg(c.fingerprint256, ',' ORDER BY c.fingerprint256) FROM ca_certificates c WHERE c.instance_id = i.id AND c.status = 'ACTIVE')))`;
+
 /**
  * A digest of what loadTlsMaterial reads (server certificate, mode, edition, ACTIVE registered
  * CAs): the periodic resync reapplies the material when it changed and the change event was lost.
  */
 export async function tlsFingerprint(dataSource: DataSource, instanceId: string): Promise<string | undefined> {
-  const rows: { fingerprint: string }[] = await dataSource.query(
-    `SELECT md5(concat_ws('|', i.edition, md5(coalesce(i.server_cert_pem, '')), coalesce(s.mode, ''),
-              (SELECT string_agg(c.fingerprint256, ',' ORDER BY c.fingerprint256) FROM ca_certificates c WHERE c.instance_id = i.id AND c.status = 'ACTIVE'))) AS fingerprint
-       FROM instances i LEFT JOIN instance_x509_settings s ON s.instance_id = i.id
-      WHERE i.id = $1`,
-    [instanceId],
-  );
+  const rows: { fingerprint: string }[] = await dataSource.query(`SELECT ${TLS_FINGERPRINT_SQL} AS fingerprint FROM instances i WHERE i.id = $1`, [instanceId]);
   return rows[0]?.fingerprint;
 }

@@ -27,10 +27,11 @@ import type { ListenSite, Listener } from '../listeners/listener';
 import { openTcpListener } from '../listeners/tcp-listener';
 import { createTlsSite, openTlsListener, type TlsListener, type TlsSite } from '../listeners/tls-listener';
 import type { SharedTlsRoutes } from '../listeners/shared-tls-listener';
-import { loadTlsMaterial } from '../listeners/tls-material';
+import { loadTlsMaterial, type MaterialRow } from '../listeners/tls-material';
 import { openWsListener } from '../listeners/ws-listener';
 import { DEFAULT_INSTANCE_LIMITS, InstanceBroker, type InstanceLimits } from '../protocol/instance-broker';
 import type { FileDescriptorBudget } from './file-descriptors';
+import type { InstanceState } from './instance-state';
 import type { RefusalCounts } from '../protocol/refusal-counters';
 import type { DurableStore } from '../persistence/durable-store';
 import type { InstanceStore } from '../persistence/instance-store';
@@ -214,7 +215,8 @@ export class InstanceHost {
    * its last node left them) and the chain, opens the listeners and tells the database the
    * instance is served. Nothing is accepted before the state is back.
    */
-  static async open(instance: InstanceEntity, deps: HostDeps): Promise<InstanceHost> {
+  static async open(state: InstanceState, deps: HostDeps): Promise<InstanceHost> {
+    const { instance } = state;
     const loaded = await deps.store?.loadInstanceState(instance.id);
     const host = new InstanceHost(instance.id, deps, instance, loaded?.store);
     try {
@@ -222,9 +224,9 @@ export class InstanceHost {
         host.broker.restore(loaded.state);
         deps.logger.info({ instanceId: instance.id, sessions: loaded.state.sessions.length, retained: loaded.state.retained.length }, 'durable state loaded');
       }
-      await host.reloadChain();
-      await host.reloadAuthorization();
-      await host.openListeners(instance);
+      await host.reloadChain({ instance, fingerprint: state.fingerprints.chain });
+      await host.reloadAuthorization({ instance, fingerprint: state.fingerprints.authorization });
+      await host.openListeners(instance, { row: state.tlsRow, fingerprint: state.fingerprints.tls });
     } catch (error) {
       await host.close();
       throw error;
@@ -246,12 +248,12 @@ export class InstanceHost {
    * The instance's three listeners, or (issue 16) none for an instance without ports: its
    * edition is served on the node's shared TLS endpoint only (mqtts and wss by server name).
    */
-  private async openListeners(instance: InstanceEntity): Promise<void> {
+  private async openListeners(instance: InstanceEntity, tls: { row: MaterialRow; fingerprint: string | undefined }): Promise<void> {
     const { mqttPort, mqttsPort, wsPort } = instance;
     const sharedOnly = !mqttPort && !mqttsPort && !wsPort;
     if (sharedOnly && !this.deps.sharedTls) throw new Error(`instance ${instance.id} has no ports and this node has no shared TLS endpoint (MQC_SHARED_TLS_PORT)`);
     if (!sharedOnly && (!mqttPort || !mqttsPort || !wsPort)) throw new Error(`instance ${instance.id} has no ports yet`);
-    const { material, fingerprint } = await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, this.instanceId, this.deps.logger);
+    const { material, fingerprint } = await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, this.instanceId, this.deps.logger, tls);
     const psk = { key: (identity: string) => this.psk.get(identity), enabled: () => this.psk.size > 0 };
     this.loaded.tls = fingerprint;
     if (sharedOnly) {
@@ -287,9 +289,9 @@ export class InstanceHost {
     }
   }
 
-  /** A new chain or policy applies to the next CONNECT; connected clients stay. */
-  async reloadChain(): Promise<void> {
-    const { chain: next, instance, fingerprint } = await loadChain(this.instanceId, this.deps, this.deps.metrics);
+  /** A new chain or policy applies to the next CONNECT; connected clients stay. `known`: the row and fingerprint the caller read (opening). */
+  async reloadChain(known?: { instance: InstanceEntity; fingerprint: string | undefined }): Promise<void> {
+    const { chain: next, instance, fingerprint } = await loadChain(this.instanceId, this.deps, this.deps.metrics, known);
     const previous = this.chain;
     this.chain = next;
     this.broker.updateLimits(limitsFor(instance));
@@ -303,8 +305,8 @@ export class InstanceHost {
    * Issue 13: a new authorization chain, rule list or policy applies to every connected client
    * from its next check (each recompiles lazily), so a revoked rule stops live subscriptions.
    */
-  async reloadAuthorization(): Promise<void> {
-    const { authorization, fingerprint } = await loadAuthorization(this.deps.dataSource, this.instanceId, this.deps.logger, this.deps.authorizerMetrics, this.deps);
+  async reloadAuthorization(known?: { instance: InstanceEntity; fingerprint: string | undefined }): Promise<void> {
+    const { authorization, fingerprint } = await loadAuthorization(this.deps.dataSource, this.instanceId, this.deps.logger, this.deps.authorizerMetrics, this.deps, known);
     const previous = this.broker.authorization;
     this.broker.updateAuthorization(authorization);
     this.loaded.authorization = fingerprint;

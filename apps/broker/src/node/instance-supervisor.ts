@@ -3,13 +3,11 @@ import { InstanceEntity } from '@mqc/db';
 import { SERVED_STATUSES, listenerFailureReason, nodeServes, type ChangeEvent } from '@mqc/domain';
 import type { Logger } from '@mqc/observability';
 import { CONNACK_5 } from '@mqc/auth';
-import { authorizationFingerprint } from '../connect/load-authorization';
-import { chainFingerprint } from '../connect/load-chain';
-import { tlsFingerprint } from '../listeners/tls-material';
 import { revalidateClients } from './credential-revalidation';
 import type { InstanceBroker, InstanceUsage } from '../protocol/instance-broker';
 import type { RefusalCounts } from '../protocol/refusal-counters';
 import { InstanceHost, type HostDeps } from './instance-host';
+import { readInstanceState } from './instance-state';
 import { usedRevokedCredential } from './revocation-match';
 
 export interface SupervisorOptions {
@@ -237,7 +235,8 @@ export class InstanceSupervisor {
 
   private async reconcileNow(instanceId: string, reloadChain: boolean): Promise<void> {
     if (this.stopped) return;
-    const instance = await this.dataSource.getRepository(InstanceEntity).findOneBy({ id: instanceId });
+    const state = await readInstanceState(this.dataSource, instanceId);
+    const instance = state?.instance;
     const wanted = !!instance && instance.nodeId === this.nodeId() && nodeServes(instance);
     const entry = this.entry(instanceId);
     const { host } = entry;
@@ -246,7 +245,7 @@ export class InstanceSupervisor {
       // Backing off: the retry's own timer comes back, not every change event or resync.
       if (entry.retry && Date.now() < entry.retry.at) return;
       try {
-        entry.host = await InstanceHost.open(instance, this.deps);
+        entry.host = await InstanceHost.open(state, this.deps);
       } catch (error) {
         await this.openFailed(instanceId, error);
         return;
@@ -260,11 +259,12 @@ export class InstanceSupervisor {
     } else if (wanted && host) {
       // On a change event, or when the resync finds the chain's rows changed since the host
       // loaded them (an event was lost); each loader read the fingerprint it loaded at.
-      if (reloadChain || (await chainFingerprint(this.dataSource, instanceId)) !== host.fingerprints.chain) await host.reloadChain();
+      // The fingerprints came with the row (readInstanceState), one query for the three.
+      if (reloadChain || state.fingerprints.chain !== host.fingerprints.chain) await host.reloadChain();
       // The same for the TLS listener: mode, trusted CAs, server certificate.
-      if (reloadChain || (await tlsFingerprint(this.dataSource, instanceId)) !== host.fingerprints.tls) await host.reloadTls();
+      if (reloadChain || state.fingerprints.tls !== host.fingerprints.tls) await host.reloadTls();
       // The same for the authorization chain, its rules and policy (issue 13).
-      if (reloadChain || (await authorizationFingerprint(this.dataSource, instanceId)) !== host.fingerprints.authorization) await host.reloadAuthorization();
+      if (reloadChain || state.fingerprints.authorization !== host.fingerprints.authorization) await host.reloadAuthorization();
     }
   }
 
