@@ -32,13 +32,14 @@ const RENEWAL_EVERY_MS = 3600_000;
 const FAIL_OVER_EVERY_MS = 1_000;
 
 /**
- * Per queue: provisioning waits on broker nodes (several at once); issuing certificates is CPU
+ * Per queue: provisioning mostly waits on broker nodes (128 at once: a job holds no connection
+ * while it waits, and the port lock is held for one statement); issuing certificates is CPU
  * work (one job at a time per process, each on its own event loop). A short lock lets another
  * worker take over a job whose process died within seconds: the job resumes from its last
  * committed chunk.
  */
 const QUEUE_SETTINGS: Readonly<Record<QueueName, Partial<WorkerOptions>>> = {
-  [QueueName.Instances]: { concurrency: 32 },
+  [QueueName.Instances]: { concurrency: 128 },
   [QueueName.Certificates]: { concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 },
   [QueueName.Nodes]: { concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000 },
 };

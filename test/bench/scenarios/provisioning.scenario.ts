@@ -75,10 +75,18 @@ export async function provisioningBurst(o: { instances: number; firstPort: numbe
     process.stderr.write(`bench: ${o.instances} instances requested in ${((requestsDone - started) / 1000).toFixed(1)} s\n`);
 
     let failed = 0;
+    let lastProgress = -1;
     for (;;) {
-      const { rows } = await sql.query<{ running: string; failed: string }>(
-        `SELECT count(*) FILTER (WHERE status = 'RUNNING') AS running, count(*) FILTER (WHERE status = 'FAILED') AS failed FROM instances`,
+      const { rows } = await sql.query<{ running: string; failed: string; created: string; placed: string; serving: string }>(
+        `SELECT count(*) FILTER (WHERE status = 'RUNNING') AS running, count(*) FILTER (WHERE status = 'FAILED') AS failed,
+                count(*) AS created, count(node_id) AS placed, count(serving_at) AS serving FROM instances`,
       );
+      const second = Math.floor((performance.now() - started) / 5000);
+      if (second !== lastProgress) {
+        lastProgress = second;
+        const r = rows[0]!;
+        process.stderr.write(`bench: ${second * 5} s: ${r.created} created, ${r.placed} placed, ${r.serving} served, ${r.running} RUNNING\n`);
+      }
       const running = Number(rows[0]!.running);
       failed = Number(rows[0]!.failed);
       if (running + failed >= o.instances) break;

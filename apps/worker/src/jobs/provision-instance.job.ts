@@ -28,11 +28,13 @@ export class ProvisionInstanceJob {
 
     // The keys and certificates are CPU work, made before the transaction so it holds the port lock for its writes only.
     const tls = instance.caCertPem && instance.serverCertPem ? {} : await newInstanceTls(instanceId, config.publicHost, secrets, config.publicDomain);
-    const { ports, nodeId } = await dataSource.transaction(async (manager) => ({
+    const { ports, nodeId } = await dataSource.transaction(async (manager) => {
+      const placed = await placeOnNode(manager, instance, tls);
+      // Last: the port lock serialises every allocation of the deployment, so it is held for one statement and the commit.
       // Issue 16: an edition without dedicated ports is served on the nodes' shared TLS endpoint only.
-      ports: hasDedicatedPorts(instance.edition, config.sharedTlsPort !== undefined) ? await allocatePorts(manager, instance, config.brokerPorts) : 'shared endpoint only',
-      nodeId: await placeOnNode(manager, instance, tls),
-    }));
+      const allocated = hasDedicatedPorts(instance.edition, config.sharedTlsPort !== undefined) ? await allocatePorts(manager, instance, config.brokerPorts) : 'shared endpoint only';
+      return { ports: allocated, nodeId: placed };
+    });
     await changes.publish({ kind: 'instance', instanceId });
     logger.info({ instanceId, nodeId, ports }, 'instance placed; waiting for the node to serve it');
 
