@@ -481,7 +481,11 @@ const density: Record<string, () => Promise<void>> = {
       `| instances created at once | ${r.instances} |`,
       `| seconds to the last RUNNING | ${r.secondsToLastRunning.toFixed(1)} |`,
       `| instances RUNNING per second | ${(r.instances / r.secondsToLastRunning).toFixed(1)} |`,
+      `| CPU seconds of the deployment's process (control plane, worker, broker) | ${r.cpuSeconds.toFixed(1)} |`,
+      `| CPU ms per instance | ${((r.cpuSeconds * 1000) / r.instances).toFixed(1)} |`,
+      `| PostgreSQL transactions per instance | ${r.transactionsPerInstance.toFixed(1)} |`,
       `| FAILED | ${r.failed} |`,
+      `| RUNNING instances sampled that answered a CONNECT on their own port | ${r.sample.answered} of ${r.sample.tried} |`,
       `| one instance's two keys, EC P-256 (ms) | ${r.keysMs.ec.toFixed(2)} |`,
       `| one instance's two keys, RSA 2048, as before (ms) | ${r.keysMs.rsa.toFixed(1)} |`,
     ]);

@@ -8,6 +8,7 @@ import { generateKeyPair } from '@mqc/pki';
 import { startBroker } from '../../../apps/broker/src/broker';
 import { startControlPlane } from '../../../apps/control-plane/src/control-plane';
 import { startWorker } from '../../../apps/worker/src/worker';
+import { rawConnack } from '../../support/raw-mqtt';
 
 export interface ProvisioningResult {
   instances: number;
@@ -15,6 +16,12 @@ export interface ProvisioningResult {
   secondsToLastRunning: number;
   /** Instances that ended FAILED (their listeners, say) instead. */
   failed: number;
+  /** CPU seconds of this process (control plane, worker and broker) from the first request to the last RUNNING. */
+  cpuSeconds: number;
+  /** PostgreSQL transactions committed in the bench's database over the same time, per instance. */
+  transactionsPerInstance: number;
+  /** A sample of the RUNNING instances (up to 20, spread over the batch) that answered a CONNECT on their own port with a CONNACK. */
+  sample: { answered: number; tried: number };
   /** What one instance's two keys cost to make, EC P-256 (now) and RSA 2048 (before), in ms. */
   keysMs: { ec: number; rsa: number };
 }
@@ -65,6 +72,9 @@ export async function provisioningBurst(o: { instances: number; firstPort: numbe
     const tenant = await api('/v1/ops/tenants', config.operatorToken, { name: 'bench' });
     const key = (tenant['apiKey'] as { secret: string }).secret;
 
+    const transactions = async () => Number((await sql.query<{ n: string }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.n);
+    const transactionsBefore = await transactions();
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     // The requests arrive at once; the API answers each with 202 and queues its provisioning.
     const names = Array.from({ length: o.instances }, (_, i) => `bench-${i}`);
@@ -94,8 +104,19 @@ export async function provisioningBurst(o: { instances: number; firstPort: numbe
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const secondsToLastRunning = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    // The statistics reach pg_stat_database when a backend reports them (at most every second or so).
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const transactionsPerInstance = ((await transactions()) - transactionsBefore) / o.instances;
+    // RUNNING must mean served: a CONNECT to a sample's own port is answered by its engine (refused, anonymous; a CONNACK all the same).
+    const { rows: running } = await sql.query<{ mqtt_port: number }>(`SELECT mqtt_port FROM instances WHERE status = 'RUNNING' ORDER BY created_at`);
+    const step = Math.max(1, Math.floor(running.length / 20));
+    const picked = running.filter((_, i) => i % step === 0).slice(0, 20);
+    const answers = await Promise.all(picked.map((r) => rawConnack(r.mqtt_port, '127.0.0.1', { protocolVersion: 4, clientId: 'bench-sample', username: 'nobody', password: 'wrong' })));
+    const sample = { answered: answers.filter((a) => a !== undefined).length, tried: picked.length };
     const keysMs = { ec: await keyCost('ec-p256', 50), rsa: await keyCost('rsa-2048', 5) };
-    return { instances: o.instances, secondsToLastRunning, failed, keysMs };
+    return { instances: o.instances, secondsToLastRunning, cpuSeconds, transactionsPerInstance, failed, sample, keysMs };
   } finally {
     await sql.end();
     await worker.close();

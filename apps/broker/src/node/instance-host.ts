@@ -231,12 +231,14 @@ export class InstanceHost {
       await host.close();
       throw error;
     }
-    // An instance FAILED because its listeners could not be opened is RUNNING again. Only while
-    // it is still placed here: one moved away meanwhile is the other node's to mark served.
+    // A provisioned instance is RUNNING from the moment its node serves it (SPEC 3; the
+    // provisioning job waits for this), and one FAILED because its listeners could not be opened
+    // is RUNNING again. Only while it is still placed here: one moved away meanwhile is the other
+    // node's to mark served.
     await deps.dataSource.query(
       `UPDATE instances SET serving_at = now(),
-              status = CASE WHEN status = 'FAILED' AND listeners_failed THEN 'RUNNING' ELSE status END,
-              status_reason = CASE WHEN listeners_failed THEN NULL ELSE status_reason END,
+              status = CASE WHEN status = 'PROVISIONING' OR (status = 'FAILED' AND listeners_failed) THEN 'RUNNING' ELSE status END,
+              status_reason = CASE WHEN listeners_failed OR status = 'PROVISIONING' THEN NULL ELSE status_reason END,
               listeners_failed = false
         WHERE id = $1 AND node_id = $2`,
       [instance.id, instance.nodeId],

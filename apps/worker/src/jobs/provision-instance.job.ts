@@ -15,7 +15,7 @@ const SERVING_TIMEOUT_MS = 30_000;
 /**
  * SPEC 3: allocate endpoints (ports, unless the edition is served on the shared endpoint only),
  * create the instance's CA and server certificate, place it on a broker node (one transaction
- * for the three), wait until the node serves it, then RUNNING. Every step is idempotent, so a
+ * for the three), wait until the node serves it (the node marks it RUNNING then). Every step is idempotent, so a
  * retried or resumed job continues where the last attempt stopped.
  */
 export class ProvisionInstanceJob {
@@ -38,9 +38,8 @@ export class ProvisionInstanceJob {
     await changes.publish({ kind: 'instance', instanceId });
     logger.info({ instanceId, nodeId, ports }, 'instance placed; waiting for the node to serve it');
 
+    // The node marks the instance RUNNING as it starts serving it (InstanceHost.open), in the same statement.
     await (this.context.serving ?? new ServingWatch(dataSource)).serving(instanceId, `node ${nodeId} to serve instance ${instanceId}`, SERVING_TIMEOUT_MS);
-    await dataSource.getRepository(InstanceEntity).update({ id: instanceId, status: 'PROVISIONING' }, { status: 'RUNNING', statusReason: null });
-    await changes.publish({ kind: 'instance', instanceId });
     logger.info({ instanceId }, 'instance running');
   }
 }
