@@ -123,16 +123,6 @@ describe("a broker node's shared TLS endpoint, routed by server name", () => {
     await expect(wss({ view: b.view, ca: a.ca }, 'bob')).rejects.toThrow(/certificate/i);
   });
 
-  it('refuses an edition change that would add or remove ports of its own, saying why', async () => {
-    const [a, b] = instances as [{ view: InstanceView; ca: string }, { view: InstanceView; ca: string }];
-    const up = await tenant.request('PATCH', `/v1/instances/${b.view.id}`, { edition: 'professional' });
-    expect(up.status).toBe(409);
-    expect(up.body).toMatchObject({ code: 'edition-change-moves-endpoints', detail: expect.stringContaining('shared TLS endpoint only') });
-    const down = await tenant.request('PATCH', `/v1/instances/${a.view.id}`, { edition: 'basic' });
-    expect(down.status).toBe(409);
-    expect(down.body).toMatchObject({ code: 'edition-change-moves-endpoints' });
-  });
-
   it("serves each instance with its own certificate and engine: a message stays in its instance", async () => {
     const [a, b] = instances as [{ view: InstanceView; ca: string }, { view: InstanceView; ca: string }];
     const alice = await viaShared(`${a.view.id}.${DOMAIN}`, a.ca, 'alice');

@@ -287,9 +287,32 @@ export function createTlsSite(broker: InstanceBroker, instanceId: string, initia
  */
 export async function openTlsListener(broker: InstanceBroker, site: ListenSite, initial: ServerTlsMaterial, psk?: PskOptions, instanceId = '', websocketMaxPayload?: number): Promise<TlsListener> {
   const tlsSite = createTlsSite(broker, instanceId, initial, psk, websocketMaxPayload);
-  const server = createServer({ ...tlsSite.options, pskCallback: (socket, identity) => tlsSite.pskKey(socket, identity), requestCert: true, rejectUnauthorized: false }, (socket) =>
-    tlsSite.accept(socket),
-  );
+  const listener = await openTlsListenerOn(tlsSite, site);
+  return {
+    ...listener,
+    close: async () => {
+      await listener.close();
+      await tlsSite.close();
+    },
+  };
+}
+
+/**
+ * A TLS listener on the instance's own port for a site the instance keeps (issue 16: the site
+ * also serves the node's shared endpoint). Closing it closes the port and the connections it
+ * accepted; the site, and the connections the shared endpoint brought it, stay.
+ */
+export async function openTlsListenerOn(tlsSite: TlsSite, site: ListenSite): Promise<TlsListener> {
+  const accepted = new Set<TLSSocket>();
+  // One function for every socket of the listener, not a closure per socket.
+  function forget(this: TLSSocket): void {
+    accepted.delete(this);
+  }
+  const server = createServer({ ...tlsSite.options, pskCallback: (socket, identity) => tlsSite.pskKey(socket, identity), requestCert: true, rejectUnauthorized: false }, (socket) => {
+    accepted.add(socket);
+    socket.once('close', forget);
+    tlsSite.accept(socket);
+  });
   // A failed handshake is the client's problem, not the listener's.
   server.on('tlsClientError', () => undefined);
   await listen(server, site);
@@ -305,12 +328,10 @@ export async function openTlsListener(broker: InstanceBroker, site: ListenSite, 
       if (changed) server.setSecureContext(tlsSite.options);
       return { untrustedSerials };
     },
-    close: async () => {
-      await tlsSite.close();
-      await new Promise<void>((resolve) => {
+    close: () =>
+      new Promise<void>((resolve) => {
         server.close(() => resolve());
-        tlsSite.destroySockets();
-      });
-    },
+        for (const socket of accepted) socket.destroy();
+      }),
   };
 }

@@ -15,6 +15,7 @@ import {
 } from '@mqc/auth';
 import { PskAuthenticator } from '@mqc/auth-drivers';
 import type { InstanceEntity } from '@mqc/db';
+import type { InstancePorts } from '@mqc/domain';
 import { EDITIONS } from '@mqc/editions';
 import type { Logger } from '@mqc/observability';
 import type { DataSource } from 'typeorm';
@@ -25,7 +26,7 @@ import { loadChain } from '../connect/load-chain';
 import { loadPskKeys, PskKeyring } from '../connect/psk-keyring';
 import type { ListenSite, Listener } from '../listeners/listener';
 import { openTcpListener } from '../listeners/tcp-listener';
-import { createTlsSite, openTlsListener, type TlsListener, type TlsSite } from '../listeners/tls-listener';
+import { createTlsSite, openTlsListenerOn, type TlsListener, type TlsSite } from '../listeners/tls-listener';
 import type { SharedTlsRoutes } from '../listeners/shared-tls-listener';
 import { loadTlsMaterial, type MaterialRow } from '../listeners/tls-material';
 import { openWsListener } from '../listeners/ws-listener';
@@ -41,6 +42,29 @@ export const MAX_PACKET_SIZE = Math.max(...Object.values(EDITIONS).map((edition)
 
 /** Refusals the failed-CONNECT throttle counts (see FailedAuthThrottle). */
 const CLIENT_FAILURES: ReadonlySet<DenyReason> = new Set<DenyReason>(['bad-credentials', 'not-authorized', 'bad-authentication-method']);
+
+/**
+ * The node serves the instance: a provisioned instance is RUNNING from that moment (SPEC 3; the
+ * provisioning job waits for this), and one FAILED because its listeners could not be opened is
+ * RUNNING again. Only while it is still placed here: one moved away meanwhile is the other
+ * node's to mark served.
+ */
+export async function markServed(dataSource: DataSource, instanceId: string, nodeId: string | null): Promise<void> {
+  await dataSource.query(
+    `UPDATE instances SET serving_at = now(),
+            status = CASE WHEN status = 'PROVISIONING' OR (status = 'FAILED' AND listeners_failed) THEN 'RUNNING' ELSE status END,
+            status_reason = CASE WHEN listeners_failed OR status = 'PROVISIONING' THEN NULL ELSE status_reason END,
+            listeners_failed = false
+      WHERE id = $1 AND node_id = $2`,
+    [instanceId, nodeId],
+  );
+}
+
+/** The instance's own ports when it has all three (undefined: served on the shared endpoint only, or not allocated yet). */
+function portsOf(instance: InstanceEntity): InstancePorts | undefined {
+  const { mqttPort, mqttsPort, wsPort } = instance;
+  return mqttPort && mqttsPort && wsPort ? { mqtt: mqttPort, mqtts: mqttsPort, ws: wsPort } : undefined;
+}
 
 /** The protocol defaults, with the edition's quotas and memory limits. */
 export function limitsFor(instance: InstanceEntity): InstanceLimits {
@@ -91,6 +115,8 @@ export class InstanceHost {
   private listeners: Listener[] = [];
   /** The instance's own TLS listener; undefined for an instance served on the shared endpoint only. */
   private tls: TlsListener | undefined;
+  /** The ports its own listeners listen on; undefined for an instance served on the shared endpoint only. */
+  private ports: InstancePorts | undefined;
   /** The instance's TLS (its own listener's, or a shared-only instance's), joined to the node's shared endpoint. */
   private tlsSite: TlsSite | undefined;
   private chain: InstanceChain | undefined;
@@ -231,44 +257,64 @@ export class InstanceHost {
       await host.close();
       throw error;
     }
-    // A provisioned instance is RUNNING from the moment its node serves it (SPEC 3; the
-    // provisioning job waits for this), and one FAILED because its listeners could not be opened
-    // is RUNNING again. Only while it is still placed here: one moved away meanwhile is the other
-    // node's to mark served.
-    await deps.dataSource.query(
-      `UPDATE instances SET serving_at = now(),
-              status = CASE WHEN status = 'PROVISIONING' OR (status = 'FAILED' AND listeners_failed) THEN 'RUNNING' ELSE status END,
-              status_reason = CASE WHEN listeners_failed OR status = 'PROVISIONING' THEN NULL ELSE status_reason END,
-              listeners_failed = false
-        WHERE id = $1 AND node_id = $2`,
-      [instance.id, instance.nodeId],
-    );
+    await markServed(deps.dataSource, instance.id, instance.nodeId);
     return host;
   }
 
   /**
-   * The instance's three listeners, or (issue 16) none for an instance without ports: its
-   * edition is served on the node's shared TLS endpoint only (mqtts and wss by server name).
+   * The instance's TLS site, joined to the node's shared endpoint, and its three listeners, or
+   * (issue 16) none for an instance without ports: its edition is served on the node's shared
+   * TLS endpoint only (mqtts and wss by server name).
    */
   private async openListeners(instance: InstanceEntity, tls: { row: MaterialRow; fingerprint: string | undefined }): Promise<void> {
-    const { mqttPort, mqttsPort, wsPort } = instance;
-    const sharedOnly = !mqttPort && !mqttsPort && !wsPort;
-    if (sharedOnly && !this.deps.sharedTls) throw new Error(`instance ${instance.id} has no ports and this node has no shared TLS endpoint (MQC_SHARED_TLS_PORT)`);
-    if (!sharedOnly && (!mqttPort || !mqttsPort || !wsPort)) throw new Error(`instance ${instance.id} has no ports yet`);
+    const ports = portsOf(instance);
+    if (!ports && !this.deps.sharedTls) throw new Error(`instance ${instance.id} has no ports and this node has no shared TLS endpoint (MQC_SHARED_TLS_PORT)`);
+    if (!ports && (instance.mqttPort || instance.mqttsPort || instance.wsPort)) throw new Error(`instance ${instance.id} has no ports yet`);
     const { material, fingerprint } = await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, this.instanceId, this.deps.logger, tls);
     const psk = { key: (identity: string) => this.psk.get(identity), enabled: () => this.psk.size > 0 };
     this.loaded.tls = fingerprint;
-    if (sharedOnly) {
-      this.tlsSite = createTlsSite(this.broker, this.instanceId, material, psk, MAX_PACKET_SIZE);
-      this.deps.sharedTls?.add(this.instanceId, this.tlsSite);
-      return;
+    this.tlsSite = createTlsSite(this.broker, this.instanceId, material, psk, MAX_PACKET_SIZE);
+    this.deps.sharedTls?.add(this.instanceId, this.tlsSite);
+    if (ports) await this.openOwnListeners(ports);
+  }
+
+  /** The three listeners on the instance's own ports (TCP, TLS with wss, WebSocket); none stays open when one cannot. */
+  private async openOwnListeners(ports: InstancePorts): Promise<void> {
+    try {
+      this.listeners.push(await openTcpListener(this.broker, this.site('tcp', ports.mqtt)));
+      this.tls = await openTlsListenerOn(this.tlsSite!, this.site('tls', ports.mqtts));
+      this.listeners.push(this.tls);
+      this.listeners.push(await openWsListener(this.broker, this.site('ws', ports.ws), MAX_PACKET_SIZE));
+      this.ports = ports;
+    } catch (error) {
+      await this.closeOwnListeners();
+      throw error;
     }
-    this.listeners.push(await openTcpListener(this.broker, this.site('tcp', mqttPort!)));
-    this.tls = await openTlsListener(this.broker, this.site('tls', mqttsPort!), material, psk, this.instanceId, MAX_PACKET_SIZE);
-    this.tlsSite = this.tls.site;
-    this.listeners.push(this.tls);
-    this.deps.sharedTls?.add(this.instanceId, this.tls.site);
-    this.listeners.push(await openWsListener(this.broker, this.site('ws', wsPort!), MAX_PACKET_SIZE));
+  }
+
+  /** Closes the instance's own ports and the connections they carry; the shared endpoint keeps serving it. */
+  private async closeOwnListeners(): Promise<void> {
+    await Promise.allSettled(this.listeners.map((l) => l.close()));
+    this.listeners = [];
+    this.tls = undefined;
+    this.ports = undefined;
+  }
+
+  /**
+   * Issue 16: an edition change gave the instance ports of its own (its listeners open) or took
+   * them (its listeners close and the clients connected through them are disconnected; those
+   * on the shared endpoint stay). A failure to open leaves it on the shared endpoint and throws.
+   */
+  async updateEndpoints(instance: InstanceEntity): Promise<boolean> {
+    const wanted = portsOf(instance);
+    const same = wanted === undefined ? this.ports === undefined : this.ports !== undefined && wanted.mqtt === this.ports.mqtt && wanted.mqtts === this.ports.mqtts && wanted.ws === this.ports.ws;
+    if (same) return false;
+    if (!wanted && !this.deps.sharedTls) throw new Error(`instance ${instance.id} has no ports and this node has no shared TLS endpoint (MQC_SHARED_TLS_PORT)`);
+    const before = this.ports;
+    if (before) await this.closeOwnListeners();
+    if (wanted) await this.openOwnListeners(wanted);
+    this.deps.logger.info({ instanceId: this.instanceId, ports: wanted ?? null, previousPorts: before ?? null }, 'instance endpoints moved');
+    return true;
   }
 
   /** A listener's errors once it listens (an accept failing for want of file descriptors) are logged; the listener goes on. */
@@ -360,14 +406,12 @@ export class InstanceHost {
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     if (this.tlsSite) this.deps.sharedTls?.remove(this.instanceId, this.tlsSite);
-    await Promise.allSettled(this.listeners.map((l) => l.close()));
-    // A shared-only instance's site has no listener to close it: its sockets and wss endpoint go here.
-    if (this.tlsSite && !this.tls) {
+    await this.closeOwnListeners();
+    // The site is the host's (its own listener only borrows it): the shared endpoint's sockets and the wss endpoint go here.
+    if (this.tlsSite) {
       this.tlsSite.destroySockets();
       await this.tlsSite.close();
     }
-    this.listeners = [];
-    this.tls = undefined;
     this.tlsSite = undefined;
     const authorization = this.broker.authorization;
     await this.broker.close();

@@ -6,7 +6,7 @@ import { CONNACK_5 } from '@mqc/auth';
 import { revalidateClients } from './credential-revalidation';
 import type { InstanceBroker, InstanceUsage } from '../protocol/instance-broker';
 import type { RefusalCounts } from '../protocol/refusal-counters';
-import { InstanceHost, type HostDeps } from './instance-host';
+import { InstanceHost, markServed, type HostDeps } from './instance-host';
 import { readInstanceState } from './instance-state';
 import { usedRevokedCredential } from './revocation-match';
 
@@ -257,6 +257,16 @@ export class InstanceSupervisor {
       // Issue 14: a deleted instance's sessions and retained messages go with it (a moved one keeps them for its next node).
       if (!instance || instance.status === 'DELETING' || instance.status === 'DELETED') await this.purgeStored(instanceId);
     } else if (wanted && host) {
+      // Issue 16: an edition change gave the instance ports of its own or took them.
+      if (entry.retry && Date.now() < entry.retry.at) return;
+      try {
+        const moved = await host.updateEndpoints(instance);
+        if (moved || instance.listenersFailed) await markServed(this.dataSource, instanceId, instance.nodeId);
+        this.forgetRetry(instanceId);
+      } catch (error) {
+        await this.openFailed(instanceId, error);
+        return;
+      }
       // On a change event, or when the resync finds the chain's rows changed since the host
       // loaded them (an event was lost); each loader read the fingerprint it loaded at.
       // The fingerprints came with the row (readInstanceState), one query for the three.

@@ -2,7 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { authorizerProviderOf, editionAllowsAuthorizer, hashCostAboveEdition, type AuthorizerType, type PasswordHashParams } from '@mqc/auth';
 import type { MqcConfig } from '@mqc/config';
-import { AclRuleEntity, AuthenticatorEntity, AuthorizerEntity, BuiltInUserEntity, CaCertificateEntity, DeviceCertificateEntity, DeviceEntity, InstanceEntity, InstanceX509SettingsEntity } from '@mqc/db';
+import {
+  AclRuleEntity,
+  allocateInstancePorts,
+  AuthenticatorEntity,
+  AuthorizerEntity,
+  BuiltInUserEntity,
+  CaCertificateEntity,
+  DeviceCertificateEntity,
+  DeviceEntity,
+  InstanceEntity,
+  InstanceX509SettingsEntity,
+  releaseInstancePorts,
+} from '@mqc/db';
 import type { AccessPolicy, AuthorizationPolicy } from '@mqc/domain';
 import { hasDedicatedPorts, type AuthMethod, type EditionChangeBlocker, type EditionName } from '@mqc/editions';
 import { editionChangeBlockers, type AuthenticatorType } from '@mqc/auth';
@@ -137,13 +149,14 @@ export class InstanceService {
     const updated = await this.write.apply({ tenantId, instanceId: id, caller }, async (tx, instance) => {
       if (instance.status === 'DELETING') throw new DomainError('conflict', 'instance-deleting', 'the instance is being deleted');
       const from = instance.edition;
+      const details: Record<string, unknown> = { ...input };
       if (input.edition && input.edition !== from) {
-        this.checkEndpointsKept(instance, input.edition);
         await this.checkEditionChange(tx, instance, input.edition);
+        const moved = await this.moveEndpoints(tx, instance, input.edition);
+        if (moved) details['endpoints'] = moved;
+        details['previousEdition'] = from;
       }
       Object.assign(instance, input);
-      const details: Record<string, unknown> = { ...input };
-      if (input.edition && input.edition !== from) details['previousEdition'] = from;
       return { result: await tx.save(instance), audit: { action: 'instance.update', resourceType: 'instance', resourceId: id, details }, change: { kind: 'instance' } };
     });
     return this.view(updated);
@@ -151,19 +164,36 @@ export class InstanceService {
 
   /**
    * Issue 16: where the deployment has a shared TLS endpoint, basic instances are served on it
-   * only (no ports of their own) and the other editions get dedicated ports too. A change that
-   * would add or remove an instance's dedicated ports is refused: its clients' endpoints would
-   * change under them (README, "Shared endpoints and editions").
+   * only and the other editions get ports of their own too. An edition change that crosses that
+   * line moves the instance's endpoints in its transaction: an upgrade allocates its three ports
+   * (the provisioning job's allocator; 503 `no-free-ports` when the range is used up), a
+   * downgrade releases them. The change event makes its node open or close the listeners
+   * (README, "Shared endpoints and editions"). Undefined when the endpoints stay.
    */
-  private checkEndpointsKept(instance: InstanceEntity, target: EditionName): void {
+  private async moveEndpoints(tx: EntityManager, instance: InstanceEntity, target: EditionName): Promise<'ports-allocated' | 'ports-released' | undefined> {
     const shared = this.config.sharedTlsPort !== undefined;
-    const hasPorts = instance.mqttPort !== null || hasDedicatedPorts(instance.edition, shared);
+    const hasPorts = instance.mqttPort !== null;
     const wantsPorts = hasDedicatedPorts(target, shared);
-    if (hasPorts === wantsPorts) return;
-    const why = wantsPorts
-      ? `the ${target} edition gives an instance ports of its own, and this ${instance.edition} instance is served on the shared TLS endpoint only`
-      : `the ${target} edition is served on the shared TLS endpoint only, and this instance has ports of its own its clients may use`;
-    throw new DomainError('conflict', 'edition-change-moves-endpoints', `${why}; create a ${target} instance instead`, { edition: instance.edition, targetEdition: target });
+    if (hasPorts === wantsPorts) return undefined;
+    // Its provisioning job decides its ports from the edition it read: the move waits until it is done.
+    if (instance.status === 'PROVISIONING') {
+      throw new DomainError('conflict', 'instance-provisioning', `the instance is being provisioned; change its edition to ${target} once it is RUNNING`, { edition: instance.edition, targetEdition: target });
+    }
+    if (!wantsPorts) {
+      await releaseInstancePorts(tx, instance.id);
+      Object.assign(instance, { mqttPort: null, mqttsPort: null, wsPort: null });
+      return 'ports-released';
+    }
+    const ports = await allocateInstancePorts(tx, instance, this.config.brokerPorts);
+    if (!ports) {
+      const { first, last } = this.config.brokerPorts;
+      throw new DomainError('unavailable', 'no-free-ports', `the ${target} edition gives an instance three ports of its own, and the deployment has none left (MQC_BROKER_PORTS ${first}-${last}); the instance stays ${instance.edition}`, {
+        edition: instance.edition,
+        targetEdition: target,
+      });
+    }
+    Object.assign(instance, { mqttPort: ports.mqtt, mqttsPort: ports.mqtts, wsPort: ports.ws });
+    return 'ports-allocated';
   }
 
   /**
