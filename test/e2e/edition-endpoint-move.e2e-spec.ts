@@ -119,6 +119,6 @@ describe('an edition change that moves endpoints (issue 16): ports allocated on 
     // bob is a user of "other" only: the port now serves that instance.
     const bob = await eventually(() => connectClient(up.body.endpoints!.mqtt!, { username: 'bob', password: 'bob-pw' }), 10_000);
     await bob.endAsync();
-    await expect(connectClient(up.body.endpoints!.mqtt!, { username: 'alice', password: 'alice-pw' })).rejects.toMatchObject({ code: 5 });
+    await expect(connectClient(up.body.endpoints!.mqtt!, { username: 'alice', password: 'alice-pw' })).rejects.toMatchObject({ code: 4 });
   });
 });
