@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { connect as connectTcp } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { generate, parser as createParser, type IConnackPacket, type Packet } from 'mqtt-packet';
 
 /** What a raw CONNECT carries besides the fixed fields (clean start, keep alive 30). */
@@ -10,11 +11,19 @@ export interface RawConnect {
   password: string;
 }
 
-/** One raw CONNECT from the loopback address `source`; resolves with the CONNACK (undefined when closed without one). */
-export function rawConnack(port: number, source: string, connect: RawConnect): Promise<IConnackPacket | undefined> {
+/** Over TLS: the server name to send (SNI) and the CA that must verify the server's certificate for it. */
+export interface RawTls {
+  servername: string;
+  ca: string;
+}
+
+/** One raw CONNECT from the loopback address `source` (over TLS with `tls`); resolves with the CONNACK (undefined when closed without one). */
+export function rawConnack(port: number, source: string, connect: RawConnect, tls?: RawTls): Promise<IConnackPacket | undefined> {
   const { protocolVersion, clientId, username, password } = connect;
   return new Promise((resolve) => {
-    const socket = connectTcp({ host: '127.0.0.1', port, localAddress: source });
+    const socket = tls
+      ? connectTls({ socket: connectTcp({ host: '127.0.0.1', port, localAddress: source }), servername: tls.servername, ca: tls.ca, rejectUnauthorized: true })
+      : connectTcp({ host: '127.0.0.1', port, localAddress: source });
     const parser = createParser({ protocolVersion });
     let settled = false;
     const settle = (connack: IConnackPacket | undefined) => {
@@ -27,7 +36,7 @@ export function rawConnack(port: number, source: string, connect: RawConnect): P
     socket.on('data', (chunk: Buffer) => parser.parse(chunk));
     socket.on('error', () => settle(undefined));
     socket.on('close', () => settle(undefined));
-    socket.on('connect', () =>
+    socket.on(tls ? 'secureConnect' : 'connect', () =>
       socket.write(generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion, clientId, clean: true, keepalive: 30, username, password: Buffer.from(password) }, { protocolVersion })),
     );
   });
