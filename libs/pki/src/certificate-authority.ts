@@ -1,6 +1,6 @@
 import { OID, keyIdentifier, name } from './der';
-import { type CertifiedKey, KEY_USAGE, buildCertificate, commonNameAttribute, ext, loadPrivateKey, randomSerial, spkiFromPem, validity } from './certificate-builder';
-import { generateKeyPair, type KeyAlgorithm } from './key-pair';
+import { type CertifiedKey, KEY_USAGE, buildCertificate, commonNameAttribute, ext, randomSerial, validity } from './certificate-builder';
+import { generateSigningKeyPair, type KeyAlgorithm } from './key-pair';
 
 /**
  * A self-signed root for one instance: EC P-256 with ecdsa-with-SHA256 unless asked for RSA 2048
@@ -12,13 +12,13 @@ export async function createCertificateAuthority(o: { commonName: string; organi
     commonNameAttribute(o.commonName),
   ];
   const { notBefore, notAfter } = validity(o.validityDays);
-  const keys = await generateKeyPair(o.keyAlgorithm ?? 'ec-p256');
-  const spkiDer = spkiFromPem(keys.publicKeyPem);
+  const keys = await generateSigningKeyPair(o.keyAlgorithm ?? 'ec-p256');
+  const { spkiDer } = keys;
   const keyId = keyIdentifier(spkiDer);
   const certPem = buildCertificate({
     serial: randomSerial(),
     issuerName: name(subject),
-    signingKey: loadPrivateKey(keys.privateKeyPem, 'CA key'),
+    signingKey: keys.privateKey,
     subject,
     notBefore,
     notAfter,

@@ -1,4 +1,4 @@
-import { generateKeyPair as generateKeyPairCallback } from 'node:crypto';
+import { generateKeyPair as generateKeyPairCallback, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 
 export interface KeyPairPem {
@@ -22,4 +22,17 @@ export async function generateKeyPair(algorithm: KeyAlgorithm = 'rsa-2048'): Pro
       ? await generate('ec', { namedCurve: 'prime256v1', publicKeyEncoding, privateKeyEncoding })
       : await generate('rsa', { modulusLength: 2048, publicKeyEncoding, privateKeyEncoding });
   return { privateKeyPem: privateKey, publicKeyPem: publicKey };
+}
+
+/** A new key pair ready to certify and sign with: no PEM parsed back (what issuing needs, as made). */
+export interface SigningKeyPair {
+  privateKey: KeyObject;
+  privateKeyPem: string;
+  /** The public key's SubjectPublicKeyInfo, DER. */
+  spkiDer: Buffer;
+}
+
+export async function generateSigningKeyPair(algorithm: KeyAlgorithm): Promise<SigningKeyPair> {
+  const { privateKey, publicKey } = algorithm === 'ec-p256' ? await generate('ec', { namedCurve: 'prime256v1' }) : await generate('rsa', { modulusLength: 2048 });
+  return { privateKey, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, spkiDer: publicKey.export({ type: 'spki', format: 'der' }) };
 }

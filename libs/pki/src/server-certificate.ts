@@ -1,6 +1,6 @@
 import { type Asn1, OID, implicitPrimitive } from './der';
-import { type CertifiedKey, buildLeafCertificate, commonNameAttribute, loadSigningCa, randomSerial, spkiFromPem, validity } from './certificate-builder';
-import { generateKeyPair, type KeyAlgorithm } from './key-pair';
+import { type CertifiedKey, buildLeafCertificate, commonNameAttribute, loadSigningCa, randomSerial, validity } from './certificate-builder';
+import { generateSigningKeyPair, type KeyAlgorithm } from './key-pair';
 import { PkiError } from './pki.error';
 
 // A DNS label run, optionally with a leading wildcard label (RFC 6125 6.4.3).
@@ -22,8 +22,8 @@ export async function issueServerCertificate(o: {
   const altNames: Asn1[] = [...o.dnsNames.map(dnsName), ...o.ipAddresses.map(ipAddress)];
   const { notBefore, notAfter } = validity(o.validityDays, new Date(), ca.cert.info.notAfter);
   const algorithm = o.keyAlgorithm ?? 'ec-p256';
-  const keys = await generateKeyPair(algorithm);
-  const spkiDer = spkiFromPem(keys.publicKeyPem);
+  const keys = await generateSigningKeyPair(algorithm);
+  const { spkiDer } = keys;
   const certPem = buildLeafCertificate(ca, { serial: randomSerial(), subject, notBefore, notAfter, spkiDer, rsaKey: algorithm === 'rsa-2048', purpose: OID.serverAuth, altNames });
   return { certPem, keyPem: keys.privateKeyPem };
 }

@@ -18,7 +18,7 @@ export class InstanceController {
     description: 'An edition the operator has stopped selling is a 409 edition-not-available.',
     body: createInstanceSchema,
     response: instanceViewSchema,
-    problems: [409, 422],
+    problems: [409, 422, 503],
     status: 202,
   })
   create(@TenantCaller() caller: TenantCallerInfo, @Body() body: unknown) {
@@ -38,10 +38,10 @@ export class InstanceController {
 
   @PatchRoute(':id', {
     summary: 'Rename an instance or change its edition',
-    description: "Upgrades always pass; a downgrade that would leave an enabled method or a quota above the target is a 409 edition-downgrade-blocked listing each blocker; where the deployment has a shared TLS endpoint, a change that would add or remove the instance's own ports (basic is served on the shared endpoint only) is a 409 edition-change-moves-endpoints.",
+    description: "Upgrades always pass; a downgrade that would leave an enabled method or a quota above the target is a 409 edition-downgrade-blocked listing each blocker; where the deployment has a shared TLS endpoint, a change that adds or removes the instance's own ports (basic is served on the shared endpoint only) moves its endpoints: an upgrade allocates its ports (503 no-free-ports when the deployment has none left), a downgrade releases them and its node closes them (the shared endpoint keeps serving); a 409 instance-provisioning while it is still being provisioned.",
     body: updateInstanceSchema,
     response: instanceViewSchema,
-    problems: [409, 422],
+    problems: [409, 422, 503],
   })
   update(@TenantCaller() caller: TenantCallerInfo, @Param('id', instanceId) id: string, @Body() body: unknown) {
     return this.instances.update(caller.tenantId, id, parseInput(updateInstanceSchema, body), caller);

@@ -172,7 +172,8 @@ export class InstanceService {
    */
   private async moveEndpoints(tx: EntityManager, instance: InstanceEntity, target: EditionName): Promise<'ports-allocated' | 'ports-released' | undefined> {
     const shared = this.config.sharedTlsPort !== undefined;
-    const hasPorts = instance.mqttPort !== null;
+    // An instance still provisioning has the ports its edition gives it (its job allocates them).
+    const hasPorts = instance.mqttPort !== null || (instance.status === 'PROVISIONING' && hasDedicatedPorts(instance.edition, shared));
     const wantsPorts = hasDedicatedPorts(target, shared);
     if (hasPorts === wantsPorts) return undefined;
     // Its provisioning job decides its ports from the edition it read: the move waits until it is done.
