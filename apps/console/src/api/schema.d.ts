@@ -162,7 +162,7 @@ export interface paths {
         head?: never;
         /**
          * Rename an instance or change its edition
-         * @description Upgrades always pass; a downgrade that would leave an enabled method or a quota above the target is a 409 edition-downgrade-blocked listing each blocker; where the deployment has a shared TLS endpoint, a change that would add or remove the instance's own ports (basic is served on the shared endpoint only) is a 409 edition-change-moves-endpoints.
+         * @description Upgrades always pass; a downgrade that would leave an enabled method or a quota above the target is a 409 edition-downgrade-blocked listing each blocker; where the deployment has a shared TLS endpoint, a change that adds or removes the instance's own ports (basic is served on the shared endpoint only) moves its endpoints: an upgrade allocates its ports (503 no-free-ports when the deployment has none left), a downgrade releases them and its node closes them (the shared endpoint keeps serving); a 409 instance-provisioning while it is still being provisioned.
          */
         patch: operations["Instance_update"];
         trace?: never;
@@ -1722,6 +1722,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not ready */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     Instance_get: {
@@ -2029,6 +2038,15 @@ export interface operations {
             };
             /** @description Too many failed authentications from this address (Retry-After says when to retry) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not ready */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
