@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endpointsFor, pickInstancePorts } from './index';
-
-describe('pickInstancePorts', () => {
-  it('takes the lowest three free ports', () => {
-    expect(pickInstancePorts({ first: 100, last: 110 }, new Set([100, 102]))).toEqual({ mqtt: 101, mqtts: 103, ws: 104 });
-  });
-
-  it('answers undefined when the range is exhausted', () => {
-    expect(pickInstancePorts({ first: 100, last: 103 }, new Set([100, 101]))).toBeUndefined();
-  });
-});
+import { endpointsFor } from './index';
 
 describe('endpointsFor', () => {
   it('writes the three URLs of SPEC section 7, and wss on the mqtts port (issue 15)', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
-import { InstanceEntity, InstancePortEntity, TenantEntity, createDataSource } from '@mqc/db';
+import { InstanceEntity, InstancePortEntity, TenantEntity, createDataSource, releaseInstancePorts } from '@mqc/db';
 import { createTestDatabase, type TestDatabase } from '@mqc/testing';
 import { allocatePorts } from './allocate-ports';
 import { PermanentJobError } from './job-context';
@@ -40,6 +40,20 @@ describe('allocatePorts against PostgreSQL', () => {
     await expect(attempt).rejects.toBeInstanceOf(PermanentJobError);
     await expect(attempt).rejects.toThrow(/no free ports left in MQC_BROKER_PORTS 30000-30023/);
     expect(await dataSource.getRepository(InstancePortEntity).countBy({ instanceId: instance.id })).toBe(0);
+  });
+
+  it('takes the lowest three free ports, skipping taken ones, and gives released ones out again', async () => {
+    const range = { first: 32_000, last: 32_099 };
+    const [a, b, c] = await Promise.all([newInstance(), newInstance(), newInstance()]);
+    const first = await dataSource.transaction((m) => allocatePorts(m, a!, range));
+    expect(first).toEqual({ mqtt: 32_000, mqtts: 32_001, ws: 32_002 });
+    await dataSource.query('INSERT INTO instance_ports (port, instance_id) VALUES (32004, $1)', [c!.id]);
+    expect(await dataSource.transaction((m) => allocatePorts(m, b!, range))).toEqual({ mqtt: 32_003, mqtts: 32_005, ws: 32_006 });
+    await dataSource.transaction((m) => releaseInstancePorts(m, a!.id));
+    const reloaded = await dataSource.getRepository(InstanceEntity).findOneByOrFail({ id: a!.id });
+    expect([reloaded.mqttPort, reloaded.mqttsPort, reloaded.wsPort]).toEqual([null, null, null]);
+    const again = await dataSource.getRepository(InstanceEntity).findOneByOrFail({ id: c!.id });
+    expect(await dataSource.transaction((m) => allocatePorts(m, again, range))).toEqual({ mqtt: 32_000, mqtts: 32_001, ws: 32_002 });
   });
 
   it('allocates once: a retried job keeps the ports it has', async () => {
