@@ -91,7 +91,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
     help: 'connected clients on this node',
     registers: [metrics],
     collect() {
-      this.set(Object.values(supervisor.report()).reduce((sum, r) => sum + r.clients, 0));
+      this.set(supervisor.clients);
     },
   });
   new Counter({

@@ -135,10 +135,11 @@ function commonNameOf(leaf: X509Certificate): string | undefined {
 }
 
 /** The client's certificate verified against the trusted CAs, or why it was not accepted; undefined when none was sent. */
-function verifyPeer(socket: TLSSocket, anchors: Anchors): VerifiedPeer | { problem: string } | undefined {
+function verifyPeer(socket: TLSSocket, trusted: () => Anchors): VerifiedPeer | { problem: string } | undefined {
   const leaf = socket.getPeerX509Certificate();
   if (!leaf) return undefined;
   if (!socket.authorized) return { problem: `the client certificate was not accepted: ${String(socket.authorizationError)}` };
+  const anchors = trusted();
   // OpenSSL verified the chain; the anchor is the trusted CA that issued the leaf, or the top
   // of a longer chain the client sent.
   let anchor: string | undefined;
@@ -165,7 +166,7 @@ function verifyPeer(socket: TLSSocket, anchors: Anchors): VerifiedPeer | { probl
 }
 
 /** What the handshake established, and the verified certificate it presented (kept to answer update()). */
-function handshakeOf(socket: TLSSocket, mode: X509Mode, anchors: Anchors, pskIdentity: string | undefined): { tls: TlsHandshake; verified?: VerifiedPeer } {
+function handshakeOf(socket: TLSSocket, mode: X509Mode, anchors: () => Anchors, pskIdentity: string | undefined): { tls: TlsHandshake; verified?: VerifiedPeer } {
   // Only a negotiated PSK suite proves the identity (see PskOptions).
   if (pskIdentity !== undefined && socket.getProtocol() === 'TLSv1.2' && socket.getCipher().name.includes('PSK')) return { tls: { mode, pskIdentity } };
   // Mode TLS: client certificates play no part, so none is examined.
@@ -186,7 +187,9 @@ function handshakeOf(socket: TLSSocket, mode: X509Mode, anchors: Anchors, pskIde
 export function createTlsSite(broker: InstanceBroker, instanceId: string, initial: ServerTlsMaterial, psk?: PskOptions, websocketMaxPayload?: number): TlsSite {
   let material = initial;
   let key = trustKey(initial);
-  let anchors = anchorsOf(initial);
+  /** Issue 16: parsed on the first client certificate to verify (or a trust change with such clients), not per idle instance. */
+  let anchors: Anchors | undefined;
+  const trusted = (): Anchors => (anchors ??= anchorsOf(material));
   /** Open sockets, with the verified certificate each presented (to drop those whose CA stops being trusted). */
   const sockets = new Map<TLSSocket, VerifiedPeer | undefined>();
   let pskOffered = psk?.enabled() ?? false;
@@ -233,7 +236,7 @@ export function createTlsSite(broker: InstanceBroker, instanceId: string, initia
     accept(socket) {
       socket.setNoDelay(true);
       socket.once('close', forget);
-      const { tls, verified } = handshakeOf(socket, material.mode, anchors, pskIdentities.get(socket));
+      const { tls, verified } = handshakeOf(socket, material.mode, trusted, pskIdentities.get(socket));
       sockets.set(socket, verified);
       const mqtt = () => broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls', tls });
       if (websocketMaxPayload === undefined) return mqtt();
@@ -255,10 +258,10 @@ export function createTlsSite(broker: InstanceBroker, instanceId: string, initia
       if (changed) {
         setOptions();
         key = nextKey;
-        anchors = anchorsOf(next);
+        anchors = undefined;
         const dropped: TLSSocket[] = [];
         for (const [socket, peer] of sockets) {
-          if (peer && !anchors.has(peer.anchor)) {
+          if (peer && !trusted().has(peer.anchor)) {
             untrusted.add(peer.certificate.serialNumber);
             dropped.push(socket);
           }

@@ -69,6 +69,8 @@ interface Previous {
   writtenAt: number;
   gauges: Gauges;
   ratesZero: boolean;
+  /** Put to sleep by the last visit: the next write's rates are of one second (its counts came after the wake). */
+  slept: boolean;
 }
 
 interface Gauges {
@@ -79,15 +81,17 @@ interface Gauges {
   retainedBytes: number;
 }
 
-function gaugesOf(broker: InstanceBroker): Gauges {
+/** The gauges written, and whether the instance holds anything a timer could change without a connection (open connections, sessions). */
+function gaugesOf(broker: InstanceBroker): { gauges: Gauges; empty: boolean } {
   const usage = broker.usage;
-  return {
+  const gauges = {
     connections: broker.connectedClients,
     sessions: usage.sessions,
     subscriptions: usage.subscriptions,
     retainedCount: usage.retainedMessages,
     retainedBytes: usage.retainedBytes,
   };
+  return { gauges, empty: usage.connections === 0 && usage.sessions === 0 };
 }
 
 function sameGauges(a: Gauges, b: Gauges): boolean {
@@ -109,6 +113,9 @@ function sumInto(total: ActivityPoint, point: ActivityPoint): void {
  * Issue 16: an instance whose second changed nothing (no counts, no events, the same gauges and
  * rates as its last write) is not written, except every ACTIVITY_KEEPALIVE_SECONDS; the reader
  * carries the last point forward over the gap. 10,000 idle instances cost Redis nothing per second.
+ * Such an instance that also holds no connection and no session (nothing a timer could change)
+ * is put to sleep until its keep-alive: the flusher passes it with one comparison, building
+ * nothing, until the engine wakes it (InstanceActivity.wake: a new connection, an operator's action).
  */
 export class ActivityFlusher {
   private readonly previous = new WeakMap<InstanceBroker, Previous>();
@@ -118,7 +125,7 @@ export class ActivityFlusher {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly sources: () => [string, ActivitySource][],
+    private readonly sources: () => readonly (readonly [string, ActivitySource])[],
     private readonly logger: Logger,
   ) {
     if (!('mqcFlushActivity' in redis)) redis.defineCommand('mqcFlushActivity', { numberOfKeys: 5, lua: FLUSH_SCRIPT });
@@ -147,7 +154,10 @@ export class ActivityFlusher {
     if (sources.length === 0) return;
     const pipeline = this.redis.pipeline();
     let writes = 0;
-    for (const [instanceId, source] of sources) if (this.append(pipeline, instanceId, source, now)) writes++;
+    for (const [instanceId, source] of sources) {
+      if (source.broker.activity.asleepUntil > now) continue;
+      if (this.append(pipeline, instanceId, source, now)) writes++;
+    }
     if (writes === 0) return;
     try {
       const results = (await pipeline.exec()) ?? [];
@@ -161,17 +171,22 @@ export class ActivityFlusher {
   /** Appends the instance's second to the pipeline unless nothing changed; true when it did. */
   private append(pipeline: ReturnType<Redis['pipeline']>, instanceId: string, { broker, eventLogEntries }: ActivitySource, now: number): boolean {
     const before = this.previous.get(broker);
-    const gauges = gaugesOf(broker);
+    const { gauges, empty } = gaugesOf(broker);
+    const keepAliveAt = (before?.writtenAt ?? 0) + ACTIVITY_KEEPALIVE_SECONDS * 1000;
     // Nothing counted (a refusal is always counted or logged), the same gauges, rates already 0: nothing to write.
-    if (before !== undefined && before.ratesZero && broker.activity.quiet && now - before.writtenAt < ACTIVITY_KEEPALIVE_SECONDS * 1000 && sameGauges(before.gauges, gauges)) {
+    if (before !== undefined && before.ratesZero && broker.activity.quiet && now < keepAliveAt && sameGauges(before.gauges, gauges)) {
       before.at = now;
+      if (empty) {
+        broker.activity.asleepUntil = keepAliveAt;
+        before.slept = true;
+      }
       return false;
     }
     const keys = activityKeys(this.prefix, instanceId);
     const counters = broker.activity.drainCounters();
     const events = broker.activity.drainEvents();
     const refusals = broker.refusals;
-    const elapsedSeconds = before === undefined ? ACTIVITY_FLUSH_MS / 1000 : Math.max((now - before.at) / 1000, 0.001);
+    const elapsedSeconds = before === undefined || before.slept ? ACTIVITY_FLUSH_MS / 1000 : Math.max((now - before.at) / 1000, 0.001);
 
     const totals: Record<string, number> = {
       [TOTAL_FIELDS.received]: counters.received,
@@ -241,7 +256,7 @@ export class ActivityFlusher {
       ...events.map((event) => JSON.stringify(event)),
     );
     const ratesZero = current.receivedPerSecond === 0 && current.sentPerSecond === 0;
-    this.previous.set(broker, { refusals, at: now, minute, writtenAt: now, gauges, ratesZero });
+    this.previous.set(broker, { refusals, at: now, minute, writtenAt: now, gauges, ratesZero, slept: false });
     return true;
   }
 }
