@@ -44,8 +44,10 @@ const PSK_CIPHERS = ['ECDHE-PSK-CHACHA20-POLY1305', 'PSK-AES256-GCM-SHA384', 'PS
 export interface TlsSite {
   /** The options of the next handshakes (server certificate, anchors, ciphers). */
   readonly options: SecureContextOptions;
-  /** The same as a secure context, made once per change (for the shared endpoint's SNICallback). */
+  /** The same as a new secure context (the shared endpoint keeps a bounded number of them, see SharedTlsRoutes). */
   secureContext(): SecureContext;
+  /** Moves whenever the options change: a secure context made before is stale. */
+  readonly generation: number;
   /** The key of a PSK identity (remembered for the socket), or null. */
   pskKey(socket: TLSSocket, identity: string): Buffer | null;
   /** A completed handshake: records what it established and hands the socket to the engine. */
@@ -198,9 +200,9 @@ export function createTlsSite(broker: InstanceBroker, instanceId: string, initia
   const sessionIdContext = createHash('sha256').update(instanceId).digest('hex').slice(0, 32);
   // Issue 16: the options are made when asked for, not kept (each would hold one more copy of the PEMs per instance).
   const options = (): SecureContextOptions => ({ ...secureContextOptions(material, pskOffered), sessionIdContext });
-  let context: SecureContext | undefined;
+  let generation = 0;
   const setOptions = () => {
-    context = undefined;
+    generation++;
   };
 
   /** What each TLS socket's handshake established, for the WebSocket connection made over it. */
@@ -224,8 +226,10 @@ export function createTlsSite(broker: InstanceBroker, instanceId: string, initia
       return options();
     },
     secureContext() {
-      context ??= createSecureContext(options());
-      return context;
+      return createSecureContext(options());
+    },
+    get generation() {
+      return generation;
     },
     pskKey(socket, identity) {
       const found = psk?.enabled() ? psk.key(identity) : undefined;
