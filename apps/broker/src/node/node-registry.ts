@@ -57,6 +57,7 @@ export class NodeRegistry {
   /** The last word of a stopping node: no more heartbeats, nothing served. */
   async deregister(): Promise<void> {
     clearInterval(this.timer);
+    this.written = undefined;
     await this.dataSource.query(`UPDATE broker_nodes SET draining = true, instances = '{}' WHERE id = $1`, [this.id]);
   }
 }
