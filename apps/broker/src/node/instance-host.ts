@@ -262,7 +262,7 @@ export class InstanceHost {
     if (sharedOnly && !this.deps.sharedTls) throw new Error(`instance ${instance.id} has no ports and this node has no shared TLS endpoint (MQC_SHARED_TLS_PORT)`);
     if (!sharedOnly && (!mqttPort || !mqttsPort || !wsPort)) throw new Error(`instance ${instance.id} has no ports yet`);
     const { material, fingerprint } = await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, this.instanceId, this.deps.logger);
-    const psk = { key: (identity: string) => this.psk.get(identity), enabled: () => this.psk.size > 0 };
+    const psk = this.psk;
     this.loaded.tls = fingerprint;
     if (sharedOnly) {
       this.tlsSite = createTlsSite(this.broker, this.instanceId, material, psk, MAX_PACKET_SIZE);
