@@ -12,6 +12,7 @@ import {
   type ActivityNow,
   type ActivityPoint,
 } from '@mqc/queue';
+import type { InstanceActivity } from '../protocol/instance-activity';
 import type { InstanceBroker } from '../protocol/instance-broker';
 import { REFUSAL_REASONS, type RefusalCounts } from '../protocol/refusal-counters';
 
@@ -114,13 +115,25 @@ function sumInto(total: ActivityPoint, point: ActivityPoint): void {
  * rates as its last write) is not written, except every ACTIVITY_KEEPALIVE_SECONDS; the reader
  * carries the last point forward over the gap. 10,000 idle instances cost Redis nothing per second.
  * Such an instance that also holds no connection and no session (nothing a timer could change)
- * is put to sleep until its keep-alive: the flusher passes it with one comparison, building
- * nothing, until the engine wakes it (InstanceActivity.wake: a new connection, an operator's action).
+ * is put to sleep until its keep-alive: a flush does not touch it (it visits the awake instances
+ * and those whose keep-alive is due), until the engine wakes it (InstanceActivity.wake: a new
+ * connection, an operator's action).
  */
 export class ActivityFlusher {
   private readonly previous = new WeakMap<InstanceBroker, Previous>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  /** The served list last followed (the supervisor makes a new one when an instance opens or closes). */
+  private known: readonly (readonly [string, ActivitySource])[] | undefined;
+  /** Every served instance, by its activity. */
+  private readonly tracked = new Map<InstanceActivity, readonly [string, ActivitySource]>();
+  /** Visited every flush. */
+  private readonly awake = new Set<InstanceActivity>();
+  /** Woken by their engine since the last flush (InstanceActivity.wake). */
+  private readonly woken: InstanceActivity[] = [];
+  /** Sleeping instances by the epoch second their keep-alive is due. */
+  private readonly due = new Map<number, InstanceActivity[]>();
+  private dueSecond: number | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -149,13 +162,61 @@ export class ActivityFlusher {
     return this.flushing;
   }
 
+  /** Starts tracking the instances opened since the last flush (awake), stops tracking the closed ones. */
+  private follow(sources: readonly (readonly [string, ActivitySource])[]): void {
+    if (sources === this.known) return;
+    this.known = sources;
+    const current = new Set<InstanceActivity>();
+    for (const entry of sources) {
+      const activity = entry[1].broker.activity;
+      current.add(activity);
+      if (!this.tracked.has(activity)) this.awake.add(activity);
+      this.tracked.set(activity, entry);
+    }
+    for (const activity of this.tracked.keys()) {
+      if (current.has(activity)) continue;
+      this.tracked.delete(activity);
+      this.awake.delete(activity);
+    }
+  }
+
+  /** The woken instances, and the sleeping ones whose keep-alive is due, are awake again. */
+  private wakeDue(now: number): void {
+    for (const activity of this.woken) if (this.tracked.has(activity)) this.awake.add(activity);
+    this.woken.length = 0;
+    const second = Math.floor(now / 1000);
+    for (let s = this.dueSecond ?? second; s <= second; s++) {
+      const sleeping = this.due.get(s);
+      if (!sleeping) continue;
+      this.due.delete(s);
+      // Skipped: woken meanwhile (and maybe asleep again, until later), or no longer served.
+      for (const activity of sleeping) {
+        if (activity.asleepUntil === 0 || activity.asleepUntil > now || !this.tracked.has(activity)) continue;
+        activity.asleepUntil = 0;
+        this.awake.add(activity);
+      }
+    }
+    this.dueSecond = second + 1;
+  }
+
+  private putToSleep(activity: InstanceActivity, until: number): void {
+    activity.sleep(until, this.woken);
+    this.awake.delete(activity);
+    const second = Math.ceil(until / 1000);
+    const sleeping = this.due.get(second);
+    if (sleeping) sleeping.push(activity);
+    else this.due.set(second, [activity]);
+  }
+
   private async write(now = Date.now()): Promise<void> {
     const sources = this.sources();
-    if (sources.length === 0) return;
+    this.follow(sources);
+    this.wakeDue(now);
+    if (this.awake.size === 0) return;
     const pipeline = this.redis.pipeline();
     let writes = 0;
-    for (const [instanceId, source] of sources) {
-      if (source.broker.activity.asleepUntil > now) continue;
+    for (const activity of this.awake) {
+      const [instanceId, source] = this.tracked.get(activity)!;
       if (this.append(pipeline, instanceId, source, now)) writes++;
     }
     if (writes === 0) return;
@@ -177,7 +238,7 @@ export class ActivityFlusher {
     if (before !== undefined && before.ratesZero && broker.activity.quiet && now < keepAliveAt && sameGauges(before.gauges, gauges)) {
       before.at = now;
       if (empty) {
-        broker.activity.asleepUntil = keepAliveAt;
+        this.putToSleep(broker.activity, keepAliveAt);
         before.slept = true;
       }
       return false;

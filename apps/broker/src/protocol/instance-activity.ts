@@ -57,6 +57,8 @@ export class InstanceActivity {
    * wakes it whenever something could change (a new connection, an operator's action).
    */
   asleepUntil = 0;
+  /** The flusher's list of woken instances, given when it put this one to sleep. */
+  private wakeList: InstanceActivity[] | undefined;
 
   /** Keeps an event for the next flush, unless the buffer is full. */
   record(event: ActivityEvent): void {
@@ -87,9 +89,17 @@ export class InstanceActivity {
     return true;
   }
 
+  /** The flusher: nothing to look at before `until` (epoch ms) unless woken; a wake is told to `wakeList`. */
+  sleep(until: number, wakeList: InstanceActivity[]): void {
+    this.asleepUntil = until;
+    this.wakeList = wakeList;
+  }
+
   /** Something may change: the flusher looks at the instance again from its next flush. */
   wake(): void {
+    if (this.asleepUntil === 0) return;
     this.asleepUntil = 0;
+    this.wakeList?.push(this);
   }
 
   /** Nothing counted or buffered since the last drain (issue 16: the flusher skips such an instance without building anything). */
