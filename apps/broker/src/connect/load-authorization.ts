@@ -119,20 +119,26 @@ export async function loadAuthorization(
   };
 }
 
+const AUTHORIZATION_FINGERPRINT_SQL = `md5(concat_ws('|', i.edition, i.authorization_no_match, i.authorization_deny_action,
+              (SELECT string_agg(concat_ws('/', a.id, a.type, a.position, a.enabled, md5(a.config::text), md5(coalesce(a.secrets_sealed, ''))), ',' ORDER BY a.position, a.id)
+                 FROM authorizers a WHERE a.instance_id = i.id),
+              (SELECT md5(string_agg(concat_ws('/', r.id, r.position, r.permission, r.action, r.topic, r.qos::text, r.retain, r.client_id, r.username), ',' ORDER BY r.position, r.id))
+                 FROM acl_rules r WHERE r.instance_id = i.id))) AS fingerprint
+       FROM instances i`;
+
 /**
  * What an instance's authorization is built from, as one comparable text: edition, policy,
  * every authorizer row and every rule. The periodic resync reloads when it changed, so a lost
  * `authorization` change event is repaired. Undefined when the instance is gone.
  */
 export async function authorizationFingerprint(dataSource: DataSource, instanceId: string): Promise<string | undefined> {
-  const rows: { fingerprint: string }[] = await dataSource.query(
-    `SELECT md5(concat_ws('|', i.edition, i.authorization_no_match, i.authorization_deny_action,
-              (SELECT string_agg(concat_ws('/', a.id, a.type, a.position, a.enabled, md5(a.config::text), md5(coalesce(a.secrets_sealed, ''))), ',' ORDER BY a.position, a.id)
-                 FROM authorizers a WHERE a.instance_id = i.id),
-              (SELECT md5(string_agg(concat_ws('/', r.id, r.position, r.permission, r.action, r.topic, r.qos::text, r.retain, r.client_id, r.username), ',' ORDER BY r.position, r.id))
-                 FROM acl_rules r WHERE r.instance_id = i.id))) AS fingerprint
-       FROM instances i WHERE i.id = $1`,
-    [instanceId],
-  );
+  const rows: { fingerprint: string }[] = await dataSource.query(`SELECT ${AUTHORIZATION_FINGERPRINT_SQL} WHERE i.id = $1`, [instanceId]);
   return rows[0]?.fingerprint;
+}
+
+/** authorizationFingerprint of many instances in one query (the full sweep), by instance id. */
+export async function authorizationFingerprints(dataSource: DataSource, instanceIds: readonly string[]): Promise<Map<string, string>> {
+  if (instanceIds.length === 0) return new Map();
+  const rows: { id: string; fingerprint: string }[] = await dataSource.query(`SELECT i.id, ${AUTHORIZATION_FINGERPRINT_SQL} WHERE i.id = ANY($1::uuid[])`, [instanceIds]);
+  return new Map(rows.map((row) => [row.id, row.fingerprint]));
 }

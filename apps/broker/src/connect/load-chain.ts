@@ -58,6 +58,13 @@ export async function loadChain(instanceId: string, deps: AuthenticatorDeps, met
   return { chain, instance, fingerprint };
 }
 
+const CHAIN_FINGERPRINT_SQL = `md5(concat_ws('|', i.edition, i.anonymous_policy, i.backend_failure_policy,
+              (SELECT string_agg(concat_ws('/', a.id, a.type, a.position, a.enabled, md5(a.config::text), md5(coalesce(a.secrets_sealed, ''))), ',' ORDER BY a.position, a.id)
+                 FROM authenticators a WHERE a.instance_id = i.id),
+              -- TLS-PSK identities are loaded with the chain (PskKeyring).
+              (SELECT string_agg(p.id::text, ',' ORDER BY p.id) FROM psk_identities p WHERE p.instance_id = i.id))) AS fingerprint
+       FROM instances i`;
+
 /**
  * What an instance's chain is built from, as one comparable text: edition, access policy and
  * every authenticator row (order, enabled, configuration, sealed secrets). The periodic resync
@@ -65,14 +72,13 @@ export async function loadChain(instanceId: string, deps: AuthenticatorDeps, met
  * is repaired without a restart. Undefined when the instance is gone.
  */
 export async function chainFingerprint(dataSource: DataSource, instanceId: string): Promise<string | undefined> {
-  const rows: { fingerprint: string }[] = await dataSource.query(
-    `SELECT md5(concat_ws('|', i.edition, i.anonymous_policy, i.backend_failure_policy,
-              (SELECT string_agg(concat_ws('/', a.id, a.type, a.position, a.enabled, md5(a.config::text), md5(coalesce(a.secrets_sealed, ''))), ',' ORDER BY a.position, a.id)
-                 FROM authenticators a WHERE a.instance_id = i.id),
-              -- TLS-PSK identities are loaded with the chain (PskKeyring).
-              (SELECT string_agg(p.id::text, ',' ORDER BY p.id) FROM psk_identities p WHERE p.instance_id = i.id))) AS fingerprint
-       FROM instances i WHERE i.id = $1`,
-    [instanceId],
-  );
+  const rows: { fingerprint: string }[] = await dataSource.query(`SELECT ${CHAIN_FINGERPRINT_SQL} WHERE i.id = $1`, [instanceId]);
   return rows[0]?.fingerprint;
+}
+
+/** chainFingerprint of many instances in one query (the full sweep), by instance id. */
+export async function chainFingerprints(dataSource: DataSource, instanceIds: readonly string[]): Promise<Map<string, string>> {
+  if (instanceIds.length === 0) return new Map();
+  const rows: { id: string; fingerprint: string }[] = await dataSource.query(`SELECT i.id, ${CHAIN_FINGERPRINT_SQL} WHERE i.id = ANY($1::uuid[])`, [instanceIds]);
+  return new Map(rows.map((row) => [row.id, row.fingerprint]));
 }

@@ -54,17 +54,22 @@ export async function loadTlsMaterial(dataSource: DataSource, secrets: SecretBox
   return { material, fingerprint };
 }
 
+const TLS_FINGERPRINT_SQL = `md5(concat_ws('|', i.edition, md5(coalesce(i.server_cert_pem, '')), coalesce(s.mode, ''),
+              (SELECT string_agg(c.fingerprint256, ',' ORDER BY c.fingerprint256) FROM ca_certificates c WHERE c.instance_id = i.id AND c.status = 'ACTIVE'))) AS fingerprint
+       FROM instances i LEFT JOIN instance_x509_settings s ON s.instance_id = i.id`;
+
 /**
  * A digest of what loadTlsMaterial reads (server certificate, mode, edition, ACTIVE registered
  * CAs): the periodic resync reapplies the material when it changed and the change event was lost.
  */
 export async function tlsFingerprint(dataSource: DataSource, instanceId: string): Promise<string | undefined> {
-  const rows: { fingerprint: string }[] = await dataSource.query(
-    `SELECT md5(concat_ws('|', i.edition, md5(coalesce(i.server_cert_pem, '')), coalesce(s.mode, ''),
-              (SELECT string_agg(c.fingerprint256, ',' ORDER BY c.fingerprint256) FROM ca_certificates c WHERE c.instance_id = i.id AND c.status = 'ACTIVE'))) AS fingerprint
-       FROM instances i LEFT JOIN instance_x509_settings s ON s.instance_id = i.id
-      WHERE i.id = $1`,
-    [instanceId],
-  );
+  const rows: { fingerprint: string }[] = await dataSource.query(`SELECT ${TLS_FINGERPRINT_SQL} WHERE i.id = $1`, [instanceId]);
   return rows[0]?.fingerprint;
+}
+
+/** tlsFingerprint of many instances in one query (the full sweep), by instance id. */
+export async function tlsFingerprints(dataSource: DataSource, instanceIds: readonly string[]): Promise<Map<string, string>> {
+  if (instanceIds.length === 0) return new Map();
+  const rows: { id: string; fingerprint: string }[] = await dataSource.query(`SELECT i.id, ${TLS_FINGERPRINT_SQL} WHERE i.id = ANY($1::uuid[])`, [instanceIds]);
+  return new Map(rows.map((row) => [row.id, row.fingerprint]));
 }

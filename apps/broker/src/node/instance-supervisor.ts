@@ -3,9 +3,9 @@ import { InstanceEntity } from '@mqc/db';
 import { SERVED_STATUSES, listenerFailureReason, nodeServes, type ChangeEvent } from '@mqc/domain';
 import type { Logger } from '@mqc/observability';
 import { CONNACK_5 } from '@mqc/auth';
-import { authorizationFingerprint } from '../connect/load-authorization';
-import { chainFingerprint } from '../connect/load-chain';
-import { tlsFingerprint } from '../listeners/tls-material';
+import { authorizationFingerprint, authorizationFingerprints } from '../connect/load-authorization';
+import { chainFingerprint, chainFingerprints } from '../connect/load-chain';
+import { tlsFingerprint, tlsFingerprints } from '../listeners/tls-material';
 import { revalidateClients } from './credential-revalidation';
 import type { InstanceBroker, InstanceUsage } from '../protocol/instance-broker';
 import type { RefusalCounts } from '../protocol/refusal-counters';
@@ -210,8 +210,9 @@ export class InstanceSupervisor {
 
   /**
    * The full comparison, at start and as a slow background sweep: every instance placed here or
-   * served here against the rows it was loaded from (fingerprints), and every connected client's
-   * credential, in one batch for all instances (a lost credential-revoked event).
+   * served here against the rows it was loaded from (fingerprints, one query per kind for all of
+   * them), and every connected client's credential, in one batch for all instances (a lost
+   * credential-revoked event).
    */
   private async fullSweep(): Promise<void> {
     if (this.stopped) return;
@@ -223,8 +224,17 @@ export class InstanceSupervisor {
       where: { nodeId: this.nodeId(), status: In([...SERVED_STATUSES, 'FAILED']) },
     });
     const wanted = new Set(rows.filter(nodeServes).map((r) => r.id));
-    const all = new Set([...wanted, ...this.hosts().map(([id]) => id)]);
-    await Promise.all([...all].map((id) => this.reconcile(id, false)));
+    // Issue 16: what each served instance was loaded from, in three queries for all of them; only
+    // an instance to open or close, or whose rows changed, is reconciled (its own queries).
+    const served = this.hosts().filter(([id]) => wanted.has(id));
+    const ids = served.map(([id]) => id);
+    const [chains, tls, authorizations] = await Promise.all([chainFingerprints(this.dataSource, ids), tlsFingerprints(this.dataSource, ids), authorizationFingerprints(this.dataSource, ids)]);
+    const due = new Set([...wanted, ...this.hosts().map(([id]) => id)]);
+    for (const [id, host] of served) {
+      const loaded = host.fingerprints;
+      if (chains.get(id) === loaded.chain && tls.get(id) === loaded.tls && authorizations.get(id) === loaded.authorization) due.delete(id);
+    }
+    await Promise.all([...due].map((id) => this.reconcile(id, false)));
     if (this.horizon === '0') this.horizon = horizon;
     await this.revalidateNow(this.hosts().map(([id]) => id));
   }
