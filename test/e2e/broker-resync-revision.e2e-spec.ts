@@ -73,3 +73,50 @@ describe("the node's resync: one query for what changed, the full comparison in 
     }
   });
 });
+
+describe('the full sweep (issue 16): what every served instance was loaded from, in one query per kind', () => {
+  const SWEEP_MS = 300;
+  let db: TestDatabase;
+  let stack: Stack;
+  let tenant: ApiClient;
+  let sql: Client;
+  let instances: InstanceView[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // Only the full sweep runs: the revision query is an hour away.
+    stack = await startStack(testConfig(), db.url, { broker: { resyncIntervalMs: 3_600_000, fullSweepIntervalMs: SWEEP_MS } });
+    tenant = await newTenant(stack);
+    instances = await Promise.all([runningInstance(tenant, 'one'), runningInstance(tenant, 'two')]);
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+  });
+
+  afterAll(async () => {
+    await sql?.end();
+    await stack?.close();
+    await db?.drop();
+  });
+
+  it('asks nothing about one instance at a time while nothing changed', async () => {
+    await new Promise((resolve) => setTimeout(resolve, SWEEP_MS * 3));
+    const recorder = recordQueries();
+    try {
+      const before = stack.broker.supervisor.resyncQueries.fullSweeps;
+      await new Promise((resolve) => setTimeout(resolve, SWEEP_MS * 5));
+      expect(stack.broker.supervisor.resyncQueries.fullSweeps - before).toBeGreaterThanOrEqual(3);
+      for (const instance of instances) expect(recorder.queries.filter(naming(instance.id))).toEqual([]);
+      // The batched comparison names them all at once.
+      expect(recorder.queries.some((q) => Array.isArray(q.values[0]) && instances.every((i) => (q.values[0] as unknown[]).includes(i.id)))).toBe(true);
+    } finally {
+      recorder.restore();
+    }
+  });
+
+  it('still applies a change made without a change event', async () => {
+    const [one] = instances as [InstanceView];
+    expect(await connackCode(one.endpoints!.mqtt, { protocolVersion: 5 })).toBe(0x87);
+    await sql.query(`UPDATE instances SET anonymous_policy = 'allow' WHERE id = $1`, [one.id]);
+    await eventually(async () => expect(await connackCode(one.endpoints!.mqtt, { protocolVersion: 5 })).toBe(0), 10_000, 100);
+  });
+});

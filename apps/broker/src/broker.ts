@@ -58,7 +58,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
   const metrics = createMetricsRegistry('broker');
   const throttled = new Counter({ name: 'mqc_broker_connects_throttled_total', help: 'CONNECTs refused by the failed-CONNECT throttle before the chain ran, by cause (blocked: too many failures; busy: too many at once)', labelNames: ['cause'], registers: [metrics] });
   // MQC_SHARED_TLS_PORT: one TLS port for every instance of the node, routed by server name.
-  const sharedTls = config.sharedTlsPort !== undefined && config.publicDomain ? new SharedTlsRoutes(config.publicDomain) : undefined;
+  const sharedTls = config.sharedTlsPort !== undefined && config.publicDomain ? new SharedTlsRoutes(config.publicDomain, config.sharedTlsContexts) : undefined;
   const sharedTlsListener = sharedTls
     ? await openSharedTlsListener(sharedTls, {
         host: config.bindHost,
@@ -91,7 +91,7 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
     help: 'connected clients on this node',
     registers: [metrics],
     collect() {
-      this.set(Object.values(supervisor.report()).reduce((sum, r) => sum + r.clients, 0));
+      this.set(supervisor.clients);
     },
   });
   new Counter({
@@ -134,6 +134,11 @@ export async function startBroker(config: MqcConfig, databaseUrl: string, adminP
       if (headroom !== undefined) this.set(headroom);
     },
   });
+  if (sharedTls) {
+    new Gauge({ name: 'mqc_broker_shared_tls_contexts', help: 'secure contexts the shared TLS endpoint keeps (one per recently connected instance, at most MQC_SHARED_TLS_CONTEXTS)', registers: [metrics], collect() { this.set(sharedTls.contextsKept); } });
+    new Counter({ name: 'mqc_broker_shared_tls_contexts_built_total', help: 'secure contexts the shared TLS endpoint made (an instance\'s first handshake, after an eviction or a change of its TLS)', registers: [metrics], collect() { this.reset(); this.inc(sharedTls.contextsBuilt); } });
+    new Counter({ name: 'mqc_broker_shared_tls_contexts_evicted_total', help: 'secure contexts the shared TLS endpoint dropped, least recently used first, to stay within MQC_SHARED_TLS_CONTEXTS', registers: [metrics], collect() { this.reset(); this.inc(sharedTls.contextsEvicted); } });
+  }
   new Gauge({ name: 'mqc_broker_fd_limit', help: 'the open-file limit (RLIMIT_NOFILE) of this node', registers: [metrics], collect() { if (fileDescriptors.limit !== undefined) this.set(fileDescriptors.limit); } });
   new Counter({ name: 'mqc_broker_connects_refused_fd_total', help: 'CONNECTs refused with 0x97 because the node was at its open-file limit less the reserve', registers: [metrics], collect() { this.reset(); this.inc(fileDescriptors.refused); } });
   const admin = await startAdminServer({ host: config.adminBindHost, port: adminPort, registry: metrics, ready: () => dataSource.isInitialized });

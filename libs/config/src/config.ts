@@ -43,6 +43,8 @@ export interface MqcConfig {
   sharedTlsPort: number | undefined;
   /** Instances are named `<instance id>.<publicDomain>` on the shared endpoint; required with sharedTlsPort. */
   publicDomain: string | undefined;
+  /** Secure contexts the shared endpoint keeps (least recently used evicted); unset: the broker's default. */
+  sharedTlsContexts: number | undefined;
 }
 
 /**
@@ -88,5 +90,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MqcConfig {
     fdReserve: e.MQC_FD_RESERVE,
     sharedTlsPort: e.MQC_SHARED_TLS_PORT,
     publicDomain: e.MQC_PUBLIC_DOMAIN?.toLowerCase(),
+    sharedTlsContexts: e.MQC_SHARED_TLS_CONTEXTS,
   };
 }

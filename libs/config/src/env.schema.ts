@@ -51,6 +51,7 @@ export const envSchema = z.object({
   MQC_SLOW_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
   MQC_FD_RESERVE: z.coerce.number().int().min(16).max(1_000_000).optional(),
   MQC_SHARED_TLS_PORT: port.optional(),
+  MQC_SHARED_TLS_CONTEXTS: z.coerce.number().int().min(1).max(10_000_000).optional(),
   MQC_PUBLIC_DOMAIN: z
     .string()
     .regex(/^(?=.{1,200}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'expected a DNS name such as mqtt.example.com')

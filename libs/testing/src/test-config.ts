@@ -46,6 +46,7 @@ export function testConfig(overrides: Partial<MqcConfig> = {}): MqcConfig {
     fdReserve: undefined,
     sharedTlsPort: undefined,
     publicDomain: undefined,
+    sharedTlsContexts: undefined,
     ...overrides,
   };
 }

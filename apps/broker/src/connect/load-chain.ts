@@ -76,3 +76,10 @@ export async function chainFingerprint(dataSource: DataSource, instanceId: strin
   const rows: { fingerprint: string }[] = await dataSource.query(`SELECT ${CHAIN_FINGERPRINT_SQL} AS fingerprint FROM instances i WHERE i.id = $1`, [instanceId]);
   return rows[0]?.fingerprint;
 }
+
+/** chainFingerprint of many instances in one query (the full sweep), by instance id. */
+export async function chainFingerprints(dataSource: DataSource, instanceIds: readonly string[]): Promise<Map<string, string>> {
+  if (instanceIds.length === 0) return new Map();
+  const rows: { id: string; fingerprint: string }[] = await dataSource.query(`SELECT i.id, ${CHAIN_FINGERPRINT_SQL} AS fingerprint FROM instances i WHERE i.id = ANY($1::uuid[])`, [instanceIds]);
+  return new Map(rows.map((row) => [row.id, row.fingerprint]));
+}

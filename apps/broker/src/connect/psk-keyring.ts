@@ -6,11 +6,24 @@ import { SECRET_CONTEXT, type SecretBox } from '@mqc/domain';
  * handshake, so the keys are loaded with the chain (and on every chain event) instead of
  * per connection. Replaced whole on reload.
  */
+/** Shared by every instance without identities (issue 16: no map per instance). */
+const NO_KEYS: ReadonlyMap<string, Buffer> = new Map();
+
 export class PskKeyring {
-  private keys: ReadonlyMap<string, Buffer> = new Map();
+  private keys: ReadonlyMap<string, Buffer> = NO_KEYS;
 
   get(identity: string): Buffer | undefined {
     return this.keys.get(identity);
+  }
+
+  /** The TLS site's PskOptions: an identity's key. */
+  key(identity: string): Buffer | undefined {
+    return this.keys.get(identity);
+  }
+
+  /** The TLS site's PskOptions: PSK is offered while there are identities. */
+  enabled(): boolean {
+    return this.keys.size > 0;
   }
 
   has(identity: string): boolean {
@@ -24,7 +37,7 @@ export class PskKeyring {
   /** Replaces the keys; the answer tells whether an identity's key is now gone or different. */
   replace(keys: ReadonlyMap<string, Buffer>): (identity: string) => boolean {
     const before = this.keys;
-    this.keys = keys;
+    this.keys = keys.size === 0 ? NO_KEYS : keys;
     return (identity) => {
       const now = keys.get(identity);
       const then = before.get(identity);

@@ -1,4 +1,5 @@
-import { createServer } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { createServer, type SecureContext } from 'node:tls';
 import { instanceOfSharedHost } from '@mqc/domain';
 import { listen, type ListenSite, type Listener } from './listener';
 import type { TlsSite } from './tls-listener';
@@ -7,11 +8,27 @@ import { INTERMEDIATE_CIPHERS, MIN_TLS_VERSION } from './tls-options';
 /** PSK suites the shared endpoint offers besides the certificate ones (TLS 1.2; see PskOptions). */
 const PSK_CIPHERS = ['ECDHE-PSK-CHACHA20-POLY1305', 'PSK-AES256-GCM-SHA384', 'PSK-AES128-GCM-SHA256', 'PSK-CHACHA20-POLY1305'].join(':');
 
-/** The instances a node's shared endpoint serves, by instance id: each instance's TLS site, added when it opens. */
+/** Secure contexts the shared endpoint keeps unless told otherwise (MQC_SHARED_TLS_CONTEXTS). */
+export const DEFAULT_SHARED_TLS_CONTEXTS = 1_000;
+
+/**
+ * The instances a node's shared endpoint serves, by instance id: each instance's TLS site, added
+ * when it opens. Issue 16: an instance's secure context (an OpenSSL SSL_CTX with its certificate,
+ * key and trust store) is made on the first handshake naming it and kept in a bounded LRU, so
+ * idle instances hold none; an evicted one is made again from the site at its next handshake.
+ */
 export class SharedTlsRoutes {
   private readonly sites = new Map<string, TlsSite>();
+  /** Least recently used first (a Map keeps insertion order; a hit moves its entry last). */
+  private readonly contexts = new Map<TlsSite, { generation: number; context: SecureContext }>();
+  /** Secure contexts made (first handshakes, after an eviction or a change of the instance's TLS). */
+  contextsBuilt = 0;
+  contextsEvicted = 0;
 
-  constructor(readonly publicDomain: string) {}
+  constructor(
+    readonly publicDomain: string,
+    readonly maxContexts = DEFAULT_SHARED_TLS_CONTEXTS,
+  ) {}
 
   add(instanceId: string, site: TlsSite): void {
     this.sites.set(instanceId, site);
@@ -20,6 +37,31 @@ export class SharedTlsRoutes {
   /** Removes the instance, unless another site took its place meanwhile. */
   remove(instanceId: string, site: TlsSite): void {
     if (this.sites.get(instanceId) === site) this.sites.delete(instanceId);
+    this.contexts.delete(site);
+  }
+
+  /** The site's secure context, as it is now: the kept one, or a new one that may evict the least recently used. */
+  contextOf(site: TlsSite): SecureContext {
+    const kept = this.contexts.get(site);
+    if (kept) this.contexts.delete(site);
+    if (kept?.generation === site.generation) {
+      this.contexts.set(site, kept);
+      return kept.context;
+    }
+    const entry = { generation: site.generation, context: site.secureContext() };
+    this.contextsBuilt++;
+    this.contexts.set(site, entry);
+    for (const oldest of this.contexts.keys()) {
+      if (this.contexts.size <= this.maxContexts) break;
+      this.contexts.delete(oldest);
+      this.contextsEvicted++;
+    }
+    return entry.context;
+  }
+
+  /** Secure contexts kept now. */
+  get contextsKept(): number {
+    return this.contexts.size;
   }
 
   /** The site a TLS server name stands for (`<instance id>.<public domain>`), if this node serves it. */
@@ -50,7 +92,7 @@ export async function openSharedTlsListener(routes: SharedTlsRoutes, site: Liste
     {
       SNICallback: (serverName, done) => {
         const found = routes.find(serverName);
-        if (found) done(null, found.secureContext());
+        if (found) done(null, routes.contextOf(found));
         else done(new Error(`no instance named ${serverName} on this node`));
       },
       pskCallback: (socket, identity) => routes.find(socket.servername)?.pskKey(socket, identity) ?? null,
@@ -69,7 +111,8 @@ export async function openSharedTlsListener(routes: SharedTlsRoutes, site: Liste
   server.on('tlsClientError', () => undefined);
   await listen(server, site);
   return {
-    port: site.port,
+    // The port bound (site.port may be 0: any free one).
+    port: (server.address() as AddressInfo).port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -44,8 +44,10 @@ const PSK_CIPHERS = ['ECDHE-PSK-CHACHA20-POLY1305', 'PSK-AES256-GCM-SHA384', 'PS
 export interface TlsSite {
   /** The options of the next handshakes (server certificate, anchors, ciphers). */
   readonly options: SecureContextOptions;
-  /** The same as a secure context, made once per change (for the shared endpoint's SNICallback). */
+  /** The same as a new secure context (the shared endpoint keeps a bounded number of them, see SharedTlsRoutes). */
   secureContext(): SecureContext;
+  /** Moves whenever the options change: a secure context made before is stale. */
+  readonly generation: number;
   /** The key of a PSK identity (remembered for the socket), or null. */
   pskKey(socket: TLSSocket, identity: string): Buffer | null;
   /** A completed handshake: records what it established and hands the socket to the engine. */
@@ -93,13 +95,6 @@ function secureContextOptions(material: ServerTlsMaterial, psk = false): SecureC
   return options;
 }
 
-/** A digest of what the secure context is made of (issue 16: a digest, not one more copy of every PEM per instance). */
-function trustKey(material: ServerTlsMaterial): string {
-  const hash = createHash('sha256');
-  for (const pem of [material.certPem, material.keyPem, material.caPem, ...material.registeredCaPems]) hash.update(pem).update('\0');
-  return hash.digest('base64');
-}
-
 /** The trusted CAs by fingerprint (Node's X509Certificate.fingerprint256, as CertificateInfo writes it). */
 type Anchors = Map<string, X509Certificate>;
 
@@ -135,10 +130,11 @@ function commonNameOf(leaf: X509Certificate): string | undefined {
 }
 
 /** The client's certificate verified against the trusted CAs, or why it was not accepted; undefined when none was sent. */
-function verifyPeer(socket: TLSSocket, anchors: Anchors): VerifiedPeer | { problem: string } | undefined {
+function verifyPeer(socket: TLSSocket, trusted: () => Anchors): VerifiedPeer | { problem: string } | undefined {
   const leaf = socket.getPeerX509Certificate();
   if (!leaf) return undefined;
   if (!socket.authorized) return { problem: `the client certificate was not accepted: ${String(socket.authorizationError)}` };
+  const anchors = trusted();
   // OpenSSL verified the chain; the anchor is the trusted CA that issued the leaf, or the top
   // of a longer chain the client sent.
   let anchor: string | undefined;
@@ -165,7 +161,7 @@ function verifyPeer(socket: TLSSocket, anchors: Anchors): VerifiedPeer | { probl
 }
 
 /** What the handshake established, and the verified certificate it presented (kept to answer update()). */
-function handshakeOf(socket: TLSSocket, mode: X509Mode, anchors: Anchors, pskIdentity: string | undefined): { tls: TlsHandshake; verified?: VerifiedPeer } {
+function handshakeOf(socket: TLSSocket, mode: X509Mode, anchors: () => Anchors, pskIdentity: string | undefined): { tls: TlsHandshake; verified?: VerifiedPeer } {
   // Only a negotiated PSK suite proves the identity (see PskOptions).
   if (pskIdentity !== undefined && socket.getProtocol() === 'TLSv1.2' && socket.getCipher().name.includes('PSK')) return { tls: { mode, pskIdentity } };
   // Mode TLS: client certificates play no part, so none is examined.
@@ -176,104 +172,134 @@ function handshakeOf(socket: TLSSocket, mode: X509Mode, anchors: Anchors, pskIde
   return { tls: { mode, peerCertificate: { verified: true, certificate: peer.certificate } }, verified: peer };
 }
 
+/** Whether two materials make the same secure context (issue 16: compared, not kept as a digest). */
+function sameTrust(a: ServerTlsMaterial, b: ServerTlsMaterial): boolean {
+  return a.certPem === b.certPem && a.keyPem === b.keyPem && a.caPem === b.caPem && a.registeredCaPems.length === b.registeredCaPems.length && a.registeredCaPems.every((pem, i) => pem === b.registeredCaPems[i]);
+}
+
+/** One function for every socket of every site, not a closure per socket (the site is found by its socket). */
+const SITE_OF = new WeakMap<TLSSocket, InstanceTlsSite>();
+function forget(this: TLSSocket): void {
+  SITE_OF.get(this)?.sockets?.delete(this);
+}
+
 /**
  * The instance's TLS site (see TlsSite). `instanceId` keeps TLS sessions of one instance from
  * resuming on another's on a shared endpoint. With `websocketMaxPayload` the site also serves
  * MQTT over WebSocket (wss) on the same port: a connection whose first bytes are an HTTP
  * request is upgraded at `/mqtt` (routeByFirstBytes), on the instance's own port and on a
  * node's shared endpoint alike.
+ *
+ * Issue 16: a class whose state is made when first needed (open sockets, PSK identities, the
+ * parsed anchors, the wss endpoint, the options), so an idle instance's site is its material
+ * and a few fields, not a dozen closures and maps.
  */
-export function createTlsSite(broker: InstanceBroker, instanceId: string, initial: ServerTlsMaterial, psk?: PskOptions, websocketMaxPayload?: number): TlsSite {
-  let material = initial;
-  let key = trustKey(initial);
-  let anchors = anchorsOf(initial);
+class InstanceTlsSite implements TlsSite {
   /** Open sockets, with the verified certificate each presented (to drop those whose CA stops being trusted). */
-  const sockets = new Map<TLSSocket, VerifiedPeer | undefined>();
-  let pskOffered = psk?.enabled() ?? false;
+  sockets: Map<TLSSocket, VerifiedPeer | undefined> | undefined;
   /** Identities whose key the handshake asked for; trusted only if a PSK suite was negotiated. */
-  const pskIdentities = new WeakMap<TLSSocket, string>();
-  const sessionIdContext = createHash('sha256').update(instanceId).digest('hex').slice(0, 32);
-  // Issue 16: the options are made when asked for, not kept (each would hold one more copy of the PEMs per instance).
-  const options = (): SecureContextOptions => ({ ...secureContextOptions(material, pskOffered), sessionIdContext });
-  let context: SecureContext | undefined;
-  const setOptions = () => {
-    context = undefined;
-  };
-
+  private pskIdentities: WeakMap<TLSSocket, string> | undefined;
   /** What each TLS socket's handshake established, for the WebSocket connection made over it. */
-  const handshakes = new WeakMap<TLSSocket, TlsHandshake>();
-  /** Issue 16: made on the site's first wss connection, so an idle instance holds no WebSocket server. */
-  let websocket: ReturnType<typeof createWebSocketEndpoint> | undefined;
-  const websocketEndpoint = (maxPayload: number) =>
-    (websocket ??= createWebSocketEndpoint(broker, maxPayload, (socket): ConnectionInfo => ({
+  private handshakes: WeakMap<TLSSocket, TlsHandshake> | undefined;
+  /** Parsed on the first client certificate to verify (or a trust change with such clients). */
+  private anchors: Anchors | undefined;
+  /** Made on the site's first wss connection. */
+  private websocket: ReturnType<typeof createWebSocketEndpoint> | undefined;
+  private pskOffered: boolean;
+  generation = 0;
+
+  constructor(
+    private readonly broker: InstanceBroker,
+    private readonly instanceId: string,
+    private material: ServerTlsMaterial,
+    private readonly psk: PskOptions | undefined,
+    private readonly websocketMaxPayload: number | undefined,
+  ) {
+    this.pskOffered = psk?.enabled() ?? false;
+  }
+
+  /** Made when asked for, not kept (each would hold one more copy of the PEMs per instance). */
+  get options(): SecureContextOptions {
+    const sessionIdContext = createHash('sha256').update(this.instanceId).digest('hex').slice(0, 32);
+    return { ...secureContextOptions(this.material, this.pskOffered), sessionIdContext };
+  }
+
+  secureContext(): SecureContext {
+    return createSecureContext(this.options);
+  }
+
+  private trusted(): Anchors {
+    return (this.anchors ??= anchorsOf(this.material));
+  }
+
+  pskKey(socket: TLSSocket, identity: string): Buffer | null {
+    const found = this.psk?.enabled() ? this.psk.key(identity) : undefined;
+    if (found === undefined) return null;
+    (this.pskIdentities ??= new WeakMap()).set(socket, identity);
+    return found;
+  }
+
+  accept(socket: TLSSocket): void {
+    socket.setNoDelay(true);
+    SITE_OF.set(socket, this);
+    socket.once('close', forget);
+    const { tls, verified } = handshakeOf(socket, this.material.mode, () => this.trusted(), this.pskIdentities?.get(socket));
+    (this.sockets ??= new Map()).set(socket, verified);
+    const broker = this.broker;
+    const mqtt = () => broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls', tls });
+    const maxPayload = this.websocketMaxPayload;
+    if (maxPayload === undefined) return mqtt();
+    (this.handshakes ??= new WeakMap()).set(socket, tls);
+    routeByFirstBytes(socket, mqtt, () => this.websocketEndpoint(maxPayload).serve(socket));
+  }
+
+  private websocketEndpoint(maxPayload: number): ReturnType<typeof createWebSocketEndpoint> {
+    return (this.websocket ??= createWebSocketEndpoint(this.broker, maxPayload, (socket): ConnectionInfo => ({
       remoteAddress: socket.remoteAddress ?? 'unknown',
       transport: 'wss',
       // A socket the site did not route cannot reach here; mode TLS is the least it could claim.
-      tls: handshakes.get(socket as TLSSocket) ?? { mode: 'TLS' },
+      tls: this.handshakes?.get(socket as TLSSocket) ?? { mode: 'TLS' },
     })));
-  // One function for every socket of the site, not a closure per socket.
-  function forget(this: TLSSocket): void {
-    sockets.delete(this);
   }
 
-  return {
-    get options() {
-      return options();
-    },
-    secureContext() {
-      context ??= createSecureContext(options());
-      return context;
-    },
-    pskKey(socket, identity) {
-      const found = psk?.enabled() ? psk.key(identity) : undefined;
-      if (found === undefined) return null;
-      pskIdentities.set(socket, identity);
-      return found;
-    },
-    accept(socket) {
-      socket.setNoDelay(true);
-      socket.once('close', forget);
-      const { tls, verified } = handshakeOf(socket, material.mode, anchors, pskIdentities.get(socket));
-      sockets.set(socket, verified);
-      const mqtt = () => broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls', tls });
-      if (websocketMaxPayload === undefined) return mqtt();
-      handshakes.set(socket, tls);
-      routeByFirstBytes(socket, mqtt, () => websocketEndpoint(websocketMaxPayload).serve(socket));
-    },
-    refreshPsk() {
-      const on = psk?.enabled() ?? false;
-      if (on === pskOffered) return false;
-      pskOffered = on;
-      setOptions();
-      return true;
-    },
-    update(next) {
-      const untrusted = new Set<string>();
-      const nextKey = trustKey(next);
-      const changed = nextKey !== key;
-      material = next;
-      if (changed) {
-        setOptions();
-        key = nextKey;
-        anchors = anchorsOf(next);
-        const dropped: TLSSocket[] = [];
-        for (const [socket, peer] of sockets) {
-          if (peer && !anchors.has(peer.anchor)) {
-            untrusted.add(peer.certificate.serialNumber);
-            dropped.push(socket);
-          }
+  refreshPsk(): boolean {
+    const on = this.psk?.enabled() ?? false;
+    if (on === this.pskOffered) return false;
+    this.pskOffered = on;
+    this.generation++;
+    return true;
+  }
+
+  update(next: ServerTlsMaterial): { untrustedSerials: Set<string>; changed: boolean } {
+    const untrusted = new Set<string>();
+    const changed = !sameTrust(this.material, next);
+    this.material = next;
+    if (changed) {
+      this.generation++;
+      this.anchors = undefined;
+      const dropped: TLSSocket[] = [];
+      for (const [socket, peer] of this.sockets ?? []) {
+        if (peer && !this.trusted().has(peer.anchor)) {
+          untrusted.add(peer.certificate.serialNumber);
+          dropped.push(socket);
         }
-        if (dropped.length > 0) setTimeout(() => dropped.forEach((s) => s.destroy()), 1_000).unref();
       }
-      return { untrustedSerials: untrusted, changed };
-    },
-    destroySockets() {
-      for (const socket of sockets.keys()) socket.destroy();
-    },
-    async close() {
-      await websocket?.close();
-    },
-  };
+      if (dropped.length > 0) setTimeout(() => dropped.forEach((s) => s.destroy()), 1_000).unref();
+    }
+    return { untrustedSerials: untrusted, changed };
+  }
+
+  destroySockets(): void {
+    for (const socket of this.sockets?.keys() ?? []) socket.destroy();
+  }
+
+  async close(): Promise<void> {
+    await this.websocket?.close();
+  }
+}
+
+export function createTlsSite(broker: InstanceBroker, instanceId: string, initial: ServerTlsMaterial, psk?: PskOptions, websocketMaxPayload?: number): TlsSite {
+  return new InstanceTlsSite(broker, instanceId, initial, psk, websocketMaxPayload);
 }
 
 /**

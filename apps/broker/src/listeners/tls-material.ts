@@ -69,3 +69,10 @@ export async function tlsFingerprint(dataSource: DataSource, instanceId: string)
   const rows: { fingerprint: string }[] = await dataSource.query(`SELECT ${TLS_FINGERPRINT_SQL} AS fingerprint FROM instances i WHERE i.id = $1`, [instanceId]);
   return rows[0]?.fingerprint;
 }
+
+/** tlsFingerprint of many instances in one query (the full sweep), by instance id. */
+export async function tlsFingerprints(dataSource: DataSource, instanceIds: readonly string[]): Promise<Map<string, string>> {
+  if (instanceIds.length === 0) return new Map();
+  const rows: { id: string; fingerprint: string }[] = await dataSource.query(`SELECT i.id, ${TLS_FINGERPRINT_SQL} AS fingerprint FROM instances i WHERE i.id = ANY($1::uuid[])`, [instanceIds]);
+  return new Map(rows.map((row) => [row.id, row.fingerprint]));
+}

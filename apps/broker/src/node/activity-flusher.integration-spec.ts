@@ -5,6 +5,7 @@ import { createLogger } from '@mqc/observability';
 import { activityKeys, carryForward, connectRedis, decodePoint, type ActivityPoint } from '@mqc/queue';
 import type { InstanceBroker } from '../protocol/instance-broker';
 import { InstanceActivity } from '../protocol/instance-activity';
+import { connectClient, createBroker } from '../protocol/testing/broker-fixture';
 import { ActivityFlusher, type ActivitySource } from './activity-flusher';
 
 const REDIS_URL = process.env['MQC_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -27,6 +28,7 @@ describe('ActivityFlusher over a real Redis (issue 16: idle instances)', () => {
   const prefix = `mqc-test-${randomUUID()}`;
   const instanceId = randomUUID();
   const keys = activityKeys(prefix, instanceId);
+  const sleeperId = randomUUID();
   const seen: string[][] = [];
 
   beforeAll(async () => {
@@ -41,7 +43,7 @@ describe('ActivityFlusher over a real Redis (issue 16: idle instances)', () => {
   });
 
   afterAll(async () => {
-    await redis.del(...Object.values(keys));
+    await redis.del(...Object.values(keys), ...Object.values(activityKeys(prefix, sleeperId)));
     await redis.quit();
     monitorClient.disconnect();
   });
@@ -98,5 +100,50 @@ describe('ActivityFlusher over a real Redis (issue 16: idle instances)', () => {
     expect((await commandsForInstance()).length).toBeGreaterThan(0);
     const seconds = (await redis.zrangebyscore(keys.seconds, '-inf', '+inf')).map((m) => decodePoint(m)!.t - start / 1000);
     expect(seconds).toEqual([0, 11, 12, 72]);
+  });
+
+  it('puts an instance with no connection and no session to sleep: passed without being read until a connection wakes it or its keep-alive is due', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Math.floor(Date.now() / 60_000) * 60_000 + 60_000;
+    vi.setSystemTime(start);
+    const broker = createBroker({}, undefined, sleeperId);
+    const flusher = new ActivityFlusher(redis, prefix, () => [[sleeperId, { broker, eventLogEntries: 100 }]], createLogger('test', 'silent'));
+    const sleeperKeys = activityKeys(prefix, sleeperId);
+    await flusher.flush();
+    vi.setSystemTime(start + 1_000);
+    await flusher.flush();
+    expect(broker.activity.asleepUntil).toBe(start + 60_000);
+
+    // Asleep: the flusher reads nothing of it (no usage, no counters) and writes nothing.
+    const usage = vi.spyOn(broker, 'usage', 'get');
+    for (let second = 2; second < 60; second += 7) {
+      vi.setSystemTime(start + second * 1_000);
+      await flusher.flush();
+    }
+    expect(usage).not.toHaveBeenCalled();
+    expect((await redis.zrangebyscore(sleeperKeys.seconds, '-inf', '+inf')).map((m) => decodePoint(m)!.t - start / 1000)).toEqual([0]);
+
+    // The keep-alive is due: written, then asleep again for another minute.
+    vi.setSystemTime(start + 60_000);
+    await flusher.flush();
+    expect(usage).toHaveBeenCalled();
+    vi.setSystemTime(start + 61_000);
+    await flusher.flush();
+    expect(broker.activity.asleepUntil).toBe(start + 120_000);
+
+    // A connection wakes it: its next second is written with the client.
+    const client = await connectClient(broker, 5, { clientId: 'waker' });
+    expect(broker.activity.asleepUntil).toBe(0);
+    vi.setSystemTime(start + 62_000);
+    await flusher.flush();
+    expect(JSON.parse((await redis.get(sleeperKeys.now))!)).toMatchObject({ at: start + 62_000, connections: 1 });
+    expect((await redis.zrangebyscore(sleeperKeys.seconds, '-inf', '+inf')).map((m) => decodePoint(m)!.t - start / 1000)).toEqual([0, 60, 62]);
+    // While it holds a connection it is never put to sleep.
+    vi.setSystemTime(start + 63_000);
+    await flusher.flush();
+    expect(broker.activity.asleepUntil).toBe(0);
+    client.end();
+    await client.closed;
+    await broker.close();
   });
 });

@@ -12,6 +12,7 @@ import {
   type ActivityNow,
   type ActivityPoint,
 } from '@mqc/queue';
+import type { InstanceActivity } from '../protocol/instance-activity';
 import type { InstanceBroker } from '../protocol/instance-broker';
 import { REFUSAL_REASONS, type RefusalCounts } from '../protocol/refusal-counters';
 
@@ -69,6 +70,8 @@ interface Previous {
   writtenAt: number;
   gauges: Gauges;
   ratesZero: boolean;
+  /** Put to sleep by the last visit: the next write's rates are of one second (its counts came after the wake). */
+  slept: boolean;
 }
 
 interface Gauges {
@@ -79,15 +82,17 @@ interface Gauges {
   retainedBytes: number;
 }
 
-function gaugesOf(broker: InstanceBroker): Gauges {
+/** The gauges written, and whether the instance holds anything a timer could change without a connection (open connections, sessions). */
+function gaugesOf(broker: InstanceBroker): { gauges: Gauges; empty: boolean } {
   const usage = broker.usage;
-  return {
+  const gauges = {
     connections: broker.connectedClients,
     sessions: usage.sessions,
     subscriptions: usage.subscriptions,
     retainedCount: usage.retainedMessages,
     retainedBytes: usage.retainedBytes,
   };
+  return { gauges, empty: usage.connections === 0 && usage.sessions === 0 };
 }
 
 function sameGauges(a: Gauges, b: Gauges): boolean {
@@ -109,16 +114,31 @@ function sumInto(total: ActivityPoint, point: ActivityPoint): void {
  * Issue 16: an instance whose second changed nothing (no counts, no events, the same gauges and
  * rates as its last write) is not written, except every ACTIVITY_KEEPALIVE_SECONDS; the reader
  * carries the last point forward over the gap. 10,000 idle instances cost Redis nothing per second.
+ * Such an instance that also holds no connection and no session (nothing a timer could change)
+ * is put to sleep until its keep-alive: a flush does not touch it (it visits the awake instances
+ * and those whose keep-alive is due), until the engine wakes it (InstanceActivity.wake: a new
+ * connection, an operator's action).
  */
 export class ActivityFlusher {
   private readonly previous = new WeakMap<InstanceBroker, Previous>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  /** The served list last followed (the supervisor makes a new one when an instance opens or closes). */
+  private known: readonly (readonly [string, ActivitySource])[] | undefined;
+  /** Every served instance, by its activity. */
+  private readonly tracked = new Map<InstanceActivity, readonly [string, ActivitySource]>();
+  /** Visited every flush. */
+  private readonly awake = new Set<InstanceActivity>();
+  /** Woken by their engine since the last flush (InstanceActivity.wake). */
+  private readonly woken: InstanceActivity[] = [];
+  /** Sleeping instances by the epoch second their keep-alive is due. */
+  private readonly due = new Map<number, InstanceActivity[]>();
+  private dueSecond: number | undefined;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly sources: () => [string, ActivitySource][],
+    private readonly sources: () => readonly (readonly [string, ActivitySource])[],
     private readonly logger: Logger,
   ) {
     if (!('mqcFlushActivity' in redis)) redis.defineCommand('mqcFlushActivity', { numberOfKeys: 5, lua: FLUSH_SCRIPT });
@@ -142,12 +162,63 @@ export class ActivityFlusher {
     return this.flushing;
   }
 
+  /** Starts tracking the instances opened since the last flush (awake), stops tracking the closed ones. */
+  private follow(sources: readonly (readonly [string, ActivitySource])[]): void {
+    if (sources === this.known) return;
+    this.known = sources;
+    const current = new Set<InstanceActivity>();
+    for (const entry of sources) {
+      const activity = entry[1].broker.activity;
+      current.add(activity);
+      if (!this.tracked.has(activity)) this.awake.add(activity);
+      this.tracked.set(activity, entry);
+    }
+    for (const activity of this.tracked.keys()) {
+      if (current.has(activity)) continue;
+      this.tracked.delete(activity);
+      this.awake.delete(activity);
+    }
+  }
+
+  /** The woken instances, and the sleeping ones whose keep-alive is due, are awake again. */
+  private wakeDue(now: number): void {
+    for (const activity of this.woken) if (this.tracked.has(activity)) this.awake.add(activity);
+    this.woken.length = 0;
+    const second = Math.floor(now / 1000);
+    for (let s = this.dueSecond ?? second; s <= second; s++) {
+      const sleeping = this.due.get(s);
+      if (!sleeping) continue;
+      this.due.delete(s);
+      // Skipped: woken meanwhile (and maybe asleep again, until later), or no longer served.
+      for (const activity of sleeping) {
+        if (activity.asleepUntil === 0 || activity.asleepUntil > now || !this.tracked.has(activity)) continue;
+        activity.asleepUntil = 0;
+        this.awake.add(activity);
+      }
+    }
+    this.dueSecond = second + 1;
+  }
+
+  private putToSleep(activity: InstanceActivity, until: number): void {
+    activity.sleep(until, this.woken);
+    this.awake.delete(activity);
+    const second = Math.ceil(until / 1000);
+    const sleeping = this.due.get(second);
+    if (sleeping) sleeping.push(activity);
+    else this.due.set(second, [activity]);
+  }
+
   private async write(now = Date.now()): Promise<void> {
     const sources = this.sources();
-    if (sources.length === 0) return;
+    this.follow(sources);
+    this.wakeDue(now);
+    if (this.awake.size === 0) return;
     const pipeline = this.redis.pipeline();
     let writes = 0;
-    for (const [instanceId, source] of sources) if (this.append(pipeline, instanceId, source, now)) writes++;
+    for (const activity of this.awake) {
+      const [instanceId, source] = this.tracked.get(activity)!;
+      if (this.append(pipeline, instanceId, source, now)) writes++;
+    }
     if (writes === 0) return;
     try {
       const results = (await pipeline.exec()) ?? [];
@@ -161,17 +232,22 @@ export class ActivityFlusher {
   /** Appends the instance's second to the pipeline unless nothing changed; true when it did. */
   private append(pipeline: ReturnType<Redis['pipeline']>, instanceId: string, { broker, eventLogEntries }: ActivitySource, now: number): boolean {
     const before = this.previous.get(broker);
-    const gauges = gaugesOf(broker);
+    const { gauges, empty } = gaugesOf(broker);
+    const keepAliveAt = (before?.writtenAt ?? 0) + ACTIVITY_KEEPALIVE_SECONDS * 1000;
     // Nothing counted (a refusal is always counted or logged), the same gauges, rates already 0: nothing to write.
-    if (before !== undefined && before.ratesZero && broker.activity.quiet && now - before.writtenAt < ACTIVITY_KEEPALIVE_SECONDS * 1000 && sameGauges(before.gauges, gauges)) {
+    if (before !== undefined && before.ratesZero && broker.activity.quiet && now < keepAliveAt && sameGauges(before.gauges, gauges)) {
       before.at = now;
+      if (empty) {
+        this.putToSleep(broker.activity, keepAliveAt);
+        before.slept = true;
+      }
       return false;
     }
     const keys = activityKeys(this.prefix, instanceId);
     const counters = broker.activity.drainCounters();
     const events = broker.activity.drainEvents();
     const refusals = broker.refusals;
-    const elapsedSeconds = before === undefined ? ACTIVITY_FLUSH_MS / 1000 : Math.max((now - before.at) / 1000, 0.001);
+    const elapsedSeconds = before === undefined || before.slept ? ACTIVITY_FLUSH_MS / 1000 : Math.max((now - before.at) / 1000, 0.001);
 
     const totals: Record<string, number> = {
       [TOTAL_FIELDS.received]: counters.received,
@@ -241,7 +317,7 @@ export class ActivityFlusher {
       ...events.map((event) => JSON.stringify(event)),
     );
     const ratesZero = current.receivedPerSecond === 0 && current.sentPerSecond === 0;
-    this.previous.set(broker, { refusals, at: now, minute, writtenAt: now, gauges, ratesZero });
+    this.previous.set(broker, { refusals, at: now, minute, writtenAt: now, gauges, ratesZero, slept: false });
     return true;
   }
 }

@@ -33,6 +33,7 @@ import { openWsListener } from '../listeners/ws-listener';
 import { DEFAULT_INSTANCE_LIMITS, InstanceBroker, type InstanceLimits } from '../protocol/instance-broker';
 import type { FileDescriptorBudget } from './file-descriptors';
 import type { InstanceState } from './instance-state';
+import { THROTTLE_SWEEPER } from './throttle-sweeper';
 import type { RefusalCounts } from '../protocol/refusal-counters';
 import type { DurableStore } from '../persistence/durable-store';
 import type { InstanceStore } from '../persistence/instance-store';
@@ -124,10 +125,14 @@ export class InstanceHost {
   private readonly loaded: { chain: string | undefined; tls: string | undefined; authorization: string | undefined } = { chain: undefined, tls: undefined, authorization: undefined };
   /** TLS-PSK keys for the TLS listener's handshakes (SPEC 4.6). */
   private readonly psk = new PskKeyring();
-  /** Per instance, so one tenant's password-guessing flood never throttles another's devices. */
-  private readonly throttle = new FailedAuthThrottle({ maxSources: 10_000 });
-  private readonly sweeper: NodeJS.Timeout;
+  /**
+   * Per instance, so one tenant's password-guessing flood never throttles another's devices;
+   * made on the first CONNECT and swept by the node's one sweeper (issue 16: nothing per idle instance).
+   */
+  private throttle: FailedAuthThrottle | undefined;
   readonly broker: InstanceBroker;
+  /** The client count the heartbeat last reported (see takeClientsChange). */
+  private reportedClients = -1;
   /** The edition's event log length (issue 15), followed on every chain reload (an edition change reloads it). */
   eventLogEntries: number;
 
@@ -146,8 +151,13 @@ export class InstanceHost {
       durability: durable,
     });
     this.eventLogEntries = EDITIONS[instance.edition].limits.eventLogEntries;
-    this.sweeper = setInterval(() => this.throttle.sweep(), 60_000);
-    this.sweeper.unref();
+  }
+
+  private throttleOf(): FailedAuthThrottle {
+    if (this.throttle) return this.throttle;
+    this.throttle = new FailedAuthThrottle({ maxSources: 10_000 });
+    THROTTLE_SWEEPER.add(this.throttle);
+    return this.throttle;
   }
 
   /**
@@ -159,7 +169,7 @@ export class InstanceHost {
   private async authenticate(credentials: ConnectCredentials): Promise<ChainDecision> {
     const descriptors = this.deps.fileDescriptors?.admit();
     if (descriptors && !descriptors.admitted) return this.outOfDescriptors(credentials, descriptors.firstRefusal);
-    const admission = this.throttle.admit(credentials.peerHost);
+    const admission = this.throttleOf().admit(credentials.peerHost);
     if (!admission.admitted) return this.throttled(credentials, admission);
     const { attempt } = admission;
     let decision: ChainDecision;
@@ -271,7 +281,7 @@ export class InstanceHost {
     if (!ports && !this.deps.sharedTls) throw new Error(`instance ${instance.id} has no ports and this node has no shared TLS endpoint (MQC_SHARED_TLS_PORT)`);
     if (!ports && (instance.mqttPort || instance.mqttsPort || instance.wsPort)) throw new Error(`instance ${instance.id} has no ports yet`);
     const { material, fingerprint } = await loadTlsMaterial(this.deps.dataSource, this.deps.secrets, this.instanceId, this.deps.logger, tls);
-    const psk = { key: (identity: string) => this.psk.get(identity), enabled: () => this.psk.size > 0 };
+    const psk = this.psk;
     this.loaded.tls = fingerprint;
     this.tlsSite = createTlsSite(this.broker, this.instanceId, material, psk, MAX_PACKET_SIZE);
     this.deps.sharedTls?.add(this.instanceId, this.tlsSite);
@@ -398,13 +408,21 @@ export class InstanceHost {
     return this.broker.connectedClients;
   }
 
+  /** Whether the client count moved since the last call (the heartbeat report is made again only then). */
+  takeClientsChange(): boolean {
+    const clients = this.broker.connectedClients;
+    if (clients === this.reportedClients) return false;
+    this.reportedClients = clients;
+    return true;
+  }
+
   /** What the instance refused or dropped to stay within its limits, by reason. */
   get refusals(): RefusalCounts {
     return this.broker.refusals;
   }
 
   async close(): Promise<void> {
-    clearInterval(this.sweeper);
+    if (this.throttle) THROTTLE_SWEEPER.remove(this.throttle);
     if (this.tlsSite) this.deps.sharedTls?.remove(this.instanceId, this.tlsSite);
     await this.closeOwnListeners();
     // The site is the host's (its own listener only borrows it): the shared endpoint's sockets and the wss endpoint go here.

@@ -3,6 +3,9 @@ import { InstanceEntity } from '@mqc/db';
 import { SERVED_STATUSES, listenerFailureReason, nodeServes, type ChangeEvent } from '@mqc/domain';
 import type { Logger } from '@mqc/observability';
 import { CONNACK_5 } from '@mqc/auth';
+import { authorizationFingerprints } from '../connect/load-authorization';
+import { chainFingerprints } from '../connect/load-chain';
+import { tlsFingerprints } from '../listeners/tls-material';
 import { revalidateClients } from './credential-revalidation';
 import type { InstanceBroker, InstanceUsage } from '../protocol/instance-broker';
 import type { RefusalCounts } from '../protocol/refusal-counters';
@@ -64,6 +67,10 @@ export class InstanceSupervisor {
   private horizon = '0';
   /** The revision of each instance the node last reconciled on a revision (it is seen again until the horizon passes it). */
   private readonly reconciledRevisions = new Map<string, string>();
+  /** See hosts(). */
+  private servedList: readonly [string, InstanceHost][] | undefined;
+  /** The last heartbeat report (see report()). */
+  private reportText: string | undefined;
   /** Queries the resyncs ran, by kind (the density bench and the tests read them). */
   readonly resyncQueries = { changes: 0, fullSweeps: 0 };
 
@@ -85,11 +92,19 @@ export class InstanceSupervisor {
     this.sweepTimer.unref();
   }
 
-  /** The instances served here, with their hosts. */
-  private hosts(): [string, InstanceHost][] {
+  /** The instances served here, with their hosts: made again only when one is opened or closed (the flusher reads it every second). */
+  private hosts(): readonly [string, InstanceHost][] {
+    if (this.servedList) return this.servedList;
     const served: [string, InstanceHost][] = [];
     for (const [id, entry] of this.instances) if (entry.host) served.push([id, entry.host]);
+    this.servedList = served;
     return served;
+  }
+
+  private setHost(entry: InstanceEntry, host: InstanceHost | undefined): void {
+    entry.host = host;
+    this.servedList = undefined;
+    this.reportText = undefined;
   }
 
   private entry(instanceId: string): InstanceEntry {
@@ -105,13 +120,27 @@ export class InstanceSupervisor {
   }
 
   /** The hosts served now, by instance id (the activity flusher reads their counters). */
-  served(): [string, InstanceHost][] {
+  served(): readonly [string, InstanceHost][] {
     return this.hosts();
   }
 
-  /** Instance id → connected clients, for the heartbeat report. */
-  report(): Record<string, { clients: number }> {
-    return Object.fromEntries(this.hosts().map(([id, host]) => [id, { clients: host.clients }]));
+  /**
+   * Instance id → connected clients, for the heartbeat report, as JSON: the same string while
+   * nothing changed (no instance opened or closed, no client count moved), so the node writes it
+   * only when it changed (issue 16: 10,000 instances made a 550 KB report every 2 s).
+   */
+  report(): string {
+    let changed = this.reportText === undefined;
+    for (const [, host] of this.hosts()) if (host.takeClientsChange()) changed = true;
+    if (changed) this.reportText = JSON.stringify(Object.fromEntries(this.hosts().map(([id, host]) => [id, { clients: host.clients }])));
+    return this.reportText!;
+  }
+
+  /** Connected clients on this node. */
+  get clients(): number {
+    let clients = 0;
+    for (const [, host] of this.hosts()) clients += host.clients;
+    return clients;
   }
 
   /** Instance id → what it refused or dropped to stay within its limits, by reason (for /metrics). */
@@ -184,8 +213,9 @@ export class InstanceSupervisor {
 
   /**
    * The full comparison, at start and as a slow background sweep: every instance placed here or
-   * served here against the rows it was loaded from (fingerprints), and every connected client's
-   * credential, in one batch for all instances (a lost credential-revoked event).
+   * served here against the rows it was loaded from (fingerprints, one query per kind for all of
+   * them), and every connected client's credential, in one batch for all instances (a lost
+   * credential-revoked event).
    */
   private async fullSweep(): Promise<void> {
     if (this.stopped) return;
@@ -197,8 +227,17 @@ export class InstanceSupervisor {
       where: { nodeId: this.nodeId(), status: In([...SERVED_STATUSES, 'FAILED']) },
     });
     const wanted = new Set(rows.filter(nodeServes).map((r) => r.id));
-    const all = new Set([...wanted, ...this.hosts().map(([id]) => id)]);
-    await Promise.all([...all].map((id) => this.reconcile(id, false)));
+    // Issue 16: what each served instance was loaded from, in three queries for all of them; only
+    // an instance to open or close, or whose rows changed, is reconciled (its own queries).
+    const served = this.hosts().filter(([id]) => wanted.has(id));
+    const ids = served.map(([id]) => id);
+    const [chains, tls, authorizations] = await Promise.all([chainFingerprints(this.dataSource, ids), tlsFingerprints(this.dataSource, ids), authorizationFingerprints(this.dataSource, ids)]);
+    const due = new Set([...wanted, ...this.hosts().map(([id]) => id)]);
+    for (const [id, host] of served) {
+      const loaded = host.fingerprints;
+      if (chains.get(id) === loaded.chain && tls.get(id) === loaded.tls && authorizations.get(id) === loaded.authorization) due.delete(id);
+    }
+    await Promise.all([...due].map((id) => this.reconcile(id, false)));
     if (this.horizon === '0') this.horizon = horizon;
     await this.revalidateNow(this.hosts().map(([id]) => id));
   }
@@ -245,7 +284,7 @@ export class InstanceSupervisor {
       // Backing off: the retry's own timer comes back, not every change event or resync.
       if (entry.retry && Date.now() < entry.retry.at) return;
       try {
-        entry.host = await InstanceHost.open(state, this.deps);
+        this.setHost(entry, await InstanceHost.open(state, this.deps));
       } catch (error) {
         await this.openFailed(instanceId, error);
         return;
@@ -321,7 +360,7 @@ export class InstanceSupervisor {
 
   private async closeHost(instanceId: string, host: InstanceHost): Promise<void> {
     const entry = this.instances.get(instanceId);
-    if (entry?.host === host) entry.host = undefined;
+    if (entry?.host === host) this.setHost(entry, undefined);
     this.prune(instanceId);
     await host.close();
     await this.dataSource.query('UPDATE instances SET serving_at = NULL WHERE id = $1 AND node_id = $2', [instanceId, this.nodeId()]);

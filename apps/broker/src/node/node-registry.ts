@@ -1,5 +1,4 @@
 import type { DataSource } from 'typeorm';
-import type { NodeInstanceReport } from '@mqc/db';
 
 /** How often a node tells the control plane it is alive and what it serves. */
 export const HEARTBEAT_MS = 2_000;
@@ -10,12 +9,15 @@ export const HEARTBEAT_MS = 2_000;
  */
 export class NodeRegistry {
   private timer: NodeJS.Timeout | undefined;
+  /** The report the row holds (see heartbeat). */
+  private written: string | undefined;
   id = '';
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly name: string,
-    private readonly report: () => Record<string, NodeInstanceReport>,
+    /** Instance id → NodeInstanceReport, as JSON; written only when it changed (the heartbeat alone moves last_seen_at). */
+    private readonly report: () => string,
     /** Work done on every heartbeat besides the report (e.g. flushing metrics). */
     private readonly onHeartbeat: () => Promise<void> = async () => undefined,
   ) {}
@@ -35,10 +37,12 @@ export class NodeRegistry {
   }
 
   async heartbeat(): Promise<void> {
-    await this.dataSource.query(`UPDATE broker_nodes SET last_seen_at = now(), instances = $2 WHERE id = $1`, [
-      this.id,
-      JSON.stringify(this.report()),
-    ]);
+    const report = this.report();
+    if (report === this.written) await this.dataSource.query(`UPDATE broker_nodes SET last_seen_at = now() WHERE id = $1`, [this.id]);
+    else {
+      await this.dataSource.query(`UPDATE broker_nodes SET last_seen_at = now(), instances = $2 WHERE id = $1`, [this.id, report]);
+      this.written = report;
+    }
     await this.onHeartbeat();
   }
 
@@ -53,6 +57,7 @@ export class NodeRegistry {
   /** The last word of a stopping node: no more heartbeats, nothing served. */
   async deregister(): Promise<void> {
     clearInterval(this.timer);
+    this.written = undefined;
     await this.dataSource.query(`UPDATE broker_nodes SET draining = true, instances = '{}' WHERE id = $1`, [this.id]);
   }
 }

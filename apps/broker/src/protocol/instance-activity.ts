@@ -49,7 +49,16 @@ export class InstanceActivity {
   eventsSampledOut = 0;
   private events: ActivityEvent[] = [];
   private sampleSecond = 0;
-  private readonly sampled = new Map<ActivityEventType, number>();
+  /** Made on the first sampled event (issue 16: an idle instance holds no Map for it). */
+  private sampled: Map<ActivityEventType, number> | undefined;
+  /**
+   * Issue 16: the node's flusher does not look at a sleeping instance (no connection, no
+   * session, nothing changed) before this epoch ms (its keep-alive); 0 while awake. The engine
+   * wakes it whenever something could change (a new connection, an operator's action).
+   */
+  asleepUntil = 0;
+  /** The flusher's list of woken instances, given when it put this one to sleep. */
+  private wakeList: InstanceActivity[] | undefined;
 
   /** Keeps an event for the next flush, unless the buffer is full. */
   record(event: ActivityEvent): void {
@@ -68,8 +77,9 @@ export class InstanceActivity {
     const second = Math.floor(now / 1000);
     if (second !== this.sampleSecond) {
       this.sampleSecond = second;
-      this.sampled.clear();
+      this.sampled?.clear();
     }
+    this.sampled ??= new Map();
     const taken = this.sampled.get(type) ?? 0;
     if (taken >= EVENTS_PER_TYPE_PER_SECOND) {
       this.eventsSampledOut++;
@@ -77,6 +87,19 @@ export class InstanceActivity {
     }
     this.sampled.set(type, taken + 1);
     return true;
+  }
+
+  /** The flusher: nothing to look at before `until` (epoch ms) unless woken; a wake is told to `wakeList`. */
+  sleep(until: number, wakeList: InstanceActivity[]): void {
+    this.asleepUntil = until;
+    this.wakeList = wakeList;
+  }
+
+  /** Something may change: the flusher looks at the instance again from its next flush. */
+  wake(): void {
+    if (this.asleepUntil === 0) return;
+    this.asleepUntil = 0;
+    this.wakeList?.push(this);
   }
 
   /** Nothing counted or buffered since the last drain (issue 16: the flusher skips such an instance without building anything). */

@@ -205,6 +205,7 @@ export class InstanceBroker {
 
   /** Issue 14: rebuilds what the durable store kept (before the listeners open: no client is connected yet). */
   restore(state: RestoredInstance): void {
+    this.ctx.activity.wake();
     restoreInstance(this.ctx, state);
   }
 
@@ -214,6 +215,8 @@ export class InstanceBroker {
       stream.destroy();
       return;
     }
+    // Issue 16: only a connection (or an operator's action) changes a sleeping instance.
+    this.ctx.activity.wake();
     attachConnection(this.ctx, new ClientConnection(stream, info, this.ctx));
   }
 
@@ -267,6 +270,7 @@ export class InstanceBroker {
 
   /** Disconnects a client (5.0: DISCONNECT 0x98 administrative action) and, with `clearSession`, discards its session. */
   kick(clientId: string, clearSession: boolean): KickOutcome {
+    this.ctx.activity.wake();
     return kickClient(this.ctx, clientId, clearSession);
   }
 
@@ -277,6 +281,7 @@ export class InstanceBroker {
 
   /** Clears a topic's retained message as an empty retained PUBLISH would; false when it had none. */
   deleteRetained(topic: string): boolean {
+    this.ctx.activity.wake();
     return deleteRetained(this.ctx, topic);
   }
 

@@ -37,7 +37,13 @@ function isDollar(level: string): boolean {
  * branches its filter can match. In memory: retained messages do not survive a broker restart.
  */
 export class RetainedStore {
-  private readonly root = new RetainedNode();
+  /** Made on first use (issue 16: an idle instance holds no node and no maps). */
+  private rootNode: RetainedNode | undefined;
+
+  private get root(): RetainedNode {
+    return (this.rootNode ??= new RetainedNode());
+  }
+
   private count = 0;
   private totalBytes = 0;
   private lastSweep = Number.NEGATIVE_INFINITY;

@@ -44,8 +44,13 @@ function collect(node: TopicNode, levels: readonly string[], index: number, out:
 
 /** The subscription trie of one instance: matching costs the depth of the topic, not the number of filters. */
 export class TopicTree {
-  private readonly root = new TopicNode();
+  /** Made on the first subscription (issue 16: an idle instance holds no node and no maps). */
+  private rootNode: TopicNode | undefined;
   private count = 0;
+
+  private get root(): TopicNode {
+    return (this.rootNode ??= new TopicNode());
+  }
 
   /** Subscriptions in the tree, shared ones counted per member: what the per-instance quota bounds. */
   get size(): number {
@@ -102,6 +107,6 @@ export class TopicTree {
 
   /** Appends every subscription matching the topic (split on `/`) to `out`, shared groups to `sharedOut`. */
   match(levels: readonly string[], out: Subscription[], sharedOut: SharedGroup[]): void {
-    collect(this.root, levels, 0, out, sharedOut);
+    if (this.rootNode !== undefined) collect(this.rootNode, levels, 0, out, sharedOut);
   }
 }
