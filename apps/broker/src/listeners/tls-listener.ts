@@ -232,7 +232,8 @@ export function createTlsSite(broker: InstanceBroker, instanceId: string, initia
     },
     accept(socket) {
       socket.setNoDelay(true);
-      socket.once('close', forget);
+      // `on`, not `once`: 'close' comes once, and `once` wraps the listener anew for every socket.
+      socket.on('close', forget);
       const { tls, verified } = handshakeOf(socket, material.mode, anchors, pskIdentities.get(socket));
       sockets.set(socket, verified);
       const mqtt = () => broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tls', tls });
