@@ -2,19 +2,24 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { IdleProcessReply, OpenIdleRequest } from '../load/idle-connections.process';
 import { rssBytes } from '../proc-usage';
+import type { SettledMemory } from '../servers/server-protocol';
 import { sleep } from '../stats';
 
 export interface MeasuredPeer {
   port: number;
   tlsPort?: number;
   pid: number;
-  /** A full garbage collection (Node brokers), before memory is read: the JS heap in use after it (NaN for mosquitto). */
-  settle(): Promise<number>;
+  /** A full garbage collection (Node brokers), before memory is read: the JS heap and young generation after it (mosquitto: NaN, 0). */
+  settle(): Promise<SettledMemory>;
 }
 
-/** Memory added per idle connection, in bytes: resident memory, and the JS heap in use (NaN for mosquitto). */
+/** Memory added per idle connection, in bytes. */
 export interface PerConnection {
+  /** Resident memory, as the process reports it. */
   rss: number;
+  /** Resident memory less V8's young generation (mosquitto: the same as `rss`). */
+  rssLessYoung: number;
+  /** JS heap in use after a full collection (NaN for mosquitto). */
   heap: number;
 }
 
@@ -23,7 +28,7 @@ export interface IdleMemoryResult {
   atFirst: PerConnection;
   /** From the baseline to `counts[1]` connections, per connection. */
   atSecond: PerConnection;
-  /** From `counts[0]` to `counts[1]` connections, per added connection: the marginal cost, without one-time growth. */
+  /** From `counts[0]` to `counts[1]` connections, per added connection: the marginal cost. */
   marginal: PerConnection;
   rssBytes: [before: number, atFirst: number, atSecond: number];
 }
@@ -33,31 +38,14 @@ export const IDLE_SECONDS = 7;
 
 interface Memory {
   rss: number;
+  young: number;
   heap: number;
 }
 
-/** Resident memory counts as settled when it moved less than this over the last few seconds. */
-const STABLE_WITHIN = 0.01;
-const STABLE_SECONDS = 6;
-const MAX_SETTLE_SECONDS = 40;
-
-/**
- * The broker's memory once it has settled: a full collection (Node brokers), then resident
- * memory read every second until it moved less than 1 % over 6 s (at most 40 s). V8 gives
- * back the young generation it grew during the connection burst some seconds after the burst,
- * not at the collection: read at once, the figure swings by tens of MiB either way (measured:
- * at 18,000 connections below what it was at 10,000). Mosquitto settles at once.
- */
+/** The broker's memory after a full collection (Node brokers): resident, of which V8's young generation, and the JS heap in use. */
 async function settledMemory(peer: MeasuredPeer): Promise<Memory> {
-  const heap = await peer.settle();
-  const seen: number[] = [];
-  for (let second = 0; second < MAX_SETTLE_SECONDS; second++) {
-    await sleep(1_000);
-    seen.push(rssBytes(peer.pid));
-    const window = seen.slice(-STABLE_SECONDS);
-    if (window.length === STABLE_SECONDS && Math.max(...window) - Math.min(...window) < STABLE_WITHIN * Math.max(...window)) break;
-  }
-  return { rss: seen.at(-1) as number, heap };
+  const settled = await peer.settle();
+  return { rss: rssBytes(peer.pid), young: settled.youngGenerationBytes, heap: settled.heapUsedBytes };
 }
 
 /**
@@ -80,17 +68,19 @@ async function openInProcess(request: OpenIdleRequest): Promise<ChildProcess> {
 }
 
 function perConnection(from: Memory, to: Memory, count: number): PerConnection {
-  return { rss: (to.rss - from.rss) / count, heap: (to.heap - from.heap) / count };
+  return { rss: (to.rss - from.rss) / count, rssLessYoung: (to.rss - to.young - (from.rss - from.young)) / count, heap: (to.heap - from.heap) / count };
 }
 
 /**
  * Memory per idle connection, measured twice in one broker: with `counts[0]` idle MQTT clients,
  * then with `counts[1]`. The broker's resident memory (after a full collection for the Node
- * brokers, once it settled: settledMemory) minus the baseline, per connection, at each count;
- * and the slope between the two counts, which leaves out what grows once whatever the count
- * (allocator arenas, tables): the marginal cost of one more connection. A
- * first batch of the same clients warms the broker up (code compiled, pools grown) and is
- * closed before the baseline is read. The clients come from two processes of their own.
+ * brokers) minus the baseline, per connection, at each count, and the slope between the two
+ * counts (the marginal cost of one more connection). Each also less V8's young generation: a
+ * pool of up to tens of MiB that V8 grows during the connection burst and gives back some
+ * seconds later whatever the count, so that raw figures swing by that much from one reading to
+ * the next (measured: lower at 18,000 connections than at 10,000). Mosquitto has none. A first
+ * batch of the same clients warms the broker up (code compiled, pools grown) and is closed
+ * before the baseline is read. The clients come from processes of their own.
  */
 export async function idleMemory(peer: MeasuredPeer, options: { counts: [number, number]; tls: boolean }): Promise<IdleMemoryResult> {
   const port = options.tls ? peer.tlsPort : peer.port;
