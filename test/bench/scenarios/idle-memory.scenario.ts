@@ -96,7 +96,8 @@ export async function idleMemory(peer: MeasuredPeer, options: { counts: [number,
   try {
     const warm = await openInProcess({ port, count: Math.min(500, first), concurrency: 50, tls: options.tls, prefix: 'warm' });
     warm.kill('SIGKILL');
-    await sleep(3_000);
+    // The baseline in the state the readings are taken in: after the memory reducer gave back what the warm-up grew.
+    await sleep(IDLE_SECONDS * 1000);
     const before = await settledMemory(peer);
     generators.push(await openInProcess({ port, count: first, concurrency: 100, tls: options.tls, prefix: 'idle' }));
     await sleep(IDLE_SECONDS * 1000);
