@@ -2,7 +2,7 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { AuthMode } from './servers/auth-modes';
-import type { ControlMessage, ServerMessage } from './servers/server-protocol';
+import type { ControlMessage, ServerMessage, SettledMemory } from './servers/server-protocol';
 
 export type BrokerKind = 'mqc' | 'aedes';
 
@@ -12,8 +12,8 @@ export interface BrokerProcess {
   /** The MQTT-over-TLS port, when the server was started with BENCH_TLS_DIR. */
   tlsPort?: number;
   pid: number;
-  /** A full garbage collection in the broker, before its memory is read; the JS heap in use after it. */
-  settle(): Promise<number>;
+  /** A full garbage collection in the broker, before its memory is read; the JS heap and young generation after it. */
+  settle(): Promise<SettledMemory>;
   /** CPU time (user + system) the broker process has used so far, in microseconds. */
   cpuMicros(): Promise<number>;
   stop(): Promise<void>;
@@ -73,7 +73,8 @@ export function forkBrokerServer(kind: BrokerKind, script: string, env: Record<s
     async settle() {
       const reply = next('settled');
       child.send({ type: 'settle' } satisfies ControlMessage);
-      return (await reply).heapUsedBytes;
+      const { heapUsedBytes, youngGenerationBytes } = await reply;
+      return { heapUsedBytes, youngGenerationBytes };
     },
     async cpuMicros() {
       const reply = next('cpu');

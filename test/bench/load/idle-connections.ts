@@ -29,11 +29,11 @@ export async function openIdleConnections(port: number, options: { count: number
         received = Buffer.concat([received, chunk]);
         if (received.length < 4) return;
         socket.removeAllListeners('data');
-        if (received[0] !== 0x20 || received[3] !== 0) reject(new Error(`connection ${index} refused (${received.toString('hex')})`));
+        if (received[0] !== 0x20 || received[3] !== 0) reject(new Error(`${options.prefix} connection ${index} refused (${received.toString('hex')})`));
         else resolve();
       });
       socket.once('error', reject);
-      socket.once('close', () => reject(new Error(`connection ${index} closed before its CONNACK`)));
+      socket.once('close', () => reject(new Error(`${options.prefix} connection ${index} closed before its CONNACK`)));
     });
   const worker = async () => {
     while (next < options.count) await openOne(next++);

@@ -5,6 +5,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { BROKER_CORE, pinToCore } from '../broker-process';
 import { procCpuMicros } from '../proc-usage';
+import type { SettledMemory } from './server-protocol';
 import { sleep } from '../stats';
 
 /** The third peer: mosquitto 2.0, the C broker (Debian's /usr/sbin/mosquitto). */
@@ -16,8 +17,8 @@ export interface MosquittoProcess {
   tlsPort?: number;
   pid: number;
   cpuMicros(): Promise<number>;
-  /** Nothing to collect: NaN (no JS heap). */
-  settle(): Promise<number>;
+  /** Nothing to collect: no JS heap (NaN), no young generation. */
+  settle(): Promise<SettledMemory>;
   stop(): Promise<void>;
 }
 
@@ -68,7 +69,7 @@ export async function startMosquitto(options: { tlsDir?: string } = {}): Promise
     tlsPort,
     pid,
     cpuMicros: () => Promise.resolve(procCpuMicros(pid)),
-    settle: () => Promise.resolve(Number.NaN),
+    settle: () => Promise.resolve({ heapUsedBytes: Number.NaN, youngGenerationBytes: 0 }),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import pino from 'pino';
 import { join } from 'node:path';
+import { openTcpListener } from '../../../apps/broker/src/listeners/tcp-listener';
 import { openTlsListener } from '../../../apps/broker/src/listeners/tls-listener';
 import { runChain } from '@mqc/auth';
 import { deprioritizeThreadPool } from '../../../apps/broker/src/node/thread-pool-priority';
@@ -51,11 +52,9 @@ async function main(): Promise<void> {
     durability: loaded?.store,
   });
   if (loaded !== undefined) broker.restore(loaded.state);
-  const server = createServer((socket) => {
-    socket.setNoDelay(true);
-    broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? '', transport: 'tcp' });
-  });
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  // Our TCP listener, as an instance's port 1883 runs it (what it keeps per socket is measured too).
+  const port = await freePort();
+  await openTcpListener(broker, { host: '127.0.0.1', port, onError: (error) => console.error(error) });
   // BENCH_TLS_DIR: also our TLS listener (mode TLS, as an instance's port 8883) with that directory's certificate.
   const dir = process.env['BENCH_TLS_DIR'];
   let tlsPort: number | undefined;

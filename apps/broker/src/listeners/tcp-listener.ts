@@ -5,9 +5,13 @@ import { listen, type ListenSite, type Listener } from './listener';
 /** MQTT over TCP. */
 export async function openTcpListener(broker: InstanceBroker, site: ListenSite): Promise<Listener> {
   const sockets = new Set<Socket>();
+  // One function for every socket, not a closure (and a `once` wrapper) per socket.
+  function forget(this: Socket): void {
+    sockets.delete(this);
+  }
   const server = createServer((socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.on('close', forget);
     socket.setNoDelay(true);
     broker.handleConnection(socket, { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tcp' });
   });

@@ -242,7 +242,8 @@ class InstanceTlsSite implements TlsSite {
   accept(socket: TLSSocket): void {
     socket.setNoDelay(true);
     SITE_OF.set(socket, this);
-    socket.once('close', forget);
+    // `on`, not `once`: 'close' comes once, and `once` wraps the listener anew for every socket.
+    socket.on('close', forget);
     const { tls, verified } = handshakeOf(socket, this.material.mode, () => this.trusted(), this.pskIdentities?.get(socket));
     (this.sockets ??= new Map()).set(socket, verified);
     const broker = this.broker;
@@ -336,7 +337,8 @@ export async function openTlsListenerOn(tlsSite: TlsSite, site: ListenSite): Pro
   }
   const server = createServer({ ...tlsSite.options, pskCallback: (socket, identity) => tlsSite.pskKey(socket, identity), requestCert: true, rejectUnauthorized: false }, (socket) => {
     accepted.add(socket);
-    socket.once('close', forget);
+    // `on`, not `once`: 'close' comes once, and `once` wraps the listener anew for every socket.
+    socket.on('close', forget);
     tlsSite.accept(socket);
   });
   // A failed handshake is the client's problem, not the listener's.

@@ -1,5 +1,4 @@
 import {
-  authorizationClientOf,
   ClientAuthorization,
   clientAclSource,
   compileClientAcl,
@@ -68,6 +67,19 @@ function chainOf(authorization: InstanceAuthorization, who: AuthorizedClient): C
 }
 
 /**
+ * A connection's authorization as attached, before its first check: what its chain will be
+ * compiled from besides the connection itself (issue 16: an idle client holds no compiled
+ * chain, decision cache or closures; most never ask).
+ */
+export interface AttachedAuthorization {
+  /** The client-info rules (JWT `acl` claim, HTTP `acl`); undefined when none or malformed. */
+  readonly acl: ClientAcl | undefined;
+}
+
+/** What nearly every client attaches: no client-info rules. Shared. */
+const NO_CLIENT_ACL: AttachedAuthorization = Object.freeze({ acl: undefined });
+
+/**
  * Gives a connection its authorization, from what its authentication (at CONNECT, or a MQTT 5
  * re-authentication) decided: compiled at its first check, again lazily after each change of
  * the instance's chain. A malformed `acl` gives the client no client-info rules (logged).
@@ -75,16 +87,28 @@ function chainOf(authorization: InstanceAuthorization, who: AuthorizedClient): C
 export function attachAuthorization(ctx: InstanceContext, connection: ClientConnection, decision: Pick<ChainAllow, 'acl'>): void {
   const acl = decision.acl;
   if (acl?.kind === 'malformed') ctx.logger.info({ clientId: connection.clientId, reason: acl.reason }, 'acl from the authenticator is malformed; the client gets no client-info rules');
+  connection.authorization = acl?.kind === 'acl' ? { acl } : NO_CLIENT_ACL;
+}
+
+/** The connection's chain, made at its first check from the connection as it is then (identity and superuser do not change while attached). */
+function clientAuthorization(ctx: InstanceContext, connection: ClientConnection, attached: AttachedAuthorization): ClientAuthorization {
+  const certificate = connection.transportIdentity.certificate;
   const who: AuthorizedClient = {
+    // Written out, not spread from authorizationClientOf: a spread object got a hidden class of its own per client.
     client: {
-      ...authorizationClientOf({ clientId: connection.clientId, username: connection.username, certificate: connection.transportIdentity.certificate }),
+      clientId: connection.clientId,
+      username: connection.username,
+      certCommonName: certificate?.commonName,
+      certSubject: certificate?.subject,
       peerHost: connection.info.remoteAddress,
       instanceId: ctx.instanceId,
     },
     superuser: connection.superuser,
-    acl: acl?.kind === 'acl' ? acl : undefined,
+    acl: attached.acl,
   };
-  connection.authorization = new ClientAuthorization(() => chainOf(ctx.authorization, who), () => ctx.authorizationGeneration);
+  const authorization = new ClientAuthorization(() => chainOf(ctx.authorization, who), () => ctx.authorizationGeneration);
+  connection.authorization = authorization;
+  return authorization;
 }
 
 const ALLOWED: AuthorizationDecision = Object.freeze({ decision: 'allow', by: null, reason: 'no authorization configured', namesRequest: false });
@@ -96,9 +120,10 @@ const ALLOWED: AuthorizationDecision = Object.freeze({ decision: 'allow', by: nu
  * decision is shared and allocates nothing; `reasonOf(decision, request)` gives its text (logs).
  */
 export function authorize(ctx: InstanceContext, connection: ClientConnection, request: AuthorizationRequest, delivery = false): AuthorizationDecision | Promise<AuthorizationDecision> {
-  const authorization = connection.authorization;
-  if (authorization === undefined || connection.superuser) return ALLOWED;
+  const attached = connection.authorization;
+  if (attached === undefined || connection.superuser) return ALLOWED;
   if (ctx.authorizationOpen && request.topic.charCodeAt(0) !== 0x24) return ALLOWED;
+  const authorization = attached instanceof ClientAuthorization ? attached : clientAuthorization(ctx, connection, attached);
   const decision = authorization.check(request);
   if (decision instanceof Promise) return decision.then((d) => counted(ctx, connection, request, d, delivery));
   return counted(ctx, connection, request, decision, delivery);

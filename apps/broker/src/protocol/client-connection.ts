@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { AttachedAuthorization } from './authorization';
 import type { InboundBytes } from './inbound-frames';
 import type { AllowedBy, ClientAuthorization } from '@mqc/auth';
 import { generate, type Packet, type Parser } from 'mqtt-packet';
@@ -30,6 +31,15 @@ export function willMessage(will: WillIntent, now = Date.now()): Message {
   return will.expirySeconds === undefined ? will.message : { ...will.message, expiresAt: now + will.expirySeconds * 1000 };
 }
 
+/** What a plain TCP or WebSocket connection proved: nothing. Shared by them all. */
+const NOTHING_PROVED: TransportIdentity = Object.freeze({});
+
+/**
+ * The largest packet MQTT can carry (a 4-byte remaining length): "no maximum". A small
+ * integer, so the field holds no boxed number per connection (Number.MAX_SAFE_INTEGER would).
+ */
+export const MAX_MQTT_PACKET_SIZE = 1 + 4 + 268_435_455;
+
 function flushOnNextTick(connection: ClientConnection): void {
   connection.flush();
 }
@@ -52,12 +62,12 @@ export class ClientConnection implements InboundBytes {
   clientId = '';
   username: string | undefined;
   superuser = false;
-  /** The client's authorization chain, set when the CONNECT is accepted. */
-  authorization: ClientAuthorization | undefined;
+  /** The client's authorization, attached when the CONNECT is accepted and compiled at its first check (authorization.ts). */
+  authorization: ClientAuthorization | AttachedAuthorization | undefined;
   /** Issue 13: a packet waits for a backend authorizer; later packets are held in `pending`, in order. */
   awaitingCheck = false;
   /** What the transport proved (certificate, PSK identity), set when the CONNECT pipeline admits it. */
-  transportIdentity: TransportIdentity = {};
+  transportIdentity: TransportIdentity = NOTHING_PROVED;
   /** The authenticator that let the client in and what it proved; undefined for an anonymous allow. */
   allowedBy: AllowedBy | undefined;
   /** Enhanced authentication (MQTT 5.0 section 4.12): where the connection stands, one value. */
@@ -73,7 +83,7 @@ export class ClientConnection implements InboundBytes {
 
   /** What the client accepts (5.0 CONNECT properties), applied to what we send it. */
   sendQuota = 65535;
-  maximumPacketSize = Number.MAX_SAFE_INTEGER;
+  maximumPacketSize = MAX_MQTT_PACKET_SIZE;
   requestProblemInformation = true;
   /** Topic aliases the client set up (client → server) and the maximum we advertised. */
   topicAliases: Map<number, string> | undefined;
@@ -83,8 +93,7 @@ export class ClientConnection implements InboundBytes {
   /** 5.0: the session expiry interval the CONNECT asked for (0 forbids a non-zero one on DISCONNECT). */
   connectSessionExpiry = 0;
 
-  /** Packets that arrived while CONNECT was being authenticated [MQTT-3.1.4-5]. */
-  readonly pending = new PendingPackets();
+  private pendingPackets: PendingPackets | undefined;
 
   /** Issue 14: the last acknowledgement waiting for a store write; later ones follow it, in order. */
   ackTail: Promise<void> | undefined;
@@ -101,6 +110,16 @@ export class ClientConnection implements InboundBytes {
     /** The instance it belongs to: the shared stream, parser and keep-alive handlers find it here. */
     readonly ctx: InstanceContext,
   ) {}
+
+  /** Packets that arrived while CONNECT was being authenticated [MQTT-3.1.4-5] or a check was pending; made on first use. */
+  get pending(): PendingPackets {
+    return (this.pendingPackets ??= new PendingPackets());
+  }
+
+  /** Every pending packet, in order (none made when none came). */
+  takePending(): Packet[] {
+    return this.pendingPackets?.takeAll() ?? [];
+  }
 
   /** Read through a getter so TypeScript does not narrow `state` across awaits and calls. */
   get isOpen(): boolean {

@@ -48,7 +48,7 @@ function send(ctx: InstanceContext, connection: ClientConnection, session: Sessi
     return true;
   }
   if (writePublish(connection, delivery, packetId, now)) {
-    session.inflight.set(packetId, { delivery, phase: 'publish' });
+    session.setInflight(packetId, { delivery, phase: 'publish' });
     // Issue 14: the packet id is stored with the session, so a restart resends it under the same id.
     if (delivery.stored !== undefined) void touchSession(ctx, session, true);
   } else {
@@ -65,12 +65,12 @@ function send(ctx: InstanceContext, connection: ClientConnection, session: Sessi
  */
 function sendOnceStored(ctx: InstanceContext, connection: ClientConnection, session: Session, delivery: Delivery, packetId: number): void {
   const entry: InflightMessage = { delivery, phase: 'publish' };
-  session.inflight.set(packetId, entry);
+  session.setInflight(packetId, entry);
   session.sendHeld = true;
   const release = (): void => {
     session.sendHeld = false;
     if (session.connection === connection && connection.isConnected && session.inflight.get(packetId) === entry && !writePublish(connection, delivery, packetId, Date.now())) {
-      session.inflight.delete(packetId);
+      session.deleteInflight(packetId);
       settleDelivery(ctx, session, delivery);
     }
     if (session.connection !== undefined) drainQueue(ctx, session);
@@ -93,7 +93,7 @@ function enqueue(ctx: InstanceContext, session: Session, delivery: Delivery): bo
     settleDelivery(ctx, session, delivery);
     return false;
   }
-  const { queue } = session;
+  const queue = session.writableQueue();
   while (queue.length >= maxQueuedMessages || queue.bytes + bytes > maxQueuedBytes) {
     const dropped = queue.dropOldest();
     settleDelivery(ctx, session, dropped);
@@ -166,7 +166,7 @@ export function drainQueue(ctx: InstanceContext, session: Session, now = Date.no
     const delivery = session.queue.peek() as Delivery;
     // [MQTT-3.3.2-5] an expired message is not delivered.
     if (isExpired(delivery.message, now)) {
-      session.queue.shift();
+      session.writableQueue().shift();
       settleDelivery(ctx, session, delivery);
       continue;
     }
@@ -177,7 +177,7 @@ export function drainQueue(ctx: InstanceContext, session: Session, now = Date.no
       return;
     }
     if (!allowed) {
-      session.queue.shift();
+      session.writableQueue().shift();
       settleDelivery(ctx, session, delivery);
       continue;
     }
@@ -186,7 +186,7 @@ export function drainQueue(ctx: InstanceContext, session: Session, now = Date.no
       session.receiveCheck = { delivery, connection, allowed: true };
       return;
     }
-    session.queue.shift();
+    session.writableQueue().shift();
   }
 }
 

@@ -13,12 +13,12 @@ function restoreOne(ctx: InstanceContext, restored: RestoredSession, now: number
     const parsed = parseFilter(stored.key, ctx.limits);
     if (parsed === undefined) continue;
     const subscription: Subscription = { session, filter: parsed.filter, shareGroup: parsed.shareGroup, ...stored };
-    session.subscriptions.set(stored.key, subscription);
+    session.setSubscription(stored.key, subscription);
     ctx.subscriptions.add(subscription);
   }
-  for (const packetId of restored.awaitingRelease) session.awaitingRelease.add(packetId);
-  for (const { delivery, packetId, phase } of restored.inflight) session.inflight.set(packetId, { delivery, phase });
-  for (const delivery of restored.queue) session.queue.push(delivery);
+  for (const packetId of restored.awaitingRelease) session.awaitRelease(packetId);
+  for (const { delivery, packetId, phase } of restored.inflight) session.setInflight(packetId, { delivery, phase });
+  for (const delivery of restored.queue) session.writableQueue().push(delivery);
   const will: WillIntent | undefined = restored.will === undefined ? undefined : { ...restored.will };
   restoreSession(ctx, session, restored.disconnectedAt, will, now);
 }

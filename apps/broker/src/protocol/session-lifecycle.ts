@@ -36,9 +36,7 @@ export function endSession(ctx: InstanceContext, session: Session): void {
   clearTimeout(session.expiryTimer);
   session.expiryTimer = undefined;
   for (const subscription of session.subscriptions.values()) ctx.subscriptions.remove(subscription);
-  session.subscriptions.clear();
-  session.queue.clear();
-  session.inflight.clear();
+  session.clearState();
   ctx.sessions.delete(session);
   ctx.durability?.ended(session);
   publishDelayedWill(ctx, session);

@@ -53,17 +53,31 @@ export interface SessionClient {
   readonly authenticator: { readonly id: string; readonly type: string } | undefined;
 }
 
+/** What a session without subscriptions, messages in flight or queued messages reads: shared, never written. */
+const NO_SUBSCRIPTIONS: ReadonlyMap<string, Subscription> = new Map();
+const NO_INFLIGHT: ReadonlyMap<number, InflightMessage> = new Map();
+const NO_PACKET_IDS: ReadonlySet<number> = new Set();
+
+/** The queue of a session that never queued anything: empty, shared, never written (see Session.writableQueue). */
+export type QueueView = Pick<DeliveryQueue, 'length' | 'bytes' | 'peek'>;
+const NO_QUEUE: QueueView = new DeliveryQueue();
+
+/**
+ * One session. Issue 16: its maps, set and queue are made on first use (an idle client's
+ * session holds none); until then the read-only views are shared empty ones, and every
+ * change goes through a method that makes the container.
+ */
 export class Session {
   /** The last connection that took the session; undefined for a session not yet taken by one (restored). */
   lastClient: SessionClient | undefined;
   /** When its last connection went away (epoch ms); undefined while connected. Stored (issue 14), so a restored session expires on time. */
   disconnectedAt: number | undefined;
-  readonly subscriptions = new Map<string, Subscription>();
+  private subscriptionMap: Map<string, Subscription> | undefined;
   /** Insertion order is send order: redelivered in that order on reconnect [MQTT-4.6.0-1]. */
-  readonly inflight = new Map<number, InflightMessage>();
-  readonly queue: DeliveryQueue;
+  private inflightMap: Map<number, InflightMessage> | undefined;
+  private queued: DeliveryQueue | undefined;
   /** Inbound QoS 2 packet ids whose PUBREL has not arrived yet. */
-  readonly awaitingRelease = new Set<number>();
+  private releaseSet: Set<number> | undefined;
   /** Seconds the session outlives its connection; 0 ends it with the connection. */
   expirySeconds = 0;
   connection: ClientConnection | undefined;
@@ -87,9 +101,63 @@ export class Session {
   /** `tally` counts the queued bytes of all sessions of the instance (SessionStore's). */
   constructor(
     readonly clientId: string,
-    tally = new QueuedBytesTally(),
-  ) {
-    this.queue = new DeliveryQueue(tally);
+    private readonly tally = new QueuedBytesTally(),
+  ) {}
+
+  /** Its subscriptions by key (the filter as sent, `$share/` included). */
+  get subscriptions(): ReadonlyMap<string, Subscription> {
+    return this.subscriptionMap ?? NO_SUBSCRIPTIONS;
+  }
+
+  setSubscription(key: string, subscription: Subscription): void {
+    (this.subscriptionMap ??= new Map()).set(key, subscription);
+  }
+
+  deleteSubscription(key: string): boolean {
+    return this.subscriptionMap?.delete(key) ?? false;
+  }
+
+  /** Outgoing QoS 1/2 messages not yet acknowledged, by packet id, in send order. */
+  get inflight(): ReadonlyMap<number, InflightMessage> {
+    return this.inflightMap ?? NO_INFLIGHT;
+  }
+
+  setInflight(packetId: number, entry: InflightMessage): void {
+    (this.inflightMap ??= new Map()).set(packetId, entry);
+  }
+
+  deleteInflight(packetId: number): boolean {
+    return this.inflightMap?.delete(packetId) ?? false;
+  }
+
+  /** Inbound QoS 2 packet ids whose PUBREL has not arrived yet. */
+  get awaitingRelease(): ReadonlySet<number> {
+    return this.releaseSet ?? NO_PACKET_IDS;
+  }
+
+  awaitRelease(packetId: number): void {
+    (this.releaseSet ??= new Set()).add(packetId);
+  }
+
+  /** Forgets an inbound QoS 2 packet id; false when it was not awaited. */
+  released(packetId: number): boolean {
+    return this.releaseSet?.delete(packetId) ?? false;
+  }
+
+  /** Deliveries waiting for the client, to read; `writableQueue()` to change them. */
+  get queue(): QueueView {
+    return this.queued ?? NO_QUEUE;
+  }
+
+  /** The queue, made on first use. */
+  writableQueue(): DeliveryQueue {
+    return (this.queued ??= new DeliveryQueue(this.tally));
+  }
+
+  /** Subscriptions, queue, in-flight messages and awaited releases gone (its queued bytes leave the tally). */
+  clearState(): void {
+    this.queued?.clear();
+    this.subscriptionMap = this.inflightMap = this.queued = this.releaseSet = undefined;
   }
 
   /** A packet identifier unused by any in-flight message [MQTT-2.2.1-3]; undefined if all 65535 are taken. */

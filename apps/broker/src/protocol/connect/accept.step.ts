@@ -1,7 +1,7 @@
 import { allowedBy } from '@mqc/auth';
 import type { IConnackPacket } from 'mqtt-packet';
 import { attachAuthorization, authorize } from '../authorization';
-import type { ClientConnection, WillIntent } from '../client-connection';
+import { MAX_MQTT_PACKET_SIZE, type ClientConnection, type WillIntent } from '../client-connection';
 import { closeConnection, startKeepAlive, watchParserIdle } from '../connection-lifecycle';
 import { NO_AUTH_EXCHANGE } from '../enhanced-auth/auth-exchange';
 import { DEFAULT_TOPIC_ALIAS_MAXIMUM, type InstanceContext } from '../instance-context';
@@ -101,7 +101,7 @@ function completeAccept(ctx: InstanceContext, connection: ClientConnection, atte
   if (attempt.protocolVersion === 5) {
     const properties = packet.properties ?? {};
     connection.sendQuota = Math.min(ctx.limits.maxInflight, properties.receiveMaximum ?? 65535);
-    connection.maximumPacketSize = properties.maximumPacketSize ?? Number.MAX_SAFE_INTEGER;
+    connection.maximumPacketSize = properties.maximumPacketSize ?? MAX_MQTT_PACKET_SIZE;
     connection.requestProblemInformation = properties.requestProblemInformation !== false;
     connection.topicAliasMaximum = ctx.limits.topicAliasMaximum ?? DEFAULT_TOPIC_ALIAS_MAXIMUM;
     // Server → client aliases, as many as the client allows up to the number we accept from it.

@@ -63,7 +63,7 @@ export async function handleConnect(ctx: InstanceContext, connection: ClientConn
     }
   }
   connection.stream.resume();
-  const pending = connection.pending.takeAll();
+  const pending = connection.takePending();
   for (const next of pending) {
     if (!connection.isConnected) return;
     dispatch(ctx, connection, next);

@@ -12,7 +12,7 @@ export function handlePuback(ctx: InstanceContext, connection: ClientConnection,
   const entry = session.inflight.get(packetId);
   // An unknown id (already acknowledged, or a QoS 2 id) is ignored.
   if (entry === undefined || entry.delivery.qos !== 1) return;
-  session.inflight.delete(packetId);
+  session.deleteInflight(packetId);
   settleDelivery(ctx, session, entry.delivery);
   drainQueue(ctx, session);
 }

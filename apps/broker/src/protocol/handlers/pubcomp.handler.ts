@@ -11,7 +11,7 @@ export function handlePubcomp(ctx: InstanceContext, connection: ClientConnection
   if (session === undefined || packetId === undefined) return;
   const entry = session.inflight.get(packetId);
   if (entry === undefined || entry.phase !== 'pubrel') return;
-  session.inflight.delete(packetId);
+  session.deleteInflight(packetId);
   settleDelivery(ctx, session, entry.delivery);
   drainQueue(ctx, session);
 }

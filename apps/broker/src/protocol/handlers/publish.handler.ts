@@ -62,7 +62,7 @@ function refusePublish(ctx: InstanceContext, connection: ClientConnection, packe
     connection.write(pubackPacket(packetId));
   } else {
     const session = connection.session;
-    session?.awaitingRelease.add(packetId);
+    session?.awaitRelease(packetId);
     const stored = session !== undefined && isDurable(ctx, session) ? [touchSession(ctx, session)] : [];
     acknowledgeAfter(ctx, connection, stored, () => connection.write(pubrecPacket(packetId)), () => undefined);
   }
@@ -167,7 +167,7 @@ function publishAuthorized(
   }
   if (qos === 0) return;
   if (qos === 2) {
-    session.awaitingRelease.add(packetId);
+    session.awaitRelease(packetId);
     // Exactly once across a restart: the packet id awaiting its PUBREL is stored before PUBREC.
     if (isDurable(ctx, session)) writes.push(touchSession(ctx, session));
   }
@@ -180,7 +180,7 @@ function publishAuthorized(
 
 /** The store did not take the message: 5.0 PUBACK/PUBREC 0x80 (the exchange ends); 3.1.1 has no code, so the connection closes and the client sends it again. */
 function refuseUnstored(ctx: InstanceContext, connection: ClientConnection, session: NonNullable<ClientConnection['session']>, qos: 1 | 2, packetId: number): void {
-  if (qos === 2) session.awaitingRelease.delete(packetId);
+  if (qos === 2) session.released(packetId);
   if (connection.protocolVersion === 5) connection.send({ cmd: qos === 1 ? 'puback' : 'pubrec', messageId: packetId, reasonCode: RC.unspecifiedError });
   else closeConnection(ctx, connection, { publishWill: true });
 }

@@ -19,7 +19,7 @@ export function handlePubrec(ctx: InstanceContext, connection: ClientConnection,
   }
   // 5.0: a PUBREC with an error reason code ends the exchange; the message is not released.
   if (connection.protocolVersion === 5 && (packet.reasonCode ?? 0) >= 0x80) {
-    session.inflight.delete(packetId);
+    session.deleteInflight(packetId);
     settleDelivery(ctx, session, entry.delivery);
     drainQueue(ctx, session);
     return;

@@ -13,7 +13,7 @@ export function handlePubrel(ctx: InstanceContext, connection: ClientConnection,
   const session = connection.session;
   const packetId = packet.messageId;
   if (session === undefined || packetId === undefined) return;
-  const known = session.awaitingRelease.delete(packetId);
+  const known = session.released(packetId);
   if (known && session.expirySeconds > 0) void touchSession(ctx, session);
   if (!known && connection.protocolVersion === 5) {
     connection.send({ cmd: 'pubcomp', messageId: packetId, reasonCode: RC.packetIdentifierNotFound });

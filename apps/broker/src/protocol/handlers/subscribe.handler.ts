@@ -129,7 +129,7 @@ function subscribeAuthorized(
     };
     // [MQTT-3.8.4-3] a subscription to the same filter replaces the existing one.
     if (existing !== undefined) ctx.subscriptions.remove(existing);
-    session.subscriptions.set(request.topic, subscription);
+    session.setSubscription(request.topic, subscription);
     ctx.subscriptions.add(subscription);
     granted.push(request.qos);
     // Retain handling 0: always; 1: only for a new subscription; 2: never [MQTT-3.3.1-9..11].

@@ -23,7 +23,7 @@ export function handleUnsubscribe(ctx: InstanceContext, connection: ClientConnec
       continue;
     }
     // [MQTT-3.10.4-1] the subscription is deleted; no new messages for it.
-    session.subscriptions.delete(key);
+    session.deleteSubscription(key);
     ctx.subscriptions.remove(subscription);
     codes.push(RC.success);
   }
