@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { connect as connectTls } from 'node:tls';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { generate } from 'mqtt-packet';
 import { Client } from 'pg';
 import { loadConfig } from '@mqc/config';
+import { scratchDeployment } from '../scratch-deployment';
 import { startControlPlane } from '../../../apps/control-plane/src/control-plane';
 import { startWorker } from '../../../apps/worker/src/worker';
 
@@ -85,15 +85,7 @@ async function sample(pid: number, sql: Client, database: string, instances: num
 export async function idleDensity(o: { instances: number; firstPort: number; seconds: number; dedicatedPorts: boolean }): Promise<IdleDensityResult> {
   const sharedOnly = !o.dedicatedPorts;
   const sharedPort = o.firstPort - 2;
-  const admin = process.env['MQC_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `mqc_bench_density_${process.pid}`;
-  const adminClient = new Client({ connectionString: admin });
-  await adminClient.connect();
-  await adminClient.query(`CREATE DATABASE ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
-  const dataDir = mkdtempSync(join(tmpdir(), 'mqc-bench-density-'));
+  const { database, databaseUrl, dataDir, remove } = await scratchDeployment('density');
   const env = {
     MQC_DATA_DIR: dataDir,
     DATABASE_URL: databaseUrl,
@@ -127,7 +119,7 @@ export async function idleDensity(o: { instances: number; firstPort: number; sec
       await new Promise((r) => setTimeout(r, 200));
     }
     await new Promise((r) => setTimeout(r, 3_000));
-    const empty = await sample(broker.pid!, sql, name, 0, o.seconds);
+    const empty = await sample(broker.pid!, sql, database, 0, o.seconds);
 
     const api = async (path: string, token: string, body: unknown, method = 'POST') => {
       const response = await fetch(`${controlPlane.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -147,7 +139,7 @@ export async function idleDensity(o: { instances: number; firstPort: number; sec
     const secondsToLastRunning = (performance.now() - started) / 1000;
     // Let the revision queries see the last writes of provisioning, and PostgreSQL flush its idle backends' counters (10 s).
     await new Promise((r) => setTimeout(r, 30_000));
-    const loaded = await sample(broker.pid!, sql, name, o.instances, o.seconds);
+    const loaded = await sample(broker.pid!, sql, database, o.instances, o.seconds);
 
     // A change to one instance among them: anonymous clients allowed. Timed from the request to
     // the first CONNECT its node admits (each try a new connection: TLS by name on the shared
@@ -170,8 +162,6 @@ export async function idleDensity(o: { instances: number; firstPort: number; sec
     broker.kill('SIGTERM');
     await new Promise((r) => (broker.exitCode !== null ? r(undefined) : broker.once('exit', r)));
     await controlPlane.close();
-    await adminClient.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await adminClient.end();
-    rmSync(dataDir, { recursive: true, force: true });
+    await remove();
   }
 }

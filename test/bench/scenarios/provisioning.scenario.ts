@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '@mqc/config';
+import { scratchDeployment } from '../scratch-deployment';
 import { generateKeyPair } from '@mqc/pki';
 import { startBroker } from '../../../apps/broker/src/broker';
 import { startControlPlane } from '../../../apps/control-plane/src/control-plane';
@@ -39,15 +37,7 @@ async function keyCost(algorithm: 'ec-p256' | 'rsa-2048', pairs: number): Promis
  * `ports` (three per instance; below the kernel's ephemeral range).
  */
 export async function provisioningBurst(o: { instances: number; firstPort: number }): Promise<ProvisioningResult> {
-  const admin = process.env['MQC_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `mqc_bench_provision_${process.pid}`;
-  const adminClient = new Client({ connectionString: admin });
-  await adminClient.connect();
-  await adminClient.query(`CREATE DATABASE ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
-  const dataDir = mkdtempSync(join(tmpdir(), 'mqc-bench-provision-'));
+  const { databaseUrl, dataDir, remove } = await scratchDeployment('provision');
   const config = loadConfig({
     MQC_DATA_DIR: dataDir,
     DATABASE_URL: databaseUrl,
@@ -122,8 +112,6 @@ export async function provisioningBurst(o: { instances: number; firstPort: numbe
     await worker.close();
     await broker.close();
     await controlPlane.close();
-    await adminClient.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await adminClient.end();
-    rmSync(dataDir, { recursive: true, force: true });
+    await remove();
   }
 }
