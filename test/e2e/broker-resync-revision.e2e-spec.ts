@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, eventually, testConfig, type ApiClient, type TestDatabase } from '@mqc/testing';
+import { createTestDatabase, eventually, testConfig, type TestDatabase } from '@mqc/testing';
 import { connackCode } from '../support/auth';
 import { newTenant, runningInstance, type InstanceView } from '../support/instances';
 import { startStack, type Stack } from '../support/stack';
@@ -28,27 +28,48 @@ function recordQueries(): { queries: Recorded[]; restore(): void } {
 
 const naming = (instanceId: string) => (q: Recorded) => q.values.includes(instanceId);
 
+/** A stack with the broker's resync timings, two RUNNING instances of one tenant, and a SQL connection to change rows behind its back. */
+interface TwoInstances {
+  stack: Stack;
+  instances: [InstanceView, InstanceView];
+  sql: Client;
+  close(): Promise<void>;
+}
+
+async function twoInstances(broker: { resyncIntervalMs: number; fullSweepIntervalMs: number }, names: [string, string]): Promise<TwoInstances> {
+  const db: TestDatabase = await createTestDatabase();
+  const stack = await startStack(testConfig(), db.url, { broker });
+  const tenant = await newTenant(stack);
+  const instances = (await Promise.all(names.map((name) => runningInstance(tenant, name)))) as [InstanceView, InstanceView];
+  const sql = new Client({ connectionString: db.url });
+  await sql.connect();
+  return {
+    stack,
+    instances,
+    sql,
+    async close() {
+      await sql.end();
+      await stack.close();
+      await db.drop();
+    },
+  };
+}
+
 describe("the node's resync: one query for what changed, the full comparison in the background", () => {
-  let db: TestDatabase;
+  let fixture: TwoInstances | undefined;
   let stack: Stack;
-  let tenant: ApiClient;
   let sql: Client;
   let changed: InstanceView;
   let idle: InstanceView;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    stack = await startStack(testConfig(), db.url, { broker: { resyncIntervalMs: RESYNC_MS, fullSweepIntervalMs: 3_600_000 } });
-    tenant = await newTenant(stack);
-    [changed, idle] = await Promise.all([runningInstance(tenant, 'changed'), runningInstance(tenant, 'idle')]);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
+    fixture = await twoInstances({ resyncIntervalMs: RESYNC_MS, fullSweepIntervalMs: 3_600_000 }, ['changed', 'idle']);
+    ({ stack, sql } = fixture);
+    [changed, idle] = fixture.instances;
   });
 
   afterAll(async () => {
-    await sql?.end();
-    await stack?.close();
-    await db?.drop();
+    await fixture?.close();
   });
 
   it('applies a change made without a change event, and asks nothing about the instances that did not change', async () => {
@@ -76,26 +97,19 @@ describe("the node's resync: one query for what changed, the full comparison in 
 
 describe('the full sweep (issue 16): what every served instance was loaded from, in one query per kind', () => {
   const SWEEP_MS = 300;
-  let db: TestDatabase;
+  let fixture: TwoInstances | undefined;
   let stack: Stack;
-  let tenant: ApiClient;
   let sql: Client;
   let instances: InstanceView[];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     // Only the full sweep runs: the revision query is an hour away.
-    stack = await startStack(testConfig(), db.url, { broker: { resyncIntervalMs: 3_600_000, fullSweepIntervalMs: SWEEP_MS } });
-    tenant = await newTenant(stack);
-    instances = await Promise.all([runningInstance(tenant, 'one'), runningInstance(tenant, 'two')]);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
+    fixture = await twoInstances({ resyncIntervalMs: 3_600_000, fullSweepIntervalMs: SWEEP_MS }, ['one', 'two']);
+    ({ stack, sql, instances } = fixture);
   });
 
   afterAll(async () => {
-    await sql?.end();
-    await stack?.close();
-    await db?.drop();
+    await fixture?.close();
   });
 
   it('asks nothing about one instance at a time while nothing changed', async () => {
